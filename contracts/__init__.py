@@ -1,0 +1,70 @@
+"""Warmlink's versioned integration events: payloads, envelope, registry and topic table.
+
+Producers ``wrap`` a payload and ``encode`` the envelope; consumers ``decode`` the record value
+and get the typed payload with ``payload_of``. See README.md for the topic table and the rules
+for evolving an event.
+"""
+
+from __future__ import annotations
+
+from contracts.base import EventPayload
+from contracts.envelope import (
+    Envelope,
+    UndecodableEvent,
+    decode,
+    encode,
+    new_event_id,
+    payload_of,
+    wrap,
+)
+from contracts.events import (
+    AppointmentAttended,
+    AppointmentCancelled,
+    AppointmentMissed,
+    AppointmentScheduled,
+    CapacityUpdated,
+    FollowUpCompleted,
+    FollowUpDue,
+    IntakeAcknowledged,
+    PatientContacted,
+    PracticeRegistered,
+    PracticeService,
+    PracticeUpdated,
+    ReferralCancelled,
+    ReferralClosed,
+    ReferralDeclined,
+    ReferralRedirected,
+    ReferralSubmitted,
+    ScreenPositive,
+    SlaBreached,
+)
+
+__all__ = [
+    "AppointmentAttended",
+    "AppointmentCancelled",
+    "AppointmentMissed",
+    "AppointmentScheduled",
+    "CapacityUpdated",
+    "Envelope",
+    "EventPayload",
+    "FollowUpCompleted",
+    "FollowUpDue",
+    "IntakeAcknowledged",
+    "PatientContacted",
+    "PracticeRegistered",
+    "PracticeService",
+    "PracticeUpdated",
+    "ReferralCancelled",
+    "ReferralClosed",
+    "ReferralDeclined",
+    "ReferralRedirected",
+    "ReferralSubmitted",
+    "ScreenPositive",
+    "SlaBreached",
+    "UndecodableEvent",
+    "decode",
+    "encode",
+    "new_event_id",
+    "payload_of",
+    "wrap",
+]

@@ -1,0 +1,201 @@
+"""Code sets shared by the events. Reasons are codes, never text: they drive re-routing and metrics.
+
+Adding a value to a code set is a breaking change (v1 consumers validate codes strictly), so a new
+code means a new event VERSION; see README.md.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Instrument(StrEnum):
+    """Validated screening instrument."""
+
+    EPDS = "EPDS"
+    PHQ9 = "PHQ-9"
+    PHQ2 = "PHQ-2"
+    GAD7 = "GAD-7"
+
+
+class Setting(StrEnum):
+    """Where the referring encounter happens; it decides what a completed warm handoff means."""
+
+    HOSPITAL = "hospital"
+    OB = "ob"
+    PEDIATRIC = "pediatric"
+    IOP_PHP = "iop_php"
+
+
+class HandoffMethod(StrEnum):
+    """How the warm handoff was made before the patient left."""
+
+    DIGITAL = "digital"
+    IN_ROOM_CALL = "in_room_call"
+    COORDINATOR = "coordinator"
+
+
+class Urgency(StrEnum):
+    """Urgent when the screen's safety item was above zero."""
+
+    ROUTINE = "routine"
+    URGENT = "urgent"
+
+
+class LevelOfCare(StrEnum):
+    """Level of care offered by a service or requested by a referral."""
+
+    OUTPATIENT_THERAPY = "outpatient_therapy"
+    PSYCHIATRY = "psychiatry"
+    IOP = "iop"
+    PHP = "php"
+
+
+class Modality(StrEnum):
+    """How a service or an appointment is delivered."""
+
+    IN_PERSON = "in_person"
+    TELEHEALTH = "telehealth"
+
+
+class OrganizationKind(StrEnum):
+    """Kind of receiving organization; drives the insurance-agnostic pathway."""
+
+    PRIVATE_PRACTICE = "private_practice"
+    COMMUNITY_MENTAL_HEALTH_CENTER = "community_mental_health_center"
+    FQHC = "fqhc"
+    HOSPITAL_PROGRAM = "hospital_program"
+    TELEHEALTH_ONLY = "telehealth_only"
+
+
+class Funding(StrEnum):
+    """Payment a practice accepts (HSDS funding / cost option)."""
+
+    MEDICAID = "medicaid"
+    MEDICARE = "medicare"
+    COMMERCIAL = "commercial"
+    SELF_PAY = "self_pay"
+    SLIDING_SCALE = "sliding_scale"
+    FREE = "free"
+
+
+class DeclineReason(StrEnum):
+    """Why a receiving practice declined a referral (BSeR 4.0 Declined)."""
+
+    NO_CAPACITY = "no_capacity"
+    NOT_CLINICAL_FIT = "not_clinical_fit"
+    COVERAGE = "coverage"
+    UNABLE_TO_REACH = "unable_to_reach"
+    PATIENT_DECLINED = "patient_declined"
+    OTHER = "other"
+
+
+class CancelReason(StrEnum):
+    """Why the referring site cancelled its referral (BSeR 5.2 -> 6.0)."""
+
+    PATIENT_DECLINED = "patient_declined"
+    REFERRED_ELSEWHERE = "referred_elsewhere"
+    NO_LONGER_NEEDED = "no_longer_needed"
+    DUPLICATE = "duplicate"
+    ENTERED_IN_ERROR = "entered_in_error"
+    OTHER = "other"
+
+
+class RedirectReason(StrEnum):
+    """Why a referral was routed on to another practice."""
+
+    DECLINED = "declined"
+    ACK_OVERDUE = "ack_overdue"
+    NO_TIMELY_APPOINTMENT = "no_timely_appointment"
+    PATIENT_PREFERENCE = "patient_preference"
+    OTHER = "other"
+
+
+class ContactChannel(StrEnum):
+    """Channel of a contact attempt (the channel only, never the number or address used)."""
+
+    PHONE = "phone"
+    SMS = "sms"
+    PORTAL = "portal"
+    EMAIL = "email"
+
+
+class ContactOutcome(StrEnum):
+    """Result of one attempt by the practice to reach the patient."""
+
+    REACHED = "reached"
+    LEFT_MESSAGE = "left_message"
+    NO_ANSWER = "no_answer"
+    INVALID_CONTACT = "invalid_contact"
+    PATIENT_DECLINED = "patient_declined"
+
+
+class AppointmentParty(StrEnum):
+    """Who cancelled an appointment."""
+
+    PATIENT = "patient"
+    PRACTICE = "practice"
+
+
+class AppointmentCancelReason(StrEnum):
+    """Why an appointment was cancelled (BSeR 5.1.3)."""
+
+    PATIENT_REQUEST = "patient_request"
+    RESCHEDULED = "rescheduled"
+    PROVIDER_UNAVAILABLE = "provider_unavailable"
+    COVERAGE = "coverage"
+    OTHER = "other"
+
+
+class ClosureOutcome(StrEnum):
+    """How the loop closed (BSeR 7.0)."""
+
+    IN_CARE = "in_care"
+    UNABLE_TO_REACH = "unable_to_reach"
+    PATIENT_DECLINED = "patient_declined"
+    NOT_ATTENDED = "not_attended"
+    CARE_ELSEWHERE = "care_elsewhere"
+    OTHER = "other"
+
+
+class FollowUpKind(StrEnum):
+    """Which follow-up the referring site's coordinator owes."""
+
+    SCHEDULING_CHECK = "scheduling_check"
+    """7 to 10 days after referral: confirm the patient is scheduled."""
+    NEXT_VISIT_CHECK = "next_visit_check"
+    """At the patient's next visit: confirm scheduled and attended."""
+
+
+class FollowUpOutcome(StrEnum):
+    """What the coordinator found."""
+
+    SCHEDULED = "scheduled"
+    ATTENDED = "attended"
+    NOT_SCHEDULED = "not_scheduled"
+    NOT_ATTENDED = "not_attended"
+    UNABLE_TO_REACH = "unable_to_reach"
+
+
+class FollowUpBarrier(StrEnum):
+    """Why care did not happen, recorded so the site can re-engage and the network can learn."""
+
+    NO_CAPACITY = "no_capacity"
+    WAIT_TOO_LONG = "wait_too_long"
+    COVERAGE = "coverage"
+    COST = "cost"
+    TRANSPORTATION = "transportation"
+    CHILDCARE = "childcare"
+    SCHEDULING_CONFLICT = "scheduling_conflict"
+    PATIENT_DECLINED = "patient_declined"
+    UNABLE_TO_REACH = "unable_to_reach"
+    OTHER = "other"
+
+
+class SlaKind(StrEnum):
+    """Which time rule of the warm handoff was broken."""
+
+    ACK_OVERDUE = "ack_overdue"
+    FOLLOWUP_OVERDUE = "followup_overdue"
+    DISCHARGE_WITHOUT_APPOINTMENT = "discharge_without_appointment"
+    IOP_LAST_SESSION_WITHOUT_APPOINTMENT = "iop_last_session_without_appointment"

@@ -1,0 +1,70 @@
+"""Every integration event payload, by producing service."""
+
+from __future__ import annotations
+
+from contracts.base import EventPayload
+from contracts.events.directory import (
+    CapacityUpdated,
+    PracticeRegistered,
+    PracticeService,
+    PracticeUpdated,
+)
+from contracts.events.followup import FollowUpCompleted, FollowUpDue, SlaBreached
+from contracts.events.referral import (
+    AppointmentAttended,
+    AppointmentCancelled,
+    AppointmentMissed,
+    AppointmentScheduled,
+    IntakeAcknowledged,
+    PatientContacted,
+    ReferralCancelled,
+    ReferralClosed,
+    ReferralDeclined,
+    ReferralRedirected,
+    ReferralSubmitted,
+)
+from contracts.events.screening import ScreenPositive
+
+ALL_EVENTS: tuple[type[EventPayload], ...] = (
+    ScreenPositive,
+    PracticeRegistered,
+    PracticeUpdated,
+    CapacityUpdated,
+    ReferralSubmitted,
+    IntakeAcknowledged,
+    ReferralDeclined,
+    ReferralRedirected,
+    PatientContacted,
+    AppointmentScheduled,
+    AppointmentAttended,
+    AppointmentMissed,
+    AppointmentCancelled,
+    ReferralCancelled,
+    ReferralClosed,
+    FollowUpDue,
+    FollowUpCompleted,
+    SlaBreached,
+)
+
+__all__ = [
+    "ALL_EVENTS",
+    "AppointmentAttended",
+    "AppointmentCancelled",
+    "AppointmentMissed",
+    "AppointmentScheduled",
+    "CapacityUpdated",
+    "FollowUpCompleted",
+    "FollowUpDue",
+    "IntakeAcknowledged",
+    "PatientContacted",
+    "PracticeRegistered",
+    "PracticeService",
+    "PracticeUpdated",
+    "ReferralCancelled",
+    "ReferralClosed",
+    "ReferralDeclined",
+    "ReferralRedirected",
+    "ReferralSubmitted",
+    "ScreenPositive",
+    "SlaBreached",
+]

@@ -1,0 +1,188 @@
+"""Events produced by the referral service: one event type per lifecycle transition.
+
+``STATUS`` names the state a referral is in after the event (None: the state does not change);
+``contracts.lifecycle.FHIR_STATUS`` maps it to FHIR Task.status and the BSeR business status.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import AwareDatetime, Field
+
+from contracts.base import EventPayload
+from contracts.codes import (
+    AppointmentCancelReason,
+    AppointmentParty,
+    CancelReason,
+    ClosureOutcome,
+    ContactChannel,
+    ContactOutcome,
+    DeclineReason,
+    HandoffMethod,
+    LevelOfCare,
+    Modality,
+    RedirectReason,
+    Setting,
+    Urgency,
+)
+from contracts.fields import OrgId, PatientRef, ServiceId, StaffId
+from contracts.lifecycle import ReferralStatus
+from contracts.topics import REFERRAL
+
+
+class ReferralEvent(EventPayload):
+    """Fields every referral event carries: the referral, its referring site, its practice."""
+
+    TOPIC = REFERRAL
+    SUBJECT_FIELD = "referral_id"
+    STATUS: ClassVar[ReferralStatus | None]
+
+    referral_id: UUID
+    site_id: OrgId = Field(description="Referring organization.")
+    practice_id: OrgId = Field(description="Receiving practice that currently owns the referral.")
+
+
+class ReferralSubmitted(ReferralEvent):
+    """A warm handoff was made: who made it, when, to whom and how."""
+
+    TYPE = "ReferralSubmitted"
+    VERSION = 1
+    STATUS = ReferralStatus.SUBMITTED
+
+    service_id: ServiceId
+    screening_id: UUID | None = Field(description="The positive screen, if the referral has one.")
+    patient_ref: PatientRef
+    setting: Setting
+    method: HandoffMethod
+    urgency: Urgency
+    level_of_care: LevelOfCare
+    modality: Modality | None = Field(description="Patient's preference, if any.")
+    referrer_id: StaffId
+    dyad: bool = Field(description="Made at the infant's well-child visit, as part of infant care.")
+    submitted_at: AwareDatetime
+    acknowledge_by: AwareDatetime = Field(description="One business day, practice's time zone.")
+    appointment_needed_by: AwareDatetime | None = Field(
+        description="Hospital discharge or last IOP/PHP session: the appointment must precede it."
+    )
+
+
+class IntakeAcknowledged(ReferralEvent):
+    """The receiving practice accepted the referral for intake."""
+
+    TYPE = "IntakeAcknowledged"
+    VERSION = 1
+    STATUS = ReferralStatus.ACKNOWLEDGED
+
+    acknowledged_at: AwareDatetime
+
+
+class ReferralDeclined(ReferralEvent):
+    """The receiving practice declined; the coded reason drives re-routing."""
+
+    TYPE = "ReferralDeclined"
+    VERSION = 1
+    STATUS = ReferralStatus.DECLINED
+
+    reason: DeclineReason
+    declined_at: AwareDatetime
+
+
+class ReferralRedirected(ReferralEvent):
+    """The referral was routed on to another practice, which now owns it (a new request)."""
+
+    TYPE = "ReferralRedirected"
+    VERSION = 1
+    STATUS = ReferralStatus.SUBMITTED
+
+    previous_practice_id: OrgId
+    service_id: ServiceId
+    reason: RedirectReason
+    decline_reason: DeclineReason | None = Field(description="Set when reason is 'declined'.")
+    redirected_at: AwareDatetime
+    acknowledge_by: AwareDatetime
+
+
+class PatientContacted(ReferralEvent):
+    """The practice tried to reach the patient (one event per attempt)."""
+
+    TYPE = "PatientContacted"
+    VERSION = 1
+    STATUS = None
+
+    attempt: int = Field(ge=1)
+    channel: ContactChannel
+    outcome: ContactOutcome
+    contacted_at: AwareDatetime
+
+
+class AppointmentScheduled(ReferralEvent):
+    """A first (or re-booked) appointment was scheduled."""
+
+    TYPE = "AppointmentScheduled"
+    VERSION = 1
+    STATUS = ReferralStatus.SCHEDULED
+
+    appointment_id: UUID
+    appointment_at: AwareDatetime
+    modality: Modality
+    level_of_care: LevelOfCare
+    scheduled_at: AwareDatetime
+
+
+class AppointmentAttended(ReferralEvent):
+    """The patient attended the appointment."""
+
+    TYPE = "AppointmentAttended"
+    VERSION = 1
+    STATUS = ReferralStatus.ATTENDED
+
+    appointment_id: UUID
+    appointment_at: AwareDatetime
+
+
+class AppointmentMissed(ReferralEvent):
+    """The patient did not attend the appointment (no-show)."""
+
+    TYPE = "AppointmentMissed"
+    VERSION = 1
+    STATUS = ReferralStatus.NO_SHOW
+
+    appointment_id: UUID
+    appointment_at: AwareDatetime
+
+
+class AppointmentCancelled(ReferralEvent):
+    """The appointment was cancelled; the referral stays open for re-booking."""
+
+    TYPE = "AppointmentCancelled"
+    VERSION = 1
+    STATUS = ReferralStatus.APPOINTMENT_CANCELLED
+
+    appointment_id: UUID
+    appointment_at: AwareDatetime
+    cancelled_by: AppointmentParty
+    reason: AppointmentCancelReason
+
+
+class ReferralCancelled(ReferralEvent):
+    """The referring site withdrew its referral (only the referrer may)."""
+
+    TYPE = "ReferralCancelled"
+    VERSION = 1
+    STATUS = ReferralStatus.CANCELLED
+
+    reason: CancelReason
+    cancelled_at: AwareDatetime
+
+
+class ReferralClosed(ReferralEvent):
+    """The loop is closed, with a coded outcome."""
+
+    TYPE = "ReferralClosed"
+    VERSION = 1
+    STATUS = ReferralStatus.CLOSED
+
+    outcome: ClosureOutcome
+    closed_at: AwareDatetime

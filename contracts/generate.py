@@ -1,0 +1,116 @@
+"""Write the checked-in contract artifacts; ``make contracts`` runs this.
+
+    python -m contracts.generate            # schemas/, asyncapi.json, README topic table
+    python -m contracts.generate --check    # exit 1 if the files on disk are not current
+    python -m contracts.generate --release  # also freeze new versions into released/
+
+``released/`` is append-only: a file there is never rewritten, because consumers were built
+against it; tests check that the current schema of every released version is still compatible.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from contracts.asyncapi import build_asyncapi
+from contracts.privacy import free_text_properties, phi_like_properties
+from contracts.readme_table import with_topic_table
+from contracts.registry import EVENTS
+from contracts.schemas_build import envelope_schema, event_schema, schema_file_name
+
+CONTRACTS_DIR = Path(__file__).resolve().parent
+SCHEMAS = "schemas"
+RELEASED = "released"
+ENVELOPE_FILE = "envelope.json"
+README = "README.md"
+
+
+def dump(document: Any) -> str:
+    """Deterministic JSON text: sorted keys, 2-space indent, trailing newline."""
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def render() -> dict[str, str]:
+    """Every generated artifact, by path relative to the contracts package."""
+    files = {f"{SCHEMAS}/{ENVELOPE_FILE}": dump(envelope_schema())}
+    for key in sorted(EVENTS):
+        cls = EVENTS[key]
+        schema = event_schema(cls)
+        # Refuse to publish a contract that could carry PHI or free text.
+        suspicious = phi_like_properties(schema) + free_text_properties(schema)
+        if suspicious:
+            raise SystemExit(f"{cls.TYPE}: properties look like PHI or free text: {suspicious}")
+        files[f"{SCHEMAS}/{schema_file_name(cls)}"] = dump(schema)
+    files["asyncapi.json"] = dump(build_asyncapi())
+    readme = CONTRACTS_DIR / README
+    if readme.is_file():
+        files[README] = with_topic_table(readme.read_text(encoding="utf-8"))
+    return files
+
+
+def stale_files(root: Path = CONTRACTS_DIR) -> list[str]:
+    """Artifacts that are missing, different, or left over from an event that no longer exists."""
+    expected = render()
+    problems = [
+        path
+        for path, text in expected.items()
+        if not (root / path).is_file() or (root / path).read_text(encoding="utf-8") != text
+    ]
+    on_disk = {f"{SCHEMAS}/{p.name}" for p in (root / SCHEMAS).glob("*.json")}
+    problems += sorted(on_disk - expected.keys())
+    return problems
+
+
+def write(root: Path = CONTRACTS_DIR) -> list[str]:
+    """Write every artifact, removing schemas of events that no longer exist; return changes."""
+    changed = []
+    expected = render()
+    (root / SCHEMAS).mkdir(exist_ok=True)
+    for path, text in expected.items():
+        target = root / path
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8", newline="\n")
+            changed.append(path)
+    for leftover in (root / SCHEMAS).glob("*.json"):
+        if f"{SCHEMAS}/{leftover.name}" not in expected:
+            leftover.unlink()
+            changed.append(f"{SCHEMAS}/{leftover.name}")
+    return changed
+
+
+def release(root: Path = CONTRACTS_DIR) -> list[str]:
+    """Copy current schemas into released/ for versions not released yet. Returns new paths."""
+    (root / RELEASED).mkdir(exist_ok=True)
+    added = []
+    for source in sorted((root / SCHEMAS).glob("*.json")):
+        target = root / RELEASED / source.name
+        if not target.exists():  # released versions are frozen: never overwrite
+            target.write_bytes(source.read_bytes())
+            added.append(f"{RELEASED}/{source.name}")
+    return added
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m contracts.generate", description=__doc__)
+    parser.add_argument("--check", action="store_true", help="fail if artifacts are not current")
+    parser.add_argument("--release", action="store_true", help="freeze new versions in released/")
+    args = parser.parse_args(argv)
+    if args.check:
+        stale = stale_files()
+        for path in stale:
+            print(f"not current: contracts/{path} (run `make contracts`)", file=sys.stderr)
+        return 1 if stale else 0
+    for path in write():
+        print(f"wrote contracts/{path}")
+    if args.release:
+        for path in release():
+            print(f"released contracts/{path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,108 @@
+"""The Kafka topic table of the network: names, keys, sizing, retention, who writes and who reads.
+
+The broker is never the system of record: every producer keeps a transactional outbox and can
+re-publish, so event topics keep a week (enough to ride out a long outage of a consumer), and
+only the dead-letter topic keeps a month, long enough for a person to look at it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SCREENING = "warmlink.screening.v1"
+DIRECTORY = "warmlink.directory.v1"
+REFERRAL = "warmlink.referral.v1"
+FOLLOWUP = "warmlink.followup.v1"
+DEAD_LETTER = "warmlink.deadletter.v1"
+
+SERVICES: tuple[str, ...] = ("screening", "directory", "referral", "followup")
+
+# The dev broker auto-creates topics with 4 partitions; production matches so keys hash alike.
+PARTITIONS = 4
+_DAY_MS = 24 * 60 * 60 * 1000
+EVENT_RETENTION_MS = 7 * _DAY_MS
+DEAD_LETTER_RETENTION_MS = 30 * _DAY_MS
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One row of the topic table."""
+
+    name: str
+    key: str
+    partitions: int
+    retention_ms: int
+    producers: tuple[str, ...]
+    consumers: tuple[str, ...]
+    events: tuple[str, ...]
+
+
+TOPICS: tuple[Topic, ...] = (
+    Topic(
+        name=SCREENING,
+        key="screening_id",
+        partitions=PARTITIONS,
+        retention_ms=EVENT_RETENTION_MS,
+        producers=("screening",),
+        consumers=("referral", "followup"),
+        events=("ScreenPositive",),
+    ),
+    Topic(
+        name=DIRECTORY,
+        key="practice_id (organization id of the practice)",
+        partitions=PARTITIONS,
+        retention_ms=EVENT_RETENTION_MS,
+        producers=("directory",),
+        consumers=("referral", "followup"),
+        events=("PracticeRegistered", "PracticeUpdated", "CapacityUpdated"),
+    ),
+    Topic(
+        # Keyed by referral: one referral's events stay on one partition, in order.
+        name=REFERRAL,
+        key="referral_id",
+        partitions=PARTITIONS,
+        retention_ms=EVENT_RETENTION_MS,
+        producers=("referral",),
+        consumers=("directory", "followup"),
+        events=(
+            "ReferralSubmitted",
+            "IntakeAcknowledged",
+            "ReferralDeclined",
+            "ReferralRedirected",
+            "PatientContacted",
+            "AppointmentScheduled",
+            "AppointmentAttended",
+            "AppointmentMissed",
+            "AppointmentCancelled",
+            "ReferralCancelled",
+            "ReferralClosed",
+        ),
+    ),
+    Topic(
+        name=FOLLOWUP,
+        key="referral_id",
+        partitions=PARTITIONS,
+        retention_ms=EVENT_RETENTION_MS,
+        producers=("followup",),
+        consumers=("referral",),
+        events=("FollowUpDue", "FollowUpCompleted", "SlaBreached"),
+    ),
+    Topic(
+        # Records a consumer could not decode or handle, value unchanged, reason in the headers.
+        name=DEAD_LETTER,
+        key="the original record's key, unchanged",
+        partitions=PARTITIONS,
+        retention_ms=DEAD_LETTER_RETENTION_MS,
+        producers=SERVICES,
+        consumers=(),
+        events=(),
+    ),
+)
+
+
+def topic(name: str) -> Topic:
+    """The table row for a topic name; KeyError for a name that is not in the table."""
+    for row in TOPICS:
+        if row.name == name:
+            return row
+    raise KeyError(name)

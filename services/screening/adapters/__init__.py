@@ -1,0 +1,1 @@
+"""Adapters that translate external formats into the screening domain."""

@@ -1,0 +1,61 @@
+"""SQL for screenings. Every query is scoped by organization: another site's screen is not found."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from services.screening.domain.scoring import ScoreResult
+from services.screening.domain.screening import Screening
+from warmlink.db import Connection
+
+INSERT_SCREENING = """
+INSERT INTO screenings (id, organization_id, recorded_by, patient_ref, instrument, answers,
+                        item_scores, total, band, positive, urgent, setting, screened_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"""
+
+SELECT_SCREENING = """
+SELECT * FROM screenings WHERE id = $1 AND organization_id = $2"""
+
+
+async def add(conn: Connection, s: Screening) -> None:
+    r = s.result
+    await conn.execute(
+        INSERT_SCREENING,
+        s.id,
+        s.organization_id,
+        s.recorded_by,
+        s.patient_ref,
+        r.instrument,
+        list(s.answers),
+        list(r.item_scores),
+        r.total,
+        r.band,
+        r.positive,
+        r.urgent,
+        s.setting,
+        s.screened_at,
+    )
+
+
+async def get(conn: Connection, screening_id: UUID, organization_id: str) -> Screening | None:
+    row = await conn.fetchrow(SELECT_SCREENING, screening_id, organization_id)
+    if row is None:
+        return None
+    result = ScoreResult(
+        instrument=row["instrument"],
+        item_scores=tuple(row["item_scores"]),
+        total=row["total"],
+        band=row["band"],
+        positive=row["positive"],
+        urgent=row["urgent"],
+    )
+    return Screening(
+        id=row["id"],
+        organization_id=row["organization_id"],
+        recorded_by=row["recorded_by"],
+        patient_ref=row["patient_ref"],
+        setting=row["setting"],
+        answers=tuple(row["answers"]),
+        screened_at=row["screened_at"],
+        result=result,
+    )

@@ -1,0 +1,139 @@
+"""The consumer applies each event once, survives restarts, and dead-letters what it cannot use."""
+
+from __future__ import annotations
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from contracts import encode, wrap
+from contracts.topics import DEAD_LETTER, SCREENING
+from tests.integration.harness import (
+    EFFECTS,
+    POISON,
+    effect_count,
+    emit,
+    running,
+    screen,
+    settings_for,
+)
+from tests.support.infra import Infrastructure
+from tests.support.waiting import eventually
+from warmlink.consumer import IdempotentConsumer
+from warmlink.kafka import consumer_config, new_producer, topic_name
+
+
+async def _produce_raw(settings, *values: bytes) -> None:  # type: ignore[no-untyped-def]
+    producer: AIOKafkaProducer = new_producer(settings)
+    await producer.start()
+    try:
+        for value in values:
+            await producer.send_and_wait(topic_name(settings, SCREENING), value, key=b"k")
+    finally:
+        await producer.stop()
+
+
+async def test_the_same_event_delivered_twice_has_one_effect(
+    infra: Infrastructure, database_url: str
+) -> None:
+    settings = settings_for(infra, database_url)
+    async with running(settings) as rt:
+        envelope = wrap(screen("twice"), producer="test")
+        await _produce_raw(settings, encode(envelope), encode(envelope))
+        await emit(rt, screen("after"))
+        await eventually(lambda: effect_count(rt), until=lambda n: n >= 2, what="effects")
+        consumer = rt.consumers[0]
+        await eventually(
+            lambda: _stat(consumer, "duplicates"), until=lambda n: n == 1, what="duplicate seen"
+        )
+        assert await effect_count(rt) == 2
+
+
+async def _stat(consumer: IdempotentConsumer, name: str) -> int:
+    return int(getattr(consumer.stats, name))
+
+
+async def test_undecodable_and_always_failing_records_are_dead_lettered_and_the_rest_processed(
+    infra: Infrastructure, database_url: str
+) -> None:
+    settings = settings_for(infra, database_url)
+    async with running(settings) as rt:
+        poison = wrap(screen(POISON), producer="test")
+        good = wrap(screen("good"), producer="test")
+        await _produce_raw(settings, b"{not json", encode(poison), encode(good))
+        await eventually(lambda: effect_count(rt), until=lambda n: n == 1, what="good record")
+        rows = await eventually(
+            lambda: rt.pool.fetch(
+                "SELECT reason, attempts, event_id FROM dead_letters ORDER BY id"
+            ),
+            until=lambda rows: len(rows) == 2,
+            what="two dead letters",
+        )
+        assert [r["reason"] for r in rows] == ["undecodable", "handler_failed"]
+        assert rows[1]["attempts"] == settings.consumer_max_attempts
+        assert rows[1]["event_id"] == poison.event_id
+        letters = await _read_dead_letters(settings, 2)
+    assert letters[0][0] == b"{not json"
+    assert letters[0][1]["dlq.reason"] == "undecodable"
+    assert letters[1][1]["dlq.reason"] == "handler_failed"
+    assert "RuntimeError" in letters[1][1]["dlq.error"]
+    assert letters[1][1]["dlq.source.topic"] == topic_name(settings, SCREENING)
+
+
+async def _read_dead_letters(settings, n: int) -> list[tuple[bytes, dict[str, str]]]:  # type: ignore[no-untyped-def]
+    consumer = AIOKafkaConsumer(
+        topic_name(settings, DEAD_LETTER), **consumer_config(settings, "dlq-reader")
+    )
+    await consumer.start()
+    out: list[tuple[bytes, dict[str, str]]] = []
+    try:
+
+        async def poll() -> int:
+            for records in (await consumer.getmany(timeout_ms=100)).values():
+                out.extend((r.value, {k: v.decode() for k, v in r.headers}) for r in records)
+            return len(out)
+
+        await eventually(poll, until=lambda k: k >= n, what="dead letters on the topic")
+    finally:
+        await consumer.stop()
+    return sorted(out, key=lambda item: int(item[1]["dlq.source.offset"]))
+
+
+async def test_a_consumer_restarted_mid_batch_loses_nothing_and_repeats_nothing(
+    infra: Infrastructure, database_url: str
+) -> None:
+    settings = settings_for(infra, database_url, consumer_batch_size=50)
+    async with running(settings, consume=False) as rt:
+        await emit(rt, *[screen(f"p{i}") for i in range(200)])
+        # First life: process one batch, commit the database, then "crash" before the offsets.
+        crashing = IdempotentConsumer(EFFECTS, rt.pool, settings)
+        kafka = AIOKafkaConsumer(
+            *[topic_name(settings, t) for t in EFFECTS.topics],
+            **consumer_config(settings, EFFECTS.consumer),
+        )
+        await kafka.start()
+        try:
+            batch = await eventually(
+                lambda: kafka.getmany(timeout_ms=200, max_records=50), what="a first batch"
+            )
+            await crashing.process([r for part in batch.values() for r in part])
+        finally:
+            await kafka.stop()  # no commit: the batch will be delivered again
+        first_life = await effect_count(rt)
+        assert 0 < first_life < 200
+        # Second life: a normal consumer in the same group.
+        survivor = IdempotentConsumer(EFFECTS, rt.pool, settings)
+        import asyncio
+
+        task = asyncio.create_task(survivor.run())
+        try:
+            await eventually(lambda: effect_count(rt), until=lambda n: n >= 200, what="all effects")
+            await eventually(
+                lambda: _stat(survivor, "duplicates"),
+                until=lambda n: n >= first_life,
+                what="redelivered batch skipped",
+            )
+        finally:
+            survivor.stop()
+            await task
+        assert await effect_count(rt) == 200
+        distinct = await rt.pool.fetchval("SELECT count(DISTINCT event_id) FROM effects")
+        assert distinct == 200

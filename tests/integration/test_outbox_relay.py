@@ -1,0 +1,94 @@
+"""The outbox publishes exactly what committed, in order, and can publish it again."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+
+from contracts import decode, new_event_id
+from contracts.topics import SCREENING
+from tests.integration.harness import emit, running, screen, settings_for
+from tests.support.infra import Infrastructure
+from tests.support.waiting import eventually
+from warmlink.kafka import consumer_config, topic_name
+from warmlink.outbox import NotInTransaction, mark_for_republish, publish_later
+
+
+async def _read_all(settings, expected: int) -> list[bytes]:  # type: ignore[no-untyped-def]
+    consumer = AIOKafkaConsumer(
+        topic_name(settings, SCREENING),
+        **consumer_config(settings, "reader-" + settings.kafka_topic_prefix),
+    )
+    await consumer.start()
+    seen: list[bytes] = []
+    try:
+
+        async def poll() -> int:
+            for records in (await consumer.getmany(timeout_ms=100)).values():
+                seen.extend(r.value for r in records)
+            return len(seen)
+
+        await eventually(poll, until=lambda n: n >= expected, what=f"{expected} records")
+    finally:
+        await consumer.stop()
+    return seen
+
+
+async def test_events_are_written_only_inside_the_state_change_transaction(
+    infra: Infrastructure, database_url: str
+) -> None:
+    async with running(settings_for(infra, database_url, relay_enabled=False), consume=False) as rt:
+        async with rt.pool.acquire() as conn:
+            with pytest.raises(NotInTransaction):
+                await publish_later(conn, screen(), producer="harness")
+
+
+async def test_a_rolled_back_change_publishes_nothing_and_a_committed_one_is_published(
+    infra: Infrastructure, database_url: str
+) -> None:
+    settings = settings_for(infra, database_url)
+    async with running(settings, consume=False) as rt:
+        with pytest.raises(RuntimeError):
+            async with rt.pool.acquire() as conn, conn.transaction():
+                await publish_later(conn, screen("rolled-back"), producer="harness")
+                raise RuntimeError("the state change failed")
+        committed = await emit(rt, screen("committed"))
+        records = await _read_all(settings, 1)
+        assert [decode(r).event_id for r in records] == [committed[0].event_id]
+        unpublished = await rt.pool.fetchval(
+            "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+        )
+        assert unpublished == 0
+
+
+async def test_relay_publishes_in_commit_order_per_key(
+    infra: Infrastructure, database_url: str
+) -> None:
+    settings = settings_for(infra, database_url)
+    async with running(settings, consume=False) as rt:
+        keys = [new_event_id() for _ in range(3)]
+        sent = []
+        for round_ in range(30):
+            sent += await emit(rt, *[screen(f"r{round_}", key) for key in keys])
+        records = await _read_all(settings, len(sent))
+    received = [decode(r) for r in records]
+    assert sorted(e.event_id for e in received) == sorted(e.event_id for e in sent)
+    for key in keys:
+        in_order_sent = [e.event_id for e in sent if e.subject == str(key)]
+        in_order_received = [e.event_id for e in received if e.subject == str(key)]
+        assert in_order_received == in_order_sent
+
+
+async def test_marked_range_is_published_again(infra: Infrastructure, database_url: str) -> None:
+    settings = settings_for(infra, database_url)
+    async with running(settings, consume=False) as rt:
+        first = await emit(rt, screen("a"), screen("b"))
+        await _read_all(settings, 2)
+        async with rt.pool.acquire() as conn, conn.transaction():
+            count = await mark_for_republish(conn, datetime.now(UTC) - timedelta(minutes=5))
+        assert count == 2
+        records = await _read_all(settings, 4)
+    ids = [decode(r).event_id for r in records]
+    assert sorted(ids) == sorted([e.event_id for e in first] * 2)

@@ -1,0 +1,69 @@
+"""The `warmlink` command: development network, tokens, outbox operations, benchmarks."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from warmlink.auth import Role
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+outbox = typer.Typer(no_args_is_help=True, help="Outbox operations (after a broker lost data).")
+bench = typer.Typer(no_args_is_help=True, help="Benchmarks that print figures beside a floor.")
+app.add_typer(outbox, name="outbox")
+app.add_typer(bench, name="bench")
+
+StateDir = Annotated[
+    Path, typer.Option(envvar="WARMLINK_STATE_DIR", help="Where data, keys and logs live.")
+]
+
+
+@app.command()
+def dev(state_dir: StateDir = Path(".warmlink"), seed: bool = True) -> None:
+    """Start broker, PostgreSQL and all four services with demo data; Ctrl-C stops everything."""
+    from warmlink.cli.dev import run_dev
+
+    raise typer.Exit(run_dev(state_dir.resolve(), seed=seed))
+
+
+@app.command()
+def token(
+    org: Annotated[str, typer.Option(help="Organization id, e.g. riverside-ob")],
+    role: Annotated[Role, typer.Option(help="clinic, practice or admin")],
+    ttl: Annotated[int, typer.Option(help="Lifetime in seconds")] = 8 * 3600,
+    state_dir: StateDir = Path(".warmlink"),
+) -> None:
+    """Print a development token signed with the dev stack's key."""
+    from warmlink.tokens import ensure_key_pair, issue_token
+
+    signing, _ = ensure_key_pair(state_dir.resolve() / "keys")
+    typer.echo(issue_token(signing.read_bytes(), organization_id=org, role=role, ttl_s=ttl))
+
+
+@outbox.command("republish")
+def republish(
+    service: Annotated[str, typer.Option(help="screening, directory, referral or followup")],
+    since: Annotated[datetime, typer.Option(help="Re-send events created at or after (UTC)")],
+    until: Annotated[datetime | None, typer.Option(help="...and before this time")] = None,
+) -> None:
+    """Queue already-published events again; consumers' inboxes drop the ones they have."""
+    from warmlink.cli.ops import republish_outbox
+
+    count = asyncio.run(republish_outbox(service, since, until))
+    typer.echo(f"{count} events queued for re-publishing by the {service} relay")
+
+
+@bench.command("backbone")
+def bench_backbone(
+    events: Annotated[int, typer.Option(help="Events for the throughput run")] = 30000,
+    rate: Annotated[int, typer.Option(help="Fixed rate for the latency run (events/s)")] = 500,
+    seconds: Annotated[int, typer.Option(help="Duration of the latency run")] = 10,
+) -> None:
+    """Outbox -> relay -> broker -> idempotent consumer -> commit, beside bare aiokafka."""
+    from warmlink.bench.backbone import run
+
+    asyncio.run(run(events=events, rate=rate, seconds=seconds))

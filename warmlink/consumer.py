@@ -1,0 +1,275 @@
+"""The idempotent consumer: every effect commits together with its inbox row, offsets after that.
+
+Fast path: a whole fetched batch in one transaction (one inbox statement for the batch). If any
+handler fails, the batch rolls back and is replayed record by record, in order, each record retried
+with backoff; after `consumer_max_attempts` it is dead-lettered and the consumer moves on.
+Undecodable records are dead-lettered at once. Infrastructure errors (database unreachable) are
+retried without limit and never dead-letter anything: the consumer waits for the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import KafkaError
+from opentelemetry.trace import SpanKind
+
+from contracts import Envelope, EventPayload, UndecodableEvent, decode, payload_of
+from contracts.registry import event_class
+from warmlink.db import Connection
+from warmlink.deadletter import HANDLER_FAILED, UNDECODABLE, DeadLetter, record_dead_letter
+from warmlink.kafka import new_consumer
+from warmlink.settings import ServiceSettings
+from warmlink.telemetry import extract_context, tracer
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Connection, Envelope, Any], Awaitable[None]]
+
+CLAIM_BATCH = """
+INSERT INTO inbox (consumer, event_id, event_type, outcome)
+SELECT $1, e.event_id, e.event_type, $4
+FROM unnest($2::uuid[], $3::text[]) AS e(event_id, event_type)
+ON CONFLICT DO NOTHING
+RETURNING event_id"""
+
+TRANSIENT: tuple[type[BaseException], ...] = (
+    OSError,  # includes TimeoutError and ConnectionError
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.SerializationError,
+    asyncpg.DeadlockDetectedError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.CannotConnectNowError,
+)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """What one consumer group handles: event type -> handler. Topics follow from the contracts."""
+
+    consumer: str
+    handlers: Mapping[str, Handler]
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        return tuple(sorted({event_class(t, 1).TOPIC for t in self.handlers}))
+
+
+@dataclass
+class ConsumerStats:
+    processed: int = 0
+    duplicates: int = 0
+    skipped: int = 0
+    dead_lettered: int = 0
+    last_batch_at: float = 0.0
+
+
+@dataclass
+class _Item:
+    record: ConsumerRecord[bytes, bytes]
+    envelope: Envelope | None = None
+    payload: EventPayload | None = None
+    handler: Handler | None = None
+    error: str | None = None
+
+
+class _Stopping(Exception):
+    """Raised to abandon a batch (uncommitted) when shutdown interrupts a retry."""
+
+
+@dataclass
+class IdempotentConsumer:
+    subscription: Subscription
+    pool: asyncpg.Pool
+    settings: ServiceSettings
+    stats: ConsumerStats = field(default_factory=ConsumerStats)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    started: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def name(self) -> str:
+        return self.subscription.consumer
+
+    async def run(self) -> None:
+        consumer = new_consumer(self.settings, self.name, self.subscription.topics)
+        await consumer.start()
+        self.started.set()
+        try:
+            while not self._stopping.is_set():
+                batches = await consumer.getmany(
+                    timeout_ms=100, max_records=self.settings.consumer_batch_size
+                )
+                if not batches:
+                    continue
+                records = [r for part in batches.values() for r in part]
+                try:
+                    await self.process(records)
+                except _Stopping:
+                    break
+                await self._commit(consumer, batches)
+        finally:
+            await consumer.stop()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def process(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
+        items = [self._decode(r) for r in records]
+        try:
+            await self._apply(items)
+        except _Stopping:
+            raise
+        except Exception:
+            for item in items:
+                await self._apply_with_retries(item)
+        self.stats.last_batch_at = asyncio.get_running_loop().time()
+
+    def _decode(self, record: ConsumerRecord[bytes, bytes]) -> _Item:
+        item = _Item(record)
+        try:
+            item.envelope = decode(record.value)
+            handler = self.subscription.handlers.get(item.envelope.type)
+            if handler is not None:
+                item.payload = payload_of(item.envelope)
+                item.handler = handler
+        except UndecodableEvent as exc:
+            item.error = exc.reason
+        return item
+
+    async def _apply(self, items: list[_Item]) -> None:
+        handled = [i for i in items if i.handler is not None and i.envelope is not None]
+        async with self.pool.acquire() as conn, conn.transaction():
+            fresh = await self._claim(conn, handled, "processed")
+            processed = duplicates = dead = 0
+            for item in items:
+                if item.error is not None:
+                    dead += await self._dead_letter(conn, item, UNDECODABLE, item.error, 1)
+                elif item.handler is not None and item.envelope is not None:
+                    if item.envelope.event_id not in fresh:
+                        duplicates += 1
+                        continue
+                    fresh.discard(item.envelope.event_id)
+                    await self._handle(conn, item)
+                    processed += 1
+        self.stats.processed += processed
+        self.stats.duplicates += duplicates
+        self.stats.dead_lettered += dead
+        self.stats.skipped += len(items) - processed - duplicates - dead
+
+    async def _handle(self, conn: Connection, item: _Item) -> None:
+        assert item.handler is not None and item.envelope is not None
+        parent = extract_context(item.record.headers)
+        with tracer(__name__).start_as_current_span(
+            f"handle {item.envelope.type}",
+            context=parent,
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.consumer.group.name": self.name,
+                "messaging.message.id": str(item.envelope.event_id),
+                "warmlink.subject": item.envelope.subject,
+            },
+        ):
+            await item.handler(conn, item.envelope, item.payload)
+
+    async def _claim(self, conn: Connection, items: list[_Item], outcome: str) -> set[UUID]:
+        if not items:
+            return set()
+        ids = [i.envelope.event_id for i in items if i.envelope]
+        types = [i.envelope.type for i in items if i.envelope]
+        rows = await conn.fetch(CLAIM_BATCH, self.name, ids, types, outcome)
+        return {r["event_id"] for r in rows}
+
+    async def _apply_with_retries(self, item: _Item) -> None:
+        failures = 0
+        delay = self.settings.consumer_backoff_initial_s
+        while True:
+            try:
+                await self._apply([item])
+                return
+            except TRANSIENT as exc:
+                log.warning("database unavailable, retrying", extra=self._where(item, exc))
+            except Exception as exc:
+                failures += 1
+                log.warning("handler failed", extra=self._where(item, exc) | {"attempt": failures})
+                if failures >= self.settings.consumer_max_attempts:
+                    await self._dead_letter_alone(item, exc, failures)
+                    return
+            await self._backoff(delay)
+            delay = min(delay * 2, self.settings.consumer_backoff_max_s)
+
+    async def _dead_letter_alone(self, item: _Item, exc: Exception, attempts: int) -> None:
+        error = f"{type(exc).__name__}: {str(exc)[:200]}"
+        while True:
+            try:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    if item.envelope is not None:
+                        if not await self._claim(conn, [item], "dead_lettered"):
+                            return  # processed or dead-lettered by an earlier delivery
+                    self.stats.dead_lettered += await self._dead_letter(
+                        conn, item, HANDLER_FAILED, error, attempts
+                    )
+                return
+            except TRANSIENT:
+                await self._backoff(self.settings.consumer_backoff_max_s)
+
+    async def _dead_letter(
+        self, conn: Connection, item: _Item, reason: str, error: str, attempts: int
+    ) -> int:
+        r = item.record
+        letter = DeadLetter(
+            consumer=self.name,
+            topic=r.topic,
+            partition=r.partition,
+            offset=r.offset,
+            key=r.key,
+            value=r.value,
+            reason=reason,
+            error=error,
+            attempts=attempts,
+            event_id=item.envelope.event_id if item.envelope else None,
+        )
+        fresh = await record_dead_letter(conn, letter)
+        if fresh:
+            log.error("dead-lettered", extra=self._where(item) | {"reason": reason})
+        return int(fresh)
+
+    async def _backoff(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+        except TimeoutError:
+            return
+        raise _Stopping
+
+    async def _commit(
+        self,
+        consumer: AIOKafkaConsumer,
+        batches: Mapping[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
+    ) -> None:
+        offsets = {tp: records[-1].offset + 1 for tp, records in batches.items() if records}
+        try:
+            await consumer.commit(offsets)
+        except KafkaError as exc:
+            # Safe to go on: the inbox turns the redelivery this causes into no-ops.
+            log.warning("offset commit failed", extra={"consumer": self.name, "error": repr(exc)})
+
+    def _where(self, item: _Item, exc: BaseException | None = None) -> dict[str, Any]:
+        where: dict[str, Any] = {
+            "consumer": self.name,
+            "topic": item.record.topic,
+            "partition": item.record.partition,
+            "offset": item.record.offset,
+        }
+        if item.envelope is not None:
+            where["event_id"] = str(item.envelope.event_id)
+            where["event_type"] = item.envelope.type
+        if exc is not None:
+            where["error"] = type(exc).__name__
+        return where

@@ -1,0 +1,137 @@
+"""The whole network on one machine: embedded PostgreSQL and broker, four services as processes.
+
+Used by `warmlink dev` (what `make run` runs) and by the end-to-end test fixtures. State (database
+files, signing keys, logs) lives in one folder so a second run resumes where the first stopped.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from warmlink.dev.broker import EmbeddedBroker
+from warmlink.dev.postgres import EmbeddedPostgres
+from warmlink.dev.processes import env_with, spawn, stop, wait_until
+from warmlink.tokens import ensure_key_pair
+
+SERVICE_PORTS = {"screening": 8001, "directory": 8002, "referral": 8003, "followup": 8004}
+
+
+@dataclass
+class Infra:
+    """Where the broker and the database are; embedded unless external ones were given."""
+
+    kafka_bootstrap: str
+    database_url_for: dict[str, str]
+    kafka_profile: str = "tansu"
+
+
+@dataclass
+class DevStack:
+    state_dir: Path
+    pg_port: int = 55432
+    kafka_port: int = 19092
+    ports: Mapping[str, int] = field(default_factory=lambda: dict(SERVICE_PORTS))
+    fsync: bool = True
+    postgres: EmbeddedPostgres | None = None
+    broker: EmbeddedBroker | None = None
+    infra: Infra | None = None
+    services: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def logs(self) -> Path:
+        return self.state_dir / "logs"
+
+    @property
+    def public_key(self) -> Path:
+        return ensure_key_pair(self.state_dir / "keys")[1]
+
+    @property
+    def signing_key(self) -> Path:
+        return ensure_key_pair(self.state_dir / "keys")[0]
+
+    def start_infra(self) -> Infra:
+        self.postgres = EmbeddedPostgres(
+            self.state_dir / "postgres", self.pg_port, self.logs / "postgres.log", fsync=self.fsync
+        )
+        self.postgres.start()
+        self.postgres.ensure_databases(list(self.ports))
+        self.broker = EmbeddedBroker(self.kafka_port, self.logs / "broker.log")
+        self.broker.start()
+        self.infra = Infra(
+            kafka_bootstrap=self.broker.bootstrap_servers,
+            database_url_for={name: self.postgres.url(name) for name in self.ports},
+        )
+        return self.infra
+
+    def service_env(self, name: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        assert self.infra is not None, "start_infra first"
+        prefix = name.upper() + "_"
+        env = {
+            "DATABASE_URL": self.infra.database_url_for[name],
+            "KAFKA_BOOTSTRAP_SERVERS": self.infra.kafka_bootstrap,
+            "KAFKA_PROFILE": self.infra.kafka_profile,
+            "JWT_PUBLIC_KEY_FILE": str(self.public_key),
+            "HTTP_PORT": str(self.ports[name]),
+        }
+        env |= dict(extra or {})
+        return env_with({prefix + k: v for k, v in env.items()})
+
+    def start_service(self, name: str, extra: Mapping[str, str] | None = None) -> None:
+        argv = [sys.executable, "-m", f"services.{name}"]
+        self.services[name] = spawn(
+            argv, log_path=self.logs / f"{name}.log", env=self.service_env(name, extra)
+        )
+
+    def wait_ready(self, name: str, timeout: float = 60.0) -> None:
+        url = f"http://127.0.0.1:{self.ports[name]}/ready"
+
+        def ready() -> bool:
+            try:
+                return httpx.get(url, timeout=1.0).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_until(ready, timeout=timeout, what=f"{name} service", proc=self.services.get(name))
+
+    def stop_service(self, name: str) -> None:
+        proc = self.services.pop(name, None)
+        if proc is not None:
+            stop(proc, timeout=30)
+
+    def kill_service(self, name: str) -> None:
+        proc = self.services.pop(name)
+        proc.kill()
+        proc.wait(10)
+
+    def exited(self) -> dict[str, int]:
+        return {n: p.returncode for n, p in self.services.items() if p.poll() is not None}
+
+    def stop(self) -> None:
+        for name in list(self.services):
+            self.stop_service(name)
+        if self.broker is not None:
+            self.broker.stop()
+        if self.postgres is not None:
+            self.postgres.stop()
+
+    def log_tail(self, name: str, lines: int = 20) -> str:
+        path = self.logs / f"{name}.log"
+        if not path.exists():
+            return ""
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def wait_seconds(start: float) -> str:
+    return f"{time.monotonic() - start:.1f}s"
+
+
+def default_state_dir() -> Path:
+    return Path(os.environ.get("WARMLINK_STATE_DIR", ".warmlink")).resolve()

@@ -1,0 +1,111 @@
+"""Kafka client construction, tuned per broker profile, and topic creation.
+
+Tansu (development, tests) holds every fetch for the full fetch_max_wait_ms and joins a group after
+session_timeout/2, so both are kept short; it has no idempotent producer. Apache Kafka (production)
+gets the idempotent producer with acks=all and its usual session timings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+
+from contracts.topics import TOPICS, Topic
+from warmlink.settings import KafkaProfile, ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+def _common(settings: ServiceSettings) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "bootstrap_servers": settings.kafka_bootstrap_servers,
+        "client_id": f"warmlink-{settings.service_name}",
+        "security_protocol": settings.kafka_security_protocol,
+    }
+    if settings.kafka_sasl_mechanism:
+        config["sasl_mechanism"] = settings.kafka_sasl_mechanism
+        config["sasl_plain_username"] = settings.kafka_sasl_username
+        password = settings.kafka_sasl_password
+        config["sasl_plain_password"] = password.get_secret_value() if password else None
+    return config
+
+
+def topic_name(settings: ServiceSettings, name: str) -> str:
+    return settings.kafka_topic_prefix + name
+
+
+def producer_config(settings: ServiceSettings) -> dict[str, Any]:
+    config = _common(settings) | {"acks": "all", "linger_ms": 1, "max_batch_size": 256 * 1024}
+    config["enable_idempotence"] = settings.kafka_profile is KafkaProfile.KAFKA
+    return config
+
+
+def consumer_config(settings: ServiceSettings, group_id: str) -> dict[str, Any]:
+    config = _common(settings) | {
+        "group_id": group_id,
+        "enable_auto_commit": False,  # offsets are committed only after the database commit
+        "auto_offset_reset": "earliest",
+        "max_poll_records": settings.consumer_batch_size,
+    }
+    if settings.kafka_profile is KafkaProfile.TANSU:
+        config |= {
+            "fetch_max_wait_ms": settings.kafka_fetch_max_wait_ms,
+            "session_timeout_ms": 2000,
+            "heartbeat_interval_ms": 500,
+            "rebalance_timeout_ms": 2000,
+        }
+    else:
+        config |= {"isolation_level": "read_committed"}
+    return config
+
+
+def new_producer(settings: ServiceSettings) -> AIOKafkaProducer:
+    return AIOKafkaProducer(**producer_config(settings))
+
+
+def new_consumer(
+    settings: ServiceSettings, group_id: str, topics: Iterable[str]
+) -> AIOKafkaConsumer:
+    names = [topic_name(settings, t) for t in topics]
+    return AIOKafkaConsumer(*names, **consumer_config(settings, group_id))
+
+
+async def ensure_topics(
+    settings: ServiceSettings, topics: Iterable[Topic] = TOPICS, attempts: int = 30
+) -> None:
+    """Create the network's topics if missing (a memory broker comes back empty after restart)."""
+    wanted = list(topics)
+    for attempt in range(1, attempts + 1):
+        admin = AIOKafkaAdminClient(**_common(settings))
+        try:
+            await admin.start()
+            existing = set(await admin.list_topics())
+            missing = [
+                NewTopic(
+                    name=topic_name(settings, t.name),
+                    num_partitions=t.partitions,
+                    replication_factor=settings.kafka_replication_factor,
+                    topic_configs={"retention.ms": str(t.retention_ms)},
+                )
+                for t in wanted
+                if topic_name(settings, t.name) not in existing
+            ]
+            if missing:
+                try:
+                    await admin.create_topics(missing)
+                except TopicAlreadyExistsError:
+                    pass  # another service created it between our list and create
+            return
+        except KafkaError as exc:
+            if attempt == attempts:
+                raise
+            log.warning("broker not ready (%s), retrying", type(exc).__name__)
+            await asyncio.sleep(min(0.2 * attempt, 2.0))
+        finally:
+            await admin.close()

@@ -1,0 +1,129 @@
+"""RFC 9457 problem details, mapped once for every service.
+
+Domain and handler code raise `Problem` subclasses; request validation errors become 422 with one
+entry per failing field (`pointer` for the body, `parameter`/`header` for the rest). Unexpected
+errors become a bare 500 that never echoes the request.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "https://warmlink.dev/problems/"
+
+
+class Problem(Exception):
+    status = 500
+    title = "Internal Server Error"
+    slug = "internal"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: Sequence[dict[str, Any]] = (),
+        headers: dict[str, str] | None = None,
+        **extensions: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors)
+        self.headers = headers
+        self.extensions = extensions
+
+    def body(self, instance: str) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": TYPE_BASE + self.slug,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            "instance": instance,
+        }
+        if self.errors:
+            body["errors"] = self.errors
+        return body | self.extensions
+
+
+class Unauthorized(Problem):
+    status, title, slug = 401, "Unauthorized", "unauthorized"
+
+
+class Forbidden(Problem):
+    status, title, slug = 403, "Forbidden", "forbidden"
+
+
+class NotFound(Problem):
+    status, title, slug = 404, "Not Found", "not-found"
+
+
+class Conflict(Problem):
+    status, title, slug = 409, "Conflict", "conflict"
+
+
+class InvalidInput(Problem):
+    status, title, slug = 422, "Unprocessable Content", "invalid-input"
+
+    @classmethod
+    def at(cls, pointer: str, detail: str) -> InvalidInput:
+        """One bad field, `pointer` a JSON pointer into the body such as `/answers/3`."""
+        return cls(detail, errors=[{"pointer": "#" + pointer, "detail": detail}])
+
+
+def _location(loc: Sequence[int | str]) -> dict[str, str]:
+    where, *path = loc
+    if where == "body":
+        return {"pointer": "#/" + "/".join(str(p) for p in path)}
+    if where == "header":
+        return {"header": str(path[0]) if path else ""}
+    return {"parameter": ".".join(str(p) for p in path)}
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    # Only location and message: pydantic's `input` could echo patient data back into logs.
+    return [_location(e["loc"]) | {"detail": e["msg"]} for e in exc.errors()]
+
+
+def problem_response(problem: Problem, request: Request) -> JSONResponse:
+    return JSONResponse(
+        problem.body(request.url.path),
+        status_code=problem.status,
+        media_type=MEDIA_TYPE,
+        headers=problem.headers,
+    )
+
+
+def install(app: FastAPI) -> None:
+    async def on_problem(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Problem)
+        return problem_response(exc, request)
+
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        errors = _validation_errors(exc)
+        detail = "; ".join(f"{next(iter(e.values()))}: {e['detail']}" for e in errors[:5])
+        return problem_response(InvalidInput(detail, errors=errors), request)
+
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        problem = Problem(str(exc.detail), headers=dict(exc.headers or {}))
+        problem.status, problem.title, problem.slug = exc.status_code, str(exc.detail), "http"
+        return problem_response(problem, request)
+
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return problem_response(Problem("An unexpected error occurred."), request)
+
+    app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,136 @@
+"""The outbox relay: publishes committed outbox rows to the broker, in id (and so key) order.
+
+One relay per service database is active at a time (a PostgreSQL advisory lock elects it), because
+two relays publishing interleaved batches could reorder one referral's events. It wakes on
+LISTEN/NOTIFY and polls as a fallback, so a lost notification delays but never loses an event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import time
+from typing import Any
+
+import asyncpg
+import orjson
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+
+from warmlink.db import Connection
+from warmlink.kafka import topic_name
+from warmlink.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+LEADER_LOCK = 0x52454C59  # "RELY"
+SELECT_UNPUBLISHED = """
+SELECT id, topic, key, payload, headers FROM outbox
+WHERE published_at IS NULL ORDER BY id LIMIT $1"""
+MARK_PUBLISHED = "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
+DELETE_EXPIRED = """
+DELETE FROM outbox WHERE published_at IS NOT NULL
+AND published_at < now() - make_interval(days => $1)"""
+CHANNEL = "warmlink_outbox"
+CRASH_EXIT_CODE = 86
+
+
+class OutboxRelay:
+    def __init__(
+        self, pool: asyncpg.Pool, producer: AIOKafkaProducer, settings: ServiceSettings
+    ) -> None:
+        self._pool = pool
+        self._producer = producer
+        self._settings = settings
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self.published = 0
+        self.is_leader = False
+
+    def _notified(self, *_: Any) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        async with self._pool.acquire() as conn:
+            await self._become_leader(conn)
+            if self._stopping.is_set():
+                return
+            await conn.add_listener(CHANNEL, self._notified)
+            try:
+                await self._loop()
+            finally:
+                await conn.remove_listener(CHANNEL, self._notified)
+                await conn.execute("SELECT pg_advisory_unlock($1)", LEADER_LOCK)
+                self.is_leader = False
+
+    async def _become_leader(self, conn: Connection) -> None:
+        while not self._stopping.is_set():
+            if await conn.fetchval("SELECT pg_try_advisory_lock($1)", LEADER_LOCK):
+                self.is_leader = True
+                return
+            await self._sleep(self._settings.outbox_poll_interval_s)
+
+    async def _loop(self) -> None:
+        last_cleanup = 0.0
+        while not self._stopping.is_set():
+            self._wake.clear()
+            try:
+                sent = await self.publish_batch()
+            except (KafkaError, OSError, asyncpg.PostgresError) as exc:
+                log.warning("relay publish failed, will retry", extra={"error": type(exc).__name__})
+                await self._sleep(self._settings.outbox_poll_interval_s)
+                continue
+            if time.monotonic() - last_cleanup > 3600:
+                await self._delete_expired()
+                last_cleanup = time.monotonic()
+            if sent < self._settings.outbox_batch_size:
+                await self._wait_for_work()
+        await self._drain()
+
+    async def publish_batch(self) -> int:
+        """Publish up to one batch of committed rows, then mark them. Returns how many."""
+        async with self._pool.acquire() as conn:
+            rows = await conn.fetch(SELECT_UNPUBLISHED, self._settings.outbox_batch_size)
+            if not rows:
+                return 0
+            if self._settings.fault_crash_before_publish:
+                os._exit(CRASH_EXIT_CODE)  # simulate a crash after commit, before publish
+            pending = [await self._send(row) for row in rows]
+            await asyncio.gather(*pending)
+            await conn.execute(MARK_PUBLISHED, [row["id"] for row in rows])
+        self.published += len(rows)
+        return len(rows)
+
+    async def _send(self, row: asyncpg.Record) -> asyncio.Future[Any]:
+        headers = [(k, v.encode()) for k, v in orjson.loads(row["headers"]).items()]
+        future: asyncio.Future[Any] = await self._producer.send(
+            topic_name(self._settings, row["topic"]),
+            value=bytes(row["payload"]),
+            key=row["key"].encode(),
+            headers=headers,
+        )
+        return future
+
+    async def _drain(self) -> None:
+        """On shutdown, publish what is already committed so a clean stop leaves nothing behind."""
+        with contextlib.suppress(KafkaError, OSError, asyncpg.PostgresError):
+            while await self.publish_batch():
+                pass
+
+    async def _delete_expired(self) -> None:
+        async with self._pool.acquire() as conn:
+            await conn.execute(DELETE_EXPIRED, self._settings.outbox_retention_days)
+
+    async def _wait_for_work(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), self._settings.outbox_poll_interval_s)
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()

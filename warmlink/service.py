@@ -1,0 +1,204 @@
+"""One FastAPI application factory for every service: lifespan, health, errors, auth, tracing.
+
+Startup: logging and tracing, database pool, migrations, topics, producer, outbox relay, consumers.
+Shutdown, in reverse: stop taking new batches and finish the current one, drain the relay, close
+the producer and the pool. Nothing is created at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from fastapi import APIRouter, Depends, FastAPI, Request
+from opentelemetry.trace import SpanKind
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.responses import JSONResponse, Response
+
+from warmlink import logs, problems, telemetry
+from warmlink.auth import TokenVerifier
+from warmlink.consumer import IdempotentConsumer, Subscription
+from warmlink.kafka import ensure_topics, new_producer
+from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
+from warmlink.relay import OutboxRelay
+from warmlink.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+Hook = Callable[["Runtime"], Awaitable[None]]
+
+
+@dataclass
+class ServiceSpec:
+    """Everything that makes one service different from another."""
+
+    settings: ServiceSettings
+    migrations: Path
+    routers: Sequence[APIRouter] = ()
+    subscriptions: Sequence[Subscription] = ()
+    title: str = ""
+    on_startup: Sequence[Hook] = ()
+
+
+@dataclass
+class Runtime:
+    settings: ServiceSettings
+    pool: asyncpg.Pool
+    producer: AIOKafkaProducer
+    relay: OutboxRelay
+    consumers: list[IdempotentConsumer]
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def stop(self) -> None:
+        for consumer in self.consumers:
+            consumer.stop()
+        self.relay.stop()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(asyncio.gather(*self.tasks, return_exceptions=True), 30)
+        await self.producer.stop()
+        await self.pool.close()
+
+
+async def _create_pool(settings: ServiceSettings) -> asyncpg.Pool:
+    for attempt in range(1, 31):
+        try:
+            pool = await asyncpg.create_pool(
+                settings.database_url,
+                min_size=settings.database_pool_min,
+                max_size=settings.database_pool_max,
+            )
+            assert pool is not None
+            return pool
+        except (OSError, asyncpg.CannotConnectNowError) as exc:
+            log.warning("database not ready", extra={"error": type(exc).__name__})
+            await asyncio.sleep(min(0.2 * attempt, 2.0))
+    raise RuntimeError("database unreachable")
+
+
+def _supervise(name: str, coro: Awaitable[None]) -> asyncio.Task[None]:
+    async def guarded() -> None:
+        try:
+            await coro
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("background task crashed", extra={"task": name})
+            raise
+
+    return asyncio.create_task(guarded(), name=name)
+
+
+async def start_runtime(spec: ServiceSpec) -> Runtime:
+    settings = spec.settings
+    pool = await _create_pool(settings)
+    async with pool.acquire() as conn:
+        await migrate(
+            conn,
+            discover(("runtime", RUNTIME_MIGRATIONS), (settings.service_name, spec.migrations)),
+        )
+    await ensure_topics(settings)
+    producer = new_producer(settings)
+    await producer.start()
+    relay = OutboxRelay(pool, producer, settings)
+    consumers = [IdempotentConsumer(s, pool, settings) for s in spec.subscriptions]
+    runtime = Runtime(settings, pool, producer, relay, consumers)
+    if settings.relay_enabled:
+        runtime.tasks.append(_supervise("relay", relay.run()))
+    if settings.consumers_enabled:
+        for consumer in consumers:
+            runtime.tasks.append(_supervise(consumer.name, consumer.run()))
+    for hook in spec.on_startup:
+        await hook(runtime)
+    return runtime
+
+
+class _TraceRequests(BaseHTTPMiddleware):
+    """One server span per request, named by route template (never the raw path or body)."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        ctx = telemetry.extract_context(
+            [(k, v.encode()) for k, v in request.headers.items() if k == "traceparent"]
+        )
+        with telemetry.tracer("warmlink.http").start_as_current_span(
+            request.method,
+            context=ctx,
+            kind=SpanKind.SERVER,
+        ) as span:
+            response = await call_next(request)
+            route = request.scope.get("route")
+            if route is not None:
+                span.update_name(f"{request.method} {getattr(route, 'path', '')}")
+            span.set_attribute("http.response.status_code", response.status_code)
+            return response
+
+
+def create_app(spec: ServiceSpec) -> FastAPI:
+    settings = spec.settings
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        logs.configure(settings.service_name, settings.log_level, settings.log_format)
+        telemetry.configure(settings.service_name, settings.otel_exporter)
+        if settings.jwt_public_key_file is not None:
+            app.state.verifier = TokenVerifier.from_file(
+                settings.jwt_public_key_file, settings.jwt_audience, settings.jwt_issuer
+            )
+        runtime = await start_runtime(spec)
+        app.state.runtime = runtime
+        log.info("service started", extra={"port": settings.http_port})
+        try:
+            yield
+        finally:
+            log.info("service stopping: draining consumers and outbox")
+            await runtime.stop()
+
+    app = FastAPI(
+        title=spec.title or f"Warmlink {settings.service_name}",
+        version="1.0.0",
+        lifespan=lifespan,
+    )
+    problems.install(app)
+    app.add_middleware(_TraceRequests)
+    app.include_router(_health_router(settings.service_name))
+    for router in spec.routers:
+        app.include_router(router)
+    return app
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(_runtime)]
+
+
+def _health_router(service: str) -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/health")
+    async def health() -> dict[str, Any]:
+        return {"status": "ok", "service": service}
+
+    @router.get("/ready")
+    async def ready(runtime: RuntimeDep) -> Response:
+        failed = [t.get_name() for t in runtime.tasks if t.done()]
+        try:
+            await runtime.pool.fetchval("SELECT 1")
+        except (OSError, asyncpg.PostgresError):
+            failed.append("database")
+        status = 200 if not failed else 503
+        body = {"status": "ready" if not failed else "degraded", "service": service}
+        if failed:
+            body["failed"] = ",".join(failed)
+        return JSONResponse(body, status_code=status)
+
+    return router

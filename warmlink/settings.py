@@ -1,0 +1,103 @@
+"""One settings class for every service; each service subclasses it with its own env prefix.
+
+Development defaults point at the embedded stack (`warmlink dev`); production points the same code
+at Apache Kafka and managed PostgreSQL through environment variables only, and refuses to start
+with development defaults (see `_refuse_dev_defaults_in_production`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_DATABASE_HOST = "127.0.0.1:55432"
+DEV_KAFKA = "127.0.0.1:19092"
+
+
+class KafkaProfile(StrEnum):
+    """Client tuning. `tansu`: short fetch wait and sessions, no idempotent producer (unsupported).
+    `kafka`: Apache Kafka with the idempotent producer and acks=all."""
+
+    TANSU = "tansu"
+    KAFKA = "kafka"
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WARMLINK_", extra="ignore")
+
+    service_name: ClassVar[str] = "warmlink"
+    default_port: ClassVar[int] = 8000
+
+    environment: Literal["development", "test", "production"] = "development"
+
+    database_url: str = ""
+    database_pool_min: int = 2
+    database_pool_max: int = 10
+
+    kafka_bootstrap_servers: str = DEV_KAFKA
+    kafka_profile: KafkaProfile = KafkaProfile.TANSU
+    kafka_replication_factor: int = 1
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: str | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_fetch_max_wait_ms: int = 10
+    # Prepended to every topic name: separates environments (or test runs) sharing one cluster.
+    kafka_topic_prefix: str = ""
+
+    http_host: str = "127.0.0.1"
+    http_port: int = 0
+
+    jwt_public_key_file: Path | None = None
+    jwt_audience: str = "warmlink"
+    jwt_issuer: str = "warmlink-dev"
+
+    relay_enabled: bool = True
+    outbox_batch_size: int = 500
+    outbox_poll_interval_s: float = 1.0
+    outbox_retention_days: int = 7
+
+    consumers_enabled: bool = True
+    consumer_batch_size: int = 500
+    consumer_max_attempts: int = 5
+    consumer_backoff_initial_s: float = 0.1
+    consumer_backoff_max_s: float = 5.0
+
+    log_level: str = "INFO"
+    log_format: Literal["json", "console"] = "json"
+    otel_exporter: Literal["none", "console"] = "none"
+
+    # Fault injection for the crash-recovery test only: exit right after reading committed outbox
+    # rows and before publishing them. Refused in production.
+    fault_crash_before_publish: bool = False
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> ServiceSettings:
+        if not self.database_url:
+            self.database_url = f"postgresql://postgres@{DEV_DATABASE_HOST}/{self.service_name}"
+        if not self.http_port:
+            self.http_port = self.default_port
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_dev_defaults_in_production(self) -> ServiceSettings:
+        if self.environment != "production":
+            return self
+        problems = []
+        if DEV_DATABASE_HOST in self.database_url:
+            problems.append("DATABASE_URL still points at the embedded development database")
+        if self.kafka_bootstrap_servers == DEV_KAFKA:
+            problems.append("KAFKA_BOOTSTRAP_SERVERS still points at the embedded broker")
+        if self.kafka_profile is not KafkaProfile.KAFKA:
+            problems.append("KAFKA_PROFILE must be 'kafka' in production")
+        if self.jwt_public_key_file is None:
+            problems.append("JWT_PUBLIC_KEY_FILE must name the network's verification key")
+        if self.fault_crash_before_publish:
+            problems.append("fault injection is for tests only")
+        if problems:
+            raise ValueError("refusing to start in production: " + "; ".join(problems))
+        return self

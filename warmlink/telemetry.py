@@ -1,0 +1,54 @@
+"""OpenTelemetry set-up and W3C trace context carried through Kafka headers.
+
+Spans carry identifiers and event types only: never request bodies, never patient details.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from opentelemetry import context, propagate, trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    ConsoleSpanExporter,
+    SimpleSpanProcessor,
+    SpanExporter,
+)
+
+KafkaHeaders = Sequence[tuple[str, bytes]]
+
+_configured = False
+
+
+def configure(service_name: str, exporter: str, extra: SpanExporter | None = None) -> None:
+    """Install a tracer provider once per process; `extra` lets tests capture spans."""
+    global _configured
+    if _configured:
+        return
+    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+    if exporter == "console":
+        provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
+    if extra is not None:
+        provider.add_span_processor(SimpleSpanProcessor(extra))
+    trace.set_tracer_provider(provider)
+    _configured = True
+
+
+def tracer(name: str) -> trace.Tracer:
+    return trace.get_tracer(name)
+
+
+def inject_headers() -> dict[str, str]:
+    """The current trace context as W3C headers (`traceparent`, maybe `tracestate`)."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+def extract_context(headers: Iterable[tuple[str, bytes]] | None) -> context.Context:
+    carrier = {
+        k: v.decode("latin-1") for k, v in headers or () if k in ("traceparent", "tracestate")
+    }
+    return propagate.extract(carrier)

@@ -1,0 +1,61 @@
+"""Signing keys and development tokens. Production tokens come from the directory's token
+endpoint; this module is what `warmlink token` and the tests use."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from warmlink.auth import ALGORITHM, Role
+
+DEFAULT_TTL_S = 8 * 3600
+
+
+def ensure_key_pair(folder: Path) -> tuple[Path, Path]:
+    """Create `signing.pem` / `public.pem` in `folder` on first use; return their paths."""
+    private_path, public_path = folder / "signing.pem", folder / "public.pem"
+    if not private_path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        key = Ed25519PrivateKey.generate()
+        private_path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        private_path.chmod(0o600)
+        public_path.write_bytes(
+            key.public_key().public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        )
+    return private_path, public_path
+
+
+def issue_token(
+    private_key_pem: bytes,
+    *,
+    organization_id: str,
+    role: Role,
+    subject: str | None = None,
+    audience: str = "warmlink",
+    issuer: str = "warmlink-dev",
+    ttl_s: int = DEFAULT_TTL_S,
+    now: float | None = None,
+) -> str:
+    issued = int(now if now is not None else time.time())
+    claims = {
+        "sub": subject or f"{organization_id}:{role}",
+        "org": organization_id,
+        "role": str(role),
+        "aud": audience,
+        "iss": issuer,
+        "iat": issued,
+        "exp": issued + ttl_s,
+    }
+    return jwt.encode(claims, private_key_pem, algorithm=ALGORITHM)
