@@ -43,6 +43,7 @@ class DevStack:
     postgres: EmbeddedPostgres | None = None
     broker: EmbeddedBroker | None = None
     infra: Infra | None = None
+    common_env: dict[str, str] = field(default_factory=dict)  # <PREFIX>_KEY for every service
     services: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -81,7 +82,7 @@ class DevStack:
             "JWT_PUBLIC_KEY_FILE": str(self.public_key),
             "HTTP_PORT": str(self.ports[name]),
         }
-        env |= dict(extra or {})
+        env |= self.common_env | dict(extra or {})
         return env_with({prefix + k: v for k, v in env.items()})
 
     def start_service(self, name: str, extra: Mapping[str, str] | None = None) -> None:

@@ -1,0 +1,73 @@
+"""The network as it really runs: services as separate processes, over the broker."""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from tests.support.infra import Infrastructure
+from warmlink.auth import Role
+from warmlink.dev.processes import free_port
+from warmlink.dev.stack import DevStack, Infra
+from warmlink.tokens import issue_token
+
+
+class Network:
+    def __init__(self, stack: DevStack) -> None:
+        self.stack = stack
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.stack.ports[service]}"
+
+    def token(self, org: str, role: Role, **kwargs: object) -> str:
+        return issue_token(
+            self.stack.signing_key.read_bytes(),
+            organization_id=org,
+            role=role,
+            **kwargs,  # type: ignore[arg-type]
+        )
+
+    def auth(self, org: str, role: Role = Role.CLINIC) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(org, role)}"}
+
+    async def query(self, service: str, sql: str, *args: object) -> list[asyncpg.Record]:
+        assert self.stack.infra is not None
+        conn = await asyncpg.connect(self.stack.infra.database_url_for[service])
+        try:
+            return list(await conn.fetch(sql, *args))
+        finally:
+            await conn.close()
+
+
+def start_network(infra: Infrastructure, services: list[str]) -> DevStack:
+    state = Path(tempfile.mkdtemp(prefix="warmlink-e2e-"))
+    stack = DevStack(state, ports={name: free_port() for name in services})
+    stack.infra = Infra(
+        kafka_bootstrap=infra.kafka_bootstrap,
+        database_url_for={name: infra.create_database(name) for name in services},
+        kafka_profile=infra.kafka_profile,
+    )
+    stack.common_env = {
+        "KAFKA_TOPIC_PREFIX": f"e2e{uuid.uuid4().hex[:6]}.",
+        "ENVIRONMENT": "test",
+        "OUTBOX_POLL_INTERVAL_S": "0.2",
+    }
+    for name in services:
+        stack.start_service(name)
+    for name in services:
+        stack.wait_ready(name)
+    return stack
+
+
+@pytest.fixture(scope="module")
+def network(infra: Infrastructure) -> Iterator[Network]:
+    stack = start_network(infra, ["screening", "referral", "followup"])
+    try:
+        yield Network(stack)
+    finally:
+        stack.stop()
