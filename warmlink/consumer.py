@@ -91,6 +91,8 @@ class IdempotentConsumer:
     pool: asyncpg.Pool
     settings: ServiceSettings
     stats: ConsumerStats = field(default_factory=ConsumerStats)
+    # Called with the envelopes whose effects just committed (metrics, benchmarks).
+    after_commit: Callable[[list[Envelope]], None] | None = None
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
     started: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -146,6 +148,7 @@ class IdempotentConsumer:
 
     async def _apply(self, items: list[_Item]) -> None:
         handled = [i for i in items if i.handler is not None and i.envelope is not None]
+        done: list[Envelope] = []
         async with self.pool.acquire() as conn, conn.transaction():
             fresh = await self._claim(conn, handled, "processed")
             processed = duplicates = dead = 0
@@ -158,7 +161,10 @@ class IdempotentConsumer:
                         continue
                     fresh.discard(item.envelope.event_id)
                     await self._handle(conn, item)
+                    done.append(item.envelope)
                     processed += 1
+        if self.after_commit is not None and done:
+            self.after_commit(done)
         self.stats.processed += processed
         self.stats.duplicates += duplicates
         self.stats.dead_lettered += dead

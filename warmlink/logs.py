@@ -15,10 +15,11 @@ from typing import Any
 import structlog
 
 PHI_FIELD = re.compile(
-    r"(^|_)(name|first|last|given|family|phone|email|address|street|zip|birth|dob|ssn|mrn"
-    r"|note|notes|comment|text|contact)($|_)",
+    r"(^|_)(name|surname|first|last|given|family|phone|telephone|mobile|email|address|street"
+    r"|zip|postal|birth|birthdate|dob|ssn|mrn|note|notes|comment|text|contact)($|_)",
     re.IGNORECASE,
 )
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 REDACTED = "[redacted]"
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
@@ -26,11 +27,16 @@ _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 _DROP = ("color_message",)
 
 
+def _looks_like_phi(key: str) -> bool:
+    """`patientName`, `birthDate`, `phone_number`: camelCase is split into words first."""
+    return PHI_FIELD.search(_CAMEL.sub("_", key)) is not None
+
+
 def scrub(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key in _DROP:
         event.pop(key, None)
     for key in list(event):
-        if key not in ("event", "logger", "level") and PHI_FIELD.search(key):
+        if key not in ("event", "logger", "level") and _looks_like_phi(key):
             event[key] = REDACTED
     return event
 

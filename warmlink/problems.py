@@ -8,6 +8,7 @@ errors become a bare 500 that never echoes the request.
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Sequence
 from typing import Any
 
@@ -90,7 +91,12 @@ def _location(loc: Sequence[int | str]) -> dict[str, str]:
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     # Only location and message: pydantic's `input` could echo patient data back into logs.
-    return [_location(e["loc"]) | {"detail": e["msg"]} for e in exc.errors()]
+    # A body that is not JSON at all is located at a character offset: point at the whole body.
+    return [
+        ({"pointer": "#"} if e["type"] == "json_invalid" else _location(e["loc"]))
+        | {"detail": e["msg"]}
+        for e in exc.errors()
+    ]
 
 
 def problem_response(problem: Problem, request: Request) -> JSONResponse:
@@ -120,7 +126,12 @@ def install(app: FastAPI) -> None:
         return problem_response(problem, request)
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", extra={"path": request.url.path})
+        # The stack without the message: messages (e.g. a unique violation) can quote data.
+        stack = "".join(traceback.format_tb(exc.__traceback__))
+        log.error(
+            "unhandled error",
+            extra={"path": request.url.path, "error": type(exc).__name__, "stack": stack},
+        )
         return problem_response(Problem("An unexpected error occurred."), request)
 
     app.add_exception_handler(Problem, on_problem)

@@ -27,7 +27,10 @@ class KafkaProfile(StrEnum):
 
 
 class ServiceSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="WARMLINK_", extra="ignore")
+    # hide_input_in_errors: a refused production config must not print passwords it was given.
+    model_config = SettingsConfigDict(
+        env_prefix="WARMLINK_", extra="ignore", hide_input_in_errors=True
+    )
 
     service_name: ClassVar[str] = "warmlink"
     default_port: ClassVar[int] = 8000

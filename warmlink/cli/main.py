@@ -66,4 +66,4 @@ def bench_backbone(
     """Outbox -> relay -> broker -> idempotent consumer -> commit, beside bare aiokafka."""
     from warmlink.bench.backbone import run
 
-    asyncio.run(run(events=events, rate=rate, seconds=seconds))
+    run(events=events, rate=rate, seconds=seconds)

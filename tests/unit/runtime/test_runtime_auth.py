@@ -1,0 +1,186 @@
+"""Bearer-token authentication and role checks through a tiny FastAPI app."""
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import jwt
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from warmlink import problems
+from warmlink.auth import ALGORITHM, Caller, CallerDep, Role, TokenVerifier, require_role
+from warmlink.tokens import ensure_key_pair, issue_token
+
+Keys = tuple[bytes, Path]
+PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> Keys:
+    private_path, public_path = ensure_key_pair(tmp_path / "keys")
+    return private_path.read_bytes(), public_path
+
+
+@pytest.fixture
+def client(keys: Keys) -> TestClient:
+    app = FastAPI()
+    app.state.verifier = TokenVerifier.from_file(keys[1], "warmlink", "warmlink-dev")
+    problems.install(app)
+
+    @app.get("/me")
+    def me(caller: CallerDep) -> dict[str, str]:
+        return {"org": caller.organization_id, "role": str(caller.role)}
+
+    @app.get("/admin")
+    def admin(caller: Annotated[Caller, require_role(Role.ADMIN)]) -> dict[str, str]:
+        return {"org": caller.organization_id}
+
+    return TestClient(app)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def assert_unauthorized(response: Response, detail_fragment: str = "") -> None:
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["www-authenticate"] == 'Bearer realm="warmlink"'
+    body = response.json()
+    assert set(body) == PROBLEM_KEYS
+    assert body["status"] == 401
+    assert body["title"] == "Unauthorized"
+    assert body["type"] == "https://warmlink.dev/problems/unauthorized"
+    assert detail_fragment in body["detail"]
+
+
+def test_ensure_key_pair_is_stable_and_keeps_the_private_key_private(tmp_path: Path) -> None:
+    first = ensure_key_pair(tmp_path)
+    before = first[0].read_bytes()
+    assert ensure_key_pair(tmp_path) == first
+    assert first[0].read_bytes() == before
+    assert first[0].stat().st_mode & 0o777 == 0o600
+
+
+def test_issued_token_carries_org_role_subject_and_ttl(keys: Keys) -> None:
+    token = issue_token(keys[0], organization_id="org-1", role=Role.CLINIC, ttl_s=60, now=1000)
+    claims = jwt.decode(token, options={"verify_signature": False, "verify_exp": False})
+    assert claims["org"] == "org-1"
+    assert claims["role"] == "clinic"
+    assert claims["sub"] == "org-1:clinic"
+    assert (claims["iat"], claims["exp"]) == (1000, 1060)
+
+
+def test_verifier_returns_the_caller_for_a_valid_token(keys: Keys) -> None:
+    token = issue_token(keys[0], organization_id="org-2", role=Role.PRACTICE, subject="u-9")
+    caller = TokenVerifier.from_file(keys[1], "warmlink", "warmlink-dev").verify(token)
+    assert caller == Caller("u-9", "org-2", Role.PRACTICE)
+
+
+def test_missing_authorization_header_is_401_problem_with_challenge(client: TestClient) -> None:
+    assert_unauthorized(client.get("/me"), "bearer token is required")
+
+
+def test_non_bearer_scheme_is_401(client: TestClient) -> None:
+    assert_unauthorized(client.get("/me", headers={"Authorization": "Basic xyz"}))
+
+
+def test_bearer_scheme_without_token_is_401(client: TestClient) -> None:
+    assert_unauthorized(client.get("/me", headers={"Authorization": "Bearer "}))
+
+
+def test_expired_token_is_401_saying_expired(client: TestClient, keys: Keys) -> None:
+    token = issue_token(
+        keys[0], organization_id="org-1", role=Role.ADMIN, now=time.time() - 10000, ttl_s=60
+    )
+    assert_unauthorized(client.get("/me", headers=bearer(token)), "expired")
+
+
+def test_token_signed_by_another_key_pair_is_401(client: TestClient, tmp_path: Path) -> None:
+    other_private, _ = ensure_key_pair(tmp_path / "other")
+    token = issue_token(other_private.read_bytes(), organization_id="org-1", role=Role.ADMIN)
+    assert_unauthorized(client.get("/me", headers=bearer(token)), "not valid")
+
+
+@pytest.mark.parametrize(
+    ("audience", "issuer"), [("someone-else", "warmlink-dev"), ("warmlink", "evil-issuer")]
+)
+def test_wrong_audience_or_issuer_is_401(
+    client: TestClient, keys: Keys, audience: str, issuer: str
+) -> None:
+    token = issue_token(
+        keys[0], organization_id="org-1", role=Role.ADMIN, audience=audience, issuer=issuer
+    )
+    assert_unauthorized(client.get("/me", headers=bearer(token)), "not valid")
+
+
+def claims(**overrides: object) -> dict[str, object]:
+    now = int(time.time())
+    base: dict[str, object] = {
+        "sub": "u-1",
+        "org": "org-1",
+        "role": "admin",
+        "aud": "warmlink",
+        "iss": "warmlink-dev",
+        "iat": now,
+        "exp": now + 60,
+    }
+    return {k: v for k, v in (base | overrides).items() if v is not None}
+
+
+def test_control_crafted_token_with_valid_claims_is_accepted(
+    client: TestClient, keys: Keys
+) -> None:
+    token = jwt.encode(claims(), keys[0], algorithm=ALGORITHM)
+    assert client.get("/me", headers=bearer(token)).json() == {"org": "org-1", "role": "admin"}
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"role": "superuser"}, {"org": None}, {"role": None}, {"exp": None}, {"sub": None}],
+    ids=["unknown-role", "no-org", "no-role", "no-exp", "no-sub"],
+)
+def test_token_with_bad_or_missing_claims_is_401(
+    client: TestClient, keys: Keys, overrides: dict[str, object]
+) -> None:
+    token = jwt.encode(claims(**overrides), keys[0], algorithm=ALGORITHM)
+    assert_unauthorized(client.get("/me", headers=bearer(token)), "not valid")
+
+
+def test_unsigned_token_is_401(client: TestClient) -> None:
+    token = jwt.encode(claims(), key="", algorithm="none")
+    assert_unauthorized(client.get("/me", headers=bearer(token)))
+
+
+def test_wrong_role_is_403_naming_the_needed_role(client: TestClient, keys: Keys) -> None:
+    token = issue_token(keys[0], organization_id="org-7", role=Role.CLINIC)
+    response = client.get("/admin", headers=bearer(token))
+    assert response.status_code == 403
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert set(body) == PROBLEM_KEYS
+    assert body["status"] == 403
+    assert "admin" in body["detail"]
+    assert "org-7" not in response.text
+
+
+def test_right_role_is_200_with_the_callers_organization(client: TestClient, keys: Keys) -> None:
+    token = issue_token(keys[0], organization_id="org-7", role=Role.ADMIN)
+    response = client.get("/admin", headers=bearer(token))
+    assert response.status_code == 200
+    assert response.json() == {"org": "org-7"}
+
+
+def test_without_a_configured_verifier_every_token_is_401(keys: Keys) -> None:
+    app = FastAPI()
+    problems.install(app)
+
+    @app.get("/me")
+    def me(caller: CallerDep) -> str:
+        return caller.organization_id
+
+    token = issue_token(keys[0], organization_id="org-1", role=Role.ADMIN)
+    assert_unauthorized(TestClient(app).get("/me", headers=bearer(token)), "no verification key")

@@ -1,0 +1,100 @@
+"""Kafka client configuration per broker profile; no broker is contacted."""
+
+from typing import Any, ClassVar
+
+import pytest
+from pydantic_settings import SettingsConfigDict
+
+from warmlink.kafka import consumer_config, new_consumer, producer_config, topic_name
+from warmlink.settings import ServiceSettings
+
+
+class S(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="KAFKATEST_")
+    service_name: ClassVar[str] = "svc"
+
+
+def tansu(**kw: Any) -> S:
+    return S(kafka_profile="tansu", **kw)
+
+
+def kafka(**kw: Any) -> S:
+    return S(kafka_profile="kafka", **kw)
+
+
+def test_common_settings_name_the_service_and_broker() -> None:
+    config = producer_config(S(kafka_bootstrap_servers="b1:9092,b2:9092"))
+    assert config["bootstrap_servers"] == "b1:9092,b2:9092"
+    assert config["client_id"] == "warmlink-svc"
+    assert config["security_protocol"] == "PLAINTEXT"
+    assert "sasl_mechanism" not in config
+
+
+def test_tansu_producer_is_not_idempotent_but_waits_for_all_acks() -> None:
+    config = producer_config(tansu())
+    assert config["enable_idempotence"] is False
+    assert config["acks"] == "all"
+
+
+def test_kafka_producer_is_idempotent_with_acks_all() -> None:
+    config = producer_config(kafka())
+    assert config["enable_idempotence"] is True
+    assert config["acks"] == "all"
+
+
+def test_tansu_consumer_uses_short_waits_and_sessions() -> None:
+    config = consumer_config(tansu(kafka_fetch_max_wait_ms=25), "grp")
+    assert config["group_id"] == "grp"
+    assert config["enable_auto_commit"] is False
+    assert config["auto_offset_reset"] == "earliest"
+    assert config["fetch_max_wait_ms"] == 25
+    assert config["session_timeout_ms"] == 2000
+    assert config["heartbeat_interval_ms"] < config["session_timeout_ms"]
+    assert "isolation_level" not in config
+
+
+def test_tansu_fetch_wait_defaults_small() -> None:
+    assert consumer_config(tansu(), "grp")["fetch_max_wait_ms"] == 10
+
+
+def test_kafka_consumer_reads_committed_with_broker_default_sessions() -> None:
+    config = consumer_config(kafka(consumer_batch_size=123), "grp")
+    assert config["isolation_level"] == "read_committed"
+    assert config["enable_auto_commit"] is False
+    assert config["max_poll_records"] == 123
+    assert "session_timeout_ms" not in config
+    assert "fetch_max_wait_ms" not in config
+
+
+def test_sasl_settings_are_passed_through_with_the_secret_revealed() -> None:
+    settings = kafka(
+        kafka_security_protocol="SASL_SSL",
+        kafka_sasl_mechanism="SCRAM-SHA-512",
+        kafka_sasl_username="svc-user",
+        kafka_sasl_password="s3cret",
+    )
+    for config in (producer_config(settings), consumer_config(settings, "grp")):
+        assert config["security_protocol"] == "SASL_SSL"
+        assert config["sasl_mechanism"] == "SCRAM-SHA-512"
+        assert config["sasl_plain_username"] == "svc-user"
+        assert config["sasl_plain_password"] == "s3cret"
+
+
+def test_sasl_password_is_hidden_in_settings_repr() -> None:
+    assert "s3cret" not in repr(kafka(kafka_sasl_password="s3cret"))
+
+
+def test_topic_name_applies_the_prefix() -> None:
+    assert topic_name(S(kafka_topic_prefix="run42."), "warmlink.referral.v1") == (
+        "run42.warmlink.referral.v1"
+    )
+    assert topic_name(S(), "warmlink.referral.v1") == "warmlink.referral.v1"
+
+
+@pytest.mark.asyncio
+async def test_new_consumer_subscribes_to_prefixed_topics() -> None:
+    consumer = new_consumer(S(kafka_topic_prefix="t1."), "grp", ["a", "b"])
+    try:
+        assert consumer.subscription() == {"t1.a", "t1.b"}
+    finally:
+        await consumer.stop()
