@@ -19,6 +19,9 @@ DLQ_SOURCE_TOPIC = "dlq_source_topic"
 DLQ_SOURCE_PARTITION = "dlq_source_partition"
 DLQ_SOURCE_OFFSET = "dlq_source_offset"
 DLQ_CONSUMER = "dlq_consumer"
+DLQ_ERROR = "dlq_error"
+"""Exception type and a short message; never the record's content."""
+DLQ_ATTEMPTS = "dlq_attempts"
 
 
 def kafka_headers(envelope: Envelope, traceparent: str | None = None) -> list[tuple[str, bytes]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from contracts import headers as h
 from contracts import new_event_id
 from contracts.topics import DEAD_LETTER
 from warmlink.db import Connection
@@ -37,13 +38,13 @@ class DeadLetter:
 
     def headers(self) -> dict[str, str]:
         return {
-            "dlq.reason": self.reason,
-            "dlq.error": self.error[:500],
-            "dlq.consumer": self.consumer,
-            "dlq.source.topic": self.topic,
-            "dlq.source.partition": str(self.partition),
-            "dlq.source.offset": str(self.offset),
-            "dlq.attempts": str(self.attempts),
+            h.DLQ_REASON: self.reason,
+            h.DLQ_ERROR: self.error[:500],
+            h.DLQ_CONSUMER: self.consumer,
+            h.DLQ_SOURCE_TOPIC: self.topic,
+            h.DLQ_SOURCE_PARTITION: str(self.partition),
+            h.DLQ_SOURCE_OFFSET: str(self.offset),
+            h.DLQ_ATTEMPTS: str(self.attempts),
         }
 
 

@@ -13,6 +13,7 @@ from uuid import UUID
 import orjson
 
 from contracts import Envelope, EventPayload, encode, wrap
+from contracts import headers as h
 from warmlink.db import Connection
 from warmlink.telemetry import inject_headers
 
@@ -44,8 +45,8 @@ async def publish_later(
         raise NotInTransaction("publish_later must run inside the state change's transaction")
     envelope = wrap(payload, producer=producer, causation=causation, correlation_id=correlation_id)
     headers = inject_headers() | {
-        "event_type": envelope.type,
-        "event_version": str(envelope.version),
+        h.EVENT_TYPE: envelope.type,
+        h.EVENT_VERSION: str(envelope.version),
     }
     await publish_raw_later(
         conn,

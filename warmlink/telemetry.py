@@ -19,21 +19,19 @@ from opentelemetry.sdk.trace.export import (
 
 KafkaHeaders = Sequence[tuple[str, bytes]]
 
-_configured = False
+_provider: TracerProvider | None = None
 
 
 def configure(service_name: str, exporter: str, extra: SpanExporter | None = None) -> None:
-    """Install a tracer provider once per process; `extra` lets tests capture spans."""
-    global _configured
-    if _configured:
-        return
-    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
-    if exporter == "console":
-        provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
+    """Install the tracer provider once per process; `extra` adds an exporter (tests)."""
+    global _provider
+    if _provider is None:
+        _provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+        if exporter == "console":
+            _provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
+        trace.set_tracer_provider(_provider)
     if extra is not None:
-        provider.add_span_processor(SimpleSpanProcessor(extra))
-    trace.set_tracer_provider(provider)
-    _configured = True
+        _provider.add_span_processor(SimpleSpanProcessor(extra))
 
 
 def tracer(name: str) -> trace.Tracer:

@@ -72,10 +72,10 @@ async def test_undecodable_and_always_failing_records_are_dead_lettered_and_the_
         assert rows[1]["event_id"] == poison.event_id
         letters = await _read_dead_letters(settings, 2)
     assert letters[0][0] == b"{not json"
-    assert letters[0][1]["dlq.reason"] == "undecodable"
-    assert letters[1][1]["dlq.reason"] == "handler_failed"
-    assert "RuntimeError" in letters[1][1]["dlq.error"]
-    assert letters[1][1]["dlq.source.topic"] == topic_name(settings, SCREENING)
+    assert letters[0][1]["dlq_reason"] == "undecodable"
+    assert letters[1][1]["dlq_reason"] == "handler_failed"
+    assert "RuntimeError" in letters[1][1]["dlq_error"]
+    assert letters[1][1]["dlq_source_topic"] == topic_name(settings, SCREENING)
 
 
 async def _read_dead_letters(settings, n: int) -> list[tuple[bytes, dict[str, str]]]:  # type: ignore[no-untyped-def]
@@ -94,7 +94,7 @@ async def _read_dead_letters(settings, n: int) -> list[tuple[bytes, dict[str, st
         await eventually(poll, until=lambda k: k >= n, what="dead letters on the topic")
     finally:
         await consumer.stop()
-    return sorted(out, key=lambda item: int(item[1]["dlq.source.offset"]))
+    return sorted(out, key=lambda item: int(item[1]["dlq_source_offset"]))
 
 
 async def test_a_consumer_restarted_mid_batch_loses_nothing_and_repeats_nothing(
