@@ -9,6 +9,7 @@ from types import FrameType
 
 from rich.console import Console
 
+from warmlink.dev.processes import die_with_parent
 from warmlink.dev.seed import demo_organizations, seed_organizations
 from warmlink.dev.stack import SERVICE_PORTS, DevStack
 
@@ -25,6 +26,7 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
 
 def run_dev(state_dir: Path, seed: bool = True) -> int:
     stack = DevStack(state_dir)
+    die_with_parent()  # `make` killed by SIGTERM: we stop cleanly too
     signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
     started = time.monotonic()

