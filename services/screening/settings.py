@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.screening.domain import Thresholds
@@ -21,6 +22,11 @@ class ScreeningSettings(ServiceSettings):
     phq9_positive: int = 10
     phq2_positive: int = 3
     gad7_positive: int = 10
+
+    @model_validator(mode="after")
+    def _thresholds_are_consistent(self) -> ScreeningSettings:
+        self.thresholds()  # raises ValueError: a misconfigured network refuses to start
+        return self
 
     def thresholds(self) -> Thresholds:
         return Thresholds(
