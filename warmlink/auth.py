@@ -8,17 +8,29 @@ record is simply not found (404), so its existence never leaks.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import httpx
 import jwt
+from cryptography.hazmat.primitives import serialization
 from fastapi import Depends, Request
 
 from warmlink.problems import Forbidden, Unauthorized
 
+log = logging.getLogger(__name__)
+
 ALGORITHM = "EdDSA"
+DEV_KID = "dev"  # development tokens (`warmlink token`) carry this key id
+JWKS_MAX_AGE_S = 300
+# An unknown key id triggers a fetch at most this often: garbage tokens cannot flood the issuer.
+JWKS_MIN_INTERVAL_S = 1.0
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="warmlink"'}
 
 
@@ -35,21 +47,89 @@ class Caller:
     role: Role
 
 
-@dataclass(frozen=True)
 class TokenVerifier:
-    public_key_pem: bytes
-    audience: str
-    issuer: str
+    """Checks signature (by key id), expiry, audience and issuer.
+
+    Keys come from up to three places: a static key file (development tokens, kid "dev"), the
+    network's JWKS document (fetched, cached for 5 minutes, fetched again when an unknown kid
+    appears, at most once a second), and a local source (the directory, which holds the signing
+    keys itself).
+    """
+
+    def __init__(
+        self,
+        audience: str,
+        issuer: str,
+        static: Mapping[str, Any] | None = None,
+        jwks_url: str | None = None,
+        local: Callable[[], Mapping[str, Any]] | None = None,
+    ) -> None:
+        self.audience, self.issuer = audience, issuer
+        self._static = dict(static or {})
+        self._jwks_url = jwks_url
+        self._jwks: dict[str, Any] = {}
+        self._fetched_at = -1e9
+        self._lock = asyncio.Lock()
+        self.local = local
 
     @classmethod
-    def from_file(cls, path: Path, audience: str, issuer: str) -> TokenVerifier:
-        return cls(path.read_bytes(), audience, issuer)
+    def from_file(cls, path: Path, audience: str, issuer: str, **kwargs: Any) -> TokenVerifier:
+        key = serialization.load_pem_public_key(path.read_bytes())
+        return cls(audience, issuer, static={DEV_KID: key}, **kwargs)
+
+    def _key(self, kid: str | None) -> Any:
+        if kid is None:
+            return next(iter(self._static.values())) if len(self._static) == 1 else None
+        for source in (self._static, self._jwks, self.local() if self.local else {}):
+            if kid in source:
+                return source[kid]
+        return None
+
+    async def refresh_for(self, token: str) -> None:
+        """Fetch the JWKS document if the token names a key we have not seen (rate-limited)."""
+        if self._jwks_url is None:
+            return
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.InvalidTokenError:
+            return
+        if self._key(kid) is not None and not self._jwks_stale():
+            return
+        async with self._lock:  # concurrent requests share one fetch
+            if self._key(kid) is not None and not self._jwks_stale():
+                return  # fetched while we waited
+            # A new key right after a fetch (a rotation) waits for the next allowed fetch rather
+            # than failing; garbage key ids still cause at most one fetch per interval.
+            wait = self._fetched_at + JWKS_MIN_INTERVAL_S - time.monotonic()
+            if wait > 0 and not self._jwks_stale():
+                await asyncio.sleep(wait)
+            await self.refresh()
+
+    def _jwks_stale(self) -> bool:
+        return time.monotonic() - self._fetched_at > JWKS_MAX_AGE_S
+
+    async def refresh(self) -> None:
+        assert self._jwks_url is not None
+        self._fetched_at = time.monotonic()
+        try:
+            async with httpx.AsyncClient(timeout=5) as client:
+                response = await client.get(self._jwks_url)
+                response.raise_for_status()
+            keys = response.json()["keys"]
+            self._jwks = {k["kid"]: jwt.PyJWK(k).key for k in keys}
+        except (httpx.HTTPError, KeyError, ValueError, jwt.PyJWKError) as exc:
+            log.warning("JWKS refresh failed", extra={"error": type(exc).__name__})
 
     def verify(self, token: str) -> Caller:
         try:
+            key = self._key(jwt.get_unverified_header(token).get("kid"))
+            if key is None:
+                raise Unauthorized(
+                    "The token is signed by a key this network does not know.", headers=_CHALLENGE
+                )
             claims = jwt.decode(
                 token,
-                self.public_key_pem,
+                key,
                 algorithms=[ALGORITHM],
                 audience=self.audience,
                 issuer=self.issuer,
@@ -64,7 +144,7 @@ class TokenVerifier:
             ) from None
 
 
-def authenticated(request: Request) -> Caller:
+async def authenticated(request: Request) -> Caller:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
@@ -72,6 +152,7 @@ def authenticated(request: Request) -> Caller:
     verifier: TokenVerifier | None = getattr(request.app.state, "verifier", None)
     if verifier is None:
         raise Unauthorized("This service has no verification key configured.", headers=_CHALLENGE)
+    await verifier.refresh_for(token.strip())
     return verifier.verify(token.strip())
 
 

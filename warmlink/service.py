@@ -33,7 +33,7 @@ from warmlink.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
-Hook = Callable[["Runtime"], Awaitable[None]]
+Hook = Callable[[FastAPI, "Runtime"], Awaitable[None]]
 
 
 @dataclass
@@ -55,9 +55,13 @@ class Runtime:
     producer: AIOKafkaProducer
     relay: OutboxRelay
     consumers: list[IdempotentConsumer]
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)  # drained on stop
+    background: list[asyncio.Task[None]] = field(default_factory=list)  # cancelled on stop
 
     async def stop(self) -> None:
+        for task in self.background:
+            task.cancel()
+        await asyncio.gather(*self.background, return_exceptions=True)
         for consumer in self.consumers:
             consumer.stop()
         self.relay.stop()
@@ -83,7 +87,7 @@ async def _create_pool(settings: ServiceSettings) -> asyncpg.Pool:
     raise RuntimeError("database unreachable")
 
 
-def _supervise(name: str, coro: Awaitable[None]) -> asyncio.Task[None]:
+def supervise(name: str, coro: Awaitable[None]) -> asyncio.Task[None]:
     async def guarded() -> None:
         try:
             await coro
@@ -96,7 +100,7 @@ def _supervise(name: str, coro: Awaitable[None]) -> asyncio.Task[None]:
     return asyncio.create_task(guarded(), name=name)
 
 
-async def start_runtime(spec: ServiceSpec) -> Runtime:
+async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtime:
     settings = spec.settings
     pool = await _create_pool(settings)
     async with pool.acquire() as conn:
@@ -111,12 +115,13 @@ async def start_runtime(spec: ServiceSpec) -> Runtime:
     consumers = [IdempotentConsumer(s, pool, settings) for s in spec.subscriptions]
     runtime = Runtime(settings, pool, producer, relay, consumers)
     if settings.relay_enabled:
-        runtime.tasks.append(_supervise("relay", relay.run()))
+        runtime.tasks.append(supervise("relay", relay.run()))
     if settings.consumers_enabled:
         for consumer in consumers:
-            runtime.tasks.append(_supervise(consumer.name, consumer.run()))
-    for hook in spec.on_startup:
-        await hook(runtime)
+            runtime.tasks.append(supervise(consumer.name, consumer.run()))
+    if app is not None:
+        for hook in spec.on_startup:
+            await hook(app, runtime)
     return runtime
 
 
@@ -147,11 +152,8 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         logs.configure(settings.service_name, settings.log_level, settings.log_format)
         telemetry.configure(settings.service_name, settings.otel_exporter)
-        if settings.jwt_public_key_file is not None:
-            app.state.verifier = TokenVerifier.from_file(
-                settings.jwt_public_key_file, settings.jwt_audience, settings.jwt_issuer
-            )
-        runtime = await start_runtime(spec)
+        app.state.verifier = _verifier(settings)
+        runtime = await start_runtime(spec, app)
         app.state.runtime = runtime
         log.info("service started", extra={"port": settings.http_port})
         try:
@@ -173,6 +175,15 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     return app
 
 
+def _verifier(settings: ServiceSettings) -> TokenVerifier:
+    aud, iss = settings.jwt_audience, settings.jwt_issuer
+    if settings.jwt_public_key_file is not None:
+        return TokenVerifier.from_file(
+            settings.jwt_public_key_file, aud, iss, jwks_url=settings.jwks_url
+        )
+    return TokenVerifier(aud, iss, jwks_url=settings.jwks_url)
+
+
 def _runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
@@ -190,7 +201,7 @@ def _health_router(service: str) -> APIRouter:
 
     @router.get("/ready")
     async def ready(runtime: RuntimeDep) -> Response:
-        failed = [t.get_name() for t in runtime.tasks if t.done()]
+        failed = [t.get_name() for t in runtime.tasks + runtime.background if t.done()]
         try:
             await runtime.pool.fetchval("SELECT 1")
         except (OSError, asyncpg.PostgresError):

@@ -56,6 +56,9 @@ class ServiceSettings(BaseSettings):
     http_port: int = 0
 
     jwt_public_key_file: Path | None = None
+    # The network's JWKS document (the directory's /.well-known/jwks.json): tokens from
+    # POST /oauth/token are verified against it; rotation needs no restart.
+    jwks_url: str | None = None
     jwt_audience: str = "warmlink"
     jwt_issuer: str = "warmlink-dev"
 
@@ -97,8 +100,8 @@ class ServiceSettings(BaseSettings):
             problems.append("KAFKA_BOOTSTRAP_SERVERS still points at the embedded broker")
         if self.kafka_profile is not KafkaProfile.KAFKA:
             problems.append("KAFKA_PROFILE must be 'kafka' in production")
-        if self.jwt_public_key_file is None:
-            problems.append("JWT_PUBLIC_KEY_FILE must name the network's verification key")
+        if self.jwt_public_key_file is None and self.jwks_url is None:
+            problems.append("JWKS_URL or JWT_PUBLIC_KEY_FILE must name the network's keys")
         if self.fault_crash_before_publish:
             problems.append("fault injection is for tests only")
         if problems:

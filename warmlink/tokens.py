@@ -10,7 +10,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from warmlink.auth import ALGORITHM, Role
+from warmlink.auth import ALGORITHM, DEV_KID, Role
 
 DEFAULT_TTL_S = 8 * 3600
 
@@ -47,6 +47,7 @@ def issue_token(
     issuer: str = "warmlink-dev",
     ttl_s: int = DEFAULT_TTL_S,
     now: float | None = None,
+    kid: str = DEV_KID,
 ) -> str:
     issued = int(now if now is not None else time.time())
     claims = {
@@ -58,4 +59,4 @@ def issue_token(
         "iat": issued,
         "exp": issued + ttl_s,
     }
-    return jwt.encode(claims, private_key_pem, algorithm=ALGORITHM)
+    return jwt.encode(claims, private_key_pem, algorithm=ALGORITHM, headers={"kid": kid})

@@ -1,4 +1,4 @@
-"""Wires the directory service (skeleton): organizations and the referral-demand consumer."""
+"""Wires the directory service: identity, listings, capacity, matching and their consumers."""
 
 from __future__ import annotations
 
@@ -6,23 +6,52 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.directory.entrypoints.http import router
-from services.directory.handlers import on_referral_submitted
+from services.directory.adapters.key_cache import PublishedKeys
+from services.directory.entrypoints import http, listings, matches, oauth
+from services.directory.handlers import Handlers
 from services.directory.settings import DirectorySettings
 from warmlink.consumer import Subscription
-from warmlink.service import ServiceSpec, create_app
+from warmlink.service import Runtime, ServiceSpec, create_app, supervise
 
-DEMAND = Subscription("directory.demand", {"ReferralSubmitted": on_referral_submitted})
 Settings = DirectorySettings
 
 
+def capacity_subscription(settings: DirectorySettings) -> Subscription:
+    """Referral events move capacity holds and each practice's observed behaviour."""
+    h = Handlers(settings)
+    return Subscription(
+        "directory.capacity",
+        {
+            "ReferralSubmitted": h.submitted,
+            "ReferralRedirected": h.redirected,
+            "IntakeAcknowledged": h.acknowledged,
+            "ReferralDeclined": h.declined,
+            "ReferralCancelled": h.cancelled,
+            "AppointmentScheduled": h.scheduled,
+            "AppointmentAttended": h.attended,
+            "AppointmentMissed": h.missed,
+        },
+    )
+
+
+async def verify_own_tokens(app: FastAPI, runtime: Runtime) -> None:
+    """Tokens this service issues are checked against its own key table."""
+    keys = PublishedKeys(runtime.pool)
+    await keys.refresh()
+    app.state.published_keys = keys
+    app.state.verifier.local = keys.snapshot
+    runtime.background.append(supervise("signing-key-refresh", keys.keep_fresh()))
+
+
 def build_app(settings: DirectorySettings | None = None) -> FastAPI:
+    settings = settings or DirectorySettings()
     return create_app(
         ServiceSpec(
-            settings=settings or DirectorySettings(),
+            settings=settings,
             migrations=Path(__file__).parent / "migrations",
-            routers=[router],
-            subscriptions=[DEMAND],
+            routers=[oauth.router, http.router, http.keys_router, listings.router, matches.router],
+            subscriptions=[capacity_subscription(settings)],
             title="Warmlink directory",
+            on_startup=[verify_own_tokens],
         )
     )

@@ -1,9 +1,14 @@
+"""Directory service settings: the shared runtime's, plus identity and capacity freshness."""
+
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import ClassVar
 
+from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from warmlink.crypto import Keyring
 from warmlink.settings import ServiceSettings
 
 
@@ -11,3 +16,38 @@ class DirectorySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="DIRECTORY_", extra="ignore")
     service_name: ClassVar[str] = "directory"
     default_port: ClassVar[int] = 8002
+
+    # Seals the token signing keys at rest (base64 of 32 random bytes; `warmlink dev` makes one).
+    key_encryption_key: SecretStr | None = None
+    key_encryption_key_id: str = "kek-1"
+    # Short-lived tokens: a suspended organization is locked out within one lifetime.
+    token_ttl_s: int = 600
+    # Capacity nobody confirmed for longer than this is stale: shown as such and ranked lower.
+    capacity_max_age_hours: int = 168
+    # Observed behaviour (time to acknowledge, attendance...) looks back this far.
+    observed_window_days: int = 90
+
+    @model_validator(mode="after")
+    def _kek_required_in_production(self) -> DirectorySettings:
+        if self.environment == "production" and self.key_encryption_key is None:
+            raise ValueError("refusing to start in production: KEY_ENCRYPTION_KEY is not set")
+        return self
+
+    def keyring(self) -> Keyring:
+        if self.key_encryption_key is None:
+            raise RuntimeError("DIRECTORY_KEY_ENCRYPTION_KEY is not set")
+        return Keyring.single(
+            self.key_encryption_key_id, self.key_encryption_key.get_secret_value()
+        )
+
+    @property
+    def token_ttl(self) -> timedelta:
+        return timedelta(seconds=self.token_ttl_s)
+
+    @property
+    def capacity_max_age(self) -> timedelta:
+        return timedelta(hours=self.capacity_max_age_hours)
+
+    @property
+    def observed_window(self) -> timedelta:
+        return timedelta(days=self.observed_window_days)

@@ -71,6 +71,7 @@ def required_env(workdir: Path) -> dict[str, str]:
     return {
         "POSTGRES_PASSWORD": PASSWORD,
         "WARMLINK_JWT_PUBLIC_KEY_FILE": str(workdir / "jwt_public_key.pem"),
+        "WARMLINK_DIRECTORY_KEY_ENCRYPTION_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
     }
 
 
@@ -110,7 +111,10 @@ def test_compose_file_is_valid(workdir: Path, required_env: dict[str, str]) -> N
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("missing", ["WARMLINK_JWT_PUBLIC_KEY_FILE", "POSTGRES_PASSWORD"])
+@pytest.mark.parametrize(
+    "missing",
+    ["WARMLINK_JWT_PUBLIC_KEY_FILE", "POSTGRES_PASSWORD", "WARMLINK_DIRECTORY_KEY_ENCRYPTION_KEY"],
+)
 def test_compose_refuses_a_missing_required_variable(
     workdir: Path, required_env: dict[str, str], missing: str
 ) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from warmlink.crypto import new_key
 from warmlink.dev.broker import EmbeddedBroker
 from warmlink.dev.postgres import EmbeddedPostgres
 from warmlink.dev.processes import env_with, spawn, stop, wait_until
@@ -55,6 +56,16 @@ class DevStack:
         return ensure_key_pair(self.state_dir / "keys")[1]
 
     @property
+    def key_encryption_key(self) -> str:
+        """Seals the directory's signing keys at rest; made on first run, kept in the state."""
+        path = self.state_dir / "keys" / "directory-kek"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(new_key())
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    @property
     def signing_key(self) -> Path:
         return ensure_key_pair(self.state_dir / "keys")[0]
 
@@ -82,6 +93,10 @@ class DevStack:
             "JWT_PUBLIC_KEY_FILE": str(self.public_key),
             "HTTP_PORT": str(self.ports[name]),
         }
+        if "directory" in self.ports:  # tokens from POST /oauth/token verify against its JWKS
+            env["JWKS_URL"] = f"http://127.0.0.1:{self.ports['directory']}/.well-known/jwks.json"
+        if name == "directory":
+            env["KEY_ENCRYPTION_KEY"] = self.key_encryption_key
         env |= self.common_env | dict(extra or {})
         return env_with({prefix + k: v for k, v in env.items()})
 

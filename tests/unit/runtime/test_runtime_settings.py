@@ -76,7 +76,7 @@ def test_production_with_dev_defaults_lists_every_problem(monkeypatch: pytest.Mo
     assert "DATABASE_URL still points at the embedded development database" in message
     assert "KAFKA_BOOTSTRAP_SERVERS still points at the embedded broker" in message
     assert "KAFKA_PROFILE must be 'kafka' in production" in message
-    assert "JWT_PUBLIC_KEY_FILE must name the network's verification key" in message
+    assert "JWKS_URL or JWT_PUBLIC_KEY_FILE must name the network's keys" in message
     assert "fault injection" not in message
 
 

@@ -1,0 +1,247 @@
+"""Matching: which receiving services to offer a referring team, and in what order.
+
+THE RULE (``rank``; the numbers live in ``ranking_rules``):
+
+a. Hard filters. A candidate is excluded, with a reason code in ``MatchResult.excluded``, when the
+   first of these fails: organization suspended (``suspended``); organization not a receiving
+   practice (``not_a_practice``); service level of care is not the requested one
+   (``level_of_care``); the requested population, if any, is not served (``population``); the
+   requested language, if any, is not offered, matching BCP 47 tags on subtag boundaries so "en"
+   matches "en-US" (``language``); coverage (``coverage``): *plan* needs the plan among the
+   service's plans (case-insensitive) OR a service usable without insurance, since a patient with
+   a plan can still use a sliding-scale option; *medicaid* needs Medicaid accepted OR usable
+   without insurance; *uninsured* needs usable without insurance; the requested modality, if any,
+   is not offered (``modality``); geography (``out_of_area``): she can attend in person at one of
+   the service's locations within ``radius_km`` (distance <= radius, needs latitude/longitude)
+   OR by telehealth with a clinician licensed in ``telehealth_state``.
+b. Usable without insurance = sliding scale, or free, or practice type community mental health
+   center or FQHC.
+c. Tiers. 0 = fresh capacity (verified within ``max_age``, default 7 days) with available > 0
+   and accepting new patients; 1 = stale or unknown capacity that is (or may be) open; 2 = no
+   open slot (available is 0 or not accepting new patients), whatever its freshness: ranked last.
+   Not accepting is a tier, not an exclusion, so a practice with a waitlist stays visible.
+d. Expected days to first appointment (integer >= 0). Base: days from ``now.date()`` to
+   ``next_available_intake``, never below 0; without that date, 0 if a slot is open (available
+   > 0 and accepting), else 14 + 7 * ceil(waitlist_length / max(1, maximum)); with no capacity
+   record at all, 14. If at least 5 referrals were observed and their median days to first
+   appointment is known, expected = round-half-up((base + observed median) / 2): a blend, as
+   advertised dates are promises and observed ones are history. Then stale or unknown capacity
+   adds 7 days of uncertainty.
+e. Order within a tier: expected days ascending; then fit score descending (PMH-C certified +2,
+   requested language offered +1, infant welcome +1 when the population is postpartum, her plan
+   taken or Medicaid accepted directly +1); then distance to the nearest location she can attend
+   in person, ascending (telehealth-only matches after); then reliability descending; then
+   service id. Reliability (from >= 5 observed referrals, else 0) is the sum of three parts, each
+   clamped to -1..1 and 0 when unknown: 1 - median hours to acknowledge / 24; 2 * attendance
+   rate - 1; 1 - 2 * decline rate. So 0 is neutral: a 24-hour acknowledgement, 50 % attendance,
+   50 % declines, or no track record.
+f. Urgent requests: within tier 0, services expected within 7 days (same week) come first, and the
+   result carries crisis resources: 988 first, then the PSI HelpLine, then the National Maternal
+   Mental Health Hotline (non-crisis). Routine requests carry none.
+g. Insurance-agnostic guarantee. After sorting and cutting to ``limit``, if no returned match is
+   usable without insurance but some eligible candidate is, the best such candidate replaces the
+   last returned match (ranks stay 1..n). If no eligible candidate is usable without insurance,
+   ``fallback`` holds the PSI HelpLine, so nobody hears "we can't help you".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+from services.directory.domain import ranking_rules as rules
+from services.directory.domain.codes import US_STATES, known_language
+from services.directory.domain.freshness import DEFAULT_MAX_AGE, Freshness, age_hours, freshness
+from services.directory.domain.match_reasons import Scored, reasons_for
+from services.directory.domain.model import (
+    Capacity,
+    LevelOfCare,
+    Modality,
+    ObservedBehaviour,
+    Organization,
+    Population,
+    PracticeType,
+    Service,
+)
+from services.directory.domain.resources import NO_INSURANCE_FALLBACK, URGENT_RESOURCES, Resource
+
+CoverageKind = Literal["plan", "medicaid", "uninsured"]
+Urgency = Literal["routine", "urgent"]
+MAX_RADIUS_KM = 500.0
+MAX_LIMIT = 50
+
+
+class InvalidMatchRequest(ValueError):
+    """A match request that cannot be served; ``field`` is a JSON pointer such as ``"/plan"``."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__(f"{field}: {detail}")
+        self.field = field
+        self.detail = detail
+
+
+@dataclass(frozen=True, kw_only=True)
+class MatchRequest:
+    """A pre-referral query. It carries no patient identity, only what matching needs."""
+
+    coverage: CoverageKind
+    plan: str | None = None  # required when coverage == "plan"
+    latitude: float | None = None
+    longitude: float | None = None
+    radius_km: float = 40.0
+    telehealth_state: str | None = None  # USPS code
+    language: str | None = None  # BCP 47
+    level_of_care: LevelOfCare
+    modality: Modality | None = None  # None: either
+    population: Population | None = None
+    urgency: Urgency = "routine"
+    limit: int = 10
+
+    def __post_init__(self) -> None:
+        if self.coverage not in ("plan", "medicaid", "uninsured"):
+            raise InvalidMatchRequest("/coverage", "must be plan, medicaid or uninsured")
+        if self.coverage == "plan" and not (self.plan and self.plan.strip()):
+            raise InvalidMatchRequest("/plan", "is required when coverage is plan")
+        if not isinstance(self.level_of_care, LevelOfCare):
+            raise InvalidMatchRequest("/level_of_care", "is not a known level of care")
+        if (self.latitude is None) != (self.longitude is None):
+            missing = "/latitude" if self.latitude is None else "/longitude"
+            raise InvalidMatchRequest(missing, "latitude and longitude go together")
+        if self.latitude is not None and not _within(self.latitude, 90.0):
+            raise InvalidMatchRequest("/latitude", "must be between -90 and 90")
+        if self.longitude is not None and not _within(self.longitude, 180.0):
+            raise InvalidMatchRequest("/longitude", "must be between -180 and 180")
+        state = self.telehealth_state
+        if state is not None and state.upper() not in US_STATES:
+            raise InvalidMatchRequest("/telehealth_state", "must be a two-letter USPS code")
+        if self.latitude is None and state is None:
+            raise InvalidMatchRequest("/latitude", "give a location or a telehealth state")
+        if not (math.isfinite(self.radius_km) and 0 < self.radius_km <= MAX_RADIUS_KM):
+            raise InvalidMatchRequest("/radius_km", f"must be > 0 and <= {MAX_RADIUS_KM:g}")
+        if self.language is not None and not known_language(self.language.strip()):
+            raise InvalidMatchRequest("/language", "must be a BCP 47 tag such as en or es")
+        if self.modality is not None and not isinstance(self.modality, Modality):
+            raise InvalidMatchRequest("/modality", "must be in_person or telehealth")
+        if self.population is not None and not isinstance(self.population, Population):
+            raise InvalidMatchRequest("/population", "is not a known population")
+        if self.urgency not in ("routine", "urgent"):
+            raise InvalidMatchRequest("/urgency", "must be routine or urgent")
+        if isinstance(self.limit, bool) or not 1 <= self.limit <= MAX_LIMIT:
+            raise InvalidMatchRequest("/limit", f"must be between 1 and {MAX_LIMIT}")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    organization: Organization
+    service: Service
+    observed: ObservedBehaviour = field(default_factory=ObservedBehaviour)
+
+
+@dataclass(frozen=True)
+class Match:
+    organization_id: str
+    organization_name: str
+    practice_type: PracticeType | None
+    service_id: str
+    service_name: str
+    level_of_care: LevelOfCare
+    rank: int  # 1-based
+    tier: int
+    expected_days_to_first_appointment: int
+    capacity: Capacity | None
+    freshness: Freshness
+    capacity_age_hours: float | None
+    distance_km: float | None
+    telehealth: bool  # she can attend by telehealth in her state
+    usable_without_insurance: bool
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    matches: tuple[Match, ...]
+    crisis_resources: tuple[Resource, ...] = ()
+    fallback: tuple[Resource, ...] = ()
+    excluded: tuple[tuple[str, str], ...] = ()  # (service_id, reason code), by service id
+
+
+def rank(
+    request: MatchRequest,
+    candidates: Iterable[Candidate],
+    now: datetime,
+    max_age: timedelta = DEFAULT_MAX_AGE,
+) -> MatchResult:
+    """Filter, tier and order the candidates by the module's rule; pure and deterministic."""
+    eligible: list[Scored] = []
+    excluded: list[tuple[str, str]] = []
+    for cand in candidates:
+        org, svc = cand.organization, cand.service
+        where = rules.reach(request, org, svc)
+        reason = rules.exclusion_reason(request, org, svc, where)
+        if reason is not None:
+            excluded.append((svc.id, reason))
+            continue
+        fresh = freshness(svc.capacity, now, max_age)
+        tier = rules.tier(svc.capacity, fresh)
+        days = rules.expected_days(svc.capacity, fresh, cand.observed, now.date())
+        same_week = tier == 0 and days <= rules.SAME_WEEK_DAYS
+        # Rule f. Today expected-days-ascending already implies it; the explicit bucket keeps
+        # same-week first for urgent requests even if rule e's order is ever changed.
+        urgent_first = 0 if request.urgency == "urgent" and same_week else 1
+        key = (
+            tier,
+            urgent_first,
+            days,
+            -rules.fit_score(request, svc),
+            where.distance_km if where.in_person and where.distance_km is not None else math.inf,
+            -rules.reliability(cand.observed),
+            svc.id,
+            org.id,
+        )
+        uwi = rules.usable_without_insurance(org, svc)
+        eligible.append(
+            Scored(cand.organization, svc, cand.observed, where, fresh, tier, days, uwi, key)
+        )
+    eligible.sort(key=lambda s: s.key)
+
+    chosen = eligible[: request.limit]
+    if not any(s.usable_without_insurance for s in chosen):
+        best = next((s for s in eligible if s.usable_without_insurance), None)
+        if best is not None:
+            chosen = [*chosen[: request.limit - 1], best.forced()]
+    matches = tuple(_match(s, i, request, now) for i, s in enumerate(chosen, start=1))
+    return MatchResult(
+        matches=matches,
+        crisis_resources=URGENT_RESOURCES if request.urgency == "urgent" else (),
+        fallback=() if any(m.usable_without_insurance for m in matches) else NO_INSURANCE_FALLBACK,
+        excluded=tuple(sorted(excluded)),
+    )
+
+
+def _match(s: Scored, position: int, request: MatchRequest, now: datetime) -> Match:
+    capacity = s.service.capacity
+    return Match(
+        organization_id=s.organization.id,
+        organization_name=s.organization.name,
+        practice_type=s.organization.practice_type,
+        service_id=s.service.id,
+        service_name=s.service.name,
+        level_of_care=s.service.level_of_care,
+        rank=position,
+        tier=s.tier,
+        expected_days_to_first_appointment=s.expected_days,
+        capacity=capacity,
+        freshness=s.freshness,
+        capacity_age_hours=age_hours(capacity, now),
+        distance_km=s.reach.distance_km,
+        telehealth=s.reach.telehealth,
+        usable_without_insurance=s.usable_without_insurance,
+        reasons=reasons_for(s, request, now),
+    )
+
+
+def _within(value: float, bound: float) -> bool:
+    return math.isfinite(value) and -bound <= value <= bound

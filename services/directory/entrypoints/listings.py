@@ -1,0 +1,127 @@
+"""A practice's own listing and capacity (administrators may edit any). Reads for everyone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+
+from contracts.fields import OrgId, ServiceId
+from services.directory import listing_handlers as handlers
+from services.directory.domain.model import (
+    Capacity,
+    Coverage,
+    IntakeHours,
+    Location,
+    OrgKind,
+    Service,
+)
+from services.directory.entrypoints.listing_schemas import CapacityIn, LocationIn, ServiceIn
+from services.directory.entrypoints.listing_views import listing_view
+from services.directory.settings import DirectorySettings
+from warmlink.auth import Caller, CallerDep, Role, require_role
+from warmlink.db import ConnectionDep
+from warmlink.problems import Forbidden, InvalidInput, NotFound
+
+router = APIRouter(tags=["listings"])
+EditorDep = Annotated[Caller, require_role(Role.PRACTICE, Role.ADMIN)]
+OrgPath = Annotated[OrgId, Path()]
+
+
+def _may_edit(caller: Caller, org_id: str) -> None:
+    if caller.role is not Role.ADMIN and caller.organization_id != org_id:
+        raise Forbidden("A practice may change only its own listing.")
+
+
+def _reject(problems: list[tuple[str, str]]) -> None:
+    if problems:
+        errors = [{"pointer": "#" + p, "detail": d} for p, d in problems]
+        raise InvalidInput("; ".join(d for _, d in problems), errors=errors)
+
+
+def _settings(request: Request) -> DirectorySettings:
+    settings: DirectorySettings = request.app.state.runtime.settings
+    return settings
+
+
+@router.put("/v1/organizations/{org_id}/locations/{location_id}", status_code=204)
+async def put_location(
+    org_id: OrgPath,
+    location_id: Annotated[ServiceId, Path()],
+    body: LocationIn,
+    conn: ConnectionDep,
+    caller: EditorDep,
+) -> None:
+    _may_edit(caller, org_id)
+    location = Location(id=location_id, **body.model_dump())
+    await handlers.save_location(conn, org_id, location)
+
+
+@router.put("/v1/organizations/{org_id}/services/{service_id}", status_code=204)
+async def put_service(
+    org_id: OrgPath,
+    service_id: Annotated[ServiceId, Path()],
+    body: ServiceIn,
+    conn: ConnectionDep,
+    caller: EditorDep,
+) -> None:
+    """Create or replace one service of a practice; publishes PracticeRegistered/Updated."""
+    _may_edit(caller, org_id)
+    org = await handlers.organization(conn, org_id)
+    if org.kind is not OrgKind.PRACTICE:
+        raise InvalidInput.at("/", f"{org_id} is not a receiving practice")
+    _reject(body.problems({loc.id for loc in org.locations}))
+    data = body.model_dump(exclude={"insurance_plans", "accepts_medicaid", "sliding_scale", "free"})
+    service = Service(
+        id=service_id,
+        organization_id=org_id,
+        coverage=Coverage(
+            insurance_plans=frozenset(body.insurance_plans),
+            accepts_medicaid=body.accepts_medicaid,
+            sliding_scale=body.sliding_scale,
+            free=body.free,
+        ),
+        **data
+        | {
+            "modalities": frozenset(body.modalities),
+            "populations": frozenset(body.populations),
+            "languages": frozenset(body.languages),
+            "telehealth_states": frozenset(body.telehealth_states),
+            "location_ids": tuple(body.location_ids),
+            "intake_methods": frozenset(body.intake_methods),
+            "intake_hours": tuple(IntakeHours(**h) for h in data["intake_hours"]),
+        },
+    )
+    await handlers.save_service(conn, service)
+
+
+@router.put("/v1/services/{service_id}/capacity", status_code=204)
+async def put_capacity(
+    service_id: Annotated[ServiceId, Path()],
+    body: CapacityIn,
+    request: Request,
+    conn: ConnectionDep,
+    caller: EditorDep,
+) -> None:
+    """Confirm capacity now: stamps verified_at and who verified it; publishes CapacityUpdated."""
+    _reject(body.problems())
+    owner = await handlers.service_owner(conn, service_id)
+    if owner is None:
+        raise NotFound(f"No service {service_id}.")
+    _may_edit(caller, owner)
+    capacity = Capacity(
+        **body.model_dump(), verified_at=datetime.now(UTC), verified_by=caller.subject
+    )
+    await handlers.confirm_capacity(conn, _settings(request), owner, service_id, capacity)
+
+
+@router.get("/v1/organizations/{org_id}/listing")
+async def get_listing(
+    org_id: OrgPath, request: Request, conn: ConnectionDep, caller: CallerDep
+) -> dict[str, Any]:
+    """The organization with its locations, services, capacity (and its freshness) and, for
+    practices, observed behaviour over the rolling window."""
+    org = await handlers.organization(conn, org_id)
+    observed = await handlers.observed(conn, org_id)
+    return listing_view(org, observed, datetime.now(UTC), _settings(request).capacity_max_age)

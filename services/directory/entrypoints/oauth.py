@@ -1,0 +1,64 @@
+"""OAuth 2.0 client-credentials token endpoint and the network's JWKS document."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+
+from services.directory.adapters import signing_keys
+from services.directory.identity import InvalidClient, issue_access_token
+from services.directory.settings import DirectorySettings
+from warmlink.db import ConnectionDep
+from warmlink.problems import InvalidInput
+
+router = APIRouter(tags=["identity"])
+
+
+def _basic_credentials(request: Request) -> tuple[str, str] | None:
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        return None
+    try:
+        client_id, _, secret = base64.b64decode(encoded).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise InvalidClient("Malformed Basic credentials.") from None
+    return client_id, secret
+
+
+@router.post("/oauth/token")
+async def token(
+    request: Request,
+    conn: ConnectionDep,
+    grant_type: Annotated[str, Form()],
+    client_id: Annotated[str | None, Form()] = None,
+    client_secret: Annotated[str | None, Form()] = None,
+) -> dict[str, Any]:
+    """Client-credentials grant (RFC 6749 §4.4): Basic auth or form fields."""
+    if grant_type != "client_credentials":
+        raise InvalidInput(
+            "Only the client_credentials grant is supported.",
+            errors=[{"pointer": "#/grant_type", "detail": "unsupported grant type"}],
+            error="unsupported_grant_type",
+        )
+    credentials = _basic_credentials(request) or (client_id, client_secret)
+    if not credentials[0] or not credentials[1]:
+        raise InvalidClient("Client credentials are required.")
+    settings: DirectorySettings = request.app.state.runtime.settings
+    issued = await issue_access_token(
+        conn, settings, credentials[0], credentials[1], datetime.now(UTC)
+    )
+    return {
+        "access_token": issued.access_token,
+        "token_type": issued.token_type,
+        "expires_in": issued.expires_in,
+    }
+
+
+@router.get("/.well-known/jwks.json")
+async def jwks(conn: ConnectionDep) -> dict[str, Any]:
+    """Public keys that verify the network's tokens (current and recently retired)."""
+    return {"keys": await signing_keys.published(conn, datetime.now(UTC))}

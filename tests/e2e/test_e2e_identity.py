@@ -1,0 +1,132 @@
+"""Network identity: client credentials, tokens every service accepts, rotation, suspension."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import Network, start_network
+from tests.support.infra import Infrastructure
+from warmlink.auth import Role
+
+ADMIN = "network-admin"
+
+
+@pytest.fixture(scope="module")
+def identity_network(infra: Infrastructure) -> Iterator[Network]:
+    stack = start_network(infra, ["directory", "screening"])
+    try:
+        yield Network(stack)
+    finally:
+        stack.stop()
+
+
+@pytest.fixture
+async def directory(identity_network: Network) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=identity_network.url("directory")) as client:
+        yield client
+
+
+async def onboard(net: Network, client: httpx.AsyncClient, org: str, kind: str) -> dict[str, Any]:
+    body: dict[str, Any] = {"name": org.title(), "kind": kind}
+    if kind == "practice":
+        body["practice_type"] = "private_practice"
+    admin = net.auth(ADMIN, Role.ADMIN)
+    assert (
+        await client.put(f"/v1/organizations/{org}", json=body, headers=admin)
+    ).status_code == 200
+    response = await client.post(f"/v1/organizations/{org}/clients", headers=admin)
+    assert response.status_code == 201
+    credentials: dict[str, Any] = response.json()
+    return credentials
+
+
+async def get_token(client: httpx.AsyncClient, creds: dict[str, Any]) -> httpx.Response:
+    return await client.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(creds["client_id"], creds["client_secret"]),
+    )
+
+
+async def screening_status(net: Network, token: str) -> int:
+    async with httpx.AsyncClient(base_url=net.url("screening")) as client:
+        response = await client.get(
+            "/v1/screenings/01a205aa-1756-71f7-9fa6-c5037c7d6d19",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    return response.status_code  # 404 = authenticated, just no such screening
+
+
+async def test_client_credentials_give_a_token_every_service_accepts(
+    identity_network: Network, directory: httpx.AsyncClient
+) -> None:
+    creds = await onboard(identity_network, directory, "oak-ob", "ob")
+    response = await get_token(directory, creds)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["token_type"] == "Bearer" and 0 < body["expires_in"] <= 600
+    assert await screening_status(identity_network, body["access_token"]) == 404
+    jwks = (await directory.get("/.well-known/jwks.json")).json()
+    assert jwks["keys"] and all("d" not in k for k in jwks["keys"]), "never a private part"
+
+
+async def test_wrong_secret_and_unknown_client_are_refused(
+    identity_network: Network, directory: httpx.AsyncClient
+) -> None:
+    creds = await onboard(identity_network, directory, "elm-ob", "ob")
+    wrong = await get_token(directory, creds | {"client_secret": "not-it"})
+    unknown = await get_token(directory, {"client_id": "nobody", "client_secret": "x"})
+    for response in (wrong, unknown):
+        assert response.status_code == 401
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["error"] == "invalid_client"
+    grant = await directory.post("/oauth/token", data={"grant_type": "password"})
+    assert grant.status_code == 422 and grant.json()["error"] == "unsupported_grant_type"
+
+
+async def test_a_suspended_organization_gets_no_new_tokens(
+    identity_network: Network, directory: httpx.AsyncClient
+) -> None:
+    creds = await onboard(identity_network, directory, "birch-peds", "pediatric")
+    admin = identity_network.auth(ADMIN, Role.ADMIN)
+    suspended = await directory.post("/v1/organizations/birch-peds/suspend", headers=admin)
+    assert suspended.json()["status"] == "suspended"
+    refused = await get_token(directory, creds)
+    assert refused.status_code == 401 and "suspended" in refused.json()["detail"]
+    await directory.post("/v1/organizations/birch-peds/reactivate", headers=admin)
+    assert (await get_token(directory, creds)).status_code == 200
+
+
+async def test_rotation_keeps_old_tokens_valid_and_new_ones_verify_everywhere(
+    identity_network: Network, directory: httpx.AsyncClient
+) -> None:
+    creds = await onboard(identity_network, directory, "cedar-ob", "ob")
+    before = (await get_token(directory, creds)).json()["access_token"]
+    rotated = await directory.post(
+        "/v1/signing-keys/rotate", headers=identity_network.auth(ADMIN, Role.ADMIN)
+    )
+    assert rotated.status_code == 201
+    after = (await get_token(directory, creds)).json()["access_token"]
+    assert before != after
+    kids = {k["kid"] for k in (await directory.get("/.well-known/jwks.json")).json()["keys"]}
+    assert rotated.json()["kid"] in kids and len(kids) >= 2
+    statuses = await asyncio.gather(
+        screening_status(identity_network, before), screening_status(identity_network, after)
+    )
+    assert statuses == [404, 404]
+    own = await directory.get("/v1/organizations", headers={"Authorization": f"Bearer {after}"})
+    assert own.status_code == 200
+
+
+async def test_only_admins_onboard(identity_network: Network, directory: httpx.AsyncClient) -> None:
+    body = {"name": "Sneaky", "kind": "practice", "practice_type": "private_practice"}
+    for role in (Role.CLINIC, Role.PRACTICE):
+        response = await directory.put(
+            "/v1/organizations/sneaky", json=body, headers=identity_network.auth("oak-ob", role)
+        )
+        assert response.status_code == 403
