@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
 from rich.console import Console
 
 from warmlink.dev.processes import die_with_parent
-from warmlink.dev.seed import demo_organizations, seed_organizations
+from warmlink.dev.seed import backdate_capacity, seed_region
 from warmlink.dev.stack import SERVICE_PORTS, DevStack
 
 console = Console(highlight=False, soft_wrap=True)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
 
 
 class _Stop(Exception):
@@ -44,10 +50,16 @@ def run_dev(state_dir: Path, seed: bool = True) -> int:
                 stack.wait_ready(name)
         console.print(f"[green]✓[/] four services ready in {time.monotonic() - started:.1f}s")
         if seed:
-            count = seed_organizations(
-                f"http://127.0.0.1:{SERVICE_PORTS['directory']}", stack.signing_key
+            with console.status("seeding the demo region through the directory API..."):
+                seeded = seed_region(
+                    f"http://127.0.0.1:{SERVICE_PORTS['directory']}", stack.signing_key, state_dir
+                )
+                assert stack.infra is not None
+                asyncio.run(backdate_capacity(stack.infra.database_url_for["directory"], now()))
+            console.print(
+                f"[green]✓[/] demo region: {seeded.organizations} organizations, "
+                f"{seeded.services} services; client credentials in {seeded.clients_file}"
             )
-            console.print(f"[green]✓[/] {count} demo organizations seeded")
         _print_welcome(stack)
         while True:
             dead = stack.exited()
@@ -76,9 +88,13 @@ def _print_welcome(stack: DevStack) -> None:
     console.print("\n[bold]Warmlink is running[/]")
     for name, port in SERVICE_PORTS.items():
         console.print(f"  {name:<10} http://127.0.0.1:{port}   (API docs: /docs)")
-    clinic = next(o["id"] for o in demo_organizations() if o["kind"] == "ob")
-    console.print("\nGet a token (in another terminal):")
-    console.print(f"  .venv/bin/warmlink token --org {clinic} --role clinic")
+    console.print("\nGet a development token (in another terminal):")
+    console.print("  TOKEN=$(.venv/bin/warmlink token --org riverside-ob --role clinic)")
+    console.print("or a real one with the client credentials in clients.json:")
+    console.print(
+        "  curl -s -u CLIENT_ID:SECRET -d grant_type=client_credentials "
+        "http://127.0.0.1:8002/oauth/token"
+    )
     console.print("Record a screen:")
     console.print(
         '  curl -s -X POST http://127.0.0.1:8001/v1/screenings -H "Authorization: Bearer $TOKEN" '
@@ -87,4 +103,10 @@ def _print_welcome(stack: DevStack) -> None:
         '"screened_at":"2026-01-05T10:00:00Z"}\''
     )
     console.print('  curl -s http://127.0.0.1:8003/v1/worklist -H "Authorization: Bearer $TOKEN"')
+    console.print("Find a practice for an uninsured patient near downtown:")
+    console.print(
+        '  curl -s "http://127.0.0.1:8002/v1/matches?level_of_care=outpatient_therapy'
+        '&coverage=uninsured&latitude=41.88&longitude=-87.63&telehealth_state=IL" '
+        '-H "Authorization: Bearer $TOKEN"'
+    )
     console.print(f"Logs: {stack.logs}/   Stop: Ctrl-C\n")

@@ -1,28 +1,123 @@
-"""Demo data for the development network, loaded through the public API like any client would."""
+"""Demo data for the development network, loaded through the public API like any client would.
+
+The one thing an API cannot do is make capacity old: listings the region marks as verified long
+ago are back-dated in the directory's database afterwards, so stale capacity shows up as stale.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import httpx
 
 from warmlink.auth import Role
 from warmlink.tokens import issue_token
 
-DEMO = Path(__file__).resolve().parents[2] / "deploy" / "demo" / "organizations.json"
+REGION = Path(__file__).resolve().parents[2] / "deploy" / "demo" / "region.json"
+BACKDATE = "UPDATE capacities SET verified_at = $2 WHERE service_id = $1"
 
 
-def demo_organizations() -> list[dict[str, str]]:
-    data: list[dict[str, str]] = json.loads(DEMO.read_text())
-    return data
+@dataclass(frozen=True)
+class Seeded:
+    organizations: int
+    services: int
+    clients_file: Path | None
 
 
-def seed_organizations(directory_url: str, signing_key: Path) -> int:
-    token = issue_token(signing_key.read_bytes(), organization_id="network-admin", role=Role.ADMIN)
-    headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=directory_url, headers=headers, timeout=10) as client:
-        for org in demo_organizations():
-            body = {"name": org["name"], "kind": org["kind"]}
-            client.put(f"/v1/organizations/{org['id']}", json=body).raise_for_status()
-    return len(demo_organizations())
+def region_bodies(now: datetime) -> list[dict[str, Any]]:
+    """The demo region as API bodies (the directory's own loader validates it first)."""
+    from services.directory.demo import load_region  # dev tooling may know the directory
+    from services.directory.entrypoints.listing_views import plain
+
+    return [plain(org) for org in load_region(REGION, now=now)]
+
+
+def _token(signing_key: Path, org: str, role: Role) -> dict[str, str]:
+    token = issue_token(signing_key.read_bytes(), organization_id=org, role=role)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _check(response: httpx.Response) -> None:
+    if response.is_error:
+        raise RuntimeError(f"seeding failed: {response.request.url.path}: {response.text}")
+
+
+def seed_region(directory_url: str, signing_key: Path, state_dir: Path | None = None) -> Seeded:
+    now = datetime.now(UTC)
+    admin = _token(signing_key, "network-admin", Role.ADMIN)
+    orgs, services = region_bodies(now), 0
+    with httpx.Client(base_url=directory_url, timeout=20) as client:
+        for org in orgs:
+            keys = ("name", "kind", "practice_type", "description", "website", "phone")
+            body = {k: org[k] for k in keys if org.get(k) is not None}
+            _check(client.put(f"/v1/organizations/{org['id']}", json=body, headers=admin))
+            own = _token(signing_key, org["id"], Role.PRACTICE)
+            for loc in org["locations"]:
+                loc_body = {k: v for k, v in loc.items() if k != "id"}
+                path = f"/v1/organizations/{org['id']}/locations/{loc['id']}"
+                _check(client.put(path, json=loc_body, headers=own))
+            for svc in org["services"]:
+                _put_service(client, org["id"], svc, own)
+                services += 1
+        clients_file = _write_clients(client, orgs, admin, state_dir) if state_dir else None
+    return Seeded(len(orgs), services, clients_file)
+
+
+def _put_service(
+    client: httpx.Client, org_id: str, svc: dict[str, Any], own: dict[str, str]
+) -> None:
+    capacity = svc.pop("capacity")
+    coverage = svc.pop("coverage")
+    body = {k: v for k, v in svc.items() if k not in ("id", "organization_id")} | coverage
+    _check(client.put(f"/v1/organizations/{org_id}/services/{svc['id']}", json=body, headers=own))
+    if capacity is not None:
+        cap = {
+            k: capacity[k]
+            for k in (
+                "available",
+                "maximum",
+                "next_available_intake",
+                "accepting_new_patients",
+                "waitlist_length",
+            )
+        }
+        _check(client.put(f"/v1/services/{svc['id']}/capacity", json=cap, headers=own))
+        svc["capacity"] = capacity
+
+
+def _write_clients(
+    client: httpx.Client, orgs: list[dict[str, Any]], admin: dict[str, str], state_dir: Path
+) -> Path:
+    """Client credentials for every demo organization, once (the secrets are shown only once)."""
+    path = state_dir / "clients.json"
+    if path.exists():
+        return path
+    credentials = {}
+    for org in orgs:
+        response = client.post(f"/v1/organizations/{org['id']}/clients", headers=admin)
+        _check(response)
+        credentials[org["id"]] = response.json()
+    path.write_text(json.dumps(credentials, indent=2))
+    path.chmod(0o600)
+    return path
+
+
+async def backdate_capacity(database_url: str, now: datetime) -> int:
+    """Make the region's long-unverified listings as old as the region says."""
+    stale = [
+        (svc["id"], datetime.fromisoformat(svc["capacity"]["verified_at"]))
+        for org in region_bodies(now)
+        for svc in org["services"]
+        if svc.get("capacity")
+    ]
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.executemany(BACKDATE, stale)
+    finally:
+        await conn.close()
+    return len(stale)
