@@ -24,7 +24,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.responses import JSONResponse, Response
 
 from warmlink import logs, problems, telemetry
-from warmlink.auth import TokenVerifier
+from warmlink.auth import CallerDep, TokenVerifier
 from warmlink.consumer import IdempotentConsumer, Subscription
 from warmlink.kafka import ensure_topics, new_producer
 from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
@@ -198,6 +198,15 @@ def _health_router(service: str) -> APIRouter:
     @router.get("/health")
     async def health() -> dict[str, Any]:
         return {"status": "ok", "service": service}
+
+    @router.get("/v1/whoami", tags=["identity"])
+    async def whoami(caller: CallerDep) -> dict[str, str]:
+        """Who the token says you are: a cheap way to check a token (and the HTTP floor)."""
+        return {
+            "subject": caller.subject,
+            "organization_id": caller.organization_id,
+            "role": str(caller.role),
+        }
 
     @router.get("/ready")
     async def ready(runtime: RuntimeDep) -> Response:

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.directory.adapters.key_cache import PublishedKeys
-from services.directory.entrypoints import http, listings, matches, oauth
+from services.directory.entrypoints import hsds, http, listings, matches, oauth
 from services.directory.handlers import Handlers
 from services.directory.settings import DirectorySettings
 from warmlink.consumer import Subscription
@@ -49,7 +49,14 @@ def build_app(settings: DirectorySettings | None = None) -> FastAPI:
         ServiceSpec(
             settings=settings,
             migrations=Path(__file__).parent / "migrations",
-            routers=[oauth.router, http.router, http.keys_router, listings.router, matches.router],
+            routers=[
+                oauth.router,
+                http.router,
+                http.keys_router,
+                listings.router,
+                matches.router,
+                hsds.router,
+            ],
             subscriptions=[capacity_subscription(settings)],
             title="Warmlink directory",
             on_startup=[verify_own_tokens],

@@ -62,6 +62,7 @@ async def get_matches(
             exc.detail, errors=[{"parameter": field, "detail": exc.detail}]
         ) from None
     settings: DirectorySettings = request.app.state.runtime.settings
-    found = await candidates(conn, match_request)
-    result = rank(match_request, found, datetime.now(UTC), settings.capacity_max_age)
+    now = datetime.now(UTC)
+    found = await candidates(conn, match_request, now, settings.capacity_max_age)
+    result = rank(match_request, found, now, settings.capacity_max_age)
     return matches_view(result)
