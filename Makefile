@@ -4,7 +4,7 @@ PY        := $(VENV)/bin/python
 STAMP     := $(VENV)/.installed
 PYTHON    ?= python3
 
-.PHONY: run test lint typecheck bench-backbone contracts clean venv
+.PHONY: run test lint typecheck bench-backbone bench-directory contracts clean venv
 
 venv: $(STAMP)
 
@@ -33,6 +33,9 @@ typecheck: $(STAMP)
 
 bench-backbone: $(STAMP)
 	@$(VENV)/bin/warmlink bench backbone
+
+bench-directory: $(STAMP)
+	@$(VENV)/bin/warmlink bench directory
 
 contracts: $(STAMP)
 	@$(PY) -m contracts.generate

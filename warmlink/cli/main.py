@@ -57,6 +57,19 @@ def republish(
     typer.echo(f"{count} events queued for re-publishing by the {service} relay")
 
 
+@bench.command("directory")
+def bench_directory(
+    practices: Annotated[int, typer.Option(help="Practices in the directory")] = 10000,
+    seconds: Annotated[int, typer.Option(help="Duration of each measured run")] = 15,
+    connections: Annotated[int, typer.Option(help="Concurrent keep-alive connections")] = 4,
+    updates: Annotated[int, typer.Option(help="Capacity updates per second meanwhile")] = 100,
+) -> None:
+    """Matches/s and latency beside an authenticated no-op on the same server."""
+    from warmlink.bench.directory import run
+
+    run(practices, seconds, connections, updates)
+
+
 @bench.command("backbone")
 def bench_backbone(
     events: Annotated[int, typer.Option(help="Events for the throughput run")] = 30000,

@@ -1,12 +1,13 @@
 """The SQL side of matching: fetch the services that can fit, pre-ranked, with what ranking needs.
 
 The database applies the hard filters of the rule (level of care, population, language, modality,
-coverage, geography by bounding box or telehealth state) and pre-ranks by tier and advertised
-days to intake, keeping the best `max(50, 5 x limit)` plus the best few usable without insurance
-(for the insurance-agnostic guarantee). `domain.matching.rank` then applies the whole rule
-exactly. The pre-rank differs from the final order only through the observed-history blend and
-the fit score, which is why a wide margin is kept. Suspended organizations are kept so that the
-result can say why they are missing.
+coverage, and geography through the `service_reach` index table: nearby locations or telehealth
+licensure in her state) and pre-ranks by tier and advertised days to intake. It keeps the best
+`max(50, 5 x limit)` plus the best few usable without insurance (for the insurance-agnostic
+guarantee), in one statement; only those rows are fetched whole. `domain.matching.rank` then
+applies the whole rule exactly. The pre-rank differs from the final order only through the
+observed-history blend and the fit score, which is why a wide margin is kept. Suspended
+organizations are kept so that the result can say why they are missing.
 """
 
 from __future__ import annotations
@@ -26,41 +27,52 @@ NO_INSURANCE = """(s.sliding_scale OR s.free
     OR o.practice_type IN ('community_mental_health_center', 'fqhc'))"""
 
 CANDIDATES = f"""
+WITH reach AS (
+    SELECT service_id FROM service_reach
+    WHERE $7::text IS NOT NULL AND level_of_care = $1 AND state = $7
+    UNION
+    SELECT service_id FROM service_reach
+    WHERE $8::float8 IS NOT NULL AND level_of_care = $1
+      AND latitude BETWEEN $8 AND $9 AND longitude BETWEEN $10 AND $11
+),
+eligible AS MATERIALIZED (
+    SELECT s.id, s.pmhc_certified, {NO_INSURANCE} AS no_insurance,
+        CASE WHEN c.service_id IS NULL THEN 1
+             WHEN NOT c.accepting_new_patients OR c.available = 0 THEN 2
+             WHEN c.verified_at < $12 THEN 1 ELSE 0 END AS tier,
+        CASE WHEN c.next_available_intake IS NOT NULL
+             THEN greatest(0, c.next_available_intake - $13::date)
+             WHEN c.available > 0 THEN 0 ELSE 14 END AS days
+    FROM reach
+    JOIN services s ON s.id = reach.service_id
+    JOIN organizations o ON o.id = s.organization_id AND o.kind = 'practice'
+    LEFT JOIN capacities c ON c.service_id = s.id
+    WHERE ($2::text IS NULL OR $2 = ANY (s.populations))
+      AND ($3::text IS NULL OR EXISTS (
+            SELECT 1 FROM unnest(s.languages) AS t(tag)
+            WHERE lower(t.tag) = $3 OR lower(t.tag) LIKE $3 || '-%'
+               OR $3 LIKE lower(t.tag) || '-%'))
+      AND ($4::text IS NULL OR $4 = ANY (s.modalities))
+      AND CASE $5::text
+            WHEN 'uninsured' THEN {NO_INSURANCE}
+            WHEN 'medicaid' THEN s.accepts_medicaid OR {NO_INSURANCE}
+            ELSE $6 = ANY (s.insurance_plans) OR {NO_INSURANCE}
+          END
+),
+picked AS (
+    (SELECT id FROM eligible ORDER BY tier, days, pmhc_certified DESC, id LIMIT $14)
+    UNION
+    (SELECT id FROM eligible WHERE no_insurance
+     ORDER BY tier, days, pmhc_certified DESC, id LIMIT $15)
+)
 SELECT s.*, c.available, c.maximum, c.next_available_intake, c.accepting_new_patients,
        c.waitlist_length, c.verified_at, c.verified_by,
        o.name AS org_name, o.status AS org_status, o.practice_type, po.observed
-FROM services s
-JOIN organizations o ON o.id = s.organization_id AND o.kind = 'practice'
+FROM picked
+JOIN services s ON s.id = picked.id
+JOIN organizations o ON o.id = s.organization_id
 LEFT JOIN capacities c ON c.service_id = s.id
-LEFT JOIN practice_observed po ON po.practice_id = s.organization_id
-WHERE s.level_of_care = $1
-  AND ($2::text IS NULL OR $2 = ANY (s.populations))
-  AND ($3::text IS NULL OR EXISTS (
-        SELECT 1 FROM unnest(s.languages) AS t(tag)
-        WHERE lower(t.tag) = $3 OR lower(t.tag) LIKE $3 || '-%' OR $3 LIKE lower(t.tag) || '-%'))
-  AND ($4::text IS NULL OR $4 = ANY (s.modalities))
-  AND CASE $5::text
-        WHEN 'uninsured' THEN {NO_INSURANCE}
-        WHEN 'medicaid' THEN s.accepts_medicaid OR {NO_INSURANCE}
-        ELSE $6 = ANY (s.insurance_plans) OR {NO_INSURANCE}
-      END
-  AND (
-    ($7::text IS NOT NULL AND 'telehealth' = ANY (s.modalities) AND $7 = ANY (s.telehealth_states))
-    OR ($8::float8 IS NOT NULL AND EXISTS (
-        SELECT 1 FROM locations l
-        WHERE l.id = ANY (s.location_ids)
-          AND l.latitude BETWEEN $8 AND $9 AND l.longitude BETWEEN $10 AND $11))
-  )
-  AND ($12 OR {NO_INSURANCE})
-ORDER BY
-  CASE WHEN c.service_id IS NULL THEN 1
-       WHEN NOT c.accepting_new_patients OR c.available = 0 THEN 2
-       WHEN c.verified_at < $13 THEN 1 ELSE 0 END,
-  CASE WHEN c.next_available_intake IS NOT NULL
-       THEN greatest(0, c.next_available_intake - $14::date)
-       WHEN c.available > 0 THEN 0 ELSE 14 END,
-  s.pmhc_certified DESC, s.id
-LIMIT $15"""
+LEFT JOIN practice_observed po ON po.practice_id = s.organization_id"""
 LOCATIONS = "SELECT * FROM locations WHERE id = ANY($1::text[])"
 NO_INSURANCE_KEPT = 5
 
@@ -81,14 +93,10 @@ async def candidates(
         request.telehealth_state,
         *box,
     ]
-    stale_before, today = now - max_age, now.date()
+    keep = max(50, 5 * request.limit)
     rows = list(
-        await conn.fetch(CANDIDATES, *args, True, stale_before, today, max(50, 5 * request.limit))
+        await conn.fetch(CANDIDATES, *args, now - max_age, now.date(), keep, NO_INSURANCE_KEPT)
     )
-    if request.coverage != "uninsured":  # the best few usable without insurance, always
-        seen = {r["id"] for r in rows}
-        extra = await conn.fetch(CANDIDATES, *args, False, stale_before, today, NO_INSURANCE_KEPT)
-        rows += [r for r in extra if r["id"] not in seen]
     return await _assemble(conn, rows)
 
 
