@@ -13,8 +13,12 @@ import uvicorn
 def run_service(name: str) -> None:
     bootstrap = importlib.import_module(f"services.{name}.bootstrap")
     settings = bootstrap.Settings()
+    # Several workers need an import string (each worker builds its own app from the same env).
+    app = f"services.{name}.bootstrap:build_app" if settings.http_workers > 1 else None
     uvicorn.run(
-        bootstrap.build_app(settings),
+        app or bootstrap.build_app(settings),
+        factory=app is not None,
+        workers=settings.http_workers,
         host=settings.http_host,
         port=settings.http_port,
         loop="uvloop",

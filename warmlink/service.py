@@ -19,13 +19,12 @@ from typing import Annotated, Any
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, FastAPI, Request
-from opentelemetry.trace import SpanKind
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import JSONResponse, Response
 
 from warmlink import logs, problems, telemetry
 from warmlink.auth import CallerDep, TokenVerifier
 from warmlink.consumer import IdempotentConsumer, Subscription
+from warmlink.http_tracing import TraceRequests
 from warmlink.kafka import ensure_topics, new_producer
 from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
 from warmlink.relay import OutboxRelay
@@ -129,26 +128,6 @@ async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtim
     return runtime
 
 
-class _TraceRequests(BaseHTTPMiddleware):
-    """One server span per request, named by route template (never the raw path or body)."""
-
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        ctx = telemetry.extract_context(
-            [(k, v.encode()) for k, v in request.headers.items() if k == "traceparent"]
-        )
-        with telemetry.tracer("warmlink.http").start_as_current_span(
-            request.method,
-            context=ctx,
-            kind=SpanKind.SERVER,
-        ) as span:
-            response = await call_next(request)
-            route = request.scope.get("route")
-            if route is not None:
-                span.update_name(f"{request.method} {getattr(route, 'path', '')}")
-            span.set_attribute("http.response.status_code", response.status_code)
-            return response
-
-
 def create_app(spec: ServiceSpec) -> FastAPI:
     settings = spec.settings
 
@@ -172,7 +151,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         lifespan=lifespan,
     )
     problems.install(app)
-    app.add_middleware(_TraceRequests)
+    app.add_middleware(TraceRequests)
     app.include_router(_health_router(settings.service_name))
     for router in spec.routers:
         app.include_router(router)

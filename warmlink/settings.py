@@ -54,6 +54,9 @@ class ServiceSettings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int = 0
+    # Worker processes behind the port. Each runs its own relay (one is elected), consumers
+    # (partitions are shared out) and caches; more workers use more cores.
+    http_workers: int = 1
 
     jwt_public_key_file: Path | None = None
     # The network's JWKS document (the directory's /.well-known/jwks.json): tokens from

@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.directory.adapters.key_cache import PublishedKeys
+from services.directory.adapters.match_index import MatchIndex
 from services.directory.entrypoints import hsds, http, listings, matches, oauth
 from services.directory.handlers import Handlers
 from services.directory.settings import DirectorySettings
@@ -43,6 +44,14 @@ async def verify_own_tokens(app: FastAPI, runtime: Runtime) -> None:
     runtime.background.append(supervise("signing-key-refresh", keys.keep_fresh()))
 
 
+async def start_match_index(app: FastAPI, runtime: Runtime) -> None:
+    """Matching reads an in-memory index of the directory that follows the database."""
+    index = MatchIndex(runtime.pool)
+    await index.reload()
+    app.state.match_index = index
+    runtime.background.append(supervise("match-index", index.follow()))
+
+
 def build_app(settings: DirectorySettings | None = None) -> FastAPI:
     settings = settings or DirectorySettings()
     return create_app(
@@ -59,6 +68,6 @@ def build_app(settings: DirectorySettings | None = None) -> FastAPI:
             ],
             subscriptions=[capacity_subscription(settings)],
             title="Warmlink directory",
-            on_startup=[verify_own_tokens],
+            on_startup=[verify_own_tokens, start_match_index],
         )
     )

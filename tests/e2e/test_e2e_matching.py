@@ -13,6 +13,7 @@ import pytest
 from services.directory.hsds.validate import validate_export
 from tests.e2e.conftest import Network, start_network
 from tests.support.infra import Infrastructure
+from tests.support.waiting import eventually
 from warmlink.auth import Role
 from warmlink.dev.seed import backdate_capacity, seed_region
 
@@ -126,8 +127,15 @@ async def test_a_suspended_practice_drops_out_of_matches(
     admin = region.auth("network-admin", Role.ADMIN)
     await client.post("/v1/organizations/lantern-telehealth/suspend", headers=admin)
     try:
-        after = await matches(client, coverage="uninsured", limit=50, **DOWNTOWN)
-        assert "lantern-telehealth" not in {m["organization_id"] for m in after["matches"]}
+        # Every replica's match index follows the database within moments of the commit.
+        after = await eventually(
+            lambda: matches(client, coverage="uninsured", limit=50, **DOWNTOWN),
+            until=lambda body: (
+                "lantern-telehealth" not in {m["organization_id"] for m in body["matches"]}
+            ),
+            timeout=5,
+            what="the suspended practice to leave the matches",
+        )
         assert ["lantern-telehealth-therapy", "suspended"] in [
             [e["service_id"], e["reason"]] for e in after["excluded"]
         ]

@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
 
+import orjson
+
 from services.directory.domain.freshness import age_hours, freshness
 from services.directory.domain.matching import MatchResult
 from services.directory.domain.model import ObservedBehaviour, Organization
@@ -39,7 +41,19 @@ def listing_view(
     return view
 
 
-def matches_view(result: MatchResult) -> dict[str, Any]:
-    view: dict[str, Any] = plain(result)
-    view["excluded"] = [{"service_id": s, "reason": r} for s, r in result.excluded]
-    return view
+def _sets(value: Any) -> Any:
+    if isinstance(value, frozenset | set):
+        return sorted(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def matches_json(result: MatchResult) -> bytes:
+    """orjson serialises the dataclasses, dates and enums natively: matching is a hot path."""
+    excluded = [{"service_id": s, "reason": r} for s, r in result.excluded]
+    body = {
+        "matches": result.matches,
+        "crisis_resources": result.crisis_resources,
+        "fallback": result.fallback,
+        "excluded": excluded,
+    }
+    return orjson.dumps(body, default=_sets)

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
-from services.directory.adapters.candidates import candidates
+from services.directory.adapters.match_index import MatchIndex
 from services.directory.domain.matching import InvalidMatchRequest, MatchRequest, rank
 from services.directory.domain.model import LevelOfCare, Modality, Population
-from services.directory.entrypoints.listing_views import matches_view
+from services.directory.entrypoints.listing_views import matches_json
 from services.directory.settings import DirectorySettings
 from warmlink.auth import Caller, Role, require_role
-from warmlink.db import ConnectionDep
 from warmlink.problems import InvalidInput
 
 router = APIRouter(tags=["matching"])
@@ -23,7 +23,6 @@ MatcherDep = Annotated[Caller, require_role(Role.CLINIC, Role.ADMIN)]
 @router.get("/v1/matches")
 async def get_matches(
     request: Request,
-    conn: ConnectionDep,
     caller: MatcherDep,
     level_of_care: LevelOfCare,
     coverage: Literal["plan", "medicaid", "uninsured"],
@@ -37,7 +36,7 @@ async def get_matches(
     population: Population | None = None,
     urgency: Literal["routine", "urgent"] = "routine",
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
-) -> dict[str, Any]:
+) -> Response:
     """Practices ranked by expected days to first appointment, fit and reliability, each with
     the reasons for its rank; always at least one option usable without insurance, or the PSI
     HelpLine. Urgent requests list crisis resources first."""
@@ -62,7 +61,8 @@ async def get_matches(
             exc.detail, errors=[{"parameter": field, "detail": exc.detail}]
         ) from None
     settings: DirectorySettings = request.app.state.runtime.settings
+    index: MatchIndex = request.app.state.match_index
     now = datetime.now(UTC)
-    found = await candidates(conn, match_request, now, settings.capacity_max_age)
+    found = index.candidates(match_request, now, settings.capacity_max_age)
     result = rank(match_request, found, now, settings.capacity_max_age)
-    return matches_view(result)
+    return Response(matches_json(result), media_type="application/json")
