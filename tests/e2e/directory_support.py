@@ -12,6 +12,7 @@ from aiokafka import AIOKafkaProducer
 from contracts import (
     AppointmentScheduled,
     EventPayload,
+    IntakeAcknowledged,
     ReferralCancelled,
     ReferralDeclined,
     ReferralSubmitted,
@@ -118,6 +119,15 @@ def submitted(practice: str, service_id: str, referral_id: UUID | None = None) -
         submitted_at=NOW,
         acknowledge_by=NOW + timedelta(days=1),
         appointment_needed_by=None,
+    )
+
+
+def acknowledged(e: ReferralSubmitted, hours_later: float) -> IntakeAcknowledged:
+    return IntakeAcknowledged(
+        referral_id=e.referral_id,
+        site_id=e.site_id,
+        practice_id=e.practice_id,
+        acknowledged_at=e.submitted_at + timedelta(hours=hours_later),
     )
 
 

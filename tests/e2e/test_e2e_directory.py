@@ -181,3 +181,31 @@ async def test_a_practice_edits_only_its_own_listing(
     assert listing.status_code == 200
     service = listing.json()["services"][0]
     assert service["capacity_freshness"] == "fresh" and service["capacity"]["verified_by"]
+
+
+async def test_observed_behaviour_follows_referral_events(
+    directory_network: Network, client: httpx.AsyncClient
+) -> None:
+    net = directory_network
+    service = await d.list_practice(net, client, "observed-practice")
+    first, second = (d.submitted("observed-practice", service) for _ in range(2))
+    acknowledged = d.acknowledged(first, hours_later=6)
+    await d.send(net, d.envelope(first), d.envelope(second), d.envelope(acknowledged))
+    await d.send(net, d.envelope(d.declined(second)))
+
+    async def observed() -> dict[str, object]:
+        listing = await client.get(
+            "/v1/organizations/observed-practice/listing",
+            headers=net.auth("riverside-ob", Role.CLINIC),
+        )
+        body: dict[str, object] = listing.json()["observed"]
+        return body
+
+    seen = await eventually(
+        observed,
+        until=lambda o: o["referrals"] == 2 and o["decline_rate"] is not None,
+        what="observed behaviour",
+    )
+    assert seen["median_hours_to_acknowledge"] == 6.0
+    assert seen["decline_rate"] == 0.5
+    assert seen["decline_reasons"] == [["no_capacity", 1]]
