@@ -49,7 +49,9 @@ def run_dev(state_dir: Path, seed: bool = True) -> int:
             for name in SERVICE_PORTS:
                 stack.wait_ready(name)
         console.print(f"[green]✓[/] four services ready in {time.monotonic() - started:.1f}s")
-        if seed:
+        if seed and (state_dir / "clients.json").exists():
+            console.print("[green]✓[/] demo region already loaded (resuming with its data)")
+        elif seed:
             with console.status("seeding the demo region through the directory API..."):
                 seeded = seed_region(
                     f"http://127.0.0.1:{SERVICE_PORTS['directory']}", stack.signing_key, state_dir
