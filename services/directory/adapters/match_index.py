@@ -15,9 +15,9 @@ import contextlib
 import heapq
 import logging
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -66,6 +66,14 @@ class Entry:
     no_insurance: bool
     cells: tuple[tuple[int, int], ...]
     states: tuple[str, ...]
+    # for the pre-rank
+    service_id: str
+    has_capacity: bool
+    open: bool  # accepting new patients with a slot available
+    any_available: bool
+    verified_at: datetime
+    next_intake: int | None  # date ordinal
+    not_pmhc: bool
 
 
 def _cell(lat: float, lon: float) -> tuple[int, int]:
@@ -74,6 +82,7 @@ def _cell(lat: float, lon: float) -> tuple[int, int]:
 
 def _entry(candidate: Candidate) -> Entry:
     s, org = candidate.service, candidate.organization
+    cap = s.capacity
     places = {loc.id: loc for loc in org.locations}
     in_person = Modality.IN_PERSON in s.modalities
     cells = tuple(
@@ -92,6 +101,15 @@ def _entry(candidate: Candidate) -> Entry:
         or org.practice_type in NO_INSURANCE_TYPES,
         cells=cells if in_person else (),
         states=tuple(st.upper() for st in s.telehealth_states) if telehealth else (),
+        service_id=s.id,
+        has_capacity=cap is not None,
+        open=cap is not None and cap.accepting_new_patients and cap.available > 0,
+        any_available=cap is not None and cap.available > 0,
+        verified_at=cap.verified_at if cap is not None else datetime.min.replace(tzinfo=UTC),
+        next_intake=cap.next_available_intake.toordinal()
+        if cap is not None and cap.next_available_intake is not None
+        else None,
+        not_pmhc=not s.pmhc_certified,
     )
 
 
@@ -101,6 +119,7 @@ class MatchIndex:
         self._entries: dict[str, Entry] = {}
         self._by_state: dict[tuple[str, str], set[str]] = {}
         self._by_cell: dict[tuple[str, int, int], set[str]] = {}
+        self._by_org: dict[str, set[str]] = {}
         self._pending: set[str] = set()
         self._wake = asyncio.Event()
 
@@ -120,13 +139,11 @@ class MatchIndex:
             locations = await conn.fetch(LOCATIONS, org_ids)
         fresh = _assemble(rows, locations)
         if everything:
-            self._entries, self._by_state, self._by_cell = {}, {}, {}
+            self._entries, self._by_state, self._by_cell, self._by_org = {}, {}, {}, {}
         else:  # drop what was asked about first: a service may have moved or lost its org
-            gone = set(services or ()) | {
-                sid
-                for sid, e in self._entries.items()
-                if e.candidate.organization.id in (orgs or ())
-            }
+            gone = set(services or ())
+            for org in orgs or ():
+                gone |= self._by_org.get(org, set())
             for sid in gone:
                 self._remove(sid)
         for candidate in fresh:
@@ -136,6 +153,7 @@ class MatchIndex:
         sid, level = entry.candidate.service.id, entry.candidate.service.level_of_care.value
         self._remove(sid)
         self._entries[sid] = entry
+        self._by_org.setdefault(entry.candidate.organization.id, set()).add(sid)
         for state in entry.states:
             self._by_state.setdefault((level, state), set()).add(sid)
         for lat, lon in entry.cells:
@@ -146,6 +164,7 @@ class MatchIndex:
         if old is None:
             return
         level = old.candidate.service.level_of_care.value
+        self._by_org.get(old.candidate.organization.id, set()).discard(sid)
         for state in old.states:
             self._by_state.get((level, state), set()).discard(sid)
         for lat, lon in old.cells:
@@ -204,8 +223,9 @@ class MatchIndex:
             for lat in range(lat0, lat1 + 1):
                 for lon in range(lon0, lon1 + 1):
                     ids |= self._by_cell.get((level, lat, lon), set())
-        passing = [e for e in (self._entries[i] for i in ids) if _passes(e, request)]
-        stale_before, today = now - max_age, now.date()
+        passes = _filter(request)
+        passing = [e for e in (self._entries[i] for i in ids) if passes(e)]
+        stale_before, today = now - max_age, now.date().toordinal()
         keep = max(50, 5 * request.limit)
         best = heapq.nsmallest(keep, passing, key=lambda e: _prerank(e, stale_before, today))
         chosen = {e.candidate.service.id for e in best}
@@ -217,36 +237,42 @@ class MatchIndex:
         return [e.candidate for e in best + extra]
 
 
-def _passes(e: Entry, r: MatchRequest) -> bool:
-    if r.population is not None and r.population.value not in e.populations:
-        return False
-    if r.modality is not None and r.modality.value not in e.modalities:
-        return False
-    if r.language:
-        want = r.language.strip().lower()
-        if not any(
-            t == want or t.startswith(want + "-") or want.startswith(t + "-") for t in e.languages
+def _filter(r: MatchRequest) -> Callable[[Entry], bool]:
+    """The cheap filters for one request, with its values looked up once (a hot loop)."""
+    population = r.population.value if r.population is not None else None
+    modality = r.modality.value if r.modality is not None else None
+    want = r.language.strip().lower() if r.language else None
+    prefix = want + "-" if want else ""
+    coverage, plan = r.coverage, (r.plan or "").strip().lower()
+
+    def passes(e: Entry) -> bool:
+        if population is not None and population not in e.populations:
+            return False
+        if modality is not None and modality not in e.modalities:
+            return False
+        if want is not None and not any(
+            t == want or t.startswith(prefix) or want.startswith(t + "-") for t in e.languages
         ):
             return False
-    if r.coverage == "uninsured":
-        return e.no_insurance
-    if r.coverage == "medicaid":
-        return e.medicaid or e.no_insurance
-    return e.no_insurance or (r.plan or "").strip().lower() in e.plans
+        if coverage == "uninsured":
+            return e.no_insurance
+        if coverage == "medicaid":
+            return e.medicaid or e.no_insurance
+        return e.no_insurance or plan in e.plans
+
+    return passes
 
 
-def _prerank(e: Entry, stale_before: datetime, today: date) -> tuple[int, int, bool, str]:
-    c, s = e.candidate.service.capacity, e.candidate.service
-    if c is None:
-        tier, days = 1, 14
+def _prerank(e: Entry, stale_before: datetime, today: int) -> tuple[int, int, bool, str]:
+    """Tier and advertised days, as the domain's rule c and d compute them before blending."""
+    if not e.has_capacity:
+        return 1, 14, e.not_pmhc, e.service_id
+    tier = 2 if not e.open else (1 if e.verified_at < stale_before else 0)
+    if e.next_intake is not None:
+        days = max(0, e.next_intake - today)
     else:
-        open_ = c.accepting_new_patients and c.available > 0
-        tier = 2 if not open_ else (1 if c.verified_at < stale_before else 0)
-        if c.next_available_intake is not None:
-            days = max(0, (c.next_available_intake - today).days)
-        else:
-            days = 0 if c.available > 0 else 14
-    return tier, days, not s.pmhc_certified, s.id
+        days = 0 if e.any_available else 14
+    return tier, days, e.not_pmhc, e.service_id
 
 
 def _assemble(

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.directory.adapters.match_index import MatchIndex
 from services.directory.domain.matching import InvalidMatchRequest, MatchRequest, rank
@@ -20,41 +21,34 @@ router = APIRouter(tags=["matching"])
 MatcherDep = Annotated[Caller, require_role(Role.CLINIC, Role.ADMIN)]
 
 
+class MatchQuery(BaseModel):
+    """The criteria; validated as one model (one pass instead of one per parameter)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    level_of_care: LevelOfCare
+    coverage: Literal["plan", "medicaid", "uninsured"]
+    plan: str | None = None
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    radius_km: float = Field(40.0, gt=0, le=500)
+    telehealth_state: str | None = Field(None, pattern=r"^[A-Z]{2}$")
+    language: str | None = Field(None, max_length=16)
+    modality: Modality | None = None
+    population: Population | None = None
+    urgency: Literal["routine", "urgent"] = "routine"
+    limit: int = Field(10, ge=1, le=50)
+
+
 @router.get("/v1/matches")
 async def get_matches(
-    request: Request,
-    caller: MatcherDep,
-    level_of_care: LevelOfCare,
-    coverage: Literal["plan", "medicaid", "uninsured"],
-    plan: str | None = None,
-    latitude: Annotated[float | None, Query(ge=-90, le=90)] = None,
-    longitude: Annotated[float | None, Query(ge=-180, le=180)] = None,
-    radius_km: Annotated[float, Query(gt=0, le=500)] = 40.0,
-    telehealth_state: Annotated[str | None, Query(pattern=r"^[A-Z]{2}$")] = None,
-    language: Annotated[str | None, Query(max_length=16)] = None,
-    modality: Modality | None = None,
-    population: Population | None = None,
-    urgency: Literal["routine", "urgent"] = "routine",
-    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    request: Request, caller: MatcherDep, query: Annotated[MatchQuery, Query()]
 ) -> Response:
     """Practices ranked by expected days to first appointment, fit and reliability, each with
     the reasons for its rank; always at least one option usable without insurance, or the PSI
     HelpLine. Urgent requests list crisis resources first."""
     try:
-        match_request = MatchRequest(
-            coverage=coverage,
-            plan=plan,
-            latitude=latitude,
-            longitude=longitude,
-            radius_km=radius_km,
-            telehealth_state=telehealth_state,
-            language=language,
-            level_of_care=level_of_care,
-            modality=modality,
-            population=population,
-            urgency=urgency,
-            limit=limit,
-        )
+        match_request = MatchRequest(**query.__dict__)
     except InvalidMatchRequest as exc:
         field = exc.field.lstrip("/")
         raise InvalidInput(
