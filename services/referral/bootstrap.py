@@ -1,4 +1,4 @@
-"""Wires the referral service: worklist routes and the ScreenPositive consumer."""
+"""Wires the referral service: worklist, warm handoffs, intake, and their consumers."""
 
 from __future__ import annotations
 
@@ -6,15 +6,25 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.referral.entrypoints.http import router
+from services.referral.adapters.directory_client import DirectoryClient
+from services.referral.entrypoints import intake, referrals
+from services.referral.entrypoints.deps import ReferralContext
+from services.referral.entrypoints.http import router as worklist_router
 from services.referral.handlers import on_screen_positive
 from services.referral.settings import ReferralSettings
 from warmlink.consumer import Subscription
-from warmlink.service import ServiceSpec, create_app
+from warmlink.service import Runtime, ServiceSpec, create_app
 
 WORKLIST = Subscription("referral.worklist", {"ScreenPositive": on_screen_positive})
-
 Settings = ReferralSettings
+
+
+async def referral_context(app: FastAPI, runtime: Runtime) -> None:
+    settings: ReferralSettings = runtime.settings  # type: ignore[assignment]
+    app.state.referral_context = ReferralContext(
+        keyring=settings.keyring(),
+        directory=DirectoryClient(settings.directory_url, settings.directory_timeout_s),
+    )
 
 
 def build_app(settings: ReferralSettings | None = None) -> FastAPI:
@@ -23,8 +33,9 @@ def build_app(settings: ReferralSettings | None = None) -> FastAPI:
         ServiceSpec(
             settings=settings,
             migrations=Path(__file__).parent / "migrations",
-            routers=[router],
+            routers=[worklist_router, referrals.router, intake.router],
             subscriptions=[WORKLIST],
             title="Warmlink referral",
+            on_startup=[referral_context],
         )
     )

@@ -1,9 +1,13 @@
+"""Referral service settings: the shared runtime's plus PHI keys, the directory, notifications."""
+
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
+from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from warmlink.crypto import Keyring
 from warmlink.settings import ServiceSettings
 
 
@@ -11,3 +15,29 @@ class ReferralSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="REFERRAL_", extra="ignore")
     service_name: ClassVar[str] = "referral"
     default_port: ClassVar[int] = 8003
+
+    # Seals patient details at rest (base64 of 32 random bytes; `warmlink dev` makes one).
+    phi_key: SecretStr | None = None
+    phi_key_id: str = "phi-1"
+    # The directory: practice names and intake contacts at submission, next matches on decline.
+    directory_url: str = "http://127.0.0.1:8002"
+    directory_timeout_s: float = 3.0
+
+    # The patient's confirmation: email over SMTP, SMS through an HTTP provider, or none.
+    notify_channel: Literal["none", "smtp", "sms"] = "none"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_sender: str = "noreply@warmlink.example"
+    sms_url: str | None = None
+    sms_api_key: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _phi_key_required_in_production(self) -> ReferralSettings:
+        if self.environment == "production" and self.phi_key is None:
+            raise ValueError("refusing to start in production: PHI_KEY is not set")
+        return self
+
+    def keyring(self) -> Keyring:
+        if self.phi_key is None:
+            raise RuntimeError("REFERRAL_PHI_KEY is not set")
+        return Keyring.single(self.phi_key_id, self.phi_key.get_secret_value())

@@ -55,10 +55,10 @@ class DevStack:
     def public_key(self) -> Path:
         return ensure_key_pair(self.state_dir / "keys")[1]
 
-    @property
-    def key_encryption_key(self) -> str:
-        """Seals the directory's signing keys at rest; made on first run, kept in the state."""
-        path = self.state_dir / "keys" / "directory-kek"
+    def _secret(self, name: str) -> str:
+        """A 256-bit key made on first run and kept in the state folder (dev and tests only):
+        the directory's key-encryption key, the referral service's PHI key."""
+        path = self.state_dir / "keys" / name
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(new_key())
@@ -96,7 +96,11 @@ class DevStack:
         if "directory" in self.ports:  # tokens from POST /oauth/token verify against its JWKS
             env["JWKS_URL"] = f"http://127.0.0.1:{self.ports['directory']}/.well-known/jwks.json"
         if name == "directory":
-            env["KEY_ENCRYPTION_KEY"] = self.key_encryption_key
+            env["KEY_ENCRYPTION_KEY"] = self._secret("directory-kek")
+        if name == "referral":
+            env["PHI_KEY"] = self._secret("referral-phi")
+            if "directory" in self.ports:
+                env["DIRECTORY_URL"] = f"http://127.0.0.1:{self.ports['directory']}"
         env |= self.common_env | dict(extra or {})
         return env_with({prefix + k: v for k, v in env.items()})
 

@@ -1,0 +1,143 @@
+"""SQL for referrals, their sealed patient details and their timeline."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import orjson
+
+from contracts.lifecycle import ReferralStatus
+from services.referral.domain.referral import PatientDetails, Referral, TimelineEntry
+from warmlink.crypto import Keyring
+from warmlink.db import Connection
+
+INSERT_REFERRAL = """
+INSERT INTO referrals (id, site_id, practice_id, service_id, practice_name, practice_phone,
+    practice_url, screening_id, patient_ref, setting, method, urgency, level_of_care,
+    referrer_id, acting_for, consent_given, part2, status, submitted_at, acknowledge_by,
+    appointment_needed_by, infant_visit_ref, discharge_summary_ref, match_criteria, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
+        $20, $21, $22, $23, $24::jsonb, $19)"""
+INSERT_PATIENT = "INSERT INTO referral_patients (referral_id, sealed) VALUES ($1, $2)"
+SELECT_PATIENT = "SELECT sealed FROM referral_patients WHERE referral_id = $1"
+# Visible to its referring site and to the practice that owns it now; to nobody else.
+SELECT_FOR = """
+SELECT * FROM referrals WHERE id = $1 AND (site_id = $2 OR practice_id = $2)"""
+LOCK_FOR = SELECT_FOR + " FOR UPDATE"
+UPDATE_STATE = """
+UPDATE referrals SET status = $2, updated_at = $3,
+    appointment_id = coalesce($4, appointment_id), appointment_at = coalesce($5, appointment_at),
+    appointment_modality = coalesce($6, appointment_modality),
+    contact_attempts = contact_attempts + $7
+WHERE id = $1"""
+REDIRECT = """
+UPDATE referrals SET practice_id = $2, service_id = $3, practice_name = $4, practice_phone = $5,
+    practice_url = $6, status = 'submitted', acknowledge_by = $7, updated_at = $8,
+    appointment_id = NULL, appointment_at = NULL, appointment_modality = NULL
+WHERE id = $1"""
+APPEND_TIMELINE = """
+INSERT INTO referral_timeline (referral_id, at, status, action, actor, organization_id,
+    practice_id, reason)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"""
+TIMELINE = "SELECT * FROM referral_timeline WHERE referral_id = $1 ORDER BY id"
+INTAKE = """
+SELECT * FROM referrals
+WHERE practice_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR urgency = $3)
+ORDER BY urgency = 'urgent' DESC, acknowledge_by, submitted_at
+LIMIT $4"""
+MARK_WORKLIST = """
+UPDATE worklist_items SET status = $2, referral_id = $3
+WHERE screening_id = $1 AND site_id = $4"""
+
+
+def _associated(referral_id: UUID) -> bytes:
+    return f"referral_patients.sealed:{referral_id}".encode()
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+async def add(
+    conn: Connection,
+    r: Referral,
+    patient: PatientDetails,
+    keyring: Keyring,
+    extra: dict[str, Any],
+) -> None:
+    await conn.execute(
+        INSERT_REFERRAL,
+        r.id,
+        r.site_id,
+        r.practice_id,
+        r.service_id,
+        r.practice_name,
+        extra.get("practice_phone"),
+        extra.get("practice_url"),
+        r.screening_id,
+        r.patient_ref,
+        r.setting,
+        r.method,
+        r.urgency,
+        r.level_of_care,
+        r.referrer_id,
+        r.acting_for,
+        r.consent_given,
+        r.part2,
+        r.status,
+        r.submitted_at,
+        r.acknowledge_by,
+        r.appointment_needed_by,
+        r.infant_visit_ref,
+        r.discharge_summary_ref,
+        orjson.dumps(extra.get("match_criteria")).decode(),
+    )
+    sealed = keyring.seal(orjson.dumps(asdict(patient), default=_json), _associated(r.id))
+    await conn.execute(INSERT_PATIENT, r.id, sealed)
+
+
+async def patient(conn: Connection, referral_id: UUID, keyring: Keyring) -> PatientDetails:
+    sealed = await conn.fetchval(SELECT_PATIENT, referral_id)
+    data = orjson.loads(keyring.open(bytes(sealed), _associated(referral_id)))
+    birth = data.pop("birth_date")
+    return PatientDetails(birth_date=date.fromisoformat(birth) if birth else None, **data)
+
+
+async def get(
+    conn: Connection, referral_id: UUID, organization_id: str, *, lock: bool = False
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(LOCK_FOR if lock else SELECT_FOR, referral_id, organization_id)
+
+
+def to_referral(row: asyncpg.Record, history: tuple[TimelineEntry, ...] = ()) -> Referral:
+    fields = {k: row[k] for k in Referral.__dataclass_fields__ if k in row.keys()}
+    fields["status"] = ReferralStatus(row["status"])
+    return Referral(**fields | {"history": history})
+
+
+async def timeline(conn: Connection, referral_id: UUID) -> tuple[TimelineEntry, ...]:
+    rows = await conn.fetch(TIMELINE, referral_id)
+    return tuple(
+        TimelineEntry(
+            at=r["at"],
+            status=ReferralStatus(r["status"]),
+            action=r["action"],
+            actor=r["actor"],
+            organization_id=r["organization_id"],
+            reason=r["reason"],
+            practice_id=r["practice_id"],
+        )
+        for r in rows
+    )
+
+
+async def intake(
+    conn: Connection, practice_id: str, status: str | None, urgency: str | None, limit: int
+) -> list[asyncpg.Record]:
+    return list(await conn.fetch(INTAKE, practice_id, status, urgency, limit))

@@ -1,0 +1,93 @@
+"""The referral state machine (DOMAIN.md "Referral lifecycle"). Pure.
+
+Only the owning practice moves a referral through intake; only the referring site cancels it.
+An action that does not fit the current state is an IllegalTransition naming that state.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from contracts.lifecycle import ReferralStatus as Status
+
+
+class Action(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
+    RECORD_CONTACT = "record_contact"  # no state change
+    SCHEDULE = "schedule"
+    RECORD_ATTENDED = "record_attended"
+    RECORD_MISSED = "record_missed"
+    CANCEL_APPOINTMENT = "cancel_appointment"
+    DECLINE = "decline"
+    CANCEL = "cancel"  # by the referrer
+    REDIRECT = "redirect"  # by the referrer, after a decline: to another practice
+    CLOSE = "close"
+
+
+PRACTICE_ACTIONS = frozenset(
+    {
+        Action.ACKNOWLEDGE,
+        Action.RECORD_CONTACT,
+        Action.SCHEDULE,
+        Action.RECORD_ATTENDED,
+        Action.RECORD_MISSED,
+        Action.CANCEL_APPOINTMENT,
+        Action.DECLINE,
+        Action.CLOSE,
+    }
+)
+REFERRER_ACTIONS = frozenset({Action.CANCEL, Action.REDIRECT})
+
+OPEN = frozenset(
+    {
+        Status.SUBMITTED,
+        Status.ACKNOWLEDGED,
+        Status.SCHEDULED,
+        Status.NO_SHOW,
+        Status.APPOINTMENT_CANCELLED,
+        Status.ATTENDED,
+    }
+)
+
+# (from, action) -> to
+_TRANSITIONS: dict[tuple[Status, Action], Status] = {
+    (Status.SUBMITTED, Action.ACKNOWLEDGE): Status.ACKNOWLEDGED,
+    (Status.SUBMITTED, Action.DECLINE): Status.DECLINED,
+    (Status.SUBMITTED, Action.RECORD_CONTACT): Status.SUBMITTED,
+    (Status.ACKNOWLEDGED, Action.RECORD_CONTACT): Status.ACKNOWLEDGED,
+    (Status.ACKNOWLEDGED, Action.SCHEDULE): Status.SCHEDULED,
+    (Status.ACKNOWLEDGED, Action.DECLINE): Status.DECLINED,
+    (Status.SCHEDULED, Action.RECORD_CONTACT): Status.SCHEDULED,
+    (Status.SCHEDULED, Action.RECORD_ATTENDED): Status.ATTENDED,
+    (Status.SCHEDULED, Action.RECORD_MISSED): Status.NO_SHOW,
+    (Status.SCHEDULED, Action.CANCEL_APPOINTMENT): Status.APPOINTMENT_CANCELLED,
+    (Status.NO_SHOW, Action.RECORD_CONTACT): Status.NO_SHOW,
+    (Status.NO_SHOW, Action.SCHEDULE): Status.SCHEDULED,
+    (Status.NO_SHOW, Action.DECLINE): Status.DECLINED,
+    (Status.APPOINTMENT_CANCELLED, Action.RECORD_CONTACT): Status.APPOINTMENT_CANCELLED,
+    (Status.APPOINTMENT_CANCELLED, Action.SCHEDULE): Status.SCHEDULED,
+    (Status.APPOINTMENT_CANCELLED, Action.DECLINE): Status.DECLINED,
+    (Status.ATTENDED, Action.SCHEDULE): Status.SCHEDULED,  # a follow-up visit
+    (Status.ATTENDED, Action.CLOSE): Status.CLOSED,
+    (Status.DECLINED, Action.REDIRECT): Status.SUBMITTED,
+}
+for _open in OPEN:
+    _TRANSITIONS[(_open, Action.CANCEL)] = Status.CANCELLED
+
+
+class IllegalTransition(Exception):
+    def __init__(self, current: Status, action: Action) -> None:
+        super().__init__(f"cannot {action.value.replace('_', ' ')} a referral that is {current}")
+        self.current = current
+        self.action = action
+
+
+def next_status(current: Status, action: Action) -> Status:
+    try:
+        return _TRANSITIONS[(current, action)]
+    except KeyError:
+        raise IllegalTransition(current, action) from None
+
+
+def allowed_actions(current: Status) -> list[Action]:
+    return sorted(a for (s, a) in _TRANSITIONS if s == current)

@@ -1,0 +1,62 @@
+"""A referral as the referral service keeps it. PHI lives apart, sealed (see PatientDetails)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from uuid import UUID
+
+from contracts.lifecycle import ReferralStatus
+
+
+@dataclass(frozen=True)
+class PatientDetails:
+    """PHI: sealed at rest, opened only for the referring site and the receiving practice."""
+
+    given_name: str
+    family_name: str
+    birth_date: date | None
+    phone: str | None
+    email: str | None
+    preferred_contact_times: str | None
+    notes: str | None
+
+
+@dataclass(frozen=True)
+class Referral:
+    id: UUID
+    site_id: str  # referring organization
+    practice_id: str  # receiving practice that owns it now
+    service_id: str
+    practice_name: str
+    screening_id: UUID | None
+    patient_ref: str
+    setting: str  # hospital, ob, pediatric, iop_php
+    method: str  # digital, in_room_call, coordinator
+    urgency: str  # routine, urgent
+    level_of_care: str
+    referrer_id: str  # clinician (or staff acting for one): a user id, never a name
+    acting_for: str | None
+    consent_given: bool
+    part2: bool  # 42 CFR Part 2 data involved: redisclosure needs matching consent
+    status: ReferralStatus
+    submitted_at: datetime
+    acknowledge_by: datetime
+    appointment_needed_by: datetime | None  # hospital discharge / last IOP session
+    infant_visit_ref: str | None = None  # pediatric dyad link
+    discharge_summary_ref: str | None = None  # IOP/PHP
+    appointment_at: datetime | None = None
+    appointment_modality: str | None = None
+    updated_at: datetime | None = None
+    history: tuple[TimelineEntry, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    status: ReferralStatus
+    action: str
+    actor: str
+    organization_id: str
+    reason: str | None = None
+    practice_id: str | None = None

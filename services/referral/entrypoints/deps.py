@@ -1,0 +1,41 @@
+"""What the referral routes share: keys, the directory client, status listeners, notifications."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Depends, Request
+
+from services.referral.adapters.directory_client import DirectoryClient
+from services.referral.referral_handlers import StatusListener
+from warmlink.crypto import Keyring
+from warmlink.db import Connection
+
+ConfirmationQueue = Callable[[Connection, Any, Any, Any], Awaitable[None]]
+
+
+async def _no_confirmation(conn: Connection, referral: Any, practice: Any, body: Any) -> None:
+    return None
+
+
+@dataclass
+class ReferralContext:
+    keyring: Keyring
+    directory: DirectoryClient
+    listeners: Sequence[StatusListener] = ()
+    queue_confirmation: ConfirmationQueue = field(default=_no_confirmation)
+
+
+def _context(request: Request) -> ReferralContext:
+    ctx: ReferralContext = request.app.state.referral_context
+    return ctx
+
+
+context = Depends(_context)
+
+
+def bearer(request: Request) -> str:
+    """The caller's own token, passed on to the directory so it applies the caller's rights."""
+    return request.headers.get("authorization", "").partition(" ")[2].strip()

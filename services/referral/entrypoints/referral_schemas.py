@@ -1,0 +1,132 @@
+"""HTTP bodies of the referral API. Patient details are PHI: they never reach logs or events."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
+
+from contracts.codes import (
+    AppointmentCancelReason,
+    AppointmentParty,
+    CancelReason,
+    ClosureOutcome,
+    ContactChannel,
+    ContactOutcome,
+    DeclineReason,
+    HandoffMethod,
+    Modality,
+    Setting,
+    Urgency,
+)
+from contracts.fields import OrgId, PatientRef, ServiceId, StaffId
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PatientIn(Strict):
+    given_name: str = Field(min_length=1, max_length=100)
+    family_name: str = Field(min_length=1, max_length=100)
+    birth_date: date | None = None
+    phone: str | None = Field(None, pattern=r"^[0-9+()\- .]{7,20}$")
+    email: EmailStr | None = None
+    preferred_contact_times: str | None = Field(None, max_length=200)
+    notes: str | None = Field(None, max_length=2000)
+
+    @model_validator(mode="after")
+    def _reachable(self) -> PatientIn:
+        if not self.phone and not self.email:
+            raise ValueError("a phone number or an email address is needed to reach her")
+        return self
+
+
+class ConsentIn(Strict):
+    given: bool = Field(description="The patient agreed to this referral.")
+    part2: bool = Field(False, description="Includes 42 CFR Part 2 substance-use records.")
+    part2_redisclosure: bool = Field(
+        False, description="Her written consent to redisclose Part 2 data to this practice."
+    )
+
+
+class MatchCriteria(Strict):
+    """The criteria the site matched with, kept to offer next matches after a decline."""
+
+    coverage: Literal["plan", "medicaid", "uninsured"]
+    plan: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    radius_km: float | None = None
+    telehealth_state: str | None = None
+    language: str | None = None
+    population: Literal["pregnant", "postpartum", "partners"] | None = None
+
+
+class ReferralIn(Strict):
+    screening_id: UUID | None = Field(None, description="The positive screen it answers.")
+    practice_id: OrgId
+    service_id: ServiceId
+    patient_ref: PatientRef
+    setting: Setting
+    method: HandoffMethod
+    urgency: Urgency = Urgency.ROUTINE
+    referrer_id: StaffId = Field(description="The clinician who made the referral.")
+    acting_for: StaffId | None = Field(None, description="Set when staff act for a clinician.")
+    patient: PatientIn
+    consent: ConsentIn
+    infant_visit_ref: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+    planned_discharge_at: AwareDatetime | None = None
+    last_iop_session_on: date | None = None
+    discharge_summary_ref: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+    match_criteria: MatchCriteria | None = None
+
+
+class AcknowledgeIn(Strict):
+    pass
+
+
+class ContactIn(Strict):
+    channel: ContactChannel
+    outcome: ContactOutcome
+
+
+class ScheduleIn(Strict):
+    appointment_at: AwareDatetime
+    modality: Modality
+    location: str | None = Field(None, max_length=300, description="Office address (in person).")
+    telehealth_instructions: str | None = Field(None, max_length=1000)
+
+
+class CancelAppointmentIn(Strict):
+    cancelled_by: AppointmentParty
+    reason: AppointmentCancelReason
+
+
+class DeclineIn(Strict):
+    reason: DeclineReason
+
+
+class CancelIn(Strict):
+    reason: CancelReason
+
+
+class CloseIn(Strict):
+    outcome: ClosureOutcome
+
+
+class RedirectIn(Strict):
+    practice_id: OrgId
+    service_id: ServiceId
+
+
+class TimelineOut(BaseModel):
+    at: datetime
+    status: str
+    action: str
+    actor: str
+    organization_id: str
+    practice_id: str | None
+    reason: str | None

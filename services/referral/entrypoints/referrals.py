@@ -1,0 +1,256 @@
+"""The referring site's side: submit a warm handoff, follow it, cancel or redirect it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime, time
+from typing import Annotated, Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import orjson
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse
+
+from services.referral.adapters import referral_repository as repo
+from services.referral.adapters.directory_client import DirectoryUnavailable, PracticeInfo
+from services.referral.domain.lifecycle import Action
+from services.referral.domain.messages import CRISIS_RESOURCES, patient_message
+from services.referral.domain.referral import PatientDetails, Referral
+from services.referral.entrypoints.deps import ReferralContext, bearer, context
+from services.referral.entrypoints.referral_schemas import (
+    CancelIn,
+    RedirectIn,
+    ReferralIn,
+    TimelineOut,
+)
+from services.referral.referral_handlers import SubmitReferral, redirect, submit, transition
+from warmlink.audit import audit
+from warmlink.auth import Caller, CallerDep, Role, require_role
+from warmlink.db import ConnectionDep
+from warmlink.idempotency import request_hash, run_once
+from warmlink.problems import InvalidInput, NotFound, Problem
+
+router = APIRouter(prefix="/v1/referrals", tags=["referrals"])
+ClinicDep = Annotated[Caller, require_role(Role.CLINIC)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+Ctx = Annotated[ReferralContext, context]
+
+
+class DirectoryDown(Problem):
+    status, title, slug = 503, "Service Unavailable", "directory-unavailable"
+
+
+def _setting_rules(body: ReferralIn) -> list[tuple[str, str]]:
+    problems = []
+    if not body.consent.given:
+        problems.append(("/consent/given", "the patient's consent is needed to refer her"))
+    if body.consent.part2 and not body.consent.part2_redisclosure:
+        problems.append(
+            ("/consent/part2_redisclosure", "42 CFR Part 2 data needs her consent to redisclose")
+        )
+    if body.setting == "pediatric" and not body.infant_visit_ref:
+        problems.append(("/infant_visit_ref", "a pediatric referral links the infant's visit"))
+    if body.setting == "hospital" and body.planned_discharge_at is None:
+        problems.append(("/planned_discharge_at", "a hospital referral needs the discharge time"))
+    if body.setting == "iop_php":
+        if body.last_iop_session_on is None:
+            problems.append(("/last_iop_session_on", "needed for an IOP/PHP referral"))
+        if not body.discharge_summary_ref:
+            problems.append(("/discharge_summary_ref", "needed for an IOP/PHP referral"))
+    return problems
+
+
+def _needed_by(body: ReferralIn, time_zone: str) -> datetime | None:
+    if body.planned_discharge_at is not None:
+        return body.planned_discharge_at
+    if body.last_iop_session_on is not None:
+        local = datetime.combine(body.last_iop_session_on, time(9, 0), tzinfo=ZoneInfo(time_zone))
+        return local.astimezone(UTC)
+    return None
+
+
+async def practice_or_422(
+    ctx: ReferralContext, request: Request, practice_id: str, service_id: str
+) -> PracticeInfo:
+    try:
+        practice = await ctx.directory.practice(bearer(request), practice_id, service_id)
+    except DirectoryUnavailable as exc:
+        raise DirectoryDown(f"The directory cannot be reached ({exc}); try again.") from None
+    if practice is None:
+        raise InvalidInput.at("/service_id", f"no service {service_id} at practice {practice_id}")
+    return practice
+
+
+def referral_view(r: Referral, phone: str | None = None, url: str | None = None) -> dict[str, Any]:
+    contact = phone or url
+    return {
+        "id": str(r.id),
+        "status": str(r.status),
+        "practice": {
+            "id": r.practice_id,
+            "name": r.practice_name,
+            "service_id": r.service_id,
+            "intake_phone": phone,
+            "intake_url": url,
+        },
+        "site_id": r.site_id,
+        "patient_ref": r.patient_ref,
+        "setting": r.setting,
+        "method": r.method,
+        "urgency": r.urgency,
+        "submitted_at": r.submitted_at.isoformat(),
+        "acknowledge_by": r.acknowledge_by.isoformat(),
+        "appointment_needed_by": r.appointment_needed_by.isoformat()
+        if r.appointment_needed_by
+        else None,
+        "tell_the_patient": patient_message(r.practice_name, contact),
+        "crisis_resources": list(CRISIS_RESOURCES),
+        "links": {
+            "self": f"/v1/referrals/{r.id}",
+            "timeline": f"/v1/referrals/{r.id}/timeline",
+            "fhir_task": f"/fhir/Task/{r.id}",
+        },
+    }
+
+
+@router.post("", status_code=201)
+async def post_referral(
+    body: ReferralIn,
+    request: Request,
+    conn: ConnectionDep,
+    caller: ClinicDep,
+    ctx: Ctx,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """A warm handoff, submitted while the patient is present."""
+    problems = _setting_rules(body)
+    if problems:
+        raise InvalidInput(
+            "; ".join(d for _, d in problems),
+            errors=[{"pointer": "#" + p, "detail": d} for p, d in problems],
+        )
+    practice = await practice_or_422(ctx, request, body.practice_id, body.service_id)
+    command = SubmitReferral(
+        screening_id=body.screening_id,
+        practice_id=body.practice_id,
+        service_id=body.service_id,
+        patient_ref=body.patient_ref,
+        setting=body.setting,
+        method=body.method,
+        urgency=body.urgency,
+        referrer_id=body.referrer_id,
+        acting_for=body.acting_for,
+        consent_given=body.consent.given,
+        part2=body.consent.part2,
+        patient=PatientDetails(**body.patient.model_dump(mode="python")),
+        appointment_needed_by=_needed_by(body, practice.time_zone),
+        infant_visit_ref=body.infant_visit_ref,
+        discharge_summary_ref=body.discharge_summary_ref,
+        match_criteria=body.match_criteria.model_dump(exclude_none=True)
+        if body.match_criteria
+        else None,
+    )
+
+    async def run() -> tuple[int, Any]:
+        referral = await submit(
+            conn, ctx.keyring, caller, command, practice, datetime.now(UTC), ctx.listeners
+        )
+        await ctx.queue_confirmation(conn, referral, practice, body)
+        return 201, referral_view(referral, practice.intake_phone, practice.intake_url)
+
+    fingerprint = request_hash(request.method, request.url.path, await request.body())
+    status, view, replayed = await run_once(
+        conn,
+        organization_id=caller.organization_id,
+        key=idempotency_key,
+        fingerprint=fingerprint,
+        run=run,
+    )
+    headers = {"Location": view["links"]["self"]}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(view, status_code=status, headers=headers)
+
+
+@router.get("/{referral_id}")
+async def get_referral(
+    referral_id: UUID, conn: ConnectionDep, caller: CallerDep, ctx: Ctx
+) -> dict[str, Any]:
+    """The referral with the patient's details, for its referring site and its practice only.
+    Every read of the details is audited."""
+    async with conn.transaction():
+        row = await repo.get(conn, referral_id, caller.organization_id)
+        if row is None:
+            raise NotFound(f"No referral {referral_id} for this organization.")
+        patient = await repo.patient(conn, referral_id, ctx.keyring)
+        await audit(conn, caller, "read", "referral_patient", str(referral_id))
+    view = referral_view(repo.to_referral(row), row["practice_phone"], row["practice_url"])
+    details = asdict(patient)
+    details["birth_date"] = patient.birth_date.isoformat() if patient.birth_date else None
+    return view | {"patient": details, "part2": row["part2"]}
+
+
+@router.get("/{referral_id}/timeline", response_model=list[TimelineOut])
+async def get_timeline(referral_id: UUID, conn: ConnectionDep, caller: CallerDep) -> list[Any]:
+    """Every change with who, when and why."""
+    if await repo.get(conn, referral_id, caller.organization_id) is None:
+        raise NotFound(f"No referral {referral_id} for this organization.")
+    return [asdict(e) for e in await repo.timeline(conn, referral_id)]
+
+
+@router.post("/{referral_id}/cancel")
+async def cancel(
+    referral_id: UUID, body: CancelIn, conn: ConnectionDep, caller: ClinicDep, ctx: Ctx
+) -> dict[str, Any]:
+    async with conn.transaction():
+        r = await transition(
+            conn,
+            caller,
+            referral_id,
+            Action.CANCEL,
+            body.model_dump(),
+            datetime.now(UTC),
+            ctx.listeners,
+        )
+    return referral_view(r)
+
+
+@router.post("/{referral_id}/redirect")
+async def redirect_referral(
+    referral_id: UUID,
+    body: RedirectIn,
+    request: Request,
+    conn: ConnectionDep,
+    caller: ClinicDep,
+    ctx: Ctx,
+) -> dict[str, Any]:
+    """Send a declined referral to the next practice in one call; its history is kept."""
+    practice = await practice_or_422(ctx, request, body.practice_id, body.service_id)
+    async with conn.transaction():
+        r = await redirect(conn, caller, referral_id, practice, datetime.now(UTC), ctx.listeners)
+    return referral_view(r, practice.intake_phone, practice.intake_url)
+
+
+@router.get("/{referral_id}/next-matches")
+async def next_matches(
+    referral_id: UUID, request: Request, conn: ConnectionDep, caller: ClinicDep, ctx: Ctx
+) -> dict[str, Any]:
+    """After a decline: the directory's matches for the same criteria, without that practice."""
+    row = await repo.get(conn, referral_id, caller.organization_id)
+    if row is None or row["site_id"] != caller.organization_id:
+        raise NotFound(f"No referral {referral_id} for this organization.")
+    criteria = orjson.loads(row["match_criteria"] or "null") or {}
+    if not criteria:
+        raise InvalidInput.at("/match_criteria", "this referral was submitted without criteria")
+    params = criteria | {
+        "level_of_care": row["level_of_care"],
+        "urgency": row["urgency"],
+        "limit": 10,
+    }
+    try:
+        found = await ctx.directory.matches(bearer(request), params)
+    except DirectoryUnavailable as exc:
+        raise DirectoryDown(f"The directory cannot be reached ({exc}); try again.") from None
+    found["matches"] = [m for m in found["matches"] if m["organization_id"] != row["practice_id"]]
+    return found

@@ -1,0 +1,251 @@
+"""The warm handoff across services: screen, worklist, match, submit, and the practice's intake."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import Network, start_network
+from tests.e2e.test_e2e_screen_to_worklist import phq9, worklist
+from tests.support.infra import Infrastructure
+from tests.support.waiting import eventually
+from warmlink.auth import Role
+from warmlink.dev.seed import seed_region
+
+SITE, PRACTICE = "riverside-ob", "bloom-therapy"
+SERVICE = "bloom-therapy-outpatient"
+PATIENT = {
+    "given_name": "Marisol",
+    "family_name": "Quetzalcoatl-Brightwater",
+    "birth_date": "1994-03-17",
+    "phone": "312-555-0187",
+    "email": "marisol.qb@example.org",
+    "preferred_contact_times": "weekday mornings",
+    "notes": "prefers texts; newborn in NICU",
+}
+
+
+@pytest.fixture(scope="module")
+def net(infra: Infrastructure) -> Iterator[Network]:
+    stack = start_network(infra, ["directory", "screening", "referral"])
+    try:
+        seed_region(f"http://127.0.0.1:{stack.ports['directory']}", stack.signing_key)
+        yield Network(stack)
+    finally:
+        stack.stop()
+
+
+@pytest.fixture
+async def referral(net: Network) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=net.url("referral")) as client:
+        yield client
+
+
+def body(**overrides: Any) -> dict[str, Any]:
+    return {
+        "practice_id": PRACTICE,
+        "service_id": SERVICE,
+        "patient_ref": "pt-life-1",
+        "setting": "ob",
+        "method": "digital",
+        "urgency": "routine",
+        "referrer_id": "dr-okafor",
+        "patient": PATIENT,
+        "consent": {"given": True},
+        "match_criteria": {
+            "coverage": "plan",
+            "plan": "bcbs-il",
+            "latitude": 41.88,
+            "longitude": -87.63,
+            "telehealth_state": "IL",
+        },
+    } | overrides
+
+
+async def submit(
+    net: Network, client: httpx.AsyncClient, key: str, **overrides: Any
+) -> httpx.Response:
+    headers = net.auth(SITE) | {"Idempotency-Key": key}
+    return await client.post("/v1/referrals", json=body(**overrides), headers=headers)
+
+
+async def test_screen_to_attended_appointment_with_a_full_timeline(
+    net: Network, referral: httpx.AsyncClient
+) -> None:
+    async with httpx.AsyncClient(base_url=net.url("screening")) as screening:
+        screen = await screening.post(
+            "/v1/screenings", json=phq9("pt-life-1", [3] * 9), headers=net.auth(SITE)
+        )
+    screening_id = screen.json()["id"]
+    await eventually(
+        lambda: worklist(net),
+        until=lambda items: any(i["screening_id"] == screening_id for i in items),
+        what="worklist item",
+    )
+
+    created = await submit(net, referral, "handoff-1", screening_id=screening_id, urgency="urgent")
+    assert created.status_code == 201, created.text
+    r = created.json()
+    assert r["practice"]["name"] == "Bloom Perinatal Therapy"
+    assert "within one business day" in r["tell_the_patient"]
+    assert r["crisis_resources"][0]["contact"] == "Call or text 988"
+    rid = r["id"]
+
+    practice = net.auth(PRACTICE, Role.PRACTICE)
+    inbox = (await referral.get("/v1/intake", headers=practice)).json()["items"]
+    assert rid in [i["id"] for i in inbox]
+    steps = [
+        ("acknowledge", None, "acknowledged"),
+        ("contact-attempts", {"channel": "phone", "outcome": "reached"}, "acknowledged"),
+        (
+            "schedule",
+            {
+                "appointment_at": (datetime.now(UTC) + timedelta(days=2)).isoformat(),
+                "modality": "telehealth",
+            },
+            "scheduled",
+        ),
+        ("attended", None, "attended"),
+    ]
+    for step, payload, expected in steps:
+        moved = await referral.post(f"/v1/intake/{rid}/{step}", json=payload, headers=practice)
+        assert moved.status_code == 200, moved.text
+        assert moved.json()["status"] == expected
+    timeline = (await referral.get(f"/v1/referrals/{rid}/timeline", headers=net.auth(SITE))).json()
+    assert [t["action"] for t in timeline] == [
+        "submit",
+        "acknowledge",
+        "record_contact",
+        "schedule",
+        "record_attended",
+    ]
+    assert all(t["actor"] and t["at"] for t in timeline)
+    items = await worklist(net)
+    assert not any(i["screening_id"] == screening_id for i in items), "referred: off the worklist"
+
+
+async def test_illegal_transition_is_409_naming_the_current_state(
+    net: Network, referral: httpx.AsyncClient
+) -> None:
+    rid = (await submit(net, referral, "handoff-409")).json()["id"]
+    response = await referral.post(
+        f"/v1/intake/{rid}/attended", headers=net.auth(PRACTICE, Role.PRACTICE)
+    )
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["current_status"] == "submitted"
+
+
+async def test_other_organizations_get_404_and_wrong_roles_403(
+    net: Network, referral: httpx.AsyncClient
+) -> None:
+    rid = (await submit(net, referral, "handoff-404")).json()["id"]
+    other_practice = await referral.post(
+        f"/v1/intake/{rid}/acknowledge", headers=net.auth("northside-cmhc", Role.PRACTICE)
+    )
+    assert other_practice.status_code == 404
+    other_site = await referral.get(f"/v1/referrals/{rid}", headers=net.auth("maple-pediatrics"))
+    assert other_site.status_code == 404 and "Marisol" not in other_site.text
+    site_acknowledging = await referral.post(
+        f"/v1/intake/{rid}/acknowledge", headers=net.auth(SITE)
+    )
+    assert site_acknowledging.status_code == 403
+    practice_cancelling = await referral.post(
+        f"/v1/referrals/{rid}/cancel",
+        json={"reason": "duplicate"},
+        headers=net.auth(PRACTICE, Role.PRACTICE),
+    )
+    assert practice_cancelling.status_code == 403
+
+
+async def test_fifty_concurrent_identical_submissions_make_one_referral(
+    net: Network, referral: httpx.AsyncClient
+) -> None:
+    responses = await asyncio.gather(
+        *[submit(net, referral, "handoff-50", patient_ref="pt-50") for _ in range(50)]
+    )
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.json()["id"] for r in responses}) == 1
+    rows = await net.query("referral", "SELECT id FROM referrals WHERE patient_ref = 'pt-50'")
+    assert len(rows) == 1
+    different = await submit(net, referral, "handoff-50", patient_ref="pt-51")
+    assert different.status_code == 422
+
+
+async def test_phi_is_sealed_at_rest_and_every_read_is_audited(
+    net: Network, referral: httpx.AsyncClient
+) -> None:
+    rid = (await submit(net, referral, "handoff-phi")).json()["id"]
+    sealed = await net.query(
+        "referral", "SELECT sealed FROM referral_patients WHERE referral_id = $1::uuid", rid
+    )
+    raw = bytes(sealed[0]["sealed"])
+    for secret in ("Marisol", "312-555-0187", "marisol.qb", "1994-03-17", "NICU"):
+        assert secret.encode() not in raw
+    for org, role in ((SITE, Role.CLINIC), (PRACTICE, Role.PRACTICE)):
+        seen = await referral.get(f"/v1/referrals/{rid}", headers=net.auth(org, role))
+        assert seen.json()["patient"]["family_name"] == "Quetzalcoatl-Brightwater"
+    audit = await net.query(
+        "referral",
+        "SELECT action, organization_id FROM audit_log WHERE record_id = $1 ORDER BY id",
+        rid,
+    )
+    assert [(a["action"], a["organization_id"]) for a in audit] == [
+        ("write", SITE),
+        ("read", SITE),
+        ("read", PRACTICE),
+    ]
+
+
+async def test_a_declined_referral_offers_next_matches_and_is_redirected_keeping_history(
+    net: Network, referral: httpx.AsyncClient
+) -> None:
+    rid = (await submit(net, referral, "handoff-decline")).json()["id"]
+    declined = await referral.post(
+        f"/v1/intake/{rid}/decline",
+        json={"reason": "no_capacity"},
+        headers=net.auth(PRACTICE, Role.PRACTICE),
+    )
+    assert declined.json()["status"] == "declined"
+    nxt = await referral.get(f"/v1/referrals/{rid}/next-matches", headers=net.auth(SITE))
+    assert nxt.status_code == 200, nxt.text
+    options = nxt.json()["matches"]
+    assert options and PRACTICE not in {m["organization_id"] for m in options}
+    target = options[0]
+    moved = await referral.post(
+        f"/v1/referrals/{rid}/redirect",
+        json={"practice_id": target["organization_id"], "service_id": target["service_id"]},
+        headers=net.auth(SITE),
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["status"] == "submitted"
+    assert moved.json()["practice"]["id"] == target["organization_id"]
+    timeline = (await referral.get(f"/v1/referrals/{rid}/timeline", headers=net.auth(SITE))).json()
+    assert [t["action"] for t in timeline] == ["submit", "decline", "redirect"]
+    assert timeline[1]["reason"] == "no_capacity" and timeline[1]["practice_id"] == PRACTICE
+
+
+@pytest.mark.parametrize(
+    ("overrides", "pointer"),
+    [
+        ({"setting": "pediatric"}, "#/infant_visit_ref"),
+        ({"setting": "hospital"}, "#/planned_discharge_at"),
+        ({"setting": "iop_php"}, "#/last_iop_session_on"),
+        ({"consent": {"given": True, "part2": True}}, "#/consent/part2_redisclosure"),
+        ({"consent": {"given": False}}, "#/consent/given"),
+        ({"service_id": "no-such-service"}, "#/service_id"),
+        ({"patient": {"given_name": "A", "family_name": "B"}}, "#/patient"),
+        ({"method": "fax"}, "#/method"),
+    ],
+)
+async def test_invalid_referrals_get_422_naming_the_field(
+    net: Network, referral: httpx.AsyncClient, overrides: dict[str, Any], pointer: str
+) -> None:
+    response = await submit(net, referral, f"bad-{pointer}", **overrides)
+    assert response.status_code == 422, response.text
+    assert pointer in [e.get("pointer") for e in response.json()["errors"]]

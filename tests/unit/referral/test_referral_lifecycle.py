@@ -1,0 +1,95 @@
+"""The referral state machine, against DOMAIN.md's lifecycle."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from contracts.lifecycle import ReferralStatus as S
+from services.referral.domain.business_days import one_business_day_after
+from services.referral.domain.lifecycle import (
+    OPEN,
+    PRACTICE_ACTIONS,
+    REFERRER_ACTIONS,
+    Action,
+    IllegalTransition,
+    allowed_actions,
+    next_status,
+)
+
+HAPPY_PATH = [
+    (S.SUBMITTED, Action.ACKNOWLEDGE, S.ACKNOWLEDGED),
+    (S.ACKNOWLEDGED, Action.RECORD_CONTACT, S.ACKNOWLEDGED),
+    (S.ACKNOWLEDGED, Action.SCHEDULE, S.SCHEDULED),
+    (S.SCHEDULED, Action.RECORD_ATTENDED, S.ATTENDED),
+    (S.ATTENDED, Action.CLOSE, S.CLOSED),
+]
+
+
+@pytest.mark.parametrize(("current", "action", "expected"), HAPPY_PATH)
+def test_the_warm_handoff_path(current: S, action: Action, expected: S) -> None:
+    assert next_status(current, action) is expected
+
+
+@pytest.mark.parametrize(
+    ("current", "action", "expected"),
+    [
+        (S.SUBMITTED, Action.DECLINE, S.DECLINED),
+        (S.SCHEDULED, Action.RECORD_MISSED, S.NO_SHOW),
+        (S.NO_SHOW, Action.SCHEDULE, S.SCHEDULED),
+        (S.SCHEDULED, Action.CANCEL_APPOINTMENT, S.APPOINTMENT_CANCELLED),
+        (S.APPOINTMENT_CANCELLED, Action.SCHEDULE, S.SCHEDULED),
+        (S.DECLINED, Action.REDIRECT, S.SUBMITTED),
+    ],
+)
+def test_no_shows_cancellations_declines_and_redirects(
+    current: S, action: Action, expected: S
+) -> None:
+    assert next_status(current, action) is expected
+
+
+@pytest.mark.parametrize("current", sorted(OPEN))
+def test_the_referrer_can_cancel_any_open_referral(current: S) -> None:
+    assert next_status(current, Action.CANCEL) is S.CANCELLED
+
+
+@pytest.mark.parametrize(
+    ("current", "action"),
+    [
+        (S.SUBMITTED, Action.RECORD_ATTENDED),
+        (S.SUBMITTED, Action.SCHEDULE),
+        (S.CLOSED, Action.CANCEL),
+        (S.CANCELLED, Action.ACKNOWLEDGE),
+        (S.DECLINED, Action.ACKNOWLEDGE),
+        (S.ACKNOWLEDGED, Action.REDIRECT),
+    ],
+)
+def test_illegal_transitions_name_the_current_state(current: S, action: Action) -> None:
+    with pytest.raises(IllegalTransition) as info:
+        next_status(current, action)
+    assert info.value.current is current
+    assert str(current) in str(info.value)
+
+
+def test_terminal_states_allow_nothing_and_roles_never_overlap() -> None:
+    assert allowed_actions(S.CLOSED) == []
+    assert allowed_actions(S.CANCELLED) == []
+    assert not PRACTICE_ACTIONS & REFERRER_ACTIONS
+    assert set(Action) == PRACTICE_ACTIONS | REFERRER_ACTIONS
+
+
+@pytest.mark.parametrize(
+    ("submitted", "deadline"),
+    [
+        (datetime(2026, 11, 18, 15, 0, tzinfo=UTC), datetime(2026, 11, 19, 23, 0, tzinfo=UTC)),
+        # Friday afternoon in Chicago: due Monday 17:00 local
+        (datetime(2026, 11, 20, 21, 0, tzinfo=UTC), datetime(2026, 11, 23, 23, 0, tzinfo=UTC)),
+        # Saturday: due Monday
+        (datetime(2026, 11, 21, 16, 0, tzinfo=UTC), datetime(2026, 11, 23, 23, 0, tzinfo=UTC)),
+    ],
+)
+def test_acknowledgement_is_due_at_the_end_of_the_next_business_day(
+    submitted: datetime, deadline: datetime
+) -> None:
+    assert one_business_day_after(submitted, "America/Chicago") == deadline
