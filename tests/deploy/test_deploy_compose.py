@@ -72,6 +72,7 @@ def required_env(workdir: Path) -> dict[str, str]:
         "POSTGRES_PASSWORD": PASSWORD,
         "WARMLINK_JWT_PUBLIC_KEY_FILE": str(workdir / "jwt_public_key.pem"),
         "WARMLINK_DIRECTORY_KEY_ENCRYPTION_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+        "WARMLINK_REFERRAL_PHI_KEY": "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=",
     }
 
 
@@ -113,7 +114,12 @@ def test_compose_file_is_valid(workdir: Path, required_env: dict[str, str]) -> N
 
 @pytest.mark.parametrize(
     "missing",
-    ["WARMLINK_JWT_PUBLIC_KEY_FILE", "POSTGRES_PASSWORD", "WARMLINK_DIRECTORY_KEY_ENCRYPTION_KEY"],
+    [
+        "WARMLINK_JWT_PUBLIC_KEY_FILE",
+        "POSTGRES_PASSWORD",
+        "WARMLINK_DIRECTORY_KEY_ENCRYPTION_KEY",
+        "WARMLINK_REFERRAL_PHI_KEY",
+    ],
 )
 def test_compose_refuses_a_missing_required_variable(
     workdir: Path, required_env: dict[str, str], missing: str

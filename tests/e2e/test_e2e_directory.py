@@ -203,7 +203,12 @@ async def test_observed_behaviour_follows_referral_events(
 
     seen = await eventually(
         observed,
-        until=lambda o: o["referrals"] == 2 and o["decline_rate"] is not None,
+        # the two referrals' events travel on different partitions: wait for both
+        until=lambda o: (
+            o["referrals"] == 2
+            and o["decline_rate"] is not None
+            and o["median_hours_to_acknowledge"] is not None
+        ),
         what="observed behaviour",
     )
     assert seen["median_hours_to_acknowledge"] == 6.0
