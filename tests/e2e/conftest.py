@@ -44,7 +44,9 @@ class Network:
             await conn.close()
 
 
-def start_network(infra: Infrastructure, services: list[str]) -> DevStack:
+def start_network(
+    infra: Infrastructure, services: list[str], extra_env: dict[str, str] | None = None
+) -> DevStack:
     state = Path(tempfile.mkdtemp(prefix="warmlink-e2e-"))
     stack = DevStack(state, ports={name: free_port() for name in services})
     stack.infra = Infra(
@@ -56,7 +58,7 @@ def start_network(infra: Infrastructure, services: list[str]) -> DevStack:
         "KAFKA_TOPIC_PREFIX": f"e2e{uuid.uuid4().hex[:6]}.",
         "ENVIRONMENT": "test",
         "OUTBOX_POLL_INTERVAL_S": "0.2",
-    }
+    } | (extra_env or {})
     for name in services:
         stack.start_service(name)
     for name in services:

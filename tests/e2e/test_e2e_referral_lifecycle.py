@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer
 
 from tests.e2e.conftest import Network, start_network
 from tests.e2e.test_e2e_screen_to_worklist import phq9, worklist
@@ -32,7 +33,10 @@ PATIENT = {
 
 @pytest.fixture(scope="module")
 def net(infra: Infrastructure) -> Iterator[Network]:
-    stack = start_network(infra, ["directory", "screening", "referral"])
+    # Spans go to the services' logs (console exporter), so the PHI test below reads them too.
+    stack = start_network(
+        infra, ["directory", "screening", "referral"], {"OTEL_EXPORTER": "console"}
+    )
     try:
         seed_region(f"http://127.0.0.1:{stack.ports['directory']}", stack.signing_key)
         yield Network(stack)
@@ -249,3 +253,41 @@ async def test_invalid_referrals_get_422_naming_the_field(
     response = await submit(net, referral, f"bad-{pointer}", **overrides)
     assert response.status_code == 422, response.text
     assert pointer in [e.get("pointer") for e in response.json()["errors"]]
+
+
+PHI_VALUES = ("Marisol", "Quetzalcoatl", "312-555-0187", "marisol.qb", "1994-03-17", "NICU")
+
+
+async def test_zz_no_patient_detail_reaches_kafka_logs_or_spans(net: Network) -> None:
+    """Runs after the other tests of this module: every record they produced is checked."""
+    assert net.stack.infra is not None
+    prefix = net.stack.common_env["KAFKA_TOPIC_PREFIX"]
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=net.stack.infra.kafka_bootstrap,
+        auto_offset_reset="earliest",
+        group_id=None,
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    records: list[bytes] = []
+    try:
+        topics = [t for t in await consumer.topics() if t.startswith(prefix)]
+        consumer.subscribe(topics)
+
+        async def drain() -> int:
+            for batch in (await consumer.getmany(timeout_ms=200)).values():
+                records.extend(r.value + b"".join(v for _, v in r.headers) for r in batch)
+            return len(records)
+
+        # at least the referral events of the tests above
+        await eventually(drain, until=lambda n: n >= 20, what="the run's Kafka records")
+        await drain()
+    finally:
+        await consumer.stop()
+    logs = b"".join(p.read_bytes() for p in net.stack.logs.glob("*.log"))
+    assert b"traceparent" in logs or b'"trace_id"' in logs, "spans are in the logs to check"
+    for value in PHI_VALUES:
+        assert not any(value.encode() in r for r in records), f"{value} reached Kafka"
+        assert value.encode() not in logs, f"{value} reached a log line or span"
+    reads = await net.query("referral", "SELECT count(*) AS n FROM audit_log WHERE action = 'read'")
+    assert reads[0]["n"] >= 2  # each GET /v1/referrals/{id} with patient details
