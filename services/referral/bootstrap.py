@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 
+from services.referral.adapters import patient_notifications
 from services.referral.adapters.directory_client import DirectoryClient
-from services.referral.entrypoints import intake, referrals
+from services.referral.adapters.notifications import Notifier, notifier_from_settings
+from services.referral.adapters.patient_notifications import ConfirmationSender
+from services.referral.entrypoints import fhir, intake, referrals
 from services.referral.entrypoints.deps import ReferralContext
 from services.referral.entrypoints.http import router as worklist_router
 from services.referral.handlers import on_screen_positive
 from services.referral.settings import ReferralSettings
 from warmlink.consumer import Subscription
-from warmlink.service import Runtime, ServiceSpec, create_app
+from warmlink.db import Connection
+from warmlink.service import Runtime, ServiceSpec, create_app, supervise
 
 WORKLIST = Subscription("referral.worklist", {"ScreenPositive": on_screen_positive})
 Settings = ReferralSettings
@@ -21,10 +26,36 @@ Settings = ReferralSettings
 
 async def referral_context(app: FastAPI, runtime: Runtime) -> None:
     settings: ReferralSettings = runtime.settings  # type: ignore[assignment]
+    keyring = settings.keyring()
+
+    async def queue_confirmation(conn: Connection, referral: Any, practice: Any, body: Any) -> None:
+        await patient_notifications.queue(
+            conn,
+            keyring,
+            settings.notify_channel,
+            referral,
+            practice,
+            body.patient.email,
+            body.patient.phone,
+        )
+
     app.state.referral_context = ReferralContext(
-        keyring=settings.keyring(),
+        keyring=keyring,
         directory=DirectoryClient(settings.directory_url, settings.directory_timeout_s),
+        queue_confirmation=queue_confirmation,
     )
+    if settings.notify_channel != "none":
+        sender = ConfirmationSender(runtime.pool, keyring, _notifier(settings))
+        runtime.background.append(supervise("patient-confirmations", sender.run()))
+
+
+def _notifier(settings: ReferralSettings) -> Notifier:
+    if settings.notify_channel == "smtp":
+        return notifier_from_settings(
+            "smtp", host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_sender
+        )
+    key = settings.sms_api_key.get_secret_value() if settings.sms_api_key else ""
+    return notifier_from_settings("sms", url=settings.sms_url, api_key=key)
 
 
 def build_app(settings: ReferralSettings | None = None) -> FastAPI:
@@ -33,7 +64,7 @@ def build_app(settings: ReferralSettings | None = None) -> FastAPI:
         ServiceSpec(
             settings=settings,
             migrations=Path(__file__).parent / "migrations",
-            routers=[worklist_router, referrals.router, intake.router],
+            routers=[worklist_router, referrals.router, intake.router, fhir.router],
             subscriptions=[WORKLIST],
             title="Warmlink referral",
             on_startup=[referral_context],
