@@ -1,4 +1,4 @@
-"""The patient's confirmation reaches her by email through a real (local) SMTP server; FHIR views."""
+"""The patient's confirmation reaches her through a real (local) SMTP server; FHIR views."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Any] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
         return "250 OK"
 
