@@ -4,7 +4,7 @@ PY        := $(VENV)/bin/python
 STAMP     := $(VENV)/.installed
 PYTHON    ?= python3
 
-.PHONY: run test lint typecheck bench-backbone bench-directory contracts clean venv
+.PHONY: run test lint typecheck bench-backbone bench-directory bench-loop contracts clean venv
 
 venv: $(STAMP)
 
@@ -36,6 +36,9 @@ bench-backbone: $(STAMP)
 
 bench-directory: $(STAMP)
 	@$(VENV)/bin/warmlink bench directory
+
+bench-loop: $(STAMP)
+	@$(VENV)/bin/warmlink bench loop
 
 contracts: $(STAMP)
 	@$(PY) -m contracts.generate

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from services.referral import subscriptions
 from services.referral.adapters import patient_notifications
 from services.referral.adapters.directory_client import DirectoryClient
 from services.referral.adapters.notifications import Notifier, notifier_from_settings
@@ -43,6 +44,7 @@ async def referral_context(app: FastAPI, runtime: Runtime) -> None:
         keyring=keyring,
         directory=DirectoryClient(settings.directory_url, settings.directory_timeout_s),
         queue_confirmation=queue_confirmation,
+        listeners=[subscriptions.record_status_change],
     )
     if settings.notify_channel != "none":
         sender = ConfirmationSender(runtime.pool, keyring, _notifier(settings))
@@ -64,9 +66,15 @@ def build_app(settings: ReferralSettings | None = None) -> FastAPI:
         ServiceSpec(
             settings=settings,
             migrations=Path(__file__).parent / "migrations",
-            routers=[worklist_router, referrals.router, intake.router, fhir.router],
+            routers=[
+                worklist_router,
+                referrals.router,
+                intake.router,
+                fhir.router,
+                subscriptions.router,
+            ],
             subscriptions=[WORKLIST],
             title="Warmlink referral",
-            on_startup=[referral_context],
+            on_startup=[referral_context, subscriptions.start_subscriptions],
         )
     )

@@ -7,11 +7,12 @@ from typing import ClassVar, Literal
 from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.referral.subscriptions.settings import SubscriptionSettings
 from warmlink.crypto import Keyring
 from warmlink.settings import ServiceSettings
 
 
-class ReferralSettings(ServiceSettings):
+class ReferralSettings(SubscriptionSettings, ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="REFERRAL_", extra="ignore")
     service_name: ClassVar[str] = "referral"
     default_port: ClassVar[int] = 8003

@@ -70,6 +70,18 @@ def bench_directory(
     run(practices, seconds, connections, updates)
 
 
+@bench.command("loop")
+def bench_loop(
+    rate: Annotated[int, typer.Option(help="Referrals per second for the propagation run")] = 50,
+    seconds: Annotated[int, typer.Option(help="Duration of each measured run")] = 10,
+    connections: Annotated[int, typer.Option(help="Connections for the throughput runs")] = 8,
+) -> None:
+    """Status propagation to a webhook, and submissions/s beside a one-INSERT floor."""
+    from warmlink.bench.loop import run
+
+    run(rate, seconds, connections)
+
+
 @bench.command("backbone")
 def bench_backbone(
     events: Annotated[int, typer.Option(help="Events for the throughput run")] = 30000,

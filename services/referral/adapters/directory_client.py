@@ -5,10 +5,13 @@ Calls carry the caller's own bearer token, so the directory applies the caller's
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+PRACTICE_TTL_S = 60.0
 
 
 class DirectoryUnavailable(Exception):
@@ -27,11 +30,38 @@ class PracticeInfo:
 
 
 class DirectoryClient:
+    """One long-lived HTTP client: creating one per call builds a TLS context each time (~40 ms)."""
+
     def __init__(self, base_url: str, timeout_s: float) -> None:
         self.base_url, self.timeout_s = base_url, timeout_s
+        self._client: httpx.AsyncClient | None = None
+        self._practices: dict[tuple[str, str], tuple[PracticeInfo, float]] = {}
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout_s)
+        return self._client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
 
     async def practice(self, token: str, practice_id: str, service_id: str) -> PracticeInfo | None:
-        """The practice's service, or None when the directory has no such practice/service."""
+        """The practice's service, or None when the directory has no such practice/service.
+
+        Found practices are remembered for a minute: names and intake contacts change rarely,
+        and every warm handoff would otherwise wait for the directory."""
+        cached = self._practices.get((practice_id, service_id))
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        info = await self._fetch_practice(token, practice_id, service_id)
+        if info is not None:
+            self._practices[(practice_id, service_id)] = (info, time.monotonic() + PRACTICE_TTL_S)
+        return info
+
+    async def _fetch_practice(
+        self, token: str, practice_id: str, service_id: str
+    ) -> PracticeInfo | None:
         body = await self._get(token, f"/v1/organizations/{practice_id}/listing")
         if body is None or body.get("kind") != "practice":
             return None
@@ -58,10 +88,9 @@ class DirectoryClient:
         self, token: str, path: str, params: dict[str, Any] | None = None
     ) -> dict[str, Any] | None:
         try:
-            async with httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout_s) as client:
-                response = await client.get(
-                    path, params=params, headers={"Authorization": f"Bearer {token}"}
-                )
+            response = await self._http().get(
+                path, params=params, headers={"Authorization": f"Bearer {token}"}
+            )
         except httpx.HTTPError as exc:
             raise DirectoryUnavailable(type(exc).__name__) from None
         if response.status_code == 404:

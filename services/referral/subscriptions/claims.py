@@ -1,0 +1,139 @@
+"""The delivery worker's SQL: claim due heads, record each attempt and its outcome.
+
+Order per subscription: only a subscription's *head* (its lowest pending event number) is ever
+claimed, so N+1 waits until N is delivered or given up. A claim is a lease, not an open
+transaction: it bumps `attempts` and pushes `next_attempt_at` past the delivery timeout, then
+commits, so no connection is held while the subscriber answers. A claimed head is still pending,
+so its successor stays blocked; if the process dies mid-delivery the lease runs out and any
+replica retries it (at least once, with the same webhook-id). `attempts` fences the outcome: a
+result is written only for the attempt that was claimed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import orjson
+
+from warmlink.db import Connection
+
+# FOR UPDATE SKIP LOCKED: replicas claim different heads. The row conditions are on `n` itself
+# so PostgreSQL re-checks them on the newest row version once the lock is taken: a head another
+# replica leased (or delivered) a moment ago is not claimed twice.
+CLAIM_DUE_HEADS = """
+WITH heads AS (
+    SELECT DISTINCT ON (n.subscription_id) n.id
+    FROM subscription_notifications n
+    JOIN subscriptions s ON s.id = n.subscription_id AND s.status = 'active'
+    WHERE n.status = 'pending'
+    ORDER BY n.subscription_id, n.event_number
+), due AS (
+    SELECT n.id FROM subscription_notifications n
+    WHERE n.id IN (SELECT id FROM heads) AND n.status = 'pending' AND n.next_attempt_at <= now()
+    ORDER BY n.next_attempt_at LIMIT $1
+    FOR UPDATE OF n SKIP LOCKED
+)
+UPDATE subscription_notifications n
+SET attempts = n.attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
+FROM due, subscriptions s
+WHERE n.id = due.id AND s.id = n.subscription_id
+RETURNING n.id, n.subscription_id, n.event_number, n.payload, n.attempts, n.window_started_at,
+    s.url, s.secret, s.previous_secret, s.previous_secret_expires_at"""
+INSERT_ATTEMPT = """
+INSERT INTO subscription_deliveries
+    (notification_id, subscription_id, event_number, attempt, http_status, error, duration_ms)
+VALUES ($1, $2, $3, $4, $5, $6, $7)"""
+MARK_DELIVERED = """
+UPDATE subscription_notifications SET status = 'delivered', delivered_at = now()
+WHERE id = $1 AND attempts = $2 AND status = 'pending'"""
+SCHEDULE_RETRY = """
+UPDATE subscription_notifications SET next_attempt_at = $3
+WHERE id = $1 AND attempts = $2 AND status = 'pending'"""
+MARK_FAILED = """
+UPDATE subscription_notifications SET status = 'failed'
+WHERE id = $1 AND attempts = $2 AND status = 'pending'"""
+# 410 Gone: the subscriber says the endpoint is gone for good. The head stays pending (replay
+# shows it) and nothing more is sent.
+DISABLE = """
+UPDATE subscriptions SET status = 'error', status_reason = $2, updated_at = now()
+WHERE id = $1 AND status = 'active'"""
+RELEASE_LEASE = """
+UPDATE subscription_notifications SET next_attempt_at = now()
+WHERE id = $1 AND attempts = $2 AND status = 'pending'"""
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: UUID
+    subscription_id: UUID
+    event_number: int
+    payload: dict[str, Any]
+    attempt: int
+    window_started_at: datetime
+    url: str
+    secret: str
+    previous_secret: str | None
+    previous_secret_expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What one delivery attempt gave: an HTTP status, or an error name (never a message)."""
+
+    http_status: int | None
+    error: str | None
+    duration_ms: float
+    retry_after_s: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.http_status is not None and 200 <= self.http_status < 300
+
+
+async def claim_due(conn: Connection, limit: int, lease_s: float) -> list[Claim]:
+    rows = await conn.fetch(CLAIM_DUE_HEADS, limit, lease_s)
+    return [
+        Claim(
+            id=r["id"],
+            subscription_id=r["subscription_id"],
+            event_number=r["event_number"],
+            payload=orjson.loads(r["payload"]),
+            attempt=r["attempts"],
+            window_started_at=r["window_started_at"],
+            url=r["url"],
+            secret=r["secret"],
+            previous_secret=r["previous_secret"],
+            previous_secret_expires_at=r["previous_secret_expires_at"],
+        )
+        for r in rows
+    ]
+
+
+async def record(
+    conn: Connection, claim: Claim, attempt: Attempt, retry_at: datetime | None
+) -> None:
+    """Log the attempt and apply its outcome, in one transaction. `retry_at` None on a failure
+    means the retry window is over: the notification is given up."""
+    async with conn.transaction():
+        await conn.execute(
+            INSERT_ATTEMPT,
+            claim.id,
+            claim.subscription_id,
+            claim.event_number,
+            claim.attempt,
+            attempt.http_status,
+            attempt.error,
+            attempt.duration_ms,
+        )
+        if attempt.ok:
+            await conn.execute(MARK_DELIVERED, claim.id, claim.attempt)
+        elif attempt.http_status == 410:
+            await conn.execute(DISABLE, claim.subscription_id, "endpoint answered 410 Gone")
+            await conn.execute(RELEASE_LEASE, claim.id, claim.attempt)
+        elif retry_at is None:
+            await conn.execute(MARK_FAILED, claim.id, claim.attempt)
+        else:
+            await conn.execute(SCHEDULE_RETRY, claim.id, claim.attempt, retry_at)

@@ -1,0 +1,118 @@
+"""Writing notifications: status changes, handshakes and heartbeats, each with its event number.
+
+The number comes from the subscription row (`last_event_number`), which is locked and bumped in
+the same transaction that inserts the notification: two concurrent changes queue on the row lock,
+and a rolled-back change rolls its number back, so numbers run 1, 2, 3 without gaps. NOTIFY is
+delivered on commit and wakes the delivery worker and the SSE streams.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import orjson
+
+from services.referral.subscriptions import payloads
+from warmlink.db import Connection
+
+CHANNEL = "referral_subscriptions"
+NOTIFY = f"SELECT pg_notify('{CHANNEL}', '')"
+
+# Rows are locked in id order so two transactions touching the same subscriptions cannot deadlock.
+LOCK_MATCHING = """
+SELECT id FROM subscriptions
+WHERE status = 'active' AND organization_id = ANY($1::text[])
+  AND (statuses IS NULL OR $2 = ANY(statuses))
+  AND (event_types IS NULL OR $3 = ANY(event_types))
+ORDER BY id FOR UPDATE"""
+# Idle: nothing recorded for heartbeat_s, and nothing still waiting for delivery (a heartbeat
+# queued behind an undelivered notification would tell the subscriber nothing new).
+# SKIP LOCKED: a subscription being written to right now is not idle; another replica's
+# heartbeat loop skips what this one holds, and re-checks last_event_at once the lock is free.
+LOCK_IDLE = """
+SELECT s.id FROM subscriptions s
+WHERE s.status = 'active' AND s.last_event_at <= now() - make_interval(secs => s.heartbeat_s)
+  AND NOT EXISTS (SELECT 1 FROM subscription_notifications n
+                  WHERE n.subscription_id = s.id AND n.status = 'pending')
+ORDER BY s.id LIMIT $1 FOR UPDATE SKIP LOCKED"""
+NEXT_NUMBER = """
+UPDATE subscriptions SET last_event_number = last_event_number + 1, last_event_at = now()
+WHERE id = $1 RETURNING last_event_number"""
+INSERT_NOTIFICATION = """
+INSERT INTO subscription_notifications (id, subscription_id, event_number, type, payload)
+VALUES ($1, $2, $3, $4, $5::jsonb)"""
+
+HEARTBEAT_BATCH = 500
+
+
+def _require_transaction(conn: Connection) -> None:
+    if not conn.is_in_transaction():
+        raise RuntimeError("notifications are recorded inside the state change's transaction")
+
+
+async def insert(
+    conn: Connection, subscription_id: UUID, number: int, body: dict[str, Any]
+) -> None:
+    await conn.execute(
+        INSERT_NOTIFICATION,
+        uuid4(),
+        subscription_id,
+        number,
+        body["type"],
+        orjson.dumps(body).decode(),
+    )
+
+
+async def record_status_change(
+    conn: Connection,
+    *,
+    referral_id: UUID,
+    site_id: str,
+    practice_id: str,
+    status: str,
+    event_type: str,
+    occurred_at: datetime,
+) -> None:
+    """Queue a `referral.status_changed` notification for every matching active subscription
+    of the referring site or the practice. Call it inside the state change's transaction."""
+    _require_transaction(conn)
+    owners = sorted({site_id, practice_id})
+    matching = await conn.fetch(LOCK_MATCHING, owners, status, event_type)
+    if not matching:
+        return
+    now = datetime.now(UTC)
+    for row in matching:
+        number = await conn.fetchval(NEXT_NUMBER, row["id"])
+        body = payloads.status_changed(
+            row["id"],
+            number,
+            referral_id=referral_id,
+            status=status,
+            event_type=event_type,
+            occurred_at=occurred_at,
+            timestamp=now,
+        )
+        await insert(conn, row["id"], number, body)
+    await conn.execute(NOTIFY)
+
+
+async def record_handshake(conn: Connection, subscription_id: UUID) -> None:
+    """Event number 0, delivered first through the normal path (see the package docstring)."""
+    _require_transaction(conn)
+    await insert(conn, subscription_id, 0, payloads.handshake(subscription_id, datetime.now(UTC)))
+    await conn.execute(NOTIFY)
+
+
+async def record_heartbeats(conn: Connection) -> int:
+    """A heartbeat for each idle subscription, with its next number. Returns how many."""
+    _require_transaction(conn)
+    idle = await conn.fetch(LOCK_IDLE, HEARTBEAT_BATCH)
+    now = datetime.now(UTC)
+    for row in idle:
+        number = await conn.fetchval(NEXT_NUMBER, row["id"])
+        await insert(conn, row["id"], number, payloads.heartbeat(row["id"], number, now))
+    if idle:
+        await conn.execute(NOTIFY)
+    return len(idle)

@@ -1,0 +1,76 @@
+"""What a notification says. Minimal by design: identifiers, the status and times, never PHI.
+
+A subscriber that needs more reads the referral through the API with its own token; the webhook
+only tells it that something changed and which event number this is, so it can spot a gap.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+STATUS_CHANGED = "referral.status_changed"
+HANDSHAKE = "subscription.handshake"
+HEARTBEAT = "subscription.heartbeat"
+
+# Every key a payload may carry; a test checks that nothing else (and nothing PHI-like) appears.
+ALLOWED_KEYS = frozenset(
+    {
+        "subscription_id",
+        "event_number",
+        "type",
+        "referral_id",
+        "status",
+        "event_type",
+        "occurred_at",
+        "timestamp",
+    }
+)
+
+
+def iso(moment: datetime) -> str:
+    """UTC, ISO 8601 with a Z; a naive time is taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def status_changed(
+    subscription_id: UUID,
+    event_number: int,
+    *,
+    referral_id: UUID,
+    status: str,
+    event_type: str,
+    occurred_at: datetime,
+    timestamp: datetime,
+) -> dict[str, Any]:
+    return {
+        "subscription_id": str(subscription_id),
+        "event_number": event_number,
+        "type": STATUS_CHANGED,
+        "referral_id": str(referral_id),
+        "status": status,
+        "event_type": event_type,
+        "occurred_at": iso(occurred_at),
+        "timestamp": iso(timestamp),
+    }
+
+
+def handshake(subscription_id: UUID, timestamp: datetime) -> dict[str, Any]:
+    return {
+        "subscription_id": str(subscription_id),
+        "event_number": 0,
+        "type": HANDSHAKE,
+        "timestamp": iso(timestamp),
+    }
+
+
+def heartbeat(subscription_id: UUID, event_number: int, timestamp: datetime) -> dict[str, Any]:
+    return {
+        "subscription_id": str(subscription_id),
+        "event_number": event_number,
+        "type": HEARTBEAT,
+        "timestamp": iso(timestamp),
+    }

@@ -1,0 +1,58 @@
+"""Webhook subscription settings: a mixin for ReferralSettings, and the values the code reads.
+
+`class ReferralSettings(SubscriptionSettings, ServiceSettings)` gives these fields their
+environment variables (`REFERRAL_WEBHOOK_ALLOW_PRIVATE`, ...). The code reads them through
+`WebhookConfig.of`, with getattr and the same defaults, so it also runs on settings without them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel, Field, model_validator
+
+DEFAULT_HEARTBEAT_S = 300.0
+DEFAULT_MAX_AGE_S = 172_800.0  # two days: retries span a weekend night and a business day
+DEFAULT_TIMEOUT_S = 5.0
+DEFAULT_RETRY_INITIAL_S = 10.0
+
+
+class SubscriptionSettings(BaseModel):
+    # http:// and private, loopback or link-local destinations: development and tests only.
+    webhook_allow_private: bool = False
+    # A subscription idle this long gets a heartbeat (each subscription may choose its own).
+    webhook_heartbeat_s: float = Field(DEFAULT_HEARTBEAT_S, gt=0)
+    # A notification is retried this long after it was created (or manually redelivered).
+    webhook_max_age_s: float = Field(DEFAULT_MAX_AGE_S, gt=0)
+    webhook_timeout_s: float = Field(DEFAULT_TIMEOUT_S, gt=0)
+    # First retry delay; it doubles on each failure up to one hour.
+    webhook_retry_initial_s: float = Field(DEFAULT_RETRY_INITIAL_S, gt=0)
+
+    @model_validator(mode="after")
+    def _no_private_destinations_in_production(self) -> SubscriptionSettings:
+        # `environment` comes from ServiceSettings when this is mixed into a service's settings.
+        if self.webhook_allow_private and getattr(self, "environment", None) == "production":
+            raise ValueError("refusing to start in production: WEBHOOK_ALLOW_PRIVATE is set")
+        return self
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    allow_private: bool = False
+    heartbeat_s: float = DEFAULT_HEARTBEAT_S
+    max_age_s: float = DEFAULT_MAX_AGE_S
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    retry_initial_s: float = DEFAULT_RETRY_INITIAL_S
+
+    @classmethod
+    def of(cls, settings: object) -> WebhookConfig:
+        """Read from any settings object; missing fields take the defaults."""
+        return cls(
+            allow_private=bool(getattr(settings, "webhook_allow_private", False)),
+            heartbeat_s=float(getattr(settings, "webhook_heartbeat_s", DEFAULT_HEARTBEAT_S)),
+            max_age_s=float(getattr(settings, "webhook_max_age_s", DEFAULT_MAX_AGE_S)),
+            timeout_s=float(getattr(settings, "webhook_timeout_s", DEFAULT_TIMEOUT_S)),
+            retry_initial_s=float(
+                getattr(settings, "webhook_retry_initial_s", DEFAULT_RETRY_INITIAL_S)
+            ),
+        )

@@ -1,0 +1,50 @@
+"""Starting the background work: the delivery worker and the heartbeat loop.
+
+Both run in every process of the service; replicas share the work through the database (leases
+and SKIP LOCKED), so nothing here needs electing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import asyncpg
+from fastapi import FastAPI
+
+from services.referral.subscriptions.notifications import record_heartbeats
+from services.referral.subscriptions.settings import WebhookConfig
+from services.referral.subscriptions.wakeup import Doorbell
+from services.referral.subscriptions.worker import DATABASE_ERRORS, DeliveryWorker
+from warmlink.service import Runtime, supervise
+
+log = logging.getLogger(__name__)
+
+# How often idle subscriptions are looked for: one small indexed query, and heartbeats land at
+# most this late.
+HEARTBEAT_TICK_S = 1.0
+
+
+async def heartbeat_loop(pool: asyncpg.Pool, tick_s: float = HEARTBEAT_TICK_S) -> None:
+    while True:
+        try:
+            async with pool.acquire() as conn, conn.transaction():
+                await record_heartbeats(conn)
+        except DATABASE_ERRORS as exc:
+            log.warning("heartbeats not recorded", extra={"error": type(exc).__name__})
+        await asyncio.sleep(tick_s)
+
+
+async def start_subscriptions(app: FastAPI, runtime: Runtime) -> None:
+    """on_startup hook (a warmlink.service.Hook)."""
+    config = WebhookConfig.of(runtime.settings)
+    # httpx logs each request's full URL at INFO; a subscriber's URL may carry its own token,
+    # and our logs hold ids only (the worker logs subscription and event number instead).
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    doorbell = Doorbell()
+    # The routes read these: the SSE streams wait on the doorbell the worker rings on NOTIFY.
+    app.state.subscription_doorbell = doorbell
+    app.state.subscription_config = config
+    worker = DeliveryWorker(runtime.pool, config, doorbell)
+    runtime.background.append(supervise("webhook-delivery", worker.run()))
+    runtime.background.append(supervise("webhook-heartbeat", heartbeat_loop(runtime.pool)))

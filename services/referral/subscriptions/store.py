@@ -1,0 +1,121 @@
+"""SQL for the subscription routes. Every query is scoped to the owning organization, so another
+organization's subscription is simply not found (404) and its existence never leaks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+import asyncpg
+
+from services.referral.subscriptions.notifications import NOTIFY
+from services.referral.subscriptions.signing import ROTATION_OVERLAP_S
+from warmlink.db import Connection
+
+SUBSCRIPTION_COLUMNS = """id, organization_id, url, statuses, event_types, heartbeat_s, status,
+    status_reason, last_event_number, created_at, updated_at"""
+INSERT_SUBSCRIPTION = f"""
+INSERT INTO subscriptions (id, organization_id, url, statuses, event_types, heartbeat_s, secret)
+VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {SUBSCRIPTION_COLUMNS}"""
+SELECT_ONE = f"""
+SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id = $1 AND organization_id = $2"""
+SELECT_OWN = f"""
+SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE organization_id = $1
+ORDER BY created_at, id"""
+DEACTIVATE = f"""
+UPDATE subscriptions SET status = 'off', status_reason = 'deactivated by its owner',
+    updated_at = now()
+WHERE id = $1 AND organization_id = $2 RETURNING {SUBSCRIPTION_COLUMNS}"""
+# Only two secrets are ever valid: rotating again within the overlap drops the oldest at once.
+ROTATE_SECRET = f"""
+UPDATE subscriptions SET previous_secret = secret, secret = $3,
+    previous_secret_expires_at = now() + make_interval(secs => {ROTATION_OVERLAP_S}),
+    updated_at = now()
+WHERE id = $1 AND organization_id = $2
+RETURNING id, previous_secret_expires_at"""
+SELECT_EVENTS = """
+SELECT id, event_number, type, payload, status, attempts, next_attempt_at, created_at,
+    delivered_at
+FROM subscription_notifications WHERE subscription_id = $1 AND event_number > $2
+ORDER BY event_number LIMIT $3"""
+# Back to pending with a fresh retry window. It is the lowest pending number again, so the worker
+# sends it before anything newer: the subscriber sees it again in order (same webhook-id).
+REDELIVER = """
+UPDATE subscription_notifications
+SET status = 'pending', next_attempt_at = now(), window_started_at = now(), delivered_at = NULL
+WHERE subscription_id = $1 AND event_number = $2
+RETURNING id, event_number, type, payload, status, attempts, next_attempt_at, created_at,
+    delivered_at"""
+SELECT_DELIVERIES = """
+SELECT id, notification_id, event_number, attempt, attempted_at, http_status, error, duration_ms
+FROM subscription_deliveries WHERE subscription_id = $1 AND ($2::bigint IS NULL OR id < $2)
+ORDER BY id DESC LIMIT $3"""
+
+
+async def create(
+    conn: Connection,
+    *,
+    subscription_id: UUID,
+    organization_id: str,
+    url: str,
+    statuses: Sequence[str] | None,
+    event_types: Sequence[str] | None,
+    heartbeat_s: float,
+    secret: str,
+) -> asyncpg.Record:
+    row = await conn.fetchrow(
+        INSERT_SUBSCRIPTION,
+        subscription_id,
+        organization_id,
+        url,
+        None if statuses is None else list(statuses),
+        None if event_types is None else list(event_types),
+        heartbeat_s,
+        secret,
+    )
+    assert row is not None
+    return row
+
+
+async def get(
+    conn: Connection, subscription_id: UUID, organization_id: str
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(SELECT_ONE, subscription_id, organization_id)
+
+
+async def own(conn: Connection, organization_id: str) -> list[asyncpg.Record]:
+    return list(await conn.fetch(SELECT_OWN, organization_id))
+
+
+async def deactivate(
+    conn: Connection, subscription_id: UUID, organization_id: str
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(DEACTIVATE, subscription_id, organization_id)
+
+
+async def rotate_secret(
+    conn: Connection, subscription_id: UUID, organization_id: str, secret: str
+) -> asyncpg.Record | None:
+    return await conn.fetchrow(ROTATE_SECRET, subscription_id, organization_id, secret)
+
+
+async def events(
+    conn: Connection, subscription_id: UUID, since: int, limit: int
+) -> list[asyncpg.Record]:
+    return list(await conn.fetch(SELECT_EVENTS, subscription_id, since, limit))
+
+
+async def redeliver(
+    conn: Connection, subscription_id: UUID, event_number: int
+) -> asyncpg.Record | None:
+    async with conn.transaction():
+        row = await conn.fetchrow(REDELIVER, subscription_id, event_number)
+        if row is not None:
+            await conn.execute(NOTIFY)
+        return row
+
+
+async def deliveries(
+    conn: Connection, subscription_id: UUID, before: int | None, limit: int
+) -> list[asyncpg.Record]:
+    return list(await conn.fetch(SELECT_DELIVERIES, subscription_id, before, limit))

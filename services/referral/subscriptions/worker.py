@@ -1,0 +1,186 @@
+"""The delivery worker: POSTs signed notifications to subscribers, in order, until they answer.
+
+It wakes on LISTEN/NOTIFY (and polls every second as a fallback, so a lost notification delays
+but never loses a delivery), claims due heads (see claims.py), and delivers each in its own task
+so a slow or failing subscriber holds up only itself. Every attempt lands in the delivery log;
+a failure is retried with backoff (backoff.py), 410 Gone disables the subscription.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import httpx
+import orjson
+
+from services.referral.subscriptions import claims
+from services.referral.subscriptions.backoff import next_attempt_at, parse_retry_after
+from services.referral.subscriptions.notifications import CHANNEL
+from services.referral.subscriptions.settings import WebhookConfig
+from services.referral.subscriptions.signing import active_secrets, signature_headers
+from services.referral.subscriptions.ssrf import Refused, check_destination
+from services.referral.subscriptions.wakeup import Doorbell
+
+log = logging.getLogger(__name__)
+
+POLL_S = 1.0
+MAX_IN_FLIGHT = 32
+LEASE_MARGIN_S = 30.0  # a claim outlives the delivery timeout by this much
+USER_AGENT = "Warmlink-Webhooks/1.0"
+DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
+_random = secrets.SystemRandom()
+
+
+class DeliveryWorker:
+    def __init__(self, pool: asyncpg.Pool, config: WebhookConfig, doorbell: Doorbell) -> None:
+        self._pool = pool
+        self._config = config
+        self._doorbell = doorbell
+        self._wake = asyncio.Event()
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._soonest: float | None = None  # monotonic time of the earliest retry we scheduled
+        self._client: httpx.AsyncClient | None = None
+
+    def _notified(self, *_: Any) -> None:
+        self._wake.set()
+        self._doorbell.ring()  # the SSE streams of this process
+
+    async def run(self) -> None:
+        # Redirects are not followed: a 3xx is a failed attempt, never a hop to another host.
+        async with httpx.AsyncClient(
+            timeout=self._config.timeout_s,
+            follow_redirects=False,
+            headers={"user-agent": USER_AGENT},
+        ) as client:
+            self._client = client
+            try:
+                while True:
+                    try:
+                        await self._listen_and_work()
+                    except DATABASE_ERRORS as exc:
+                        log.warning(
+                            "webhook worker: database error", extra={"error": type(exc).__name__}
+                        )
+                        await asyncio.sleep(POLL_S)
+            finally:
+                for task in self._in_flight:
+                    task.cancel()  # their leases run out and any replica retries them
+                await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    async def _listen_and_work(self) -> None:
+        async with self._pool.acquire() as listener:
+            await listener.add_listener(CHANNEL, self._notified)
+            try:
+                while not listener.is_closed():
+                    self._wake.clear()
+                    await self._claim_and_start()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), self._wait_s())
+            finally:
+                with contextlib.suppress(*DATABASE_ERRORS):
+                    await listener.remove_listener(CHANNEL, self._notified)
+
+    def _wait_s(self) -> float:
+        if self._soonest is None:
+            return POLL_S
+        wait = self._soonest - time.monotonic()
+        if wait <= 0:
+            self._soonest = None
+        return min(max(wait, 0.0), POLL_S)
+
+    async def _claim_and_start(self) -> None:
+        room = MAX_IN_FLIGHT - len(self._in_flight)
+        if room <= 0:
+            return
+        lease_s = self._config.timeout_s + LEASE_MARGIN_S
+        async with self._pool.acquire() as conn:
+            claimed = await claims.claim_due(conn, room, lease_s)
+        for claim in claimed:
+            task = asyncio.create_task(self._guarded(claim), name=f"webhook-{claim.id}")
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+
+    async def _guarded(self, claim: claims.Claim) -> None:
+        try:
+            await self._deliver(claim)
+        except Exception:
+            # A bug must not pass silently; the lease runs out and the delivery is tried again.
+            log.exception("webhook delivery crashed", extra={"event_number": claim.event_number})
+
+    async def _deliver(self, claim: claims.Claim) -> None:
+        attempt = await self._post(claim)
+        now = datetime.now(UTC)
+        retry_at = None
+        if not attempt.ok:
+            retry_at = next_attempt_at(
+                attempt=claim.attempt,
+                now=now,
+                window_started_at=claim.window_started_at,
+                initial_s=self._config.retry_initial_s,
+                max_age_s=self._config.max_age_s,
+                retry_after_s=attempt.retry_after_s,
+                jitter=_random.random(),
+            )
+        try:
+            async with self._pool.acquire() as conn:
+                await claims.record(conn, claim, attempt, retry_at)
+        except DATABASE_ERRORS as exc:
+            # The lease runs out and the notification is tried again (same webhook-id).
+            log.warning("webhook outcome not recorded", extra={"error": type(exc).__name__})
+            return
+        log.info(
+            "webhook attempt",
+            extra={
+                "subscription_id": str(claim.subscription_id),
+                "event_number": claim.event_number,
+                "attempt": claim.attempt,
+                "http_status": attempt.http_status,
+                "error": attempt.error,
+            },
+        )
+        if retry_at is not None:
+            due = time.monotonic() + max((retry_at - now).total_seconds(), 0.0)
+            self._soonest = due if self._soonest is None else min(self._soonest, due)
+        self._wake.set()  # the next head of this subscription may be due now
+
+    async def _post(self, claim: claims.Claim) -> claims.Attempt:
+        assert self._client is not None
+        body = orjson.dumps(claim.payload).decode()
+        now = datetime.now(UTC)
+        keys = active_secrets(
+            claim.secret, claim.previous_secret, claim.previous_secret_expires_at, now
+        )
+        headers = signature_headers(str(claim.id), body, keys, now)
+        headers["content-type"] = "application/json"
+        started = time.monotonic()
+        try:
+            # httpx's timeout applies to each phase; this bounds the whole attempt.
+            async with asyncio.timeout(self._config.timeout_s):
+                if not self._config.allow_private:
+                    await check_destination(claim.url, allow_private=False)
+                # The body of the answer is never read: only its status matters, and a hostile
+                # endpoint could send an endless one.
+                async with self._client.stream(
+                    "POST", claim.url, content=body.encode(), headers=headers
+                ) as response:
+                    status = response.status_code
+                    retry_after = response.headers.get("retry-after")
+        except Refused:
+            return claims.Attempt(None, "destination refused", _ms(started))
+        except TimeoutError:
+            return claims.Attempt(None, "Timeout", _ms(started))
+        except httpx.HTTPError as exc:
+            return claims.Attempt(None, type(exc).__name__, _ms(started))
+        wait = parse_retry_after(retry_after, now) if status in (429, 503) else None
+        return claims.Attempt(status, None, _ms(started), wait)
+
+
+def _ms(started: float) -> float:
+    return round((time.monotonic() - started) * 1000.0, 3)

@@ -1,0 +1,518 @@
+"""Closed-loop subscriptions end to end: a referral service process, a real PostgreSQL, and a
+local webhook receiver that can be down, fail or answer.
+
+Status changes are recorded with `record_status_change` straight against the service's database,
+inside a transaction, as the referral handlers do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import asyncpg
+import httpx
+import orjson
+import pytest
+from standardwebhooks import Webhook
+
+from services.referral.subscriptions import record_status_change
+from services.referral.subscriptions.payloads import ALLOWED_KEYS
+from tests.e2e.conftest import Network, start_network
+from tests.support.infra import Infrastructure
+from tests.support.waiting import eventually
+from warmlink.auth import Role
+from warmlink.dev.processes import free_port
+
+
+@pytest.fixture(scope="module")
+def network(infra: Infrastructure) -> Iterator[Network]:
+    env = {"WEBHOOK_ALLOW_PRIVATE": "true", "WEBHOOK_RETRY_INITIAL_S": "0.2"}
+    stack = start_network(infra, ["referral"], extra_env=env)
+    try:
+        yield Network(stack)
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="module")
+def strict(infra: Infrastructure) -> Iterator[Network]:
+    """A second referral service with the production default: public https destinations only."""
+    stack = start_network(infra, ["referral"])
+    try:
+        yield Network(stack)
+    finally:
+        stack.stop()
+
+
+@dataclass(frozen=True)
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: str
+    answered: int
+    at: float  # monotonic
+
+    @property
+    def number(self) -> int:
+        number: int = orjson.loads(self.body)["event_number"]
+        return number
+
+
+class Receiver:
+    """A webhook endpoint on 127.0.0.1 that records every request; `stop()` makes it truly down
+    (connection refused) and `start()` brings it back on the same port."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.requests: list[Received] = []
+        self.answers: dict[str, tuple[int, dict[str, str]]] = {}
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def answer(self, path: str, status: int, headers: dict[str, str] | None = None) -> None:
+        self.answers[path] = (status, headers or {})
+
+    def received(self, path: str) -> list[Received]:
+        with self._lock:
+            return [r for r in self.requests if r.path == path]
+
+    def accepted(self, path: str) -> list[int]:
+        return [r.number for r in self.received(path) if 200 <= r.answered < 300]
+
+    def start(self) -> None:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", 0))).decode()
+                status, extra = receiver.answers.get(self.path, (200, {}))
+                with receiver._lock:
+                    receiver.requests.append(
+                        Received(self.path, dict(self.headers), body, status, time.monotonic())
+                    )
+                self.send_response(status)
+                for name, value in extra.items():
+                    self.send_header(name, value)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    running = Receiver()
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def new_org(kind: str) -> str:
+    return f"{kind}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+async def api(network: Network) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=network.url("referral"), timeout=10) as client:
+        yield client
+
+
+async def subscribe(
+    api: httpx.AsyncClient, network: Network, org: str, url: str, **body: Any
+) -> dict[str, Any]:
+    role = Role.PRACTICE if org.startswith("practice") else Role.CLINIC
+    response = await api.post(
+        "/v1/subscriptions", json={"url": url, **body}, headers=network.auth(org, role)
+    )
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+async def change(
+    network: Network, site: str, practice: str, status: str, event_type: str, referral: uuid.UUID
+) -> None:
+    assert network.stack.infra is not None
+    conn = await asyncpg.connect(network.stack.infra.database_url_for["referral"])
+    try:
+        async with conn.transaction():
+            await record_status_change(
+                conn,
+                referral_id=referral,
+                site_id=site,
+                practice_id=practice,
+                status=status,
+                event_type=event_type,
+                occurred_at=datetime.now(UTC),
+            )
+    finally:
+        await conn.close()
+
+
+LIFECYCLE = [
+    ("submitted", "ReferralSubmitted"),
+    ("acknowledged", "IntakeAcknowledged"),
+    ("scheduled", "AppointmentScheduled"),
+    ("attended", "AppointmentAttended"),
+]
+
+
+async def walk(network: Network, site: str, practice: str, steps: int) -> uuid.UUID:
+    referral = uuid.uuid4()
+    for status, event_type in LIFECYCLE[:steps]:
+        await change(network, site, practice, status, event_type, referral)
+    return referral
+
+
+async def accepted(receiver: Receiver, path: str, numbers: list[int]) -> list[int]:
+    async def probe() -> list[int]:
+        return receiver.accepted(path)
+
+    return await eventually(probe, until=lambda got: got == numbers, what=f"{path} {numbers}")
+
+
+async def get(api: httpx.AsyncClient, network: Network, org: str, path: str) -> Any:
+    response = await api.get(path, headers=network.auth(org))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_handshake_then_changes_in_order_signed_filtered_and_minimal(
+    network: Network, api: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    site, practice, bystander = new_org("site"), new_org("practice"), new_org("site")
+    mine = await subscribe(api, network, site, receiver.url("/site"))
+    theirs = await subscribe(
+        api, network, practice, receiver.url("/practice"), filters={"statuses": ["scheduled"]}
+    )
+    await subscribe(api, network, bystander, receiver.url("/bystander"))
+    assert mine["secret"].startswith("whsec_") and mine["status"] == "active"
+    assert mine["filters"] == {"statuses": None, "event_types": None}
+    referral = await walk(network, site, practice, 3)
+
+    await accepted(receiver, "/site", [0, 1, 2, 3])
+    await accepted(receiver, "/practice", [0, 1])  # its own numbering: only what matched
+    await accepted(receiver, "/bystander", [0])
+    deliveries = receiver.received("/site")
+    bodies = [Webhook(mine["secret"]).verify(r.body, r.headers) for r in deliveries]
+    assert [b["type"] for b in bodies] == ["subscription.handshake"] + 3 * [
+        "referral.status_changed"
+    ]
+    assert [b.get("status") for b in bodies[1:]] == ["submitted", "acknowledged", "scheduled"]
+    assert all(b["referral_id"] == str(referral) for b in bodies[1:])
+    assert all(set(b) <= ALLOWED_KEYS for b in bodies)
+    assert len({r.headers["webhook-id"] for r in deliveries}) == 4
+    practice_body = Webhook(theirs["secret"]).verify(
+        receiver.received("/practice")[1].body, receiver.received("/practice")[1].headers
+    )
+    assert (practice_body["status"], practice_body["event_number"]) == ("scheduled", 1)
+
+
+async def test_down_then_500_then_up_misses_nothing_and_keeps_order(
+    network: Network, api: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    site = new_org("site")
+    sub = await subscribe(api, network, site, receiver.url("/flaky"))
+    await accepted(receiver, "/flaky", [0])
+    log_path = f"/v1/subscriptions/{sub['id']}/deliveries"
+
+    receiver.stop()
+    await walk(network, site, new_org("practice"), 3)
+    await eventually(
+        lambda: get(api, network, site, log_path),
+        until=lambda log: sum(d["error"] is not None for d in log["deliveries"]) >= 2,
+        what="failed attempts while down",
+    )
+    receiver.answer("/flaky", 500)
+    receiver.start()
+    await walk(network, site, new_org("practice"), 1)  # event 4, recorded during the outage
+    await eventually(
+        lambda: get(api, network, site, log_path),
+        until=lambda log: any(d["http_status"] == 500 for d in log["deliveries"]),
+        what="a 500 answer",
+    )
+    receiver.answer("/flaky", 200)
+
+    await accepted(receiver, "/flaky", [0, 1, 2, 3, 4])
+    seen = [r.number for r in receiver.received("/flaky")]
+    assert seen == sorted(seen)  # N+1 never before N succeeded
+    assert {r.number for r in receiver.received("/flaky") if r.answered == 500} == {1}
+
+    replay = await get(api, network, site, f"/v1/subscriptions/{sub['id']}/events?since=2")
+    assert [e["event_number"] for e in replay["events"]] == [3, 4]
+    assert all(e["status"] == "delivered" for e in replay["events"])
+    assert replay["last_event_number"] == 4
+    log = (await get(api, network, site, log_path))["deliveries"]
+    first = [d for d in log if d["event_number"] == 1]
+    assert [d["attempt"] for d in first] == sorted((d["attempt"] for d in first), reverse=True)
+    assert first[0]["http_status"] == 200 and all(d["duration_ms"] >= 0 for d in log)
+    assert any(d["error"] == "ConnectError" for d in first)
+
+
+async def test_retry_after_is_honoured(
+    network: Network, api: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    receiver.answer("/busy", 503, {"Retry-After": "1"})
+    await subscribe(api, network, new_org("site"), receiver.url("/busy"))
+
+    async def probe() -> list[Received]:
+        return receiver.received("/busy")
+
+    calls = await eventually(probe, until=lambda got: len(got) >= 2, what="a retry")
+    assert calls[1].at - calls[0].at >= 0.9  # not the 0.2 s backoff
+
+
+async def test_manual_redelivery_sends_the_event_again(
+    network: Network, api: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    site = new_org("site")
+    sub = await subscribe(api, network, site, receiver.url("/again"))
+    await walk(network, site, new_org("practice"), 1)
+    await accepted(receiver, "/again", [0, 1])
+
+    path = f"/v1/subscriptions/{sub['id']}/events/1/redeliver"
+    response = await api.post(path, headers=network.auth(site))
+    assert response.status_code == 202 and response.json()["status"] == "pending"
+    await accepted(receiver, "/again", [0, 1, 1])
+    first, again = receiver.received("/again")[1:]
+    assert first.headers["webhook-id"] == again.headers["webhook-id"]  # same id: deduplicable
+    missing = await api.post(path.replace("/1/", "/99/"), headers=network.auth(site))
+    assert missing.status_code == 404
+
+
+async def test_410_gone_disables_the_subscription(
+    network: Network, api: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    site = new_org("site")
+    receiver.answer("/gone", 410)
+    sub = await subscribe(api, network, site, receiver.url("/gone"))
+    disabled = await eventually(
+        lambda: get(api, network, site, f"/v1/subscriptions/{sub['id']}"),
+        until=lambda s: s["status"] == "error",
+        what="subscription disabled",
+    )
+    assert "410" in disabled["status_reason"]
+    await walk(network, site, new_org("practice"), 2)
+    events = await get(api, network, site, f"/v1/subscriptions/{sub['id']}/events")
+    assert [e["event_number"] for e in events["events"]] == [0]
+    assert len(receiver.received("/gone")) == 1
+    redeliver = f"/v1/subscriptions/{sub['id']}/events/0/redeliver"
+    assert (await api.post(redeliver, headers=network.auth(site))).status_code == 409
+
+
+async def test_another_organizations_subscription_is_not_found(
+    network: Network, api: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    owner, other = new_org("site"), new_org("site")
+    sub = await subscribe(api, network, owner, receiver.url("/private"))
+    base = f"/v1/subscriptions/{sub['id']}"
+    for method, path in [
+        ("GET", base),
+        ("GET", base + "/events"),
+        ("GET", base + "/deliveries"),
+        ("GET", base + "/stream"),
+        ("POST", base + "/rotate-secret"),
+        ("POST", base + "/events/0/redeliver"),
+        ("DELETE", base),
+    ]:
+        response = await api.request(method, path, headers=network.auth(other))
+        assert response.status_code == 404, (method, path)
+        assert response.headers["content-type"] == "application/problem+json"
+    assert (await get(api, network, other, "/v1/subscriptions"))["items"] == []
+    assert (await api.get(base)).status_code == 401
+    mine = await get(api, network, owner, "/v1/subscriptions")
+    assert [s["id"] for s in mine["items"]] == [sub["id"]] and "secret" not in mine["items"][0]
+
+    assert (await api.delete(base, headers=network.auth(owner))).status_code == 204
+    assert (await get(api, network, owner, base))["status"] == "off"
+
+
+async def test_invalid_subscriptions_are_422_with_pointers(
+    network: Network, api: httpx.AsyncClient
+) -> None:
+    site = new_org("site")
+    for body, pointer in [
+        ({"url": "ftp://127.0.0.1/x"}, "#/url"),
+        ({"url": "http://127.0.0.1/x", "filters": {"event_types": ["Nope"]}}, "#/filters"),
+        ({"url": "http://127.0.0.1/x", "filters": {"statuses": []}}, "#/filters"),
+        ({"url": "http://127.0.0.1/x", "heartbeat_s": 0}, "#/heartbeat_s"),
+    ]:
+        response = await api.post("/v1/subscriptions", json=body, headers=network.auth(site))
+        assert response.status_code == 422, body
+        assert response.json()["errors"][0]["pointer"].startswith(pointer)
+
+
+async def test_private_destinations_are_refused_without_allow_private(strict: Network) -> None:
+    async with httpx.AsyncClient(base_url=strict.url("referral")) as client:
+        for url in [
+            "https://127.0.0.1/hook",
+            "https://localhost/hook",
+            "https://10.0.0.8/hook",
+            "https://192.168.1.20/hook",
+            "https://169.254.169.254/latest",
+            "https://[::1]/hook",
+            "http://93.184.215.14/hook",  # public, but not https
+        ]:
+            response = await client.post(
+                "/v1/subscriptions", json={"url": url}, headers=strict.auth("riverside-ob")
+            )
+            assert response.status_code == 422, url
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json()["errors"][0]["pointer"] == "#/url"
+        listed = await client.get("/v1/subscriptions", headers=strict.auth("riverside-ob"))
+        assert listed.json()["items"] == []
+
+
+async def read_stream(
+    network: Network, org: str, subscription_id: str, count: int, headers: dict[str, str]
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """(id, event, data) of the first `count` events of the SSE stream."""
+    found: list[tuple[str, str, dict[str, Any]]] = []
+    fields: dict[str, str] = {}
+    url = f"{network.url('referral')}/v1/subscriptions/{subscription_id}/stream"
+    async with (
+        asyncio.timeout(15),
+        httpx.AsyncClient(timeout=None) as client,
+        client.stream("GET", url, headers=network.auth(org) | headers) as response,
+    ):
+        assert response.headers["content-type"].startswith("text/event-stream")
+        async for line in response.aiter_lines():
+            if line.startswith(":"):
+                continue  # keep-alive comment
+            if line:
+                name, _, value = line.partition(": ")
+                fields[name] = value
+                continue
+            if "data" in fields:
+                found.append((fields["id"], fields["event"], orjson.loads(fields["data"])))
+            fields = {}
+            if len(found) == count:
+                return found
+    return found
+
+
+async def test_sse_stream_yields_events_with_ids_and_resumes(
+    network: Network, api: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    site = new_org("site")
+    sub = await subscribe(api, network, site, receiver.url("/sse"))
+    await walk(network, site, new_org("practice"), 2)
+    reader = asyncio.create_task(read_stream(network, site, sub["id"], 4, {}))
+    await accepted(receiver, "/sse", [0, 1, 2])
+    await walk(network, site, new_org("practice"), 1)  # arrives while the stream is open
+    events = await reader
+    assert [e[0] for e in events] == ["0", "1", "2", "3"]
+    assert [e[1] for e in events] == ["subscription.handshake"] + 3 * ["referral.status_changed"]
+    assert [e[2]["event_number"] for e in events] == [0, 1, 2, 3]
+    resumed = await read_stream(network, site, sub["id"], 1, {"Last-Event-ID": "2"})
+    assert resumed[0][0] == "3"
+
+
+async def test_rotated_secret_signs_with_both_secrets(
+    network: Network, api: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    site = new_org("site")
+    sub = await subscribe(api, network, site, receiver.url("/rotate"))
+    await accepted(receiver, "/rotate", [0])
+    response = await api.post(
+        f"/v1/subscriptions/{sub['id']}/rotate-secret", headers=network.auth(site)
+    )
+    rotated = response.json()
+    assert response.status_code == 200 and rotated["secret"] != sub["secret"]
+    await walk(network, site, new_org("practice"), 1)
+    await accepted(receiver, "/rotate", [0, 1])
+    delivery = receiver.received("/rotate")[1]
+    assert len(delivery.headers["webhook-signature"].split(" ")) == 2
+    for secret in (sub["secret"], rotated["secret"]):
+        Webhook(secret).verify(delivery.body, delivery.headers)
+
+
+async def test_idle_subscription_gets_numbered_heartbeats(
+    network: Network, api: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    site = new_org("site")
+    await subscribe(api, network, site, receiver.url("/idle"), heartbeat_s=1)
+
+    async def probe() -> list[Received]:
+        return receiver.received("/idle")
+
+    await eventually(probe, until=lambda got: len(got) >= 2, what="a heartbeat")
+    await walk(network, site, new_org("practice"), 1)
+    await eventually(
+        probe,
+        until=lambda got: any("status_changed" in r.body for r in got),
+        what="the status change after heartbeats",
+    )
+    bodies = [orjson.loads(r.body) for r in receiver.received("/idle")]
+    assert bodies[1]["type"] == "subscription.heartbeat"
+    assert [b["event_number"] for b in bodies] == list(range(len(bodies)))  # no gaps
+
+
+async def test_concurrent_changes_get_gap_free_numbers(
+    network: Network, api: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    site = new_org("site")
+    sub = await subscribe(api, network, site, receiver.url("/busy-site"))
+    assert network.stack.infra is not None
+    url = network.stack.infra.database_url_for["referral"]
+
+    async def one(n: int) -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            tx = conn.transaction()
+            await tx.start()
+            await record_status_change(
+                conn,
+                referral_id=uuid.uuid4(),
+                site_id=site,
+                practice_id="practice-x",
+                status="submitted",
+                event_type="ReferralSubmitted",
+                occurred_at=datetime.now(UTC),
+            )
+            await (tx.rollback() if n % 4 == 0 else tx.commit())  # a rollback frees its number
+        finally:
+            await conn.close()
+
+    await asyncio.gather(*(one(n) for n in range(1, 13)))
+    await accepted(receiver, "/busy-site", list(range(10)))
+    events = await get(api, network, site, f"/v1/subscriptions/{sub['id']}/events")
+    assert [e["event_number"] for e in events["events"]] == list(range(10))
+    conn = await asyncpg.connect(url)
+    try:
+        with pytest.raises(RuntimeError, match="transaction"):
+            await record_status_change(
+                conn,
+                referral_id=uuid.uuid4(),
+                site_id=site,
+                practice_id="p",
+                status="submitted",
+                event_type="ReferralSubmitted",
+                occurred_at=datetime.now(UTC),
+            )
+    finally:
+        await conn.close()

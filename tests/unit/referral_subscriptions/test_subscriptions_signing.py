@@ -1,0 +1,64 @@
+"""Deliveries verify with the standardwebhooks library, with either secret during a rotation."""
+
+import base64
+from datetime import UTC, datetime, timedelta
+
+import orjson
+import pytest
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
+
+from services.referral.subscriptions import payloads
+from services.referral.subscriptions.signing import (
+    active_secrets,
+    new_secret,
+    signature_headers,
+)
+
+NOW = datetime.now(UTC)
+BODY = orjson.dumps({"type": payloads.HANDSHAKE, "event_number": 0}).decode()
+
+
+def test_secrets_follow_the_standard_webhooks_format() -> None:
+    secret = new_secret()
+    assert secret.startswith("whsec_")
+    assert 24 <= len(base64.b64decode(secret.removeprefix("whsec_"))) <= 64
+    assert new_secret() != secret
+
+
+def test_a_delivery_verifies_with_its_secret() -> None:
+    secret = new_secret()
+    headers = signature_headers("msg-1", BODY, [secret], NOW)
+    assert headers["webhook-id"] == "msg-1"
+    assert headers["webhook-timestamp"] == str(int(NOW.timestamp()))
+    assert Webhook(secret).verify(BODY, headers) == orjson.loads(BODY)
+
+
+def test_a_delivery_does_not_verify_with_another_secret_or_a_changed_body() -> None:
+    headers = signature_headers("msg-1", BODY, [new_secret()], NOW)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(new_secret()).verify(BODY, headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(new_secret()).verify(BODY.replace("0", "1"), headers)
+
+
+def test_during_a_rotation_both_signatures_verify() -> None:
+    old, new = new_secret(), new_secret()
+    signing = active_secrets(new, old, NOW + timedelta(hours=24), NOW)
+    assert signing == [new, old]
+    headers = signature_headers("msg-2", BODY, signing, NOW)
+    assert len(headers["webhook-signature"].split(" ")) == 2
+    assert all(s.startswith("v1,") for s in headers["webhook-signature"].split(" "))
+    Webhook(old).verify(BODY, headers)
+    Webhook(new).verify(BODY, headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(new_secret()).verify(BODY, headers)
+
+
+def test_after_the_overlap_only_the_new_secret_signs() -> None:
+    old, new = new_secret(), new_secret()
+    assert active_secrets(new, old, NOW - timedelta(seconds=1), NOW) == [new]
+    assert active_secrets(new, None, None, NOW) == [new]
+    headers = signature_headers("msg-3", BODY, active_secrets(new, old, NOW, NOW), NOW)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(old).verify(BODY, headers)

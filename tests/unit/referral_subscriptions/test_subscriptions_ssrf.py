@@ -1,0 +1,98 @@
+"""The SSRF guard: webhooks go to public addresses only, unless private ones are allowed."""
+
+import ipaddress
+
+import pytest
+
+from services.referral.subscriptions.ssrf import Refused, check_destination, forbidden_address
+
+FORBIDDEN = [
+    "127.0.0.1",  # loopback
+    "127.8.9.10",
+    "10.1.2.3",  # RFC 1918
+    "172.16.0.1",
+    "172.31.255.254",
+    "192.168.1.1",
+    "169.254.169.254",  # link-local: the cloud metadata address
+    "0.0.0.0",  # unspecified
+    "224.0.0.1",  # multicast
+    "240.0.0.1",  # reserved
+    "100.64.0.1",  # carrier-grade NAT
+    "::1",
+    "::",
+    "fc00::1",  # unique local
+    "fd12:3456::1",
+    "fe80::1",
+    "ff02::1",
+    "::ffff:127.0.0.1",  # IPv4-mapped loopback
+    "::ffff:10.0.0.1",
+]
+PUBLIC = ["93.184.215.14", "8.8.8.8", "2606:4700:4700::1111"]
+
+
+@pytest.mark.parametrize("address", FORBIDDEN)
+def test_non_public_addresses_are_forbidden(address: str) -> None:
+    assert forbidden_address(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize("address", PUBLIC)
+def test_public_addresses_are_allowed(address: str) -> None:
+    assert not forbidden_address(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1/hook",
+        "https://localhost:8443/hook",
+        "https://10.0.0.5/hook",
+        "https://172.16.4.4/hook",
+        "https://192.168.0.10/hook",
+        "https://169.254.169.254/latest/meta-data",
+        "https://[::1]/hook",
+        "https://[fc00::1]/hook",
+        "https://0.0.0.0/hook",
+        "https://[::ffff:127.0.0.1]/hook",
+    ],
+)
+async def test_urls_resolving_inside_are_refused(url: str) -> None:
+    with pytest.raises(Refused, match="public addresses only"):
+        await check_destination(url, allow_private=False)
+
+
+async def test_a_public_literal_address_over_https_is_allowed() -> None:
+    await check_destination("https://93.184.215.14/hooks/warmlink", allow_private=False)
+    await check_destination("https://[2606:4700:4700::1111]:8443/x", allow_private=False)
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://93.184.215.14/hook", "https"),
+        ("ftp://93.184.215.14/hook", "https"),
+        ("https:///nohost", "no host"),
+        ("https://user:pw@93.184.215.14/hook", "credentials"),
+        ("https://93.184.215.14:99999/hook", "not valid"),
+        ("https://93.184.215.14/hook#frag", "fragment"),
+        ("https://93.184.215.14/" + "a" * 2100, "longer"),
+        ("https://no-such-host.invalid/hook", "does not resolve"),
+    ],
+)
+async def test_malformed_urls_are_refused(url: str, reason: str) -> None:
+    with pytest.raises(Refused, match=reason):
+        await check_destination(url, allow_private=False)
+
+
+async def test_allow_private_admits_http_and_loopback() -> None:
+    await check_destination("http://127.0.0.1:8080/hook", allow_private=True)
+    await check_destination("https://10.0.0.5/hook", allow_private=True)
+    with pytest.raises(Refused, match="https"):
+        await check_destination("ftp://127.0.0.1/hook", allow_private=True)
+
+
+def test_refusals_do_not_echo_the_url() -> None:
+    with pytest.raises(Refused) as caught:
+        from services.referral.subscriptions.ssrf import check_url
+
+        check_url("http://secret-host.example/path?token=abc", allow_private=False)
+    assert "secret-host" not in str(caught.value) and "token" not in str(caught.value)

@@ -1,0 +1,229 @@
+"""`make bench-loop`: referrals through submit, acknowledge, schedule and attend, with a webhook
+subscriber, on the embedded stack (fsync on).
+
+1. Floor: a bare FastAPI endpoint doing one INSERT (`insert_floor`), same server stack.
+2. Submission throughput: POST /v1/referrals (unique Idempotency-Key each) for a fixed time.
+3. Propagation at a fixed rate of referrals/s: from the practice's acknowledge answered to the
+   referring site's webhook received (Standard Webhooks delivery through the outbox of
+   subscription notifications), then schedule and attend, and their notifications too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+from warmlink.auth import Role
+from warmlink.bench.loadgen import Post, load
+from warmlink.bench.report import percentile, print_report
+from warmlink.bench.webhook_receiver import Receiver
+from warmlink.dev.processes import free_port, port_open, spawn, stop, wait_until
+from warmlink.dev.seed import seed_region
+from warmlink.dev.stack import DevStack
+from warmlink.tokens import issue_token
+
+SITE, PRACTICE, SERVICE = "riverside-ob", "lantern-telehealth", "lantern-telehealth-therapy"
+
+
+def referral_body(n: str) -> dict[str, Any]:
+    return {
+        "practice_id": PRACTICE,
+        "service_id": SERVICE,
+        "patient_ref": f"bench-{n}",
+        "setting": "ob",
+        "method": "digital",
+        "urgency": "routine",
+        "referrer_id": "dr-bench",
+        "patient": {"given_name": "Bench", "family_name": "Patient", "phone": "312-555-0100"},
+        "consent": {"given": True},
+    }
+
+
+async def _one_referral(
+    client: httpx.AsyncClient,
+    receiver: Receiver,
+    n: int,
+    site: dict[str, str],
+    practice: dict[str, str],
+    out: dict[str, list[float]],
+) -> None:
+    created = await client.post(
+        "/v1/referrals",
+        json=referral_body(f"loop-{n}"),
+        headers=site | {"Idempotency-Key": f"loop-{n}"},
+    )
+    if created.status_code != 201:
+        out["errors"].append(1)
+        return
+    rid = created.json()["id"]
+    steps = [
+        ("acknowledge", None, "acknowledged"),
+        (
+            "schedule",
+            {
+                "appointment_at": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
+                "modality": "telehealth",
+            },
+            "scheduled",
+        ),
+        ("attended", None, "attended"),
+    ]
+    for step, payload, status in steps:
+        answered = await client.post(f"/v1/intake/{rid}/{step}", json=payload, headers=practice)
+        answered_at = time.perf_counter()
+        if answered.status_code != 200:
+            out["errors"].append(1)
+            return
+        arrived = await receiver.arrival((rid, status), within_s=30)
+        if arrived is None:
+            out["lost"].append(1)
+            return
+        out[status].append(max(0.0, (arrived - answered_at) * 1000))
+
+
+async def _propagation(
+    referral_url: str, receiver: Receiver, rate: int, seconds: int, tokens: dict[str, str]
+) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {
+        "acknowledged": [],
+        "scheduled": [],
+        "attended": [],
+        "errors": [],
+        "lost": [],
+    }
+    site = {"Authorization": f"Bearer {tokens['site']}"}
+    practice = {"Authorization": f"Bearer {tokens['practice']}"}
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
+    async with httpx.AsyncClient(base_url=referral_url, timeout=30, limits=limits) as client:
+        tasks = []
+        started = time.perf_counter()
+        for n in range(rate * seconds):
+            delay = started + n / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(
+                asyncio.create_task(_one_referral(client, receiver, n, site, practice, out))
+            )
+        await asyncio.gather(*tasks)
+    return out
+
+
+async def _subscribe(referral_url: str, token: str, receiver_port: int) -> None:
+    async with httpx.AsyncClient(base_url=referral_url, timeout=10) as client:
+        response = await client.post(
+            "/v1/subscriptions",
+            json={"url": f"http://127.0.0.1:{receiver_port}/hook"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        response.raise_for_status()
+
+
+async def _measure_propagation(
+    stack: DevStack, rate: int, seconds: int, tokens: dict[str, str]
+) -> dict[str, list[float]]:
+    receiver, receiver_port = Receiver(), free_port()
+    await receiver.start(receiver_port)
+    try:
+        url = f"http://127.0.0.1:{stack.ports['referral']}"
+        await _subscribe(url, tokens["site"], receiver_port)
+        await _propagation(url, receiver, min(rate, 10), 2, tokens)  # warm-up
+        return await _propagation(url, receiver, rate, seconds, tokens)
+    finally:
+        await receiver.stop()
+
+
+def run(rate: int, seconds: int, connections: int) -> None:
+    state = Path(tempfile.mkdtemp(prefix="warmlink-bench-loop-"))
+    ports = {"directory": free_port(), "referral": free_port()}
+    stack = DevStack(state, pg_port=free_port(), kafka_port=free_port(), ports=ports)
+    stack.common_env = {"LOG_LEVEL": "WARNING", "WEBHOOK_ALLOW_PRIVATE": "true"}
+    print(f"starting PostgreSQL (fsync on), broker, directory and referral in {state} ...")
+    stack.start_infra()
+    floor_proc = None
+    try:
+        for name in ports:
+            stack.start_service(name)
+        for name in ports:
+            stack.wait_ready(name)
+        seed_region(f"http://127.0.0.1:{ports['directory']}", stack.signing_key)
+        key = stack.signing_key.read_bytes()
+        tokens = {
+            "site": issue_token(key, organization_id=SITE, role=Role.CLINIC),
+            "practice": issue_token(key, organization_id=PRACTICE, role=Role.PRACTICE),
+        }
+        assert stack.postgres is not None and stack.infra is not None
+        stack.postgres.ensure_databases(["bench_floor"])
+        floor_port = free_port()
+        floor_proc = spawn(
+            [
+                sys.executable,
+                "-m",
+                "warmlink.bench.insert_floor",
+                str(floor_port),
+                stack.postgres.url("bench_floor"),
+            ],
+            log_path=stack.logs / "floor.log",
+        )
+        wait_until(lambda: port_open(floor_port), timeout=30, what="floor", proc=floor_proc)
+        template = orjson.dumps(referral_body("{n}")).decode()
+        print(f"floor: POST /insert (one INSERT), {connections} connections, {seconds}s")
+        floor = load(floor_port, [], "x", seconds, connections, Post("/insert", template))
+        print(f"submissions: POST /v1/referrals, {connections} connections, {seconds}s")
+        submits = load(
+            ports["referral"],
+            [],
+            tokens["site"],
+            seconds,
+            connections,
+            Post("/v1/referrals", template),
+        )
+        print(
+            f"propagation: {rate} referrals/s for {seconds}s (submit, acknowledge, schedule, "
+            "attend), webhook subscriber on the referring site"
+        )
+        prop = asyncio.run(_measure_propagation(stack, rate, seconds, tokens))
+    finally:
+        if floor_proc is not None:
+            stop(floor_proc)
+        stack.stop()
+    ack = prop["acknowledged"]
+    print_report(
+        "bench-loop",
+        [
+            ("propagation p50 (ms), acknowledge", f"{percentile(ack, 50):.1f}", "", "<= 25"),
+            ("propagation p99 (ms), acknowledge", f"{percentile(ack, 99):.1f}", "", "<= 100"),
+            ("propagation p99 (ms), schedule", f"{percentile(prop['scheduled'], 99):.1f}", "", ""),
+            ("propagation p99 (ms), attend", f"{percentile(prop['attended'], 99):.1f}", "", ""),
+            (
+                "submissions/s vs one-INSERT floor",
+                f"{submits.per_second:,.0f}",
+                f"{floor.per_second:,.0f}",
+                ">= 50% of floor",
+            ),
+            (
+                "errors / lost notifications",
+                f"{len(prop['errors']) + submits.errors}/{len(prop['lost'])}",
+                str(floor.errors),
+                "0",
+            ),
+        ],
+        {
+            "propagation_p50_ms": round(percentile(ack, 50), 2),
+            "propagation_p99_ms": round(percentile(ack, 99), 2),
+            "submit_per_s": round(submits.per_second),
+            "floor_insert_per_s": round(floor.per_second),
+            "submit_share_of_floor": round(submits.per_second / floor.per_second, 3),
+            "referrals": len(ack),
+            "rate_per_s": rate,
+            "errors": len(prop["errors"]) + submits.errors + floor.errors,
+            "lost_notifications": len(prop["lost"]),
+        },
+    )
