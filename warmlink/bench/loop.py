@@ -14,6 +14,7 @@ import asyncio
 import sys
 import tempfile
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -54,11 +55,12 @@ async def _one_referral(
     site: dict[str, str],
     practice: dict[str, str],
     out: dict[str, list[float]],
+    run_id: str,
 ) -> None:
     created = await client.post(
         "/v1/referrals",
-        json=referral_body(f"loop-{n}"),
-        headers=site | {"Idempotency-Key": f"loop-{n}"},
+        json=referral_body(f"loop-{run_id}-{n}"),
+        headers=site | {"Idempotency-Key": f"loop-{run_id}-{n}"},
     )
     if created.status_code != 201:
         out["errors"].append(1)
@@ -102,6 +104,7 @@ async def _propagation(
     site = {"Authorization": f"Bearer {tokens['site']}"}
     practice = {"Authorization": f"Bearer {tokens['practice']}"}
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
+    run_id = uuid.uuid4().hex[:8]  # warm-up and measured runs never share an Idempotency-Key
     async with httpx.AsyncClient(base_url=referral_url, timeout=30, limits=limits) as client:
         tasks = []
         started = time.perf_counter()
@@ -110,7 +113,7 @@ async def _propagation(
             if delay > 0:
                 await asyncio.sleep(delay)
             tasks.append(
-                asyncio.create_task(_one_referral(client, receiver, n, site, practice, out))
+                asyncio.create_task(_one_referral(client, receiver, n, site, practice, out, run_id))
             )
         await asyncio.gather(*tasks)
     return out
@@ -149,8 +152,8 @@ def run(rate: int, seconds: int, connections: int) -> None:
     stack.start_infra()
     floor_proc = None
     try:
-        for name in ports:
-            stack.start_service(name)
+        for name in ports:  # the referral service as deployed on two cores: two workers
+            stack.start_service(name, {"HTTP_WORKERS": "2"} if name == "referral" else None)
         for name in ports:
             stack.wait_ready(name)
         seed_region(f"http://127.0.0.1:{ports['directory']}", stack.signing_key)

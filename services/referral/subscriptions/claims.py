@@ -42,6 +42,30 @@ FROM due, subscriptions s
 WHERE n.id = due.id AND s.id = n.subscription_id
 RETURNING n.id, n.subscription_id, n.event_number, n.payload, n.attempts, n.window_started_at,
     s.url, s.secret, s.previous_secret, s.previous_secret_expires_at"""
+# After a delivery: the subscription's next run of due notifications, claimed in the
+# transaction that records the outcome, so a busy subscription flows (many deliveries per
+# commit) without waiting for the worker's next global scan. Rows are locked in event order
+# without skipping, and only the due prefix is claimed: a head waiting for its retry holds back
+# everything after it.
+CLAIM_RUN_OF = """
+WITH run AS (
+    SELECT n.id, n.event_number, n.next_attempt_at FROM subscription_notifications n
+    WHERE n.subscription_id = $1 AND n.status = 'pending'
+    ORDER BY n.event_number LIMIT $3
+    FOR UPDATE OF n
+)
+UPDATE subscription_notifications n
+SET attempts = n.attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
+FROM run, subscriptions s
+WHERE n.id = run.id AND s.id = n.subscription_id AND s.status = 'active'
+  AND NOT EXISTS (SELECT 1 FROM run r WHERE r.next_attempt_at > now()
+                  AND r.event_number <= run.event_number)
+RETURNING n.id, n.subscription_id, n.event_number, n.payload, n.attempts, n.window_started_at,
+    s.url, s.secret, s.previous_secret, s.previous_secret_expires_at"""
+# Claimed but not attempted (a run stopped at a failure): back to due, as if never claimed.
+UNCLAIM = """
+UPDATE subscription_notifications SET attempts = attempts - 1, next_attempt_at = now()
+WHERE id = $1 AND attempts = $2 AND status = 'pending'"""
 INSERT_ATTEMPT = """
 INSERT INTO subscription_deliveries
     (notification_id, subscription_id, event_number, attempt, http_status, error, duration_ms)
@@ -94,7 +118,10 @@ class Attempt:
 
 
 async def claim_due(conn: Connection, limit: int, lease_s: float) -> list[Claim]:
-    rows = await conn.fetch(CLAIM_DUE_HEADS, limit, lease_s)
+    return _claims(await conn.fetch(CLAIM_DUE_HEADS, limit, lease_s))
+
+
+def _claims(rows: list[Any]) -> list[Claim]:
     return [
         Claim(
             id=r["id"],
@@ -110,6 +137,54 @@ async def claim_due(conn: Connection, limit: int, lease_s: float) -> list[Claim]
         )
         for r in rows
     ]
+
+
+async def record_run(
+    conn: Connection,
+    results: list[tuple[Claim, Attempt]],
+    retry_at: datetime | None,
+    unattempted: list[Claim],
+    next_lease_s: float,
+    run_size: int,
+) -> list[Claim]:
+    """Record a run's attempts in one transaction: all delivered but possibly the last, which
+    failed (`retry_at` as in `record`). Returns the subscription's next run when all succeeded."""
+    async with conn.transaction():
+        await conn.executemany(
+            INSERT_ATTEMPT,
+            [
+                (
+                    c.id,
+                    c.subscription_id,
+                    c.event_number,
+                    c.attempt,
+                    a.http_status,
+                    a.error,
+                    a.duration_ms,
+                )
+                for c, a in results
+            ],
+        )
+        await conn.executemany(MARK_DELIVERED, [(c.id, c.attempt) for c, a in results if a.ok])
+        await conn.executemany(UNCLAIM, [(c.id, c.attempt) for c in unattempted])
+        last, attempt = results[-1]
+        if not attempt.ok:
+            await _apply_failure(conn, last, attempt, retry_at)
+            return []
+        rows = await conn.fetch(CLAIM_RUN_OF, last.subscription_id, next_lease_s, run_size)
+        return sorted(_claims(list(rows)), key=lambda c: c.event_number)
+
+
+async def _apply_failure(
+    conn: Connection, claim: Claim, attempt: Attempt, retry_at: datetime | None
+) -> None:
+    if attempt.http_status == 410:
+        await conn.execute(DISABLE, claim.subscription_id, "endpoint answered 410 Gone")
+        await conn.execute(RELEASE_LEASE, claim.id, claim.attempt)
+    elif retry_at is None:
+        await conn.execute(MARK_FAILED, claim.id, claim.attempt)
+    else:
+        await conn.execute(SCHEDULE_RETRY, claim.id, claim.attempt, retry_at)
 
 
 async def record(
@@ -130,10 +205,5 @@ async def record(
         )
         if attempt.ok:
             await conn.execute(MARK_DELIVERED, claim.id, claim.attempt)
-        elif attempt.http_status == 410:
-            await conn.execute(DISABLE, claim.subscription_id, "endpoint answered 410 Gone")
-            await conn.execute(RELEASE_LEASE, claim.id, claim.attempt)
-        elif retry_at is None:
-            await conn.execute(MARK_FAILED, claim.id, claim.attempt)
         else:
-            await conn.execute(SCHEDULE_RETRY, claim.id, claim.attempt, retry_at)
+            await _apply_failure(conn, claim, attempt, retry_at)

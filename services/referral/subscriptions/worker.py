@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 POLL_S = 1.0
 MAX_IN_FLIGHT = 32
 LEASE_MARGIN_S = 30.0  # a claim outlives the delivery timeout by this much
+RUN_SIZE = 50  # notifications of one subscription delivered per commit when it is busy
 USER_AGENT = "Warmlink-Webhooks/1.0"
 DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
 _random = secrets.SystemRandom()
@@ -108,47 +109,63 @@ class DeliveryWorker:
             task.add_done_callback(self._in_flight.discard)
 
     async def _guarded(self, claim: claims.Claim) -> None:
+        run = [claim]
         try:
-            await self._deliver(claim)
+            while run:  # a subscription's notifications, in order, a run per commit
+                run = await self._deliver_run(run)
         except Exception:
             # A bug must not pass silently; the lease runs out and the delivery is tried again.
             log.exception("webhook delivery crashed", extra={"event_number": claim.event_number})
 
-    async def _deliver(self, claim: claims.Claim) -> None:
-        attempt = await self._post(claim)
+    async def _deliver_run(self, run: list[claims.Claim]) -> list[claims.Claim]:
+        """Deliver in order until one fails; record the run; return the next run to deliver."""
+        results: list[tuple[claims.Claim, claims.Attempt]] = []
+        for claim in run:
+            attempt = await self._post(claim)
+            results.append((claim, attempt))
+            if not attempt.ok:
+                break
+        last, attempt = results[-1]
         now = datetime.now(UTC)
         retry_at = None
         if not attempt.ok:
             retry_at = next_attempt_at(
-                attempt=claim.attempt,
+                attempt=last.attempt,
                 now=now,
-                window_started_at=claim.window_started_at,
+                window_started_at=last.window_started_at,
                 initial_s=self._config.retry_initial_s,
                 max_age_s=self._config.max_age_s,
                 retry_after_s=attempt.retry_after_s,
                 jitter=_random.random(),
             )
+        # The next run's lease must outlast all of its attempts, each bounded by the timeout.
+        lease_s = self._config.timeout_s * RUN_SIZE + LEASE_MARGIN_S
         try:
             async with self._pool.acquire() as conn:
-                await claims.record(conn, claim, attempt, retry_at)
+                following = await claims.record_run(
+                    conn, results, retry_at, run[len(results) :], lease_s, RUN_SIZE
+                )
         except DATABASE_ERRORS as exc:
-            # The lease runs out and the notification is tried again (same webhook-id).
-            log.warning("webhook outcome not recorded", extra={"error": type(exc).__name__})
-            return
-        log.info(
-            "webhook attempt",
-            extra={
-                "subscription_id": str(claim.subscription_id),
-                "event_number": claim.event_number,
-                "attempt": claim.attempt,
-                "http_status": attempt.http_status,
-                "error": attempt.error,
-            },
-        )
+            # The leases run out and the notifications are tried again (same webhook-ids).
+            log.warning("webhook outcomes not recorded", extra={"error": type(exc).__name__})
+            return []
+        for claim, result in results:
+            log.info(
+                "webhook attempt",
+                extra={
+                    "subscription_id": str(claim.subscription_id),
+                    "event_number": claim.event_number,
+                    "attempt": claim.attempt,
+                    "http_status": result.http_status,
+                    "error": result.error,
+                },
+            )
         if retry_at is not None:
             due = time.monotonic() + max((retry_at - now).total_seconds(), 0.0)
             self._soonest = due if self._soonest is None else min(self._soonest, due)
-        self._wake.set()  # the next head of this subscription may be due now
+        if not following:
+            self._wake.set()  # whatever is due next is for the global scan
+        return following
 
     async def _post(self, claim: claims.Claim) -> claims.Attempt:
         assert self._client is not None
