@@ -159,6 +159,8 @@ async def transition(
         attempts,
     )
     updated = replace(current, status=status, updated_at=now)
+    if action is Action.DECLINE:
+        await conn.execute(repo.REOPEN_WORKLIST, referral_id, "needs_referral")
     reason = details.get("reason") or details.get("outcome")
     await _timeline(conn, updated, action.value, caller, now, reason)
     event = event_for(
@@ -216,6 +218,7 @@ async def redirect(
         updated_at=now,
     )
     await _timeline(conn, updated, "redirect", caller, now, f"from {current.practice_id}")
+    await conn.execute(repo.REOPEN_WORKLIST, referral_id, "referred")
     event = ReferralRedirected(
         referral_id=referral_id,
         site_id=current.site_id,

@@ -255,6 +255,41 @@ async def test_invalid_referrals_get_422_naming_the_field(
     assert pointer in [e.get("pointer") for e in response.json()["errors"]]
 
 
+async def test_a_decline_puts_the_patient_back_on_the_worklist_until_redirected(
+    net: Network, referral: httpx.AsyncClient
+) -> None:
+    async with httpx.AsyncClient(base_url=net.url("screening")) as screening:
+        screen = await screening.post(
+            "/v1/screenings", json=phq9("pt-back-1", [3] * 9), headers=net.auth(SITE)
+        )
+    sid = screen.json()["id"]
+    await eventually(
+        lambda: worklist(net),
+        until=lambda items: any(i["screening_id"] == sid for i in items),
+        what="worklist item",
+    )
+    rid = (
+        await submit(net, referral, "handoff-back", screening_id=sid, patient_ref="pt-back-1")
+    ).json()["id"]
+    assert not any(i["screening_id"] == sid for i in await worklist(net))
+    await referral.post(
+        f"/v1/intake/{rid}/decline",
+        json={"reason": "not_clinical_fit"},
+        headers=net.auth(PRACTICE, Role.PRACTICE),
+    )
+    back = [i for i in await worklist(net) if i["screening_id"] == sid]
+    assert back and back[0]["referral_id"] == rid
+    assert back[0]["next_matches"] == f"/v1/referrals/{rid}/next-matches"
+    options = (await referral.get(back[0]["next_matches"], headers=net.auth(SITE))).json()
+    target = options["matches"][0]
+    await referral.post(
+        f"/v1/referrals/{rid}/redirect",
+        headers=net.auth(SITE),
+        json={"practice_id": target["organization_id"], "service_id": target["service_id"]},
+    )
+    assert not any(i["screening_id"] == sid for i in await worklist(net))
+
+
 PHI_VALUES = ("Marisol", "Quetzalcoatl", "312-555-0187", "marisol.qb", "1994-03-17", "NICU")
 
 

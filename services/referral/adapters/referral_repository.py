@@ -49,6 +49,8 @@ SELECT * FROM referrals
 WHERE practice_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR urgency = $3)
 ORDER BY urgency = 'urgent' DESC, acknowledge_by, submitted_at
 LIMIT $4"""
+# A declined referral puts the patient back on her site's worklist; a redirect takes her off.
+REOPEN_WORKLIST = "UPDATE worklist_items SET status = $2 WHERE referral_id = $1"
 MARK_WORKLIST = """
 UPDATE worklist_items SET status = $2, referral_id = $3
 WHERE screening_id = $1 AND site_id = $4"""

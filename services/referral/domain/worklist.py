@@ -23,6 +23,8 @@ class WorklistItem:
     setting: str
     screened_at: datetime
     status: str = NEEDS_REFERRAL
+    # Set when a referral answered this screen; still set when it came back after a decline.
+    referral_id: UUID | None = None
 
     @classmethod
     def from_screen(cls, event: ScreenPositive) -> WorklistItem:

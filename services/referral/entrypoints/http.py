@@ -28,6 +28,8 @@ class WorklistItemOut(BaseModel):
     setting: str
     screened_at: datetime
     status: str
+    referral_id: UUID | None = None
+    next_matches: str | None = None  # after a decline: where to find the next practices
 
 
 class WorklistOut(BaseModel):
@@ -46,7 +48,12 @@ async def get_worklist(
     return WorklistOut(
         site_id=caller.organization_id,
         items=[
-            WorklistItemOut(**{k: getattr(i, k) for k in WorklistItemOut.model_fields})
+            WorklistItemOut(
+                **{k: getattr(i, k) for k in WorklistItemOut.model_fields if hasattr(i, k)},
+                next_matches=f"/v1/referrals/{i.referral_id}/next-matches"
+                if i.referral_id
+                else None,
+            )
             for i in items
         ],
     )
