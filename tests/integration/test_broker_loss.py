@@ -23,6 +23,13 @@ async def test_broker_restarted_empty_then_outbox_republish_completes_downstream
     async with running(settings) as rt:
         await emit(rt, *[screen(f"before-{i}") for i in range(20)])
         await eventually(lambda: effect_count(rt), until=lambda n: n == 20, what="first effects")
+        # The consumer can apply an event before the relay has marked it published: wait for
+        # the marks, or the republish below would miss the last batch.
+        await eventually(
+            lambda: rt.pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"),
+            until=lambda n: n == 0,
+            what="the relay's marks",
+        )
 
         infra.broker.restart_empty()
         await ensure_topics(settings)
