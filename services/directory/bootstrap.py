@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.directory import observed_refresh
 from services.directory.adapters.key_cache import PublishedKeys
 from services.directory.adapters.match_index import MatchIndex
 from services.directory.entrypoints import hsds, http, listings, matches, oauth
@@ -52,6 +53,13 @@ async def start_match_index(app: FastAPI, runtime: Runtime) -> None:
     runtime.background.append(supervise("match-index", index.follow()))
 
 
+async def start_observed_refresh(app: FastAPI, runtime: Runtime) -> None:
+    settings: DirectorySettings = runtime.settings  # type: ignore[assignment]
+    runtime.background.append(
+        supervise("observed-refresh", observed_refresh.keep_refreshing(runtime.pool, settings))
+    )
+
+
 def build_app(settings: DirectorySettings | None = None) -> FastAPI:
     settings = settings or DirectorySettings()
     return create_app(
@@ -68,6 +76,6 @@ def build_app(settings: DirectorySettings | None = None) -> FastAPI:
             ],
             subscriptions=[capacity_subscription(settings)],
             title="Warmlink directory",
-            on_startup=[verify_own_tokens, start_match_index],
+            on_startup=[verify_own_tokens, start_match_index, start_observed_refresh],
         )
     )

@@ -4,12 +4,10 @@ the inbox) never moves a slot twice; the hold state machine guards out-of-order 
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime
 from uuid import UUID
 
 import asyncpg
-import orjson
 
 from contracts import (
     AppointmentAttended,
@@ -23,11 +21,11 @@ from contracts import (
     ReferralRedirected,
     ReferralSubmitted,
 )
+from services.directory import observed_refresh
 from services.directory.adapters import capacity_sql as sql
 from services.directory.domain import holds
 from services.directory.domain.freshness import Freshness, freshness
 from services.directory.domain.model import Capacity
-from services.directory.domain.observed import observe
 from services.directory.settings import DirectorySettings
 from warmlink.db import Connection
 from warmlink.outbox import publish_later
@@ -109,12 +107,9 @@ class Handlers:
             )
 
     async def _observe(self, conn: Connection, practice_id: str) -> None:
-        now = datetime.now(UTC)
-        facts = await sql.facts_of(conn, practice_id, now - self.settings.observed_window)
-        observed = observe(facts, now, self.settings.observed_window)
-        await conn.execute(
-            sql.SAVE_OBSERVED, practice_id, orjson.dumps(dataclasses.asdict(observed)).decode(), now
-        )
+        """Mark the practice: its observed behaviour is recomputed within a few seconds
+        (observed_refresh), not once per event."""
+        await observed_refresh.mark(conn, practice_id)
 
 
 def capacity_from(r: asyncpg.Record, available: int) -> Capacity:
