@@ -71,6 +71,7 @@ class TokenVerifier:
         self._jwks: dict[str, Any] = {}
         self._fetched_at = -1e9
         self._lock = asyncio.Lock()
+        self._http: httpx.AsyncClient | None = None
         self._verified: dict[str, tuple[Caller, float]] = {}
         self.local = local
 
@@ -107,16 +108,21 @@ class TokenVerifier:
                 await asyncio.sleep(wait)
             await self.refresh()
 
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+
     def _jwks_stale(self) -> bool:
         return time.monotonic() - self._fetched_at > JWKS_MAX_AGE_S
 
     async def refresh(self) -> None:
         assert self._jwks_url is not None
         self._fetched_at = time.monotonic()
+        if self._http is None:  # one client: building one per fetch costs a TLS context each time
+            self._http = httpx.AsyncClient(timeout=5)
         try:
-            async with httpx.AsyncClient(timeout=5) as client:
-                response = await client.get(self._jwks_url)
-                response.raise_for_status()
+            response = await self._http.get(self._jwks_url)
+            response.raise_for_status()
             keys = response.json()["keys"]
             self._jwks = {k["kid"]: jwt.PyJWK(k).key for k in keys}
         except (httpx.HTTPError, KeyError, ValueError, jwt.PyJWKError) as exc:

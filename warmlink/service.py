@@ -56,6 +56,7 @@ class Runtime:
     consumers: list[IdempotentConsumer]
     tasks: list[asyncio.Task[None]] = field(default_factory=list)  # drained on stop
     background: list[asyncio.Task[None]] = field(default_factory=list)  # cancelled on stop
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)  # after drain
 
     async def stop(self) -> None:
         for task in self.background:
@@ -66,6 +67,8 @@ class Runtime:
         self.relay.stop()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.wait_for(asyncio.gather(*self.tasks, return_exceptions=True), 30)
+        for close in self.closers:
+            await close()
         await self.producer.stop()
         await self.pool.close()
 
@@ -144,6 +147,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         finally:
             log.info("service stopping: draining consumers and outbox")
             await runtime.stop()
+            await app.state.verifier.close()
 
     app = FastAPI(
         title=spec.title or f"Warmlink {settings.service_name}",

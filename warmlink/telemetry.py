@@ -5,7 +5,7 @@ Spans carry identifiers and event types only: never request bodies, never patien
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from opentelemetry import context, propagate, trace
 from opentelemetry.sdk.resources import Resource
@@ -16,8 +16,6 @@ from opentelemetry.sdk.trace.export import (
     SimpleSpanProcessor,
     SpanExporter,
 )
-
-KafkaHeaders = Sequence[tuple[str, bytes]]
 
 _provider: TracerProvider | None = None
 

@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
-import asyncpg
-
 from contracts import (
     AppointmentAttended,
     AppointmentMissed,
@@ -23,6 +21,7 @@ from contracts import (
 )
 from services.directory import observed_refresh
 from services.directory.adapters import capacity_sql as sql
+from services.directory.adapters.listings import capacity_from
 from services.directory.domain import holds
 from services.directory.domain.freshness import Freshness, freshness
 from services.directory.domain.model import Capacity
@@ -110,18 +109,6 @@ class Handlers:
         """Mark the practice: its observed behaviour is recomputed within a few seconds
         (observed_refresh), not once per event."""
         await observed_refresh.mark(conn, practice_id)
-
-
-def capacity_from(r: asyncpg.Record, available: int) -> Capacity:
-    return Capacity(
-        available=available,
-        maximum=r["maximum"],
-        next_available_intake=r["next_available_intake"],
-        accepting_new_patients=r["accepting_new_patients"],
-        waitlist_length=r["waitlist_length"],
-        verified_at=r["verified_at"],
-        verified_by=r["verified_by"],
-    )
 
 
 async def publish_capacity(

@@ -69,7 +69,7 @@ async def confirm_capacity(
 
 def practice_profile(org: Organization, first: bool) -> PracticeRegistered | PracticeUpdated:
     cls = PracticeRegistered if first else PracticeUpdated
-    services = [s for s in org.services]
+    services = org.services
     funding = set()
     for s in services:
         c = s.coverage

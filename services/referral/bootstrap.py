@@ -40,9 +40,11 @@ async def referral_context(app: FastAPI, runtime: Runtime) -> None:
             body.patient.phone,
         )
 
+    directory = DirectoryClient(settings.directory_url, settings.directory_timeout_s)
+    runtime.closers.append(directory.close)
     app.state.referral_context = ReferralContext(
         keyring=keyring,
-        directory=DirectoryClient(settings.directory_url, settings.directory_timeout_s),
+        directory=directory,
         queue_confirmation=queue_confirmation,
         listeners=[subscriptions.record_status_change],
     )

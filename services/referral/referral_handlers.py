@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
+
+import asyncpg
 
 from contracts import ReferralRedirected, ReferralSubmitted, new_event_id
 from contracts.lifecycle import ReferralStatus
@@ -34,6 +36,29 @@ from warmlink.problems import Conflict, NotFound
 
 PRODUCER = "referral"
 StatusListener = Callable[..., Awaitable[None]]
+
+
+async def visible_referral(
+    conn: Connection,
+    caller: Caller,
+    referral_id: UUID,
+    *,
+    owner: Literal["site_id", "practice_id"] | None = None,
+    lock: bool = False,
+) -> asyncpg.Record:
+    """The referral if the caller's organization is its site or practice (`owner` narrows it to
+    one of them); otherwise 404, so another organization never learns that it exists."""
+    row = await repo.get(conn, referral_id, caller.organization_id, lock=lock)
+    if row is None or (owner is not None and row[owner] != caller.organization_id):
+        raise NotFound(f"No referral {referral_id} for this organization.")
+    return row
+
+
+def _next(current: ReferralStatus, action: Action) -> ReferralStatus:
+    try:
+        return next_status(current, action)
+    except IllegalTransition as exc:
+        raise Conflict(str(exc), current_status=str(exc.current)) from None
 
 
 @dataclass(frozen=True)
@@ -133,15 +158,12 @@ async def transition(
     now: datetime,
     listeners: Sequence[StatusListener] = (),
 ) -> Referral:
-    row = await repo.get(conn, referral_id, caller.organization_id, lock=True)
-    owner = "practice_id" if action in PRACTICE_ACTIONS else "site_id"
-    if row is None or row[owner] != caller.organization_id:
-        raise NotFound(f"No referral {referral_id} for this organization.")
+    owner: Literal["site_id", "practice_id"] = (
+        "practice_id" if action in PRACTICE_ACTIONS else "site_id"
+    )
+    row = await visible_referral(conn, caller, referral_id, owner=owner, lock=True)
     current = repo.to_referral(row)
-    try:
-        status = next_status(current.status, action)
-    except IllegalTransition as exc:
-        raise Conflict(str(exc), current_status=str(exc.current)) from None
+    status = _next(current.status, action)
     appointment: tuple[UUID, datetime] | None = None
     if action is Action.SCHEDULE:
         appointment = (new_event_id(), details["appointment_at"])
@@ -188,14 +210,9 @@ async def redirect(
     listeners: Sequence[StatusListener] = (),
 ) -> Referral:
     """Re-send a declined referral to another practice, keeping its history."""
-    row = await repo.get(conn, referral_id, caller.organization_id, lock=True)
-    if row is None or row["site_id"] != caller.organization_id:
-        raise NotFound(f"No referral {referral_id} for this organization.")
+    row = await visible_referral(conn, caller, referral_id, owner="site_id", lock=True)
     current = repo.to_referral(row)
-    try:
-        next_status(current.status, Action.REDIRECT)
-    except IllegalTransition as exc:
-        raise Conflict(str(exc), current_status=str(exc.current)) from None
+    _next(current.status, Action.REDIRECT)
     acknowledge_by = one_business_day_after(now, practice.time_zone)
     await conn.execute(
         repo.REDIRECT,

@@ -78,19 +78,25 @@ async def submit(
     return await client.post("/v1/referrals", json=body(**overrides), headers=headers)
 
 
-async def test_screen_to_attended_appointment_with_a_full_timeline(
-    net: Network, referral: httpx.AsyncClient
-) -> None:
+async def positive_screen_on_worklist(net: Network, patient_ref: str) -> str:
+    """Record a positive screen at the site and wait until it is on the site's worklist."""
     async with httpx.AsyncClient(base_url=net.url("screening")) as screening:
         screen = await screening.post(
-            "/v1/screenings", json=phq9("pt-life-1", [3] * 9), headers=net.auth(SITE)
+            "/v1/screenings", json=phq9(patient_ref, [3] * 9), headers=net.auth(SITE)
         )
-    screening_id = screen.json()["id"]
+    screening_id: str = screen.json()["id"]
     await eventually(
         lambda: worklist(net),
         until=lambda items: any(i["screening_id"] == screening_id for i in items),
         what="worklist item",
     )
+    return screening_id
+
+
+async def test_screen_to_attended_appointment_with_a_full_timeline(
+    net: Network, referral: httpx.AsyncClient
+) -> None:
+    screening_id = await positive_screen_on_worklist(net, "pt-life-1")
 
     created = await submit(net, referral, "handoff-1", screening_id=screening_id, urgency="urgent")
     assert created.status_code == 201, created.text
@@ -258,16 +264,7 @@ async def test_invalid_referrals_get_422_naming_the_field(
 async def test_a_decline_puts_the_patient_back_on_the_worklist_until_redirected(
     net: Network, referral: httpx.AsyncClient
 ) -> None:
-    async with httpx.AsyncClient(base_url=net.url("screening")) as screening:
-        screen = await screening.post(
-            "/v1/screenings", json=phq9("pt-back-1", [3] * 9), headers=net.auth(SITE)
-        )
-    sid = screen.json()["id"]
-    await eventually(
-        lambda: worklist(net),
-        until=lambda items: any(i["screening_id"] == sid for i in items),
-        what="worklist item",
-    )
+    sid = await positive_screen_on_worklist(net, "pt-back-1")
     rid = (
         await submit(net, referral, "handoff-back", screening_id=sid, patient_ref="pt-back-1")
     ).json()["id"]

@@ -14,6 +14,7 @@ from pydantic_settings import SettingsConfigDict
 
 from contracts import Envelope, ScreenPositive, new_event_id
 from tests.support.infra import Infrastructure
+from tests.support.waiting import eventually
 from warmlink.consumer import Subscription
 from warmlink.outbox import publish_later
 from warmlink.service import Runtime, ServiceSpec, start_runtime
@@ -93,3 +94,13 @@ async def emit(runtime: Runtime, *events: ScreenPositive) -> list[Envelope]:
 
 async def effect_count(runtime: Runtime) -> int:
     return int(await runtime.pool.fetchval("SELECT count(*) FROM effects"))
+
+
+async def relay_caught_up(rt: Runtime, what: str = "the relay's marks") -> None:
+    """Wait until every outbox row is marked published: a consumer or reader can see an event
+    before the relay commits its mark."""
+    await eventually(
+        lambda: rt.pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"),
+        until=lambda n: n == 0,
+        what=what,
+    )

@@ -6,7 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.integration.harness import effect_count, emit, running, screen, settings_for
+from tests.integration.harness import (
+    effect_count,
+    emit,
+    relay_caught_up,
+    running,
+    screen,
+    settings_for,
+)
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
 from warmlink.kafka import ensure_topics
@@ -23,13 +30,7 @@ async def test_broker_restarted_empty_then_outbox_republish_completes_downstream
     async with running(settings) as rt:
         await emit(rt, *[screen(f"before-{i}") for i in range(20)])
         await eventually(lambda: effect_count(rt), until=lambda n: n == 20, what="first effects")
-        # The consumer can apply an event before the relay has marked it published: wait for
-        # the marks, or the republish below would miss the last batch.
-        await eventually(
-            lambda: rt.pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"),
-            until=lambda n: n == 0,
-            what="the relay's marks",
-        )
+        await relay_caught_up(rt)
 
         infra.broker.restart_empty()
         await ensure_topics(settings)

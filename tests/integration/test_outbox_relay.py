@@ -9,7 +9,7 @@ from aiokafka import AIOKafkaConsumer
 
 from contracts import decode, new_event_id
 from contracts.topics import SCREENING
-from tests.integration.harness import emit, running, screen, settings_for
+from tests.integration.harness import emit, relay_caught_up, running, screen, settings_for
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
 from warmlink.kafka import consumer_config, topic_name
@@ -57,11 +57,7 @@ async def test_a_rolled_back_change_publishes_nothing_and_a_committed_one_is_pub
         committed = await emit(rt, screen("committed"))
         records = await _read_all(settings, 1)
         assert [decode(r).event_id for r in records] == [committed[0].event_id]
-        await eventually(
-            lambda: rt.pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"),
-            until=lambda n: n == 0,
-            what="the committed event marked published",
-        )
+        await relay_caught_up(rt, "the committed event marked published")
 
 
 async def test_relay_publishes_in_commit_order_per_key(
@@ -87,11 +83,7 @@ async def test_marked_range_is_published_again(infra: Infrastructure, database_u
     async with running(settings, consume=False) as rt:
         first = await emit(rt, screen("a"), screen("b"))
         await _read_all(settings, 2)
-        await eventually(  # records can be read before the relay commits its marks
-            lambda: rt.pool.fetchval("SELECT count(*) FROM outbox WHERE published_at IS NULL"),
-            until=lambda n: n == 0,
-            what="the relay's marks",
-        )
+        await relay_caught_up(rt)
         async with rt.pool.acquire() as conn, conn.transaction():
             count = await mark_for_republish(conn, datetime.now(UTC) - timedelta(minutes=5))
         assert count == 2

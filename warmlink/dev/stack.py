@@ -6,10 +6,8 @@ files, signing keys, logs) lives in one folder so a second run resumes where the
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,11 +124,6 @@ class DevStack:
         if proc is not None:
             stop(proc, timeout=30)
 
-    def kill_service(self, name: str) -> None:
-        proc = self.services.pop(name)
-        proc.kill()
-        proc.wait(10)
-
     def exited(self) -> dict[str, int]:
         return {n: p.returncode for n, p in self.services.items() if p.poll() is not None}
 
@@ -147,11 +140,3 @@ class DevStack:
         if not path.exists():
             return ""
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-
-
-def wait_seconds(start: float) -> str:
-    return f"{time.monotonic() - start:.1f}s"
-
-
-def default_state_dir() -> Path:
-    return Path(os.environ.get("WARMLINK_STATE_DIR", ".warmlink")).resolve()

@@ -190,18 +190,21 @@ def location_from(r: asyncpg.Record | dict[str, Any]) -> Location:
     )
 
 
+def capacity_from(r: asyncpg.Record, available: int | None = None) -> Capacity:
+    """A row with the capacities columns; `available` overrides the stored count."""
+    return Capacity(
+        available=r["available"] if available is None else available,
+        maximum=r["maximum"],
+        next_available_intake=r["next_available_intake"],
+        accepting_new_patients=r["accepting_new_patients"],
+        waitlist_length=r["waitlist_length"],
+        verified_at=r["verified_at"],
+        verified_by=r["verified_by"],
+    )
+
+
 def service_from(r: asyncpg.Record) -> Service:
-    capacity = None
-    if r["verified_at"] is not None:
-        capacity = Capacity(
-            available=r["available"],
-            maximum=r["maximum"],
-            next_available_intake=r["next_available_intake"],
-            accepting_new_patients=r["accepting_new_patients"],
-            waitlist_length=r["waitlist_length"],
-            verified_at=r["verified_at"],
-            verified_by=r["verified_by"],
-        )
+    capacity = capacity_from(r) if r["verified_at"] is not None else None
     return Service(
         id=r["id"],
         organization_id=r["organization_id"],

@@ -13,9 +13,9 @@ from fastapi.responses import Response
 from services.referral.adapters import referral_repository as repo
 from services.referral.adapters.fhir_task import service_request_resource, task_resource
 from services.referral.domain.referral import Referral
+from services.referral.referral_handlers import visible_referral
 from warmlink.auth import CallerDep
 from warmlink.db import ConnectionDep
-from warmlink.problems import NotFound
 
 router = APIRouter(prefix="/fhir", tags=["fhir"])
 FHIR_JSON = "application/fhir+json"
@@ -28,9 +28,7 @@ async def _render(
     caller: CallerDep,
     render: Callable[[Referral, str], dict[str, Any]],
 ) -> Response:
-    row = await repo.get(conn, referral_id, caller.organization_id)
-    if row is None:
-        raise NotFound(f"No referral {referral_id} for this organization.")
+    row = await visible_referral(conn, caller, referral_id)
     base = str(request.base_url).rstrip("/") + "/fhir"
     body = render(repo.to_referral(row), base)
     return Response(orjson.dumps(body), media_type=FHIR_JSON)

@@ -24,12 +24,18 @@ from services.referral.entrypoints.referral_schemas import (
     ReferralIn,
     TimelineOut,
 )
-from services.referral.referral_handlers import SubmitReferral, redirect, submit, transition
+from services.referral.referral_handlers import (
+    SubmitReferral,
+    redirect,
+    submit,
+    transition,
+    visible_referral,
+)
 from warmlink.audit import audit
 from warmlink.auth import Caller, CallerDep, Role, require_role
 from warmlink.db import ConnectionDep
 from warmlink.idempotency import request_hash, run_once
-from warmlink.problems import InvalidInput, NotFound, Problem
+from warmlink.problems import InvalidInput, Problem
 
 router = APIRouter(prefix="/v1/referrals", tags=["referrals"])
 ClinicDep = Annotated[Caller, require_role(Role.CLINIC)]
@@ -180,9 +186,7 @@ async def get_referral(
     """The referral with the patient's details, for its referring site and its practice only.
     Every read of the details is audited."""
     async with conn.transaction():
-        row = await repo.get(conn, referral_id, caller.organization_id)
-        if row is None:
-            raise NotFound(f"No referral {referral_id} for this organization.")
+        row = await visible_referral(conn, caller, referral_id)
         patient = await repo.patient(conn, referral_id, ctx.keyring)
         await audit(conn, caller, "read", "referral_patient", str(referral_id))
     view = referral_view(repo.to_referral(row), row["practice_phone"], row["practice_url"])
@@ -194,8 +198,7 @@ async def get_referral(
 @router.get("/{referral_id}/timeline", response_model=list[TimelineOut])
 async def get_timeline(referral_id: UUID, conn: ConnectionDep, caller: CallerDep) -> list[Any]:
     """Every change with who, when and why."""
-    if await repo.get(conn, referral_id, caller.organization_id) is None:
-        raise NotFound(f"No referral {referral_id} for this organization.")
+    await visible_referral(conn, caller, referral_id)
     return [asdict(e) for e in await repo.timeline(conn, referral_id)]
 
 
@@ -237,9 +240,7 @@ async def next_matches(
     referral_id: UUID, request: Request, conn: ConnectionDep, caller: ClinicDep, ctx: Ctx
 ) -> dict[str, Any]:
     """After a decline: the directory's matches for the same criteria, without that practice."""
-    row = await repo.get(conn, referral_id, caller.organization_id)
-    if row is None or row["site_id"] != caller.organization_id:
-        raise NotFound(f"No referral {referral_id} for this organization.")
+    row = await visible_referral(conn, caller, referral_id, owner="site_id")
     criteria = orjson.loads(row["match_criteria"] or "null") or {}
     if not criteria:
         raise InvalidInput.at("/match_criteria", "this referral was submitted without criteria")
