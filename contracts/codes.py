@@ -192,6 +192,30 @@ class FollowUpBarrier(StrEnum):
     OTHER = "other"
 
 
+class GateKind(StrEnum):
+    """A moment before which the patient must leave with an appointment (DOMAIN.md, by setting)."""
+
+    HOSPITAL_DISCHARGE = "hospital_discharge"
+    IOP_LAST_SESSION = "iop_last_session"
+
+
+class GateRequirement(StrEnum):
+    """What must be true before a gate."""
+
+    APPOINTMENT = "appointment"
+    DISCHARGE_SUMMARY = "discharge_summary"
+
+
+class TaskKind(StrEnum):
+    """The coordinator task a follow-up came from (FollowUpKind is the coarser, released code)."""
+
+    SCHEDULING_CHECK = "scheduling_check"
+    NEXT_VISIT_CHECK = "next_visit_check"
+    ACK_OVERDUE = "ack_overdue"
+    DISCHARGE_GATE = "discharge_gate"
+    IOP_GATE = "iop_gate"
+
+
 class SlaKind(StrEnum):
     """Which time rule of the warm handoff was broken."""
 

@@ -85,7 +85,7 @@ TOPICS: tuple[Topic, ...] = (
         retention_ms=EVENT_RETENTION_MS,
         producers=("followup",),
         consumers=("referral",),
-        events=("FollowUpDue", "FollowUpCompleted", "SlaBreached"),
+        events=("FollowUpDue", "FollowUpCompleted", "SlaBreached", "GateAlertRaised"),
     ),
     Topic(
         # Records a consumer could not decode or handle, value unchanged, reason in the headers.

@@ -9,7 +9,7 @@ from contracts.events.directory import (
     PracticeService,
     PracticeUpdated,
 )
-from contracts.events.followup import FollowUpCompleted, FollowUpDue, SlaBreached
+from contracts.events.followup import FollowUpCompleted, FollowUpDue, GateAlertRaised, SlaBreached
 from contracts.events.referral import (
     AppointmentAttended,
     AppointmentCancelled,
@@ -44,6 +44,7 @@ ALL_EVENTS: tuple[type[EventPayload], ...] = (
     FollowUpDue,
     FollowUpCompleted,
     SlaBreached,
+    GateAlertRaised,
 )
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "CapacityUpdated",
     "FollowUpCompleted",
     "FollowUpDue",
+    "GateAlertRaised",
     "IntakeAcknowledged",
     "PatientContacted",
     "PracticeRegistered",

@@ -17,6 +17,14 @@ from contracts.fields import LanguageTag, OrgId, ServiceId, StateCode, TimeZoneN
 from contracts.topics import DIRECTORY
 
 
+class IntakeWindow(ContractModel):
+    """Hours the intake line answers on one weekday, in the practice's time zone."""
+
+    weekday: int = Field(ge=0, le=6, description="0 = Monday.")
+    opens: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    closes: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+
 class PracticeService(ContractModel):
     """One service of a practice (HSDS service) with its perinatal eligibility."""
 
@@ -28,6 +36,14 @@ class PracticeService(ContractModel):
     serves_pregnant: bool
     postpartum_months: int = Field(ge=0, le=36, description="Served up to N months postpartum.")
     infant_welcome: bool = Field(description="The infant may come to sessions.")
+    intake_hours: tuple[IntakeWindow, ...] = Field(
+        default=(), description="Empty: business hours (09:00-17:00, Monday to Friday)."
+    )
+    area: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ .'-]{0,79}$",
+        description="Where the service is delivered (city of its location; None: telehealth).",
+    )
 
 
 class PracticeProfile(EventPayload):

@@ -11,7 +11,15 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field
 
 from contracts.base import EventPayload
-from contracts.codes import FollowUpBarrier, FollowUpKind, FollowUpOutcome, SlaKind
+from contracts.codes import (
+    FollowUpBarrier,
+    FollowUpKind,
+    FollowUpOutcome,
+    GateKind,
+    GateRequirement,
+    SlaKind,
+    TaskKind,
+)
 from contracts.fields import OrgId
 from contracts.topics import FOLLOWUP
 
@@ -54,6 +62,7 @@ class FollowUpCompleted(FollowUpEvent):
         description="The coordinator re-engaged the patient (e.g. re-referred)."
     )
     completed_at: AwareDatetime
+    task: TaskKind | None = Field(default=None, description="The task this follow-up closed.")
 
 
 class SlaBreached(FollowUpEvent):
@@ -65,4 +74,21 @@ class SlaBreached(FollowUpEvent):
     kind: SlaKind
     due_at: AwareDatetime
     detected_at: AwareDatetime
+    urgent: bool
+
+
+class GateAlertRaised(FollowUpEvent):
+    """A setting's gate is near and what must precede it is missing: act before the patient leaves.
+
+    Hospital: no confirmed appointment before the planned discharge. IOP/PHP: no scheduled
+    outpatient appointment, or no discharge summary sent, before the last IOP session.
+    """
+
+    TYPE = "GateAlertRaised"
+    VERSION = 1
+
+    gate: GateKind
+    gate_at: AwareDatetime
+    missing: tuple[GateRequirement, ...] = Field(min_length=1)
+    raised_at: AwareDatetime
     urgent: bool

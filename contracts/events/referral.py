@@ -66,6 +66,9 @@ class ReferralSubmitted(ReferralEvent):
     appointment_needed_by: AwareDatetime | None = Field(
         description="Hospital discharge or last IOP/PHP session: the appointment must precede it."
     )
+    discharge_summary_sent: bool = Field(
+        default=False, description="IOP/PHP: the discharge summary went with the referral."
+    )
 
 
 class IntakeAcknowledged(ReferralEvent):

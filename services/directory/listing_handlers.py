@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from contracts import PracticeRegistered, PracticeUpdated
-from contracts.events.directory import PracticeService
+from contracts.events.directory import IntakeWindow, PracticeService
 from services.directory.adapters import listings
 from services.directory.domain.model import (
     Capacity,
@@ -67,6 +67,12 @@ async def confirm_capacity(
         await publish_capacity(conn, settings, practice_id, service_id, capacity)
 
 
+def _area(org: Organization, service: Service) -> str | None:
+    """The city of the service's first location; None for a telehealth-only service."""
+    cities = [loc.city for loc in org.locations if loc.id in service.location_ids]
+    return cities[0] if cities else None
+
+
 def practice_profile(org: Organization, first: bool) -> PracticeRegistered | PracticeUpdated:
     cls = PracticeRegistered if first else PracticeUpdated
     services = org.services
@@ -95,6 +101,11 @@ def practice_profile(org: Organization, first: bool) -> PracticeRegistered | Pra
                 serves_pregnant="pregnant" in s.populations,
                 postpartum_months=s.postpartum_months if "postpartum" in s.populations else 0,
                 infant_welcome=s.infant_welcome,
+                intake_hours=tuple(
+                    IntakeWindow(weekday=h.weekday, opens=h.opens, closes=h.closes)
+                    for h in s.intake_hours
+                ),
+                area=_area(org, s),
             )
             for s in services
         ),

@@ -143,6 +143,7 @@ async def submit(
         submitted_at=now,
         acknowledge_by=referral.acknowledge_by,
         appointment_needed_by=referral.appointment_needed_by,
+        discharge_summary_sent=referral.discharge_summary_ref is not None,
     )
     await publish_later(conn, event, producer=PRODUCER)
     await _notify(conn, listeners, referral, "ReferralSubmitted", now)

@@ -16,6 +16,7 @@ from contracts import (
     EventPayload,
     FollowUpCompleted,
     FollowUpDue,
+    GateAlertRaised,
     IntakeAcknowledged,
     PatientContacted,
     PracticeRegistered,
@@ -150,6 +151,14 @@ def build_samples() -> list[EventPayload]:
             completed_at=NOW,
         ),
         SlaBreached(**REFERRAL, kind="ack_overdue", due_at=NOW, detected_at=NOW, urgent=True),
+        GateAlertRaised(
+            **REFERRAL,
+            gate="hospital_discharge",
+            gate_at=NOW + timedelta(hours=4),
+            missing=("appointment",),
+            raised_at=NOW,
+            urgent=False,
+        ),
     ]
 
 
