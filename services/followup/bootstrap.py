@@ -1,4 +1,4 @@
-"""Wires the follow-up service (skeleton): the positive-screen consumer."""
+"""Wires the follow-up service: clocks and tasks, and the measures behind metrics and dashboard."""
 
 from __future__ import annotations
 
@@ -6,21 +6,23 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.followup.handlers import on_screen_positive
+from services.followup import clocks, measures
 from services.followup.settings import FollowupSettings
-from warmlink.consumer import Subscription
 from warmlink.service import ServiceSpec, create_app
 
-MEASURES = Subscription("followup.measures", {"ScreenPositive": on_screen_positive})
 Settings = FollowupSettings
 
 
-def build_app(settings: FollowupSettings | None = None) -> FastAPI:
-    return create_app(
-        ServiceSpec(
-            settings=settings or FollowupSettings(),
-            migrations=Path(__file__).parent / "migrations",
-            subscriptions=[MEASURES],
-            title="Warmlink follow-up",
-        )
+def spec(settings: FollowupSettings) -> ServiceSpec:
+    return ServiceSpec(
+        settings=settings,
+        migrations=Path(__file__).parent / "migrations",
+        routers=[*clocks.ROUTERS, *measures.ROUTERS],
+        subscriptions=[clocks.subscription(settings), measures.SUBSCRIPTION],
+        title="Warmlink follow-up",
+        on_startup=[*clocks.ON_STARTUP, *measures.ON_STARTUP],
     )
+
+
+def build_app(settings: FollowupSettings | None = None) -> FastAPI:
+    return create_app(spec(settings or FollowupSettings()))

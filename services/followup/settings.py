@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from services.followup.clocks.domain.rules import ClockPolicy
 from warmlink.settings import ServiceSettings
 
 
@@ -11,3 +13,37 @@ class FollowupSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="FOLLOWUP_", extra="ignore")
     service_name: ClassVar[str] = "followup"
     default_port: ClassVar[int] = 8004
+
+    # clocks: the network's calendar (public holidays by ISO country and subdivision)
+    holiday_country: str = "US"
+    holiday_subdivision: str | None = "IL"
+    # Sites publish no hours of their own: coordinators work business hours in this zone, and a
+    # practice not yet seen in the directory events gets it too.
+    network_time_zone: str = "America/Chicago"
+    ack_business_days: int = Field(1, ge=1)
+    urgent_ack_open_hours: float = Field(4.0, gt=0)
+    followup_opens_days: int = Field(7, ge=1)
+    followup_due_days: int = Field(10, ge=1)
+    urgent_followup_opens_days: int = Field(2, ge=1)
+    urgent_followup_due_days: int = Field(3, ge=1)
+    hospital_alert_lead_hours: float = Field(4.0, gt=0)
+    iop_alert_lead_hours: float = Field(48.0, gt=0)
+    reengage_business_days: int = Field(2, ge=1)
+    urgent_reengage_business_days: int = Field(1, ge=1)
+    # How often the scheduler looks for due clocks (it also wakes for the next one due sooner).
+    scheduler_interval_s: float = Field(5.0, gt=0)
+    scheduler_enabled: bool = True
+
+    def clock_policy(self) -> ClockPolicy:
+        return ClockPolicy(
+            ack_business_days=self.ack_business_days,
+            urgent_ack_open_hours=self.urgent_ack_open_hours,
+            followup_opens_days=self.followup_opens_days,
+            followup_due_days=self.followup_due_days,
+            urgent_followup_opens_days=self.urgent_followup_opens_days,
+            urgent_followup_due_days=self.urgent_followup_due_days,
+            hospital_alert_lead_hours=self.hospital_alert_lead_hours,
+            iop_alert_lead_hours=self.iop_alert_lead_hours,
+            reengage_business_days=self.reengage_business_days,
+            urgent_reengage_business_days=self.urgent_reengage_business_days,
+        )

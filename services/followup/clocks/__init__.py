@@ -1,0 +1,33 @@
+"""Clocks: business-day SLA deadlines, setting gates and the coordinator tasks they create."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from services.followup.clocks.context import ClockContext
+from services.followup.clocks.entrypoints.tasks import router as tasks_router
+from services.followup.clocks.handlers import ClockHandlers
+from services.followup.clocks.scheduler import ClockScheduler
+from services.followup.settings import FollowupSettings
+from warmlink.consumer import Subscription
+from warmlink.service import Hook, Runtime, supervise
+
+ROUTERS: list[APIRouter] = [tasks_router]
+
+
+def subscription(settings: FollowupSettings) -> Subscription:
+    return Subscription(
+        "followup.clocks", ClockHandlers(ClockContext.from_settings(settings)).table()
+    )
+
+
+async def start_scheduler(app: FastAPI, runtime: Runtime) -> None:
+    settings: FollowupSettings = runtime.settings  # type: ignore[assignment]
+    if settings.scheduler_enabled:
+        scheduler = ClockScheduler(runtime.pool, ClockContext.from_settings(settings))
+        runtime.background.append(
+            supervise("clock-scheduler", scheduler.run(settings.scheduler_interval_s))
+        )
+
+
+ON_STARTUP: list[Hook] = [start_scheduler]

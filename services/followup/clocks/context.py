@@ -1,0 +1,40 @@
+"""What the clock handlers and the scheduler share: the policy, the network calendar, the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from services.followup.clocks.adapters import store
+from services.followup.clocks.domain.calendar import BusinessCalendar, HolidayCheck
+from services.followup.clocks.domain.holidays import public_holidays
+from services.followup.clocks.domain.rules import ClockPolicy
+from services.followup.settings import FollowupSettings
+from warmlink.db import Connection
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ClockContext:
+    policy: ClockPolicy
+    is_holiday: HolidayCheck
+    network_time_zone: str
+    now: Clock = system_clock  # tests pass their own to travel in time
+
+    @classmethod
+    def from_settings(cls, s: FollowupSettings, now: Clock = system_clock) -> ClockContext:
+        holidays = public_holidays(s.holiday_country, s.holiday_subdivision)
+        return cls(s.clock_policy(), holidays, s.network_time_zone, now)
+
+    def site_calendar(self) -> BusinessCalendar:
+        return BusinessCalendar(self.network_time_zone, is_holiday=self.is_holiday)
+
+    async def practice_calendar(self, conn: Connection, practice_id: str) -> BusinessCalendar:
+        zone, windows = await store.calendar(conn, practice_id, self.network_time_zone)
+        return BusinessCalendar(zone, windows, self.is_holiday)

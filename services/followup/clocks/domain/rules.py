@@ -1,0 +1,220 @@
+"""The time rules of a warm handoff: which clocks a referral arms, and what each does when it fires.
+
+Pure: a clock is armed from what the events said (a ``Track``), and when it fires the rule looks
+at the track *as it is then*, so a clock whose condition was met meanwhile (the practice
+acknowledged, an appointment was booked) fires into a recorded no-op instead of a false alarm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from contracts.codes import GateKind, GateRequirement, SlaKind, TaskKind
+from services.followup.clocks.domain.calendar import BusinessCalendar
+
+
+class ClockKind(StrEnum):
+    ACK_DUE = "ack_due"  # the practice's acknowledgement deadline
+    FOLLOWUP_WINDOW = "followup_window"  # the 7-to-10-day scheduling check opens
+    FOLLOWUP_DEADLINE = "followup_deadline"  # ... and closes
+    GATE_ALERT = "gate_alert"  # lead time before hospital discharge / last IOP session
+    GATE_DEADLINE = "gate_deadline"  # the discharge / last session itself
+
+
+# A referral in one of these states needs no more clocks or tasks.
+FINISHED = frozenset({"cancelled", "closed"})
+HAS_APPOINTMENT = frozenset({"scheduled", "attended"})
+
+
+@dataclass(frozen=True)
+class ClockPolicy:
+    """How long each rule waits; urgent referrals run on the shorter clocks (all configurable)."""
+
+    ack_business_days: int = 1
+    urgent_ack_open_hours: float = 4.0
+    followup_opens_days: int = 7
+    followup_due_days: int = 10
+    urgent_followup_opens_days: int = 2
+    urgent_followup_due_days: int = 3
+    hospital_alert_lead_hours: float = 4.0
+    iop_alert_lead_hours: float = 48.0
+    reengage_business_days: int = 2
+    urgent_reengage_business_days: int = 1
+
+
+@dataclass(frozen=True)
+class Track:
+    """What the clocks know of one referral: ids, setting and the facts the rules look at."""
+
+    referral_id: str
+    site_id: str
+    practice_id: str
+    setting: str
+    urgent: bool
+    status: str
+    submitted_at: datetime
+    discharge_summary_sent: bool = False
+    appointment_needed_by: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status not in FINISHED
+
+    @property
+    def has_appointment(self) -> bool:
+        return self.status in HAS_APPOINTMENT
+
+    @property
+    def gate(self) -> GateKind | None:
+        if self.appointment_needed_by is None:
+            return None
+        if self.setting == "hospital":
+            return GateKind.HOSPITAL_DISCHARGE
+        if self.setting == "iop_php":
+            return GateKind.IOP_LAST_SESSION
+        return None
+
+    def missing_before_gate(self) -> tuple[GateRequirement, ...]:
+        missing = [] if self.has_appointment else [GateRequirement.APPOINTMENT]
+        if self.gate is GateKind.IOP_LAST_SESSION and not self.discharge_summary_sent:
+            missing.append(GateRequirement.DISCHARGE_SUMMARY)
+        return tuple(missing)
+
+
+@dataclass(frozen=True)
+class Arm:
+    """A clock to arm: fires at ``fire_at``; ``due_at`` is the deadline it watches."""
+
+    kind: ClockKind
+    practice_id: str
+    fire_at: datetime
+    due_at: datetime
+
+
+def ack_clock(track: Track, since: datetime, practice: BusinessCalendar, p: ClockPolicy) -> Arm:
+    """Acknowledgement deadline from ``since`` (submission or redirect), in practice time."""
+    if track.urgent:
+        due = practice.add_open_hours(since, p.urgent_ack_open_hours)
+    else:
+        due = practice.add_business_days(since, p.ack_business_days)
+    return Arm(ClockKind.ACK_DUE, track.practice_id, due, due)
+
+
+def clocks_on_submission(
+    track: Track, practice: BusinessCalendar, site: BusinessCalendar, p: ClockPolicy
+) -> list[Arm]:
+    arms = [ack_clock(track, track.submitted_at, practice, p)]
+    opens_days = p.urgent_followup_opens_days if track.urgent else p.followup_opens_days
+    due_days = p.urgent_followup_due_days if track.urgent else p.followup_due_days
+    # The coordinator works the site's business days: a window opening on a Sunday opens Monday.
+    opens = site.next_business_instant(track.submitted_at + timedelta(days=opens_days))
+    due = site.next_business_instant(track.submitted_at + timedelta(days=due_days))
+    arms.append(Arm(ClockKind.FOLLOWUP_WINDOW, track.practice_id, opens, due))
+    arms.append(Arm(ClockKind.FOLLOWUP_DEADLINE, track.practice_id, due, due))
+    gate = track.gate
+    if gate is not None and track.appointment_needed_by is not None:
+        lead = (
+            p.hospital_alert_lead_hours
+            if gate is GateKind.HOSPITAL_DISCHARGE
+            else (p.iop_alert_lead_hours)
+        )
+        gate_at = track.appointment_needed_by
+        # A gate closer than its lead time alerts at once: the patient is about to leave.
+        alert_at = max(gate_at - timedelta(hours=lead), track.submitted_at)
+        arms.append(Arm(ClockKind.GATE_ALERT, track.practice_id, alert_at, gate_at))
+        arms.append(Arm(ClockKind.GATE_DEADLINE, track.practice_id, gate_at, gate_at))
+    return arms
+
+
+@dataclass(frozen=True)
+class Effects:
+    """What a fired clock does. Nothing set: the condition was met in time (``note`` says how)."""
+
+    note: str
+    breach: SlaKind | None = None
+    task: TaskKind | None = None
+    task_due_at: datetime | None = None
+    announce_follow_up: bool = False  # publish FollowUpDue for the task
+    gate_missing: tuple[GateRequirement, ...] = ()
+
+    @property
+    def fired(self) -> bool:
+        return self.breach is not None or self.task is not None or bool(self.gate_missing)
+
+
+_GATE_TASK = {
+    GateKind.HOSPITAL_DISCHARGE: TaskKind.DISCHARGE_GATE,
+    GateKind.IOP_LAST_SESSION: TaskKind.IOP_GATE,
+}
+_GATE_BREACH = {
+    GateKind.HOSPITAL_DISCHARGE: SlaKind.DISCHARGE_WITHOUT_APPOINTMENT,
+    GateKind.IOP_LAST_SESSION: SlaKind.IOP_LAST_SESSION_WITHOUT_APPOINTMENT,
+}
+
+
+def on_fire(
+    kind: ClockKind,
+    clock_practice_id: str,
+    due_at: datetime,
+    track: Track,
+    open_tasks: frozenset[TaskKind],
+) -> Effects:
+    if not track.active:
+        return Effects(note=f"referral {track.status}")
+    if kind is ClockKind.ACK_DUE:
+        if track.practice_id != clock_practice_id:
+            return Effects(note="redirected to another practice")
+        if track.status != "submitted":
+            return Effects(note=f"answered in time ({track.status})")
+        return Effects("acknowledgement overdue", SlaKind.ACK_OVERDUE, TaskKind.ACK_OVERDUE, due_at)
+    if kind is ClockKind.FOLLOWUP_WINDOW:
+        if track.has_appointment:
+            return Effects(note="appointment exists")
+        return Effects(
+            "scheduling check due",
+            task=TaskKind.SCHEDULING_CHECK,
+            task_due_at=due_at,
+            announce_follow_up=True,
+        )
+    if kind is ClockKind.FOLLOWUP_DEADLINE:
+        if TaskKind.SCHEDULING_CHECK not in open_tasks:
+            return Effects(note="no open scheduling check")
+        return Effects("scheduling check overdue", SlaKind.FOLLOWUP_OVERDUE)
+    gate = track.gate
+    missing = track.missing_before_gate()
+    if gate is None or not missing:
+        return Effects(note="ready before the gate")
+    if kind is ClockKind.GATE_ALERT:
+        return Effects(
+            "gate at risk", task=_GATE_TASK[gate], task_due_at=due_at, gate_missing=missing
+        )
+    if GateRequirement.APPOINTMENT not in missing and gate is GateKind.HOSPITAL_DISCHARGE:
+        return Effects(note="appointment confirmed")
+    return Effects("gate passed unmet", _GATE_BREACH[gate])
+
+
+def reengagement_due(
+    happened_at: datetime, urgent: bool, site: BusinessCalendar, p: ClockPolicy
+) -> datetime:
+    """A no-show or decline: the coordinator re-engages within a few of the site's business days."""
+    days = p.urgent_reengage_business_days if urgent else p.reengage_business_days
+    return site.add_business_days(happened_at, days)
+
+
+def tasks_settled_by(event_type: str, track: Track) -> frozenset[TaskKind]:
+    """Open tasks an event makes moot (they are resolved, not completed: nobody followed up)."""
+    if event_type in {"IntakeAcknowledged", "ReferralRedirected", "ReferralDeclined"}:
+        return frozenset({TaskKind.ACK_OVERDUE})
+    if event_type == "AppointmentScheduled":
+        settled = {TaskKind.ACK_OVERDUE, TaskKind.SCHEDULING_CHECK}
+        if not track.missing_before_gate():
+            settled |= {TaskKind.DISCHARGE_GATE, TaskKind.IOP_GATE}
+        return frozenset(settled)
+    if event_type == "ReferralCancelled":
+        return frozenset(TaskKind)
+    if event_type == "ReferralClosed":
+        # A closed loop still leaves the coordinator's next-visit check to confirm.
+        return frozenset(TaskKind) - {TaskKind.NEXT_VISIT_CHECK}
+    return frozenset()

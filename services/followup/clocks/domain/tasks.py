@@ -1,0 +1,32 @@
+"""What each coordinator task asks of the referring site, in words a coordinator acts on."""
+
+from __future__ import annotations
+
+from contracts.codes import TaskKind
+
+_WHAT_TO_DO = {
+    TaskKind.ACK_OVERDUE: (
+        "The practice has not acknowledged within its deadline: call its intake line, or "
+        "redirect the referral to one of the next matches."
+    ),
+    TaskKind.SCHEDULING_CHECK: (
+        "7 to 10 days since the referral and no appointment yet: contact the patient and the "
+        "practice, confirm she is scheduled, record what stands in the way if not."
+    ),
+    TaskKind.NEXT_VISIT_CHECK: (
+        "The appointment was missed or the referral declined: at the patient's next visit "
+        "confirm whether she is scheduled and attended; if not, record why and re-engage."
+    ),
+    TaskKind.DISCHARGE_GATE: (
+        "Discharge is near and no outpatient appointment is confirmed: confirm one with the "
+        "practice before the patient leaves, and list it on the discharge papers."
+    ),
+    TaskKind.IOP_GATE: (
+        "The last IOP/PHP session is near: schedule the first outpatient appointment and send "
+        "the discharge summary before it, then confirm with the provider."
+    ),
+}
+
+
+def what_to_do(kind: TaskKind) -> str:
+    return _WHAT_TO_DO[kind]

@@ -1,0 +1,169 @@
+"""Event handlers of the clocks (inside the consumer's transaction: effect and inbox row together).
+
+Referral events keep each referral's track current, arm its clocks and settle tasks they make
+moot; no-shows and declines open re-engagement tasks at once. Directory profiles keep each
+practice's time zone and intake hours.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from contracts import (
+    AppointmentMissed,
+    Envelope,
+    FollowUpDue,
+    PracticeRegistered,
+    PracticeUpdated,
+    ReferralDeclined,
+    ReferralRedirected,
+    ReferralSubmitted,
+)
+from contracts.codes import FollowUpKind, TaskKind
+from contracts.events.referral import ReferralEvent
+from services.followup.clocks.adapters import store
+from services.followup.clocks.context import ClockContext
+from services.followup.clocks.domain.rules import (
+    Track,
+    ack_clock,
+    clocks_on_submission,
+    reengagement_due,
+    tasks_settled_by,
+)
+from warmlink.consumer import Handler
+from warmlink.db import Connection
+from warmlink.outbox import publish_later
+
+PRODUCER = "followup"
+
+
+class ClockHandlers:
+    def __init__(self, ctx: ClockContext) -> None:
+        self.ctx = ctx
+
+    def table(self) -> dict[str, Handler]:
+        moves: dict[str, Handler] = {
+            name: self.on_status_change
+            for name in (
+                "IntakeAcknowledged",
+                "AppointmentScheduled",
+                "AppointmentAttended",
+                "AppointmentCancelled",
+                "ReferralCancelled",
+                "ReferralClosed",
+            )
+        }
+        return moves | {
+            "PracticeRegistered": self.on_practice_profile,
+            "PracticeUpdated": self.on_practice_profile,
+            "ReferralSubmitted": self.on_submitted,
+            "ReferralRedirected": self.on_redirected,
+            "ReferralDeclined": self.on_needs_reengagement,
+            "AppointmentMissed": self.on_needs_reengagement,
+        }
+
+    async def on_practice_profile(
+        self, conn: Connection, envelope: Envelope, event: PracticeRegistered | PracticeUpdated
+    ) -> None:
+        # The practice's intake is open whenever any of its services' intake lines answers.
+        hours = sorted(
+            {(w.weekday, w.opens, w.closes) for s in event.services for w in s.intake_hours}
+        )
+        await store.save_calendar(
+            conn,
+            event.practice_id,
+            event.time_zone,
+            [{"weekday": d, "opens": o, "closes": c} for d, o, c in hours],
+            event.updated_at,
+        )
+
+    async def on_submitted(
+        self, conn: Connection, envelope: Envelope, event: ReferralSubmitted
+    ) -> None:
+        track = Track(
+            referral_id=str(event.referral_id),
+            site_id=event.site_id,
+            practice_id=event.practice_id,
+            setting=event.setting,
+            urgent=event.urgency == "urgent",
+            status="submitted",
+            submitted_at=event.submitted_at,
+            discharge_summary_sent=event.discharge_summary_sent,
+            appointment_needed_by=event.appointment_needed_by,
+        )
+        if not await store.add_track(conn, track):
+            return
+        practice = await self.ctx.practice_calendar(conn, event.practice_id)
+        arms = clocks_on_submission(track, practice, self.ctx.site_calendar(), self.ctx.policy)
+        await store.arm(conn, event.referral_id, arms, envelope.event_id)
+
+    async def on_redirected(
+        self, conn: Connection, envelope: Envelope, event: ReferralRedirected
+    ) -> None:
+        track = await self._move(conn, event, "submitted", event.redirected_at, envelope.type)
+        if track is None:
+            return
+        # The new practice gets its own acknowledgement clock, from the moment it was asked.
+        practice = await self.ctx.practice_calendar(conn, event.practice_id)
+        arm = ack_clock(track, event.redirected_at, practice, self.ctx.policy)
+        await store.arm(conn, event.referral_id, [arm], envelope.event_id)
+
+    async def on_status_change(self, conn: Connection, envelope: Envelope, event: Any) -> None:
+        status = event.STATUS.value if event.STATUS is not None else None
+        if status is not None:
+            await self._move(conn, event, status, envelope.occurred_at, envelope.type)
+
+    async def on_needs_reengagement(
+        self, conn: Connection, envelope: Envelope, event: ReferralDeclined | AppointmentMissed
+    ) -> None:
+        assert event.STATUS is not None
+        track = await self._move(
+            conn, event, event.STATUS.value, envelope.occurred_at, envelope.type
+        )
+        if track is None:
+            return
+        now = envelope.occurred_at
+        due = reengagement_due(now, track.urgent, self.ctx.site_calendar(), self.ctx.policy)
+        source = f"event:{envelope.event_id}"
+        task_id = await store.open_task(conn, track, TaskKind.NEXT_VISIT_CHECK, now, due, source)
+        if task_id is not None:
+            await announce(conn, track, task_id, TaskKind.NEXT_VISIT_CHECK, now, due)
+
+    async def _move(
+        self, conn: Connection, event: ReferralEvent, status: str, at: datetime, why: str
+    ) -> Track | None:
+        referral_id = event.referral_id
+        if await store.track(conn, referral_id) is None:
+            return None  # submitted before this service kept tracks: nothing to time
+        await store.set_status(conn, referral_id, status, event.practice_id, at)
+        track = await store.track(conn, referral_id)
+        assert track is not None
+        await store.settle_tasks(conn, referral_id, tasks_settled_by(why, track), at, why)
+        return track
+
+
+_FOLLOW_UP_KIND = {TaskKind.NEXT_VISIT_CHECK: FollowUpKind.NEXT_VISIT_CHECK}
+
+
+async def announce(
+    conn: Connection,
+    track: Track,
+    task_id: UUID,
+    kind: TaskKind,
+    opens_at: datetime,
+    due_at: datetime,
+) -> None:
+    """FollowUpDue for a new coordinator task (scheduling and next-visit checks)."""
+    event = FollowUpDue(
+        referral_id=UUID(track.referral_id),
+        site_id=track.site_id,
+        practice_id=track.practice_id,
+        follow_up_id=task_id,
+        kind=_FOLLOW_UP_KIND.get(kind, FollowUpKind.SCHEDULING_CHECK),
+        window_opens_at=opens_at,
+        due_at=due_at,
+        urgent=track.urgent,
+    )
+    await publish_later(conn, event, producer=PRODUCER)
