@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from contracts.codes import RedirectReason
 from contracts.lifecycle import ReferralStatus as Status
 
 
@@ -20,7 +21,7 @@ class Action(StrEnum):
     CANCEL_APPOINTMENT = "cancel_appointment"
     DECLINE = "decline"
     CANCEL = "cancel"  # by the referrer
-    REDIRECT = "redirect"  # by the referrer, after a decline: to another practice
+    REDIRECT = "redirect"  # by the referrer, after a decline or a missed ack: to another practice
     CLOSE = "close"
 
 
@@ -82,7 +83,15 @@ class IllegalTransition(Exception):
         self.action = action
 
 
-def next_status(current: Status, action: Action) -> Status:
+def next_status(current: Status, action: Action, *, ack_overdue: bool = False) -> Status:
+    """`ack_overdue`: the follow-up service reported the acknowledgement deadline missed.
+
+    Besides a declined referral, the referrer may then redirect one still unacknowledged: the
+    patient was told she would hear within a business day, so the site must not be left waiting
+    on a silent practice.
+    """
+    if (current, action, ack_overdue) == (Status.SUBMITTED, Action.REDIRECT, True):
+        return Status.SUBMITTED
     try:
         return _TRANSITIONS[(current, action)]
     except KeyError:
@@ -91,3 +100,8 @@ def next_status(current: Status, action: Action) -> Status:
 
 def allowed_actions(current: Status) -> list[Action]:
     return sorted(a for (s, a) in _TRANSITIONS if s == current)
+
+
+def redirect_reason(current: Status) -> RedirectReason:
+    """Why a redirect from `current` happens (only declined and overdue ones are allowed)."""
+    return RedirectReason.ACK_OVERDUE if current is Status.SUBMITTED else RedirectReason.DECLINED
