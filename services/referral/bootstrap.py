@@ -15,6 +15,11 @@ from services.referral.adapters.patient_notifications import ConfirmationSender
 from services.referral.entrypoints import fhir, intake, referrals
 from services.referral.entrypoints.deps import ReferralContext
 from services.referral.entrypoints.http import router as worklist_router
+from services.referral.followup_handlers import (
+    on_follow_up_completed,
+    on_follow_up_noted,
+    on_sla_breached,
+)
 from services.referral.handlers import on_screen_positive
 from services.referral.settings import ReferralSettings
 from warmlink.consumer import Subscription
@@ -22,6 +27,16 @@ from warmlink.db import Connection
 from warmlink.service import Runtime, ServiceSpec, create_app, supervise
 
 WORKLIST = Subscription("referral.worklist", {"ScreenPositive": on_screen_positive})
+# Its own consumer group: the follow-up topic is read from the start, apart from the screens.
+FOLLOWUP = Subscription(
+    "referral.followup",
+    {
+        "SlaBreached": on_sla_breached,
+        "FollowUpCompleted": on_follow_up_completed,
+        "FollowUpDue": on_follow_up_noted,
+        "GateAlertRaised": on_follow_up_noted,
+    },
+)
 Settings = ReferralSettings
 
 
@@ -75,7 +90,7 @@ def build_app(settings: ReferralSettings | None = None) -> FastAPI:
                 fhir.router,
                 subscriptions.router,
             ],
-            subscriptions=[WORKLIST],
+            subscriptions=[WORKLIST, FOLLOWUP],
             title="Warmlink referral",
             on_startup=[referral_context, subscriptions.start_subscriptions],
         )

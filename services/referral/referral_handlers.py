@@ -24,6 +24,7 @@ from services.referral.domain.lifecycle import (
     Action,
     IllegalTransition,
     next_status,
+    redirect_reason,
 )
 from services.referral.domain.referral import PatientDetails, Referral
 from services.referral.referral_events import event_for
@@ -54,9 +55,9 @@ async def visible_referral(
     return row
 
 
-def _next(current: ReferralStatus, action: Action) -> ReferralStatus:
+def _next(current: ReferralStatus, action: Action, *, ack_overdue: bool = False) -> ReferralStatus:
     try:
-        return next_status(current, action)
+        return next_status(current, action, ack_overdue=ack_overdue)
     except IllegalTransition as exc:
         raise Conflict(str(exc), current_status=str(exc.current)) from None
 
@@ -182,9 +183,11 @@ async def transition(
         attempts,
     )
     updated = replace(current, status=status, updated_at=now)
-    if action is Action.DECLINE:
-        await conn.execute(repo.REOPEN_WORKLIST, referral_id, "needs_referral")
     reason = details.get("reason") or details.get("outcome")
+    if action is Action.DECLINE:
+        await conn.execute(repo.DECLINED_TO_WORKLIST, referral_id, reason, now)
+    elif action in (Action.ACKNOWLEDGE, Action.CANCEL):
+        await conn.execute(repo.SETTLE_ACK_OVERDUE, referral_id)
     await _timeline(conn, updated, action.value, caller, now, reason)
     event = event_for(
         action,
@@ -210,10 +213,11 @@ async def redirect(
     now: datetime,
     listeners: Sequence[StatusListener] = (),
 ) -> Referral:
-    """Re-send a declined referral to another practice, keeping its history."""
+    """Re-send a declined referral, or one whose acknowledgement is overdue, to another
+    practice, keeping its history."""
     row = await visible_referral(conn, caller, referral_id, owner="site_id", lock=True)
     current = repo.to_referral(row)
-    _next(current.status, Action.REDIRECT)
+    _next(current.status, Action.REDIRECT, ack_overdue=row["ack_overdue_at"] is not None)
     acknowledge_by = one_business_day_after(now, practice.time_zone)
     await conn.execute(
         repo.REDIRECT,
@@ -243,7 +247,7 @@ async def redirect(
         practice_id=practice.practice_id,
         previous_practice_id=current.practice_id,
         service_id=practice.service_id,
-        reason="declined",
+        reason=redirect_reason(current.status),
         decline_reason=None,
         redirected_at=now,
         acknowledge_by=acknowledge_by,

@@ -37,7 +37,8 @@ WHERE id = $1"""
 REDIRECT = """
 UPDATE referrals SET practice_id = $2, service_id = $3, practice_name = $4, practice_phone = $5,
     practice_url = $6, status = 'submitted', acknowledge_by = $7, updated_at = $8,
-    appointment_id = NULL, appointment_at = NULL, appointment_modality = NULL
+    appointment_id = NULL, appointment_at = NULL, appointment_modality = NULL,
+    ack_overdue_at = NULL
 WHERE id = $1"""
 APPEND_TIMELINE = """
 INSERT INTO referral_timeline (referral_id, at, status, action, actor, organization_id,
@@ -51,6 +52,14 @@ ORDER BY urgency = 'urgent' DESC, acknowledge_by, submitted_at
 LIMIT $4"""
 # A declined referral puts the patient back on her site's worklist; a redirect takes her off.
 REOPEN_WORKLIST = "UPDATE worklist_items SET status = $2 WHERE referral_id = $1"
+DECLINED_TO_WORKLIST = """
+UPDATE worklist_items
+SET status = 'needs_referral', reason = 'declined', reason_detail = $2, returned_at = $3
+WHERE referral_id = $1"""
+# The practice answered (or the site cancelled) after all: nothing is left to redirect.
+SETTLE_ACK_OVERDUE = """
+UPDATE worklist_items SET status = 'referred'
+WHERE referral_id = $1 AND status = 'needs_referral' AND reason = 'acknowledgement_overdue'"""
 MARK_WORKLIST = """
 UPDATE worklist_items SET status = $2, referral_id = $3
 WHERE screening_id = $1 AND site_id = $4"""

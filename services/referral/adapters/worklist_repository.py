@@ -13,7 +13,7 @@ ON CONFLICT (screening_id) DO NOTHING"""
 
 SITE_WORKLIST = """
 SELECT screening_id, site_id, patient_ref, instrument, total, band, urgent, setting, screened_at,
-       status, referral_id
+       status, referral_id, reason, reason_detail, returned_at
 FROM worklist_items
 WHERE site_id = $1 AND status = $2
 ORDER BY urgent DESC, screened_at

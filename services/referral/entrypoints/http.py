@@ -7,10 +7,10 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from services.referral.adapters import worklist_repository
-from services.referral.domain.worklist import NEEDS_REFERRAL
+from services.referral.domain.worklist import NEEDS_REFERRAL, WorklistReason
 from warmlink.auth import Caller, Role, require_role
 from warmlink.db import ConnectionDep
 
@@ -29,7 +29,13 @@ class WorklistItemOut(BaseModel):
     screened_at: datetime
     status: str
     referral_id: UUID | None = None
-    next_matches: str | None = None  # after a decline: where to find the next practices
+    reason: WorklistReason = Field(description="Why she is on the list: what the site does next.")
+    reason_detail: str | None = Field(
+        None, description="A code: the decline reason, or the barrier found at follow-up."
+    )
+    returned_at: datetime | None = Field(None, description="When a referral brought her back.")
+    # After a decline or a missed acknowledgement: where to find the next practices.
+    next_matches: str | None = None
 
 
 class WorklistOut(BaseModel):
