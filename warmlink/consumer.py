@@ -18,7 +18,7 @@ from uuid import UUID
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from aiokafka.errors import KafkaError
+from aiokafka.errors import IllegalStateError, KafkaError
 from opentelemetry.trace import SpanKind
 
 from contracts import Envelope, EventPayload, UndecodableEvent, decode, payload_of
@@ -39,6 +39,8 @@ SELECT $1, e.event_id, e.event_type, $4
 FROM unnest($2::uuid[], $3::text[]) AS e(event_id, event_type)
 ON CONFLICT DO NOTHING
 RETURNING event_id"""
+
+LAG_TIMEOUT_S = 1.0  # metrics ask the broker for end offsets; a scrape must not hang
 
 TRANSIENT: tuple[type[BaseException], ...] = (
     OSError,  # includes TimeoutError and ConnectionError
@@ -95,6 +97,7 @@ class IdempotentConsumer:
     after_commit: Callable[[list[Envelope]], None] | None = None
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
     started: asyncio.Event = field(default_factory=asyncio.Event)
+    _kafka: AIOKafkaConsumer | None = field(default=None, init=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -103,6 +106,7 @@ class IdempotentConsumer:
     async def run(self) -> None:
         consumer = new_consumer(self.settings, self.name, self.subscription.topics)
         await consumer.start()
+        self._kafka = consumer
         self.started.set()
         try:
             while not self._stopping.is_set():
@@ -118,10 +122,42 @@ class IdempotentConsumer:
                     break
                 await self._commit(consumer, batches)
         finally:
+            self._kafka = None
             await consumer.stop()
 
     def stop(self) -> None:
         self._stopping.set()
+
+    async def lag(self) -> dict[TopicPartition, int]:
+        """Per assigned partition, records on the broker not yet fetched: end offset - position.
+
+        Read-only, for metrics. The end offsets are asked of the broker: the highwater cached
+        from the last fetch stops moving while a handler is stuck (a partition with buffered
+        records is not fetched again), which is exactly when lag matters. If the broker does not
+        answer, the cached highwater is used. Empty when the consumer is not running.
+        """
+        kafka = self._kafka
+        if kafka is None:
+            return {}
+        # Fetched at least once: has a position (aiokafka would wait for one) and a highwater.
+        fetched = {tp: kafka.highwater(tp) for tp in kafka.assignment()}
+        fetched = {tp: end for tp, end in fetched.items() if end is not None}
+        if not fetched:
+            return {}
+        try:
+            ends = await asyncio.wait_for(kafka.end_offsets(list(fetched)), LAG_TIMEOUT_S)
+        except (KafkaError, TimeoutError):
+            ends = fetched
+        lags: dict[TopicPartition, int] = {}
+        for tp, end in ends.items():
+            if tp not in kafka.assignment():
+                continue  # reassigned while we asked
+            try:
+                position = await asyncio.wait_for(kafka.position(tp), LAG_TIMEOUT_S)
+            except (IllegalStateError, TimeoutError):
+                continue
+            lags[tp] = max(end - position, 0)
+        return lags
 
     async def process(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
         items = [self._decode(r) for r in records]
