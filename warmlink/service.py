@@ -27,6 +27,7 @@ from warmlink.consumer import IdempotentConsumer, Subscription
 from warmlink.http_tracing import TraceRequests
 from warmlink.kafka import ensure_topics, new_producer
 from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
+from warmlink.ops_metrics import Collector, metrics_router
 from warmlink.relay import OutboxRelay
 from warmlink.settings import ServiceSettings
 
@@ -37,7 +38,20 @@ Hook = Callable[[FastAPI, "Runtime"], Awaitable[None]]
 
 @dataclass
 class ServiceSpec:
-    """Everything that makes one service different from another."""
+    """Everything that makes one service different from another.
+
+    `collectors` add service-specific metrics to `GET /metrics` (`warmlink.ops_metrics`). Each
+    is an async function `(conn: Connection) -> Iterable[Sample]` run at every scrape on a pooled
+    connection: keep it to one short query, and label by codes and ids of organizations, never
+    patient data. A counter's name goes without `_total`::
+
+        async def sla_breaches(conn: Connection) -> list[Sample]:
+            rows = await conn.fetch("SELECT kind, count(*) AS n FROM clocks WHERE breached ...")
+            return [Sample("warmlink_followup_sla_breaches", "Open SLA breaches.", "gauge",
+                           {"kind": r["kind"]}, r["n"]) for r in rows]
+
+    A failing collector shows as `warmlink_metrics_collector_up{collector="sla_breaches"} 0`.
+    """
 
     settings: ServiceSettings
     migrations: Path
@@ -45,6 +59,7 @@ class ServiceSpec:
     subscriptions: Sequence[Subscription] = ()
     title: str = ""
     on_startup: Sequence[Hook] = ()
+    collectors: Sequence[Collector] = ()
 
 
 @dataclass
@@ -157,6 +172,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     problems.install(app)
     app.add_middleware(TraceRequests)
     app.include_router(_health_router(settings.service_name))
+    app.include_router(metrics_router(spec.collectors))
     for router in spec.routers:
         app.include_router(router)
     return app
