@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.followup.measures.handlers import on_screen_positive
+from services.followup.measures.entrypoints import capacity, dashboard, metrics
+from services.followup.measures.handlers import HANDLERS
 from warmlink.consumer import Subscription
 from warmlink.service import Hook
 
-SUBSCRIPTION = Subscription("followup.measures", {"ScreenPositive": on_screen_positive})
-ROUTERS: list[APIRouter] = []
+SUBSCRIPTION = Subscription("followup.measures", HANDLERS)
+ROUTERS: list[APIRouter] = [metrics.router, capacity.router, dashboard.router]
 
 ON_STARTUP: list[Hook] = []

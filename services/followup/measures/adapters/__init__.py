@@ -1,0 +1,1 @@
+"""SQL of the measures read model: writes (store) and reads (queries)."""

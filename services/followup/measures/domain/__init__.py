@@ -1,0 +1,1 @@
+"""Pure measure computation: facts in, figures out. No I/O, no clock (callers pass `now`)."""

@@ -1,0 +1,45 @@
+"""Periods in the network's time zone: a month, or an inclusive range of days. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class Period:
+    first_day: date
+    last_day: date
+    tz: ZoneInfo
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.first_day, time(), self.tz)
+
+    @property
+    def end(self) -> datetime:
+        """Exclusive: midnight after the last day."""
+        return datetime.combine(self.last_day + timedelta(days=1), time(), self.tz)
+
+    def view(self) -> dict[str, str]:
+        return {
+            "from": self.first_day.isoformat(),
+            "to": self.last_day.isoformat(),
+            "time_zone": self.tz.key,
+        }
+
+
+def month_period(month: str, tz: ZoneInfo) -> Period:
+    """`2026-11` -> 1 to 30 November 2026."""
+    year, number = (int(part) for part in month.split("-"))
+    first = date(year, number, 1)
+    following = date(year + number // 12, number % 12 + 1, 1)
+    return Period(first, following - timedelta(days=1), tz)
+
+
+def days_period(first: date | None, last: date | None, now: datetime, tz: ZoneInfo) -> Period:
+    """Defaults: from the first of the current month to today."""
+    today = now.astimezone(tz).date()
+    last = last or today
+    return Period(first or last.replace(day=1), last, tz)

@@ -1,0 +1,1 @@
+"""HTTP for measures: metrics, the monthly report, capacity and the dashboard page."""
