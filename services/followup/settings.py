@@ -47,3 +47,7 @@ class FollowupSettings(ServiceSettings):
             reengage_business_days=self.reengage_business_days,
             urgent_reengage_business_days=self.urgent_reengage_business_days,
         )
+
+    # measures: capacity nobody has confirmed for this long is shown as stale even when its last
+    # event said fresh (the directory publishes on change, not on ageing); the directory's default.
+    capacity_stale_after_hours: float = Field(168.0, gt=0)
