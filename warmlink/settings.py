@@ -14,6 +14,8 @@ from typing import ClassVar, Literal
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from warmlink.business_time import AcknowledgementRule, HolidayCheck, public_holidays
+
 DEV_DATABASE_HOST = "127.0.0.1:55432"
 DEV_KAFKA = "127.0.0.1:19092"
 
@@ -51,6 +53,19 @@ class ServiceSettings(BaseSettings):
     kafka_fetch_max_wait_ms: int = 10
     # Prepended to every topic name: separates environments (or test runs) sharing one cluster.
     kafka_topic_prefix: str = ""
+
+    # The network's time rules, the same for every service: the referral service promises the
+    # acknowledgement deadline, the follow-up service enforces it (warmlink.business_time).
+    holiday_country: str = "US"
+    holiday_subdivision: str | None = "IL"
+    ack_business_days: int = 1
+    urgent_ack_open_hours: float = 4.0
+
+    def holidays(self) -> HolidayCheck:
+        return public_holidays(self.holiday_country, self.holiday_subdivision)
+
+    def acknowledgement_rule(self) -> AcknowledgementRule:
+        return AcknowledgementRule(self.ack_business_days, self.urgent_ack_open_hours)
 
     http_host: str = "127.0.0.1"
     http_port: int = 0

@@ -14,14 +14,10 @@ class FollowupSettings(ServiceSettings):
     service_name: ClassVar[str] = "followup"
     default_port: ClassVar[int] = 8004
 
-    # clocks: the network's calendar (public holidays by ISO country and subdivision)
-    holiday_country: str = "US"
-    holiday_subdivision: str | None = "IL"
+    # clocks (the holidays and acknowledgement rules are the network's: see ServiceSettings)
     # Sites publish no hours of their own: coordinators work business hours in this zone, and a
     # practice not yet seen in the directory events gets it too.
     network_time_zone: str = "America/Chicago"
-    ack_business_days: int = Field(1, ge=1)
-    urgent_ack_open_hours: float = Field(4.0, gt=0)
     followup_opens_days: int = Field(7, ge=1)
     followup_due_days: int = Field(10, ge=1)
     urgent_followup_opens_days: int = Field(2, ge=1)

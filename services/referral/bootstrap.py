@@ -55,7 +55,12 @@ async def referral_context(app: FastAPI, runtime: Runtime) -> None:
             body.patient.phone,
         )
 
-    directory = DirectoryClient(settings.directory_url, settings.directory_timeout_s)
+    directory = DirectoryClient(
+        settings.directory_url,
+        settings.directory_timeout_s,
+        settings.holidays(),
+        settings.acknowledgement_rule(),
+    )
     runtime.closers.append(directory.close)
     app.state.referral_context = ReferralContext(
         keyring=keyring,

@@ -18,7 +18,6 @@ from contracts import ReferralRedirected, ReferralSubmitted, new_event_id
 from contracts.lifecycle import ReferralStatus
 from services.referral.adapters import referral_repository as repo
 from services.referral.adapters.directory_client import PracticeInfo
-from services.referral.domain.business_days import one_business_day_after
 from services.referral.domain.lifecycle import (
     PRACTICE_ACTIONS,
     Action,
@@ -109,7 +108,7 @@ async def submit(
         part2=cmd.part2,
         status=ReferralStatus.SUBMITTED,
         submitted_at=now,
-        acknowledge_by=one_business_day_after(now, practice.time_zone),
+        acknowledge_by=practice.acknowledge_by(now, cmd.urgency == "urgent"),
         appointment_needed_by=cmd.appointment_needed_by,
         infant_visit_ref=cmd.infant_visit_ref,
         discharge_summary_ref=cmd.discharge_summary_ref,
@@ -218,7 +217,7 @@ async def redirect(
     row = await visible_referral(conn, caller, referral_id, owner="site_id", lock=True)
     current = repo.to_referral(row)
     _next(current.status, Action.REDIRECT, ack_overdue=row["ack_overdue_at"] is not None)
-    acknowledge_by = one_business_day_after(now, practice.time_zone)
+    acknowledge_by = practice.acknowledge_by(now, current.urgency == "urgent")
     await conn.execute(
         repo.REDIRECT,
         referral_id,

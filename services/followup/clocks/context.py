@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from services.followup.clocks.adapters import store
-from services.followup.clocks.domain.calendar import BusinessCalendar, HolidayCheck
-from services.followup.clocks.domain.holidays import public_holidays
 from services.followup.clocks.domain.rules import ClockPolicy
 from services.followup.settings import FollowupSettings
+from warmlink.business_time import BusinessCalendar, HolidayCheck
 from warmlink.db import Connection
 
 Clock = Callable[[], datetime]
@@ -29,8 +28,7 @@ class ClockContext:
 
     @classmethod
     def from_settings(cls, s: FollowupSettings, now: Clock = system_clock) -> ClockContext:
-        holidays = public_holidays(s.holiday_country, s.holiday_subdivision)
-        return cls(s.clock_policy(), holidays, s.network_time_zone, now)
+        return cls(s.clock_policy(), s.holidays(), s.network_time_zone, now)
 
     def site_calendar(self) -> BusinessCalendar:
         return BusinessCalendar(self.network_time_zone, is_holiday=self.is_holiday)

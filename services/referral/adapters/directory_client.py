@@ -7,9 +7,19 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
+
+from warmlink.business_time import (
+    BUSINESS_HOURS,
+    NO_HOLIDAYS,
+    AcknowledgementRule,
+    BusinessCalendar,
+    HolidayCheck,
+    IntakeWindow,
+)
 
 PRACTICE_TTL_S = 60.0
 
@@ -27,13 +37,26 @@ class PracticeInfo:
     intake_phone: str | None
     intake_url: str | None
     time_zone: str
+    calendar: BusinessCalendar  # the practice's zone and intake hours, the network's holidays
+    ack_rule: AcknowledgementRule
+
+    def acknowledge_by(self, since: datetime, urgent: bool) -> datetime:
+        """The deadline promised to the patient ("you will hear within one business day")."""
+        return self.ack_rule.due(self.calendar, since, urgent)
 
 
 class DirectoryClient:
     """One long-lived HTTP client: creating one per call builds a TLS context each time (~40 ms)."""
 
-    def __init__(self, base_url: str, timeout_s: float) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        timeout_s: float,
+        is_holiday: HolidayCheck = NO_HOLIDAYS,
+        ack_rule: AcknowledgementRule = AcknowledgementRule(),
+    ) -> None:
         self.base_url, self.timeout_s = base_url, timeout_s
+        self.is_holiday, self.ack_rule = is_holiday, ack_rule
         self._client: httpx.AsyncClient | None = None
         self._practices: dict[tuple[str, str], tuple[PracticeInfo, float]] = {}
 
@@ -67,6 +90,7 @@ class DirectoryClient:
             return None
         for service in body.get("services", []):
             if service["id"] == service_id:
+                zone = service.get("time_zone") or "America/Chicago"
                 return PracticeInfo(
                     practice_id=practice_id,
                     name=body["name"],
@@ -74,7 +98,9 @@ class DirectoryClient:
                     level_of_care=service["level_of_care"],
                     intake_phone=service.get("intake_phone"),
                     intake_url=service.get("intake_url"),
-                    time_zone=service.get("time_zone") or "America/Chicago",
+                    time_zone=zone,
+                    calendar=BusinessCalendar(zone, _windows(service), self.is_holiday),
+                    ack_rule=self.ack_rule,
                 )
         return None
 
@@ -99,3 +125,10 @@ class DirectoryClient:
             raise DirectoryUnavailable(f"directory answered {response.status_code}")
         data: dict[str, Any] = response.json()
         return data
+
+
+def _windows(service: dict[str, Any]) -> tuple[IntakeWindow, ...]:
+    hours = service.get("intake_hours") or []
+    return tuple(IntakeWindow.parse(h["weekday"], h["opens"], h["closes"]) for h in hours) or (
+        BUSINESS_HOURS
+    )

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from contracts.lifecycle import ReferralStatus as S
-from services.referral.domain.business_days import one_business_day_after
 from services.referral.domain.lifecycle import (
     OPEN,
     PRACTICE_ACTIONS,
@@ -77,19 +74,3 @@ def test_terminal_states_allow_nothing_and_roles_never_overlap() -> None:
     assert allowed_actions(S.CANCELLED) == []
     assert not PRACTICE_ACTIONS & REFERRER_ACTIONS
     assert set(Action) == PRACTICE_ACTIONS | REFERRER_ACTIONS
-
-
-@pytest.mark.parametrize(
-    ("submitted", "deadline"),
-    [
-        (datetime(2026, 11, 18, 15, 0, tzinfo=UTC), datetime(2026, 11, 19, 23, 0, tzinfo=UTC)),
-        # Friday afternoon in Chicago: due Monday 17:00 local
-        (datetime(2026, 11, 20, 21, 0, tzinfo=UTC), datetime(2026, 11, 23, 23, 0, tzinfo=UTC)),
-        # Saturday: due Monday
-        (datetime(2026, 11, 21, 16, 0, tzinfo=UTC), datetime(2026, 11, 23, 23, 0, tzinfo=UTC)),
-    ],
-)
-def test_acknowledgement_is_due_at_the_end_of_the_next_business_day(
-    submitted: datetime, deadline: datetime
-) -> None:
-    assert one_business_day_after(submitted, "America/Chicago") == deadline

@@ -11,8 +11,8 @@ import orjson
 
 from contracts import new_event_id
 from contracts.codes import TaskKind
-from services.followup.clocks.domain.calendar import BUSINESS_HOURS, IntakeWindow
 from services.followup.clocks.domain.rules import Arm, Track
+from warmlink.business_time import BUSINESS_HOURS, IntakeWindow
 from warmlink.db import Connection
 
 UPSERT_CALENDAR = """

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from contracts.codes import GateKind, GateRequirement, SlaKind, TaskKind
-from services.followup.clocks.domain.calendar import BusinessCalendar
+from warmlink.business_time import AcknowledgementRule, BusinessCalendar
 
 
 class ClockKind(StrEnum):
@@ -95,10 +95,8 @@ class Arm:
 
 def ack_clock(track: Track, since: datetime, practice: BusinessCalendar, p: ClockPolicy) -> Arm:
     """Acknowledgement deadline from ``since`` (submission or redirect), in practice time."""
-    if track.urgent:
-        due = practice.add_open_hours(since, p.urgent_ack_open_hours)
-    else:
-        due = practice.add_business_days(since, p.ack_business_days)
+    rule = AcknowledgementRule(p.ack_business_days, p.urgent_ack_open_hours)
+    due = rule.due(practice, since, track.urgent)
     return Arm(ClockKind.ACK_DUE, track.practice_id, due, due)
 
 

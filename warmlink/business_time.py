@@ -1,6 +1,8 @@
 """Business time in one practice's (or site's) time zone: weekends, public holidays, intake hours.
 
-Every deadline the follow-up service keeps is computed here, from aware datetimes in and to aware
+Shared by the referral service (the acknowledgement deadline it promises) and the follow-up
+service (the clocks that enforce it), so both count one business day alike. Every deadline is
+computed here, from aware datetimes in and to aware
 UTC datetimes out. Wall-clock times are built in the local zone and normalised through UTC, so a
 deadline that would fall into a daylight-saving gap moves forward to the first real instant.
 
@@ -20,6 +22,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+import holidays
 
 HolidayCheck = Callable[[date], bool]
 # No holidays at all; tests and networks that keep none use it.
@@ -123,3 +127,28 @@ class BusinessCalendar:
         # Through UTC and back: a wall time inside a DST gap becomes the first instant after it.
         naive = datetime.combine(day, wall, tzinfo=self.zone)
         return naive.astimezone(UTC)
+
+
+def public_holidays(country: str, subdivision: str | None = None) -> HolidayCheck:
+    """The public holidays of ``country`` (ISO 3166-1) and ``subdivision``, observed days included.
+
+    The `holidays` package computes them for any year on demand; nothing is fetched."""
+    table = holidays.country_holidays(country, subdiv=subdivision)
+
+    def is_holiday(day: date) -> bool:
+        return day in table
+
+    return is_holiday
+
+
+@dataclass(frozen=True)
+class AcknowledgementRule:
+    """How long a practice has to acknowledge a referral (the network's rule, DOMAIN.md)."""
+
+    business_days: int = 1
+    urgent_open_hours: float = 4.0
+
+    def due(self, calendar: BusinessCalendar, since: datetime, urgent: bool) -> datetime:
+        if urgent:
+            return calendar.add_open_hours(since, self.urgent_open_hours)
+        return calendar.add_business_days(since, self.business_days)

@@ -7,12 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.followup.clocks.domain.calendar import (
+from warmlink.business_time import (
+    AcknowledgementRule,
     BusinessCalendar,
     IntakeWindow,
     NoBusinessTime,
+    public_holidays,
 )
-from services.followup.clocks.domain.holidays import public_holidays
 
 CHICAGO = ZoneInfo("America/Chicago")
 US_IL = public_holidays("US", "IL")
@@ -128,3 +129,16 @@ def test_next_business_instant_moves_weekends_to_monday_opening() -> None:
 def test_a_calendar_without_open_days_refuses_to_compute() -> None:
     with pytest.raises(NoBusinessTime):
         BusinessCalendar("America/Chicago", ()).add_business_days(datetime.now(UTC), 1)
+
+
+def test_the_acknowledgement_rule_counts_business_days_or_open_hours_when_urgent() -> None:
+    rule = AcknowledgementRule()
+    cal = BusinessCalendar("America/Chicago", is_holiday=US_IL)
+    friday_afternoon = local("America/Chicago", 2026, 11, 20, 15, 0)
+    assert rule.due(cal, friday_afternoon, urgent=False) == local(
+        "America/Chicago", 2026, 11, 23, 15, 0
+    )
+    # Urgent: two open hours left on Friday, two more from Monday 09:00.
+    assert rule.due(cal, friday_afternoon, urgent=True) == local(
+        "America/Chicago", 2026, 11, 23, 11, 0
+    )
