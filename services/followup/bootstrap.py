@@ -21,6 +21,7 @@ def spec(settings: FollowupSettings) -> ServiceSpec:
         subscriptions=[clocks.subscription(settings), measures.SUBSCRIPTION],
         title="Warmlink follow-up",
         on_startup=[*clocks.ON_STARTUP, *measures.ON_STARTUP],
+        collectors=clocks.COLLECTORS,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e.conftest import Network, start_network
 from tests.e2e.test_e2e_referral_lifecycle import PRACTICE, SITE, submit
@@ -139,3 +140,30 @@ async def test_a_no_show_opens_a_task_and_tasks_stay_with_their_site(
     assert stolen.status_code == 404
     unauthenticated = await followup.get("/v1/tasks")
     assert unauthenticated.status_code == 401
+
+
+async def test_open_tasks_and_breaches_are_exposed_to_operations(
+    net: Network, clients: tuple[httpx.AsyncClient, httpx.AsyncClient]
+) -> None:
+    referral, followup = clients
+    rid = (await submit(net, referral, "tasks-metrics")).json()["id"]
+    await referral.post(
+        f"/v1/intake/{rid}/decline",
+        json={"reason": "not_clinical_fit"},
+        headers=net.auth(PRACTICE, Role.PRACTICE),
+    )
+    await wait_for_task(net, followup, rid)
+    listed = await followup.get("/v1/tasks", headers=net.auth(SITE))
+    open_next_visit = sum(1 for t in listed.json()["items"] if t["kind"] == "next_visit_check")
+
+    scrape = await followup.get("/metrics", headers=net.auth("network-admin", Role.ADMIN))
+    assert scrape.status_code == 200, scrape.text
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(scrape.text)
+        for s in family.samples
+    }
+    key = ("warmlink_followup_open_tasks", (("kind", "next_visit_check"),))
+    assert samples[key] == open_next_visit >= 1
+    assert samples[("warmlink_followup_sla_breaches_today", ())] == 0
+    assert samples[("warmlink_followup_clock_delay_seconds", ())] == 0

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from services.followup.clocks.adapters.ops import clock_metrics
 from services.followup.clocks.context import ClockContext
 from services.followup.clocks.entrypoints.tasks import router as tasks_router
 from services.followup.clocks.handlers import ClockHandlers
 from services.followup.clocks.scheduler import ClockScheduler
 from services.followup.settings import FollowupSettings
 from warmlink.consumer import Subscription
+from warmlink.ops_metrics import Collector
 from warmlink.service import Hook, Runtime, supervise
 
 ROUTERS: list[APIRouter] = [tasks_router]
+COLLECTORS: list[Collector] = [clock_metrics]
 
 
 def subscription(settings: FollowupSettings) -> Subscription:
