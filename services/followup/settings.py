@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from typing import ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.followup.clocks.domain.rules import ClockPolicy
@@ -29,6 +30,19 @@ class FollowupSettings(ServiceSettings):
     # How often the scheduler looks for due clocks (it also wakes for the next one due sooner).
     scheduler_interval_s: float = Field(5.0, gt=0)
     scheduler_enabled: bool = True
+
+    @model_validator(mode="after")
+    def _clocks_make_sense(self) -> FollowupSettings:
+        # Refuse at start-up rather than arm clocks that can never fire in order.
+        if self.followup_due_days < self.followup_opens_days:
+            raise ValueError("FOLLOWUP_FOLLOWUP_DUE_DAYS must not be before ..._OPENS_DAYS")
+        if self.urgent_followup_due_days < self.urgent_followup_opens_days:
+            raise ValueError("FOLLOWUP_URGENT_FOLLOWUP_DUE_DAYS must not be before ..._OPENS_DAYS")
+        try:
+            ZoneInfo(self.network_time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {self.network_time_zone!r}") from None
+        return self
 
     def clock_policy(self) -> ClockPolicy:
         return ClockPolicy(
