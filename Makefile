@@ -4,7 +4,7 @@ PY        := $(VENV)/bin/python
 STAMP     := $(VENV)/.installed
 PYTHON    ?= python3
 
-.PHONY: run test lint typecheck bench-backbone bench-directory bench-loop contracts clean venv
+.PHONY: run test lint typecheck bench-backbone bench-directory bench-loop contracts clean venv simulate browser
 
 venv: $(STAMP)
 
@@ -19,8 +19,17 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	@$(VENV)/bin/warmlink dev
 
-test: $(STAMP) lint typecheck
+test: $(STAMP) lint typecheck browser
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+# The browser tests drive Debian's chromium through Playwright (no browser download). Installed
+# once (we run as root); if it cannot be, the browser test fails saying so rather than skipping.
+CHROMIUM  ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { echo "==> installing chromium for the browser tests (once)"; \
+	  apt-get install -y -q chromium >/dev/null 2>&1 || \
+	  { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; } || \
+	  echo "!! could not install chromium: tests/e2e/test_e2e_dashboard.py will fail"; }
 
 lint: $(STAMP)
 	@echo "==> ruff"
@@ -30,6 +39,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	@echo "==> mypy"
 	@$(VENV)/bin/mypy warmlink contracts services
+
+simulate: $(STAMP)
+	@$(VENV)/bin/warmlink simulate
 
 bench-backbone: $(STAMP)
 	@$(VENV)/bin/warmlink bench backbone

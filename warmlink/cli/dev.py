@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,9 +14,11 @@ from types import FrameType
 
 from rich.console import Console
 
-from warmlink.dev.processes import die_with_parent
-from warmlink.dev.seed import backdate_capacity, seed_region
+from warmlink.auth import Role
+from warmlink.dev.processes import die_with_parent, spawn, stop
+from warmlink.dev.seed import REGION, backdate_capacity, seed_region
 from warmlink.dev.stack import SERVICE_PORTS, DevStack
+from warmlink.tokens import issue_token
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -30,8 +35,10 @@ def _raise_stop(signum: int, frame: FrameType | None) -> None:
     raise _Stop
 
 
-def run_dev(state_dir: Path, seed: bool = True) -> int:
+def run_dev(state_dir: Path, seed: bool = True, simulate_rate: float | None = None) -> int:
+    """`simulate_rate` (screens per minute) starts `warmlink simulate` in the background."""
     stack = DevStack(state_dir)
+    simulation: subprocess.Popen[bytes] | None = None
     die_with_parent()  # `make` killed by SIGTERM: we stop cleanly too
     signal.signal(signal.SIGINT, _raise_stop)
     signal.signal(signal.SIGTERM, _raise_stop)
@@ -62,8 +69,13 @@ def run_dev(state_dir: Path, seed: bool = True) -> int:
                 f"[green]✓[/] demo region: {seeded.organizations} organizations, "
                 f"{seeded.services} services; client credentials in {seeded.clients_file}"
             )
+        if simulate_rate:
+            simulation = _start_simulation(stack, simulate_rate)
         _print_welcome(stack)
         while True:
+            if simulation is not None and simulation.poll() is not None:
+                console.print(f"[yellow]simulation ended; see {stack.logs}/simulate.log[/]")
+                simulation = None
             dead = stack.exited()
             if dead:
                 for name, code in dead.items():
@@ -82,14 +94,41 @@ def run_dev(state_dir: Path, seed: bool = True) -> int:
         return 1
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if simulation is not None:  # first, so it does not count the services going away
+            stop(simulation, timeout=20)
         stack.stop()
         console.print("stopped; data kept in", state_dir)
+
+
+def _start_simulation(stack: DevStack, rate: float) -> subprocess.Popen[bytes]:
+    """Living demo traffic through the public APIs; its summary goes to simulate.log."""
+    argv = [sys.executable, "-m", "warmlink.sim", "--rate", str(rate)]
+    argv += ["--state-dir", str(stack.state_dir), "--admin-org", _admin_org()]
+    proc = spawn(argv, log_path=stack.logs / "simulate.log")
+    console.print(
+        f"[green]✓[/] simulating {rate:g} screens/min in the background "
+        f"(warmlink simulate; log in {stack.logs}/simulate.log)"
+    )
+    return proc
+
+
+def _admin_org() -> str:
+    """The demo region's network organization, whose admins see the dashboard."""
+    orgs = json.loads(REGION.read_text())["organizations"]
+    return next((o["id"] for o in orgs if o["kind"] == "network"), "network-admin")
 
 
 def _print_welcome(stack: DevStack) -> None:
     console.print("\n[bold]Warmlink is running[/]")
     for name, port in SERVICE_PORTS.items():
         console.print(f"  {name:<10} http://127.0.0.1:{port}   (API docs: /docs)")
+    admin = issue_token(
+        stack.signing_key.read_bytes(), organization_id=_admin_org(), role=Role.ADMIN
+    )
+    console.print(
+        f"\nFollow-up dashboard (admin token in the address, valid 8 hours):\n"
+        f"  http://127.0.0.1:{SERVICE_PORTS['followup']}/dashboard#token={admin}"
+    )
     console.print("\nGet a development token (in another terminal):")
     console.print("  TOKEN=$(.venv/bin/warmlink token --org riverside-ob --role clinic)")
     console.print("or a real one with the client credentials in clients.json:")

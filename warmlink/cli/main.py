@@ -23,11 +23,19 @@ StateDir = Annotated[
 
 
 @app.command()
-def dev(state_dir: StateDir = Path(".warmlink"), seed: bool = True) -> None:
+def dev(
+    state_dir: StateDir = Path(".warmlink"),
+    seed: bool = True,
+    simulate: Annotated[
+        bool, typer.Option(help="Run `warmlink simulate` in the background (living demo)")
+    ] = True,
+    simulate_rate: Annotated[float, typer.Option(help="Its screens per minute", min=0.1)] = 6.0,
+) -> None:
     """Start broker, PostgreSQL and all four services with demo data; Ctrl-C stops everything."""
     from warmlink.cli.dev import run_dev
 
-    raise typer.Exit(run_dev(state_dir.resolve(), seed=seed))
+    rate = simulate_rate if simulate else None
+    raise typer.Exit(run_dev(state_dir.resolve(), seed=seed, simulate_rate=rate))
 
 
 @app.command()
@@ -42,6 +50,35 @@ def token(
 
     signing, _ = ensure_key_pair(state_dir.resolve() / "keys")
     typer.echo(issue_token(signing.read_bytes(), organization_id=org, role=role, ttl_s=ttl))
+
+
+@app.command()
+def simulate(
+    rate: Annotated[float, typer.Option(help="Screens per real minute", min=0.1)] = 20.0,
+    speed: Annotated[
+        float, typer.Option(help="Simulated minutes per real second", min=0.01)
+    ] = 60.0,
+    duration: Annotated[
+        float | None, typer.Option(help="Seconds to run (default: until Ctrl-C)")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Same seed, same choices")] = 1,
+    screening_url: str = "http://127.0.0.1:8001",
+    directory_url: str = "http://127.0.0.1:8002",
+    referral_url: str = "http://127.0.0.1:8003",
+    admin_org: Annotated[str, typer.Option(help="The network's admin organization")] = (
+        "network-admin"
+    ),
+    state_dir: StateDir = Path(".warmlink"),
+) -> None:
+    """Drive realistic regional traffic through the public APIs: screens, warm handoffs,
+    practices working their inbox, capacity updates. Ends with a summary."""
+    from warmlink.sim.api import Urls
+    from warmlink.sim.runner import Options
+    from warmlink.sim.show import run_simulate
+
+    urls = Urls(screening_url, directory_url, referral_url)
+    options = Options(state_dir.resolve(), urls, seed, rate, speed, duration, admin_org)
+    raise typer.Exit(run_simulate(options))
 
 
 @outbox.command("republish")

@@ -1,0 +1,107 @@
+"""`warmlink simulate` against the real services: a short, fast run really creates referrals and
+moves them, and its summary equals what the services recorded."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import Network, start_network
+from tests.support.infra import Infrastructure
+from warmlink.dev.seed import seed_region
+from warmlink.sim.api import Urls
+from warmlink.sim.runner import Options, simulate
+from warmlink.sim.tally import Tally
+
+# 3000 simulated minutes a second: two weeks to an appointment pass in about 7 seconds.
+RUN = {"seed": 42, "rate": 600.0, "speed": 3000.0, "duration": 10.0}
+
+
+@pytest.fixture(scope="module")
+def net(infra: Infrastructure) -> Iterator[Network]:
+    stack = start_network(infra, ["directory", "screening", "referral"])
+    try:
+        seed_region(f"http://127.0.0.1:{stack.ports['directory']}", stack.signing_key)
+        yield Network(stack)
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="module")
+def run(net: Network) -> tuple[Tally, datetime]:
+    started = datetime.now(UTC)
+    urls = Urls(net.url("screening"), net.url("directory"), net.url("referral"))
+    options = Options(net.stack.state_dir, urls, **RUN)  # type: ignore[arg-type]
+    return asyncio.run(simulate(options)), started
+
+
+async def test_the_run_made_referrals_and_moved_them_without_errors(
+    run: tuple[Tally, datetime],
+) -> None:
+    tally, _ = run
+    assert tally.errors == Counter(), tally.errors
+    assert tally.screens > 50
+    assert 0.08 < tally.positives / tally.screens < 0.30
+    assert tally.referrals.total() > 5
+    assert tally.acknowledged > 0
+    assert tally.scheduled > 0
+    assert tally.attended + tally.missed > 0
+    assert tally.capacity_updates > 0
+
+
+async def test_the_summary_equals_what_the_services_recorded(
+    net: Network, run: tuple[Tally, datetime]
+) -> None:
+    tally, started = run
+    screens = await net.query(
+        "screening", "SELECT count(*) AS n, count(*) FILTER (WHERE positive) AS p FROM screenings"
+    )
+    assert (screens[0]["n"], screens[0]["p"]) == (tally.screens, tally.positives)
+
+    methods = await net.query("referral", "SELECT method, count(*) AS n FROM referrals GROUP BY 1")
+    assert Counter({r["method"]: r["n"] for r in methods}) == tally.referrals
+
+    rows = await net.query(
+        "referral", "SELECT action, reason, count(*) AS n FROM referral_timeline GROUP BY 1, 2"
+    )
+    actions = Counter[str]()
+    declines = Counter[str]()
+    for r in rows:
+        actions[r["action"]] += r["n"]
+        if r["action"] == "decline":
+            declines[r["reason"]] += r["n"]
+    assert actions["submit"] == tally.referrals.total()
+    assert actions["acknowledge"] == tally.acknowledged
+    assert actions["record_contact"] == tally.contact_attempts
+    assert actions["schedule"] == tally.scheduled
+    assert actions["record_attended"] == tally.attended
+    assert actions["record_missed"] == tally.missed
+    assert declines == tally.declined
+
+    confirmed = await net.query(
+        "directory",
+        "SELECT count(*) AS n FROM capacities"
+        " WHERE verified_at >= $1 AND verified_by LIKE '%:practice'",
+        started,
+    )
+    assert 0 < confirmed[0]["n"] <= tally.capacity_updates
+
+
+async def test_a_worked_referral_has_its_timeline_on_the_referral_api(net: Network) -> None:
+    attended = await net.query(
+        "referral", "SELECT id, site_id FROM referrals WHERE status IN ('attended', 'no_show')"
+    )
+    assert attended
+    rid, site = attended[0]["id"], attended[0]["site_id"]
+    async with httpx.AsyncClient(base_url=net.url("referral")) as client:
+        timeline = await client.get(f"/v1/referrals/{rid}/timeline", headers=net.auth(site))
+    assert timeline.status_code == 200
+    steps = [t["action"] for t in timeline.json()]
+    assert steps[:2] == ["submit", "acknowledge"]
+    assert "schedule" in steps
+    assert steps[-1] in ("record_attended", "record_missed")
