@@ -6,7 +6,6 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from contracts.codes import GateKind, GateRequirement, SlaKind, TaskKind
-from services.followup.clocks.domain.calendar import BusinessCalendar
 from services.followup.clocks.domain.rules import (
     ClockKind,
     ClockPolicy,
@@ -16,6 +15,7 @@ from services.followup.clocks.domain.rules import (
     reengagement_due,
     tasks_settled_by,
 )
+from warmlink.business_time import BusinessCalendar
 
 CAL = BusinessCalendar("America/Chicago")
 POLICY = ClockPolicy()
