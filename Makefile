@@ -4,7 +4,7 @@ PY        := $(VENV)/bin/python
 STAMP     := $(VENV)/.installed
 PYTHON    ?= python3
 
-.PHONY: run test lint typecheck bench-backbone bench-directory bench-loop contracts clean venv browser
+.PHONY: run test lint typecheck bench-backbone bench-directory bench-loop contracts clean venv simulate browser
 
 venv: $(STAMP)
 
@@ -39,6 +39,9 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	@echo "==> mypy"
 	@$(VENV)/bin/mypy warmlink contracts services
+
+simulate: $(STAMP)
+	@$(VENV)/bin/warmlink simulate
 
 bench-backbone: $(STAMP)
 	@$(VENV)/bin/warmlink bench backbone
