@@ -7,4 +7,4 @@ import sys
 
 from warmlink.cli.main import app
 
-app(["simulate", *sys.argv[1:]], prog_name="warmlink simulate")
+app(["simulate", *sys.argv[1:]], prog_name="warmlink")
