@@ -6,15 +6,29 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import asyncpg
 import httpx
 import pytest
 
+from contracts import (
+    AppointmentAttended,
+    AppointmentScheduled,
+    CapacityUpdated,
+    IntakeAcknowledged,
+    ReferralSubmitted,
+    wrap,
+)
+from services.followup.measures.adapters import queries
+from services.followup.measures.domain.grouping import Scope, ScopeKind
+from services.followup.measures.handlers import HANDLERS
 from tests.e2e.conftest import Network, start_network
 from tests.e2e.test_e2e_referral_lifecycle import body
 from tests.e2e.test_e2e_screen_to_worklist import phq9
@@ -22,6 +36,7 @@ from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
 from warmlink.auth import Role
 from warmlink.dev.seed import seed_region
+from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
 
 RIVERSIDE, EASTBROOK, PRACTICE, ADMIN = (
     "riverside-ob",
@@ -31,6 +46,7 @@ RIVERSIDE, EASTBROOK, PRACTICE, ADMIN = (
 )
 TZ = ZoneInfo("America/Chicago")  # FOLLOWUP_NETWORK_TIME_ZONE's default
 SERVICES = ["directory", "screening", "referral", "followup"]
+MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "followup" / "migrations"
 
 
 @dataclass(frozen=True)
@@ -271,3 +287,76 @@ async def test_capacity_summary_reflects_the_directory(net: Network) -> None:
     levels = {r["level_of_care"] for r in summary["by_level_of_care"]}
     assert {"outpatient_therapy", "psychiatry"} <= levels
     assert any(r["area"] == "telehealth" for r in summary["by_area"])
+
+
+async def test_handlers_apply_once_in_any_order(database_url: str) -> None:
+    """Straight on the read model (real PostgreSQL): a referral's events arriving backwards and
+    then all over again, and an old capacity event after a newer one, give one set of facts."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        await migrate(conn, discover(("runtime", RUNTIME_MIGRATIONS), ("followup", MIGRATIONS)))
+        rid, t0 = uuid.uuid4(), datetime(2026, 11, 2, 15, tzinfo=UTC)
+        ids = {"referral_id": rid, "site_id": RIVERSIDE, "practice_id": PRACTICE}
+        appointment = {"appointment_id": uuid.uuid4(), "appointment_at": t0 + timedelta(days=3)}
+        events = [
+            ReferralSubmitted(
+                **ids,
+                service_id="bloom-therapy-outpatient",
+                screening_id=None,
+                patient_ref="pt-order",
+                setting="ob",
+                method="digital",
+                urgency="routine",
+                level_of_care="outpatient_therapy",
+                modality=None,
+                referrer_id="dr-okafor",
+                dyad=False,
+                submitted_at=t0,
+                acknowledge_by=t0 + timedelta(days=1),
+                appointment_needed_by=None,
+            ),
+            IntakeAcknowledged(**ids, acknowledged_at=t0 + timedelta(hours=2)),
+            AppointmentScheduled(
+                **ids,
+                **appointment,
+                modality="telehealth",
+                level_of_care="outpatient_therapy",
+                scheduled_at=t0 + timedelta(hours=3),
+            ),
+            AppointmentAttended(**ids, **appointment),
+        ]
+        envelopes = [wrap(e, producer="referral") for e in events]
+        for env, event in [*zip(envelopes, events, strict=True)][::-1] * 2:
+            async with conn.transaction():
+                await HANDLERS[env.type](conn, env, event)
+
+        def capacity(available: int, hours_ago: int) -> CapacityUpdated:
+            return CapacityUpdated(
+                practice_id=PRACTICE,
+                service_id="bloom-therapy-outpatient",
+                available=available,
+                maximum=10,
+                next_available_intake=None,
+                accepting_new_patients=True,
+                verified_at=t0 - timedelta(hours=hours_ago),
+                stale=False,
+            )
+
+        newer, older = capacity(4, 1), capacity(9, 5)
+        for event, when in ((newer, t0), (older, t0 - timedelta(hours=4))):
+            env = wrap(event, producer="directory", occurred_at=when)
+            async with conn.transaction():
+                await HANDLERS["CapacityUpdated"](conn, env, event)
+
+        facts = await queries.load_facts(
+            conn, Scope(ScopeKind.NETWORK), t0 - timedelta(days=1), t0 + timedelta(days=1)
+        )
+        [journey] = facts.journeys
+        assert journey.acknowledged_at == t0 + timedelta(hours=2)
+        assert journey.first_attended_at == t0 + timedelta(days=3)
+        steps = await conn.fetchval("SELECT count(*) FROM measure_referral_steps")
+        assert steps == 3  # acknowledged, scheduled, attended: once each
+        [listing] = await queries.listings(conn)
+        assert listing.available == 4  # the older event arrived last and lost
+    finally:
+        await conn.close()
