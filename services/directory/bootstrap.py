@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.directory import observed_refresh
+from services.directory import observed_refresh, stale_sweep
 from services.directory.adapters.key_cache import PublishedKeys
 from services.directory.adapters.match_index import MatchIndex
 from services.directory.entrypoints import hsds, http, listings, matches, oauth
@@ -60,6 +60,13 @@ async def start_observed_refresh(app: FastAPI, runtime: Runtime) -> None:
     )
 
 
+async def start_stale_sweep(app: FastAPI, runtime: Runtime) -> None:
+    settings: DirectorySettings = runtime.settings  # type: ignore[assignment]
+    runtime.background.append(
+        supervise("stale-sweep", stale_sweep.keep_announcing(runtime.pool, settings))
+    )
+
+
 def build_app(settings: DirectorySettings | None = None) -> FastAPI:
     settings = settings or DirectorySettings()
     return create_app(
@@ -76,6 +83,11 @@ def build_app(settings: DirectorySettings | None = None) -> FastAPI:
             ],
             subscriptions=[capacity_subscription(settings)],
             title="Warmlink directory",
-            on_startup=[verify_own_tokens, start_match_index, start_observed_refresh],
+            on_startup=[
+                verify_own_tokens,
+                start_match_index,
+                start_observed_refresh,
+                start_stale_sweep,
+            ],
         )
     )

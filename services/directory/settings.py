@@ -24,6 +24,8 @@ class DirectorySettings(ServiceSettings):
     token_ttl_s: int = 600
     # Capacity nobody confirmed for longer than this is stale: shown as such and ranked lower.
     capacity_max_age_hours: int = 168
+    # How often ageing capacity is looked for and announced stale (CapacityUpdated stale=True).
+    stale_sweep_interval_s: float = 60.0
     # Observed behaviour (time to acknowledge, attendance...) looks back this far.
     observed_window_days: int = 90
 

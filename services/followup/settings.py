@@ -6,7 +6,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from services.followup.clocks.domain.rules import ClockPolicy
 from warmlink.settings import ServiceSettings
 
 
@@ -43,20 +42,6 @@ class FollowupSettings(ServiceSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {self.network_time_zone!r}") from None
         return self
-
-    def clock_policy(self) -> ClockPolicy:
-        return ClockPolicy(
-            ack_business_days=self.ack_business_days,
-            urgent_ack_open_hours=self.urgent_ack_open_hours,
-            followup_opens_days=self.followup_opens_days,
-            followup_due_days=self.followup_due_days,
-            urgent_followup_opens_days=self.urgent_followup_opens_days,
-            urgent_followup_due_days=self.urgent_followup_due_days,
-            hospital_alert_lead_hours=self.hospital_alert_lead_hours,
-            iop_alert_lead_hours=self.iop_alert_lead_hours,
-            reengage_business_days=self.reengage_business_days,
-            urgent_reengage_business_days=self.urgent_reengage_business_days,
-        )
 
     # measures: capacity nobody has confirmed for this long is shown as stale even when its last
     # event said fresh (the directory publishes on change, not on ageing); the directory's default.

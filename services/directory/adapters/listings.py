@@ -64,7 +64,7 @@ ON CONFLICT (service_id) DO UPDATE SET available = excluded.available,
     maximum = excluded.maximum, next_available_intake = excluded.next_available_intake,
     accepting_new_patients = excluded.accepting_new_patients,
     waitlist_length = excluded.waitlist_length, verified_at = excluded.verified_at,
-    verified_by = excluded.verified_by"""
+    verified_by = excluded.verified_by, stale_announced_at = NULL"""
 
 SERVICE_OWNER = "SELECT organization_id FROM services WHERE id = $1"
 LOCATIONS_OF = "SELECT * FROM locations WHERE organization_id = ANY($1::text[]) ORDER BY id"

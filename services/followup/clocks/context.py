@@ -28,7 +28,7 @@ class ClockContext:
 
     @classmethod
     def from_settings(cls, s: FollowupSettings, now: Clock = system_clock) -> ClockContext:
-        return cls(s.clock_policy(), s.holidays(), s.network_time_zone, now)
+        return cls(clock_policy(s), s.holidays(), s.network_time_zone, now)
 
     def site_calendar(self) -> BusinessCalendar:
         return BusinessCalendar(self.network_time_zone, is_holiday=self.is_holiday)
@@ -36,3 +36,18 @@ class ClockContext:
     async def practice_calendar(self, conn: Connection, practice_id: str) -> BusinessCalendar:
         zone, windows = await store.calendar(conn, practice_id, self.network_time_zone)
         return BusinessCalendar(zone, windows, self.is_holiday)
+
+
+def clock_policy(s: FollowupSettings) -> ClockPolicy:
+    return ClockPolicy(
+        ack_business_days=s.ack_business_days,
+        urgent_ack_open_hours=s.urgent_ack_open_hours,
+        followup_opens_days=s.followup_opens_days,
+        followup_due_days=s.followup_due_days,
+        urgent_followup_opens_days=s.urgent_followup_opens_days,
+        urgent_followup_due_days=s.urgent_followup_due_days,
+        hospital_alert_lead_hours=s.hospital_alert_lead_hours,
+        iop_alert_lead_hours=s.iop_alert_lead_hours,
+        reengage_business_days=s.reengage_business_days,
+        urgent_reengage_business_days=s.urgent_reengage_business_days,
+    )

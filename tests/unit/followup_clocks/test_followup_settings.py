@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from services.followup.clocks.context import clock_policy
 from services.followup.settings import FollowupSettings
 
 
 def test_defaults_give_the_domain_policy() -> None:
-    policy = FollowupSettings().clock_policy()
+    policy = clock_policy(FollowupSettings())
     assert (policy.followup_opens_days, policy.followup_due_days) == (7, 10)
     assert (policy.ack_business_days, policy.urgent_ack_open_hours) == (1, 4.0)
 
