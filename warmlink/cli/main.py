@@ -29,7 +29,7 @@ def dev(
     simulate: Annotated[
         bool, typer.Option(help="Run `warmlink simulate` in the background (living demo)")
     ] = True,
-    simulate_rate: Annotated[float, typer.Option(help="Its screens per minute", min=0.1)] = 6.0,
+    simulate_rate: Annotated[float, typer.Option(help="Its screens per minute", min=0.1)] = 30.0,
 ) -> None:
     """Start broker, PostgreSQL and all four services with demo data; Ctrl-C stops everything."""
     from warmlink.cli.dev import run_dev
