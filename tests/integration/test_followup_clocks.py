@@ -206,3 +206,29 @@ async def test_deadlines_follow_the_practice_zone_and_intake_hours_across_dst(
         assert (await armed(rt.pool, afternoons.referral_id, 3))["ack_due"] == datetime(
             2026, 11, 10, 13, 0, tzinfo=CHICAGO
         )
+
+
+async def test_a_clock_that_cannot_fire_is_retried_later_and_holds_back_no_other(
+    infra: Infrastructure, database_url: str
+) -> None:
+    settings = settings_for(infra, database_url)
+    submitted_at = datetime(2026, 11, 24, 10, 0, tzinfo=CHICAGO)
+    async with followup(settings) as rt:
+        event = submitted("lakeside", submitted_at)
+        await publish(rt, event, "referral")
+        ack_due = (await armed(rt.pool, event.referral_id, 3))["ack_due"]
+        # A row no rule knows (as after a bad deploy), due before the good one.
+        await rt.pool.execute(
+            "INSERT INTO clocks (id, referral_id, kind, practice_id, fire_at, due_at, armed_by) "
+            "VALUES ($1, $2, 'unheard_of', 'lakeside', $3, $3, $1)",
+            new_event_id(),
+            event.referral_id,
+            ack_due - timedelta(minutes=1),
+        )
+        await scheduler(rt, TravelClock(ack_due)).tick()
+        assert await events_of(rt.pool, "SlaBreached", event.referral_id) == 1
+        bad = await rt.pool.fetchrow(
+            "SELECT fire_at, fired_at, note FROM clocks WHERE kind = 'unheard_of'"
+        )
+        assert bad["fired_at"] is None and bad["note"] == "failed: ValueError"
+        assert bad["fire_at"] == ack_due + timedelta(minutes=5)

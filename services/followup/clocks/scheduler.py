@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +26,7 @@ from warmlink.outbox import publish_later
 
 log = logging.getLogger(__name__)
 BATCH = 200
+RETRY_AFTER = timedelta(minutes=5)
 
 
 class ClockScheduler:
@@ -41,7 +42,7 @@ class ClockScheduler:
             async with self.pool.acquire() as conn, conn.transaction():
                 due = await conn.fetch(store.DUE_CLOCKS, now, BATCH)
                 for clock in due:
-                    await self._fire(conn, clock, now)
+                    await self._fire_isolated(conn, clock, now)
             total += len(due)
             if len(due) < BATCH:
                 return total
@@ -65,6 +66,20 @@ class ClockScheduler:
         if next_fire is None:
             return interval_s
         return max(0.05, min(interval_s, (next_fire - self.ctx.now()).total_seconds()))
+
+    async def _fire_isolated(self, conn: Connection, clock: Any, now: datetime) -> None:
+        """One clock that cannot fire (a bug, bad data) must not hold back the others: its
+        effects roll back to a savepoint and it is tried again later, never dropped."""
+        try:
+            async with conn.transaction():  # a savepoint inside the batch's transaction
+                await self._fire(conn, clock, now)
+        except (OSError, asyncpg.PostgresConnectionError):
+            raise
+        except Exception as exc:
+            log.exception("clock could not fire; retrying later", extra={"clock": str(clock["id"])})
+            await conn.execute(
+                store.RETRY_LATER, clock["id"], now + RETRY_AFTER, type(exc).__name__
+            )
 
     async def _fire(self, conn: Connection, clock: Any, now: datetime) -> None:
         referral_id: UUID = clock["referral_id"]

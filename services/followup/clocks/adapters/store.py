@@ -51,6 +51,8 @@ FOR UPDATE SKIP LOCKED"""
 
 MARK_FIRED = "UPDATE clocks SET fired_at = $2, note = $3 WHERE id = $1"
 
+RETRY_LATER = "UPDATE clocks SET fire_at = $2, note = 'failed: ' || $3 WHERE id = $1"
+
 NEXT_FIRE = "SELECT min(fire_at) FROM clocks WHERE fired_at IS NULL"
 
 OPEN_TASK_KINDS = "SELECT kind FROM tasks WHERE referral_id = $1 AND status = 'open'"
