@@ -23,12 +23,12 @@ from contracts import (
     AppointmentScheduled,
     CapacityUpdated,
     IntakeAcknowledged,
-    ReferralSubmitted,
     wrap,
 )
 from services.followup.measures.adapters import queries
 from services.followup.measures.domain.grouping import Scope, ScopeKind
 from services.followup.measures.handlers import HANDLERS
+from tests.e2e import directory_support as d
 from tests.e2e.conftest import Network, start_network
 from tests.e2e.test_e2e_referral_lifecycle import body
 from tests.e2e.test_e2e_screen_to_worklist import phq9
@@ -299,21 +299,12 @@ async def test_handlers_apply_once_in_any_order(database_url: str) -> None:
         ids = {"referral_id": rid, "site_id": RIVERSIDE, "practice_id": PRACTICE}
         appointment = {"appointment_id": uuid.uuid4(), "appointment_at": t0 + timedelta(days=3)}
         events = [
-            ReferralSubmitted(
-                **ids,
-                service_id="bloom-therapy-outpatient",
-                screening_id=None,
-                patient_ref="pt-order",
-                setting="ob",
-                method="digital",
-                urgency="routine",
-                level_of_care="outpatient_therapy",
-                modality=None,
-                referrer_id="dr-okafor",
-                dyad=False,
-                submitted_at=t0,
-                acknowledge_by=t0 + timedelta(days=1),
-                appointment_needed_by=None,
+            d.submitted(PRACTICE, "bloom-therapy-outpatient", rid).model_copy(
+                update={
+                    "site_id": RIVERSIDE,
+                    "submitted_at": t0,
+                    "acknowledge_by": t0 + timedelta(days=1),
+                }
             ),
             IntakeAcknowledged(**ids, acknowledged_at=t0 + timedelta(hours=2)),
             AppointmentScheduled(

@@ -11,12 +11,13 @@ from uuid import UUID
 
 import asyncpg
 
-from contracts import Envelope, EventPayload, PracticeRegistered, ReferralSubmitted, new_event_id
+from contracts import Envelope, EventPayload, PracticeRegistered, ReferralSubmitted
 from contracts.events.directory import IntakeWindow, PracticeService
 from services.followup.bootstrap import spec
 from services.followup.clocks.context import ClockContext
 from services.followup.clocks.scheduler import ClockScheduler
 from services.followup.settings import FollowupSettings
+from tests.e2e import directory_support
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
 from warmlink.outbox import publish_later
@@ -96,25 +97,15 @@ def submitted(
     setting: str = "ob",
     urgent: bool = False,
     needed_by: datetime | None = None,
-    referral_id: UUID | None = None,
 ) -> ReferralSubmitted:
-    return ReferralSubmitted(
-        referral_id=referral_id or new_event_id(),
-        site_id="riverside-ob",
-        practice_id=practice_id,
-        service_id=f"{practice_id}-therapy",
-        screening_id=None,
-        patient_ref="pt-clock-1",
-        setting=setting,
-        method="digital",
-        urgency="urgent" if urgent else "routine",
-        level_of_care="outpatient_therapy",
-        modality=None,
-        referrer_id="dr-lee",
-        dyad=False,
-        submitted_at=at,
-        acknowledge_by=at + timedelta(days=1),
-        appointment_needed_by=needed_by,
+    return directory_support.submitted(practice_id, f"{practice_id}-therapy").model_copy(
+        update={
+            "setting": setting,
+            "urgency": "urgent" if urgent else "routine",
+            "submitted_at": at,
+            "acknowledge_by": at + timedelta(days=1),
+            "appointment_needed_by": needed_by,
+        }
     )
 
 

@@ -135,11 +135,9 @@ class ClockHandlers:
         self, conn: Connection, event: ReferralEvent, status: str, at: datetime, why: str
     ) -> Track | None:
         referral_id = event.referral_id
-        if await store.track(conn, referral_id) is None:
+        track = await store.set_status(conn, referral_id, status, event.practice_id, at)
+        if track is None:
             return None  # submitted before this service kept tracks: nothing to time
-        await store.set_status(conn, referral_id, status, event.practice_id, at)
-        track = await store.track(conn, referral_id)
-        assert track is not None
         await store.settle_tasks(conn, referral_id, tasks_settled_by(why, track), at, why)
         return track
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import orjson
 
 from contracts import new_event_id
@@ -35,7 +36,8 @@ TRACK = "SELECT * FROM referral_tracks WHERE referral_id = $1"
 
 SET_STATUS = """
 UPDATE referral_tracks SET status = $2, practice_id = coalesce($3, practice_id), updated_at = $4
-WHERE referral_id = $1"""
+WHERE referral_id = $1
+RETURNING *"""
 
 ARM = """
 INSERT INTO clocks (id, referral_id, kind, practice_id, fire_at, due_at, armed_by)
@@ -106,7 +108,10 @@ async def add_track(conn: Connection, t: Track) -> bool:
 
 
 async def track(conn: Connection, referral_id: UUID) -> Track | None:
-    row = await conn.fetchrow(TRACK, referral_id)
+    return _track(await conn.fetchrow(TRACK, referral_id))
+
+
+def _track(row: asyncpg.Record | None) -> Track | None:
     if row is None:
         return None
     return Track(
@@ -124,8 +129,9 @@ async def track(conn: Connection, referral_id: UUID) -> Track | None:
 
 async def set_status(
     conn: Connection, referral_id: UUID, status: str, practice_id: str | None, at: datetime
-) -> None:
-    await conn.execute(SET_STATUS, referral_id, status, practice_id, at)
+) -> Track | None:
+    """The track as it now is; None when the referral has no track."""
+    return _track(await conn.fetchrow(SET_STATUS, referral_id, status, practice_id, at))
 
 
 async def arm(conn: Connection, referral_id: UUID, arms: Sequence[Arm], armed_by: UUID) -> None:
