@@ -178,35 +178,65 @@ def rank(
     eligible: list[Scored] = []
     excluded: list[tuple[str, str]] = []
     for cand in candidates:
-        org, svc = cand.organization, cand.service
-        where = rules.reach(request, org, svc)
-        reason = rules.exclusion_reason(request, org, svc, where)
-        if reason is not None:
-            excluded.append((svc.id, reason))
-            continue
-        fresh = freshness(svc.capacity, now, max_age)
-        tier = rules.tier(svc.capacity, fresh)
-        days = rules.expected_days(svc.capacity, fresh, cand.observed, now.date())
-        same_week = tier == 0 and days <= rules.SAME_WEEK_DAYS
-        # Rule f. Today expected-days-ascending already implies it; the explicit bucket keeps
-        # same-week first for urgent requests even if rule e's order is ever changed.
-        urgent_first = 0 if request.urgency == "urgent" and same_week else 1
-        key = (
-            tier,
-            urgent_first,
-            days,
-            -rules.fit_score(request, svc),
-            where.distance_km if where.in_person and where.distance_km is not None else math.inf,
-            -rules.reliability(cand.observed),
-            svc.id,
-            org.id,
-        )
-        uwi = rules.usable_without_insurance(org, svc)
-        eligible.append(
-            Scored(cand.organization, svc, cand.observed, where, fresh, tier, days, uwi, key)
-        )
-    eligible.sort(key=lambda s: s.key)
+        assessed = assess(request, cand, now, max_age)
+        if isinstance(assessed, str):
+            excluded.append((cand.service.id, assessed))
+        else:
+            eligible.append(assessed)
+    return choose(request, eligible, excluded, now)
 
+
+def order_floor(
+    capacity: Capacity | None, observed: ObservedBehaviour, now: datetime, max_age: timedelta
+) -> tuple[int, int]:
+    """(tier, expected days): the head of every eligible candidate's sort key.
+
+    It does not depend on the request, so an index can visit candidates in this order and stop
+    once the answer cannot change (``match_search``). Within a tier, rule f's same-week bucket
+    rises with expected days, so ordering by (tier, days) never contradicts the full key.
+    """
+    fresh = freshness(capacity, now, max_age)
+    return rules.tier(capacity, fresh), rules.expected_days(capacity, fresh, observed, now.date())
+
+
+def assess(
+    request: MatchRequest, cand: Candidate, now: datetime, max_age: timedelta = DEFAULT_MAX_AGE
+) -> Scored | str:
+    """One candidate under rules a-f: scored when eligible, else the exclusion reason code."""
+    org, svc = cand.organization, cand.service
+    where = rules.reach(request, org, svc)
+    reason = rules.exclusion_reason(request, org, svc, where)
+    if reason is not None:
+        return reason
+    fresh = freshness(svc.capacity, now, max_age)
+    tier = rules.tier(svc.capacity, fresh)
+    days = rules.expected_days(svc.capacity, fresh, cand.observed, now.date())
+    same_week = tier == 0 and days <= rules.SAME_WEEK_DAYS
+    # Rule f. Today expected-days-ascending already implies it; the explicit bucket keeps
+    # same-week first for urgent requests even if rule e's order is ever changed.
+    urgent_first = 0 if request.urgency == "urgent" and same_week else 1
+    key = (
+        tier,
+        urgent_first,
+        days,
+        -rules.fit_score(request, svc),
+        where.distance_km if where.in_person and where.distance_km is not None else math.inf,
+        -rules.reliability(cand.observed),
+        svc.id,
+        org.id,
+    )
+    uwi = rules.usable_without_insurance(org, svc)
+    return Scored(org, svc, cand.observed, where, fresh, tier, days, uwi, key)
+
+
+def choose(
+    request: MatchRequest,
+    eligible: list[Scored],
+    excluded: Iterable[tuple[str, str]],
+    now: datetime,
+) -> MatchResult:
+    """Rules e-g over assessed candidates: order, cut to ``limit``, keep an uninsured option."""
+    eligible = sorted(eligible, key=lambda s: s.key)
     chosen = eligible[: request.limit]
     if not any(s.usable_without_insurance for s in chosen):
         best = next((s for s in eligible if s.usable_without_insurance), None)

@@ -1,0 +1,251 @@
+"""An in-memory search over every receiving service that answers exactly as ``rank`` would.
+
+``rank`` over the whole directory would assess 10,000 services per request. Instead services
+sit in buckets, by (level of care, telehealth state) and by (level of care, grid cell of a
+location), each bucket kept sorted by ``order_floor`` (tier, expected days): the head of every
+sort key, which does not depend on the request. A search merges the buckets the request can
+reach, in that order, assesses each service with the domain's own ``assess`` and stops once the
+answer cannot change:
+
+* it has ``limit`` eligible services and at least one usable without insurance (rule g), or has
+  run out of services; then
+* it finishes the (tier, days) group it is in, because later parts of the key (fit, distance,
+  reliability) can reorder services within a group but never across groups.
+
+Every service that could be in the answer has a floor no greater than the last one assessed, so
+the result equals ``rank`` over the whole directory (a property test checks this).
+
+A bucket's order is valid for one UTC day and until the first of its fresh listings turns
+stale; after that, or after any change to its services, it is sorted again when next read.
+A cheap pre-filter (``_filter``) skips services that ``assess`` would certainly exclude, so
+they are not listed in ``excluded``; ``excluded`` names the services the search looked at.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from services.directory.domain import ranking_rules as rules
+from services.directory.domain.geo import bounding_box
+from services.directory.domain.match_reasons import Scored
+from services.directory.domain.matching import (
+    Candidate,
+    MatchRequest,
+    MatchResult,
+    assess,
+    choose,
+    order_floor,
+)
+from services.directory.domain.model import Modality
+
+CELL_DEGREES = 0.25
+BucketKey = tuple[str, str, str] | tuple[str, str, int, int]
+Floor = tuple[int, int, str]  # tier, expected days, service id
+NEVER = datetime.max.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A candidate plus the facts the pre-filter checks, computed once when it is indexed."""
+
+    candidate: Candidate
+    populations: frozenset[str]
+    languages: tuple[str, ...]  # lower-case tags
+    modalities: frozenset[str]
+    plans: frozenset[str]
+    medicaid: bool
+    no_insurance: bool
+    buckets: tuple[BucketKey, ...]
+
+    @property
+    def service_id(self) -> str:
+        return self.candidate.service.id
+
+
+@dataclass
+class Bucket:
+    """Services reachable one way; ``order`` is None until sorted (or after a change)."""
+
+    ids: set[str] = field(default_factory=set)
+    order: list[Floor] | None = None
+    day: date | None = None
+    sorted_at: datetime = NEVER
+    valid_until: datetime = NEVER
+    max_age: timedelta = timedelta(0)
+
+    def valid(self, now: datetime, max_age: timedelta) -> bool:
+        return (
+            self.order is not None
+            and self.day == now.date()
+            and self.sorted_at <= now <= self.valid_until
+            and self.max_age == max_age
+        )
+
+
+def cell(lat: float, lon: float) -> tuple[int, int]:
+    return math.floor(lat / CELL_DEGREES), math.floor(lon / CELL_DEGREES)
+
+
+def entry_for(candidate: Candidate) -> Entry:
+    s, org = candidate.service, candidate.organization
+    level = s.level_of_care.value
+    places = {loc.id: loc for loc in org.locations}
+    keys: set[BucketKey] = set()
+    if Modality.IN_PERSON in s.modalities:
+        for i in s.location_ids:
+            if i in places:
+                keys.add(("cell", level, *cell(places[i].latitude, places[i].longitude)))
+    if Modality.TELEHEALTH in s.modalities:
+        keys |= {("state", level, st.upper()) for st in s.telehealth_states}
+    return Entry(
+        candidate=candidate,
+        populations=frozenset(s.populations),
+        languages=tuple(t.strip().lower() for t in s.languages),
+        modalities=frozenset(s.modalities),
+        plans=frozenset(p.lower() for p in s.coverage.insurance_plans),
+        medicaid=s.coverage.accepts_medicaid,
+        no_insurance=rules.usable_without_insurance(org, s),
+        buckets=tuple(sorted(keys, key=str)),
+    )
+
+
+class ServiceIndex:
+    """Services by bucket, each bucket sorted lazily by ``order_floor``."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, Entry] = {}
+        self._buckets: dict[BucketKey, Bucket] = {}
+        self._by_org: dict[str, set[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        self._entries, self._buckets, self._by_org = {}, {}, {}
+
+    def services_of(self, organization_id: str) -> set[str]:
+        return set(self._by_org.get(organization_id, ()))
+
+    def put(self, candidate: Candidate) -> None:
+        entry = entry_for(candidate)
+        self.remove(entry.service_id)
+        self._entries[entry.service_id] = entry
+        self._by_org.setdefault(candidate.organization.id, set()).add(entry.service_id)
+        for key in entry.buckets:
+            bucket = self._buckets.setdefault(key, Bucket())
+            bucket.ids.add(entry.service_id)
+            bucket.order = None
+
+    def remove(self, service_id: str) -> None:
+        old = self._entries.pop(service_id, None)
+        if old is None:
+            return
+        self._by_org.get(old.candidate.organization.id, set()).discard(service_id)
+        for key in old.buckets:
+            bucket = self._buckets[key]
+            bucket.ids.discard(service_id)
+            bucket.order = None
+
+    # -- search ----------------------------------------------------------------------------------
+
+    def match(self, request: MatchRequest, now: datetime, max_age: timedelta) -> MatchResult:
+        """The same answer as ``rank(request, <every service>, now, max_age)``, found early."""
+        passes = _filter(request)
+        eligible: list[Scored] = []
+        excluded: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        stop_at: tuple[int, int] | None = None
+        has_uninsured_option = False
+        for tier, days, sid in self._in_floor_order(request, now, max_age):
+            if stop_at is not None and (tier, days) > stop_at:
+                break
+            if sid in seen:
+                continue
+            seen.add(sid)
+            entry = self._entries[sid]
+            if not passes(entry):
+                continue
+            assessed = assess(request, entry.candidate, now, max_age)
+            if isinstance(assessed, str):
+                excluded.append((sid, assessed))
+                continue
+            eligible.append(assessed)
+            has_uninsured_option = has_uninsured_option or assessed.usable_without_insurance
+            if stop_at is None and len(eligible) >= request.limit and has_uninsured_option:
+                stop_at = (tier, days)
+        return choose(request, eligible, excluded, now)
+
+    def _in_floor_order(
+        self, request: MatchRequest, now: datetime, max_age: timedelta
+    ) -> Iterator[Floor]:
+        orders = [self._sorted(key, now, max_age) for key in self._reachable(request)]
+        return heapq.merge(*[o for o in orders if o])
+
+    def _reachable(self, request: MatchRequest) -> Iterable[BucketKey]:
+        level = request.level_of_care.value
+        if request.telehealth_state:
+            key: BucketKey = ("state", level, request.telehealth_state.upper())
+            if key in self._buckets:
+                yield key
+        if request.latitude is not None and request.longitude is not None:
+            min_lat, max_lat, min_lon, max_lon = bounding_box(
+                request.latitude, request.longitude, request.radius_km
+            )
+            lat0, lon0 = cell(min_lat, min_lon)
+            lat1, lon1 = cell(max_lat, max_lon)
+            for lat in range(lat0, lat1 + 1):
+                for lon in range(lon0, lon1 + 1):
+                    if ("cell", level, lat, lon) in self._buckets:
+                        yield ("cell", level, lat, lon)
+
+    def _sorted(self, key: BucketKey, now: datetime, max_age: timedelta) -> list[Floor]:
+        bucket = self._buckets[key]
+        if bucket.valid(now, max_age):
+            assert bucket.order is not None
+            return bucket.order
+        order: list[Floor] = []
+        valid_until = NEVER
+        for sid in bucket.ids:
+            cand = self._entries[sid].candidate
+            capacity = cand.service.capacity
+            tier, days = order_floor(capacity, cand.observed, now, max_age)
+            order.append((tier, days, sid))
+            if capacity is not None and now - capacity.verified_at <= max_age:
+                valid_until = min(valid_until, capacity.verified_at + max_age)
+        order.sort()
+        bucket.order, bucket.day, bucket.sorted_at = order, now.date(), now
+        bucket.valid_until, bucket.max_age = valid_until, max_age
+        return order
+
+
+def _filter(r: MatchRequest) -> Callable[[Entry], bool]:
+    """Necessary conditions of rule a, with the request's values looked up once (a hot loop).
+
+    Only ever skips services that ``assess`` would exclude; ``assess`` decides the rest.
+    """
+    population = r.population.value if r.population is not None else None
+    modality = r.modality.value if r.modality is not None else None
+    want = r.language.strip().lower() if r.language else None
+    prefix = want + "-" if want else ""
+    coverage, plan = r.coverage, (r.plan or "").strip().lower()
+
+    def passes(e: Entry) -> bool:
+        if population is not None and population not in e.populations:
+            return False
+        if modality is not None and modality not in e.modalities:
+            return False
+        if want is not None and not any(
+            t == want or t.startswith(prefix) or want.startswith(t + "-") for t in e.languages
+        ):
+            return False
+        if coverage == "uninsured":
+            return e.no_insurance
+        if coverage == "medicaid":
+            return e.medicaid or e.no_insurance
+        return e.no_insurance or plan in e.plans
+
+    return passes
