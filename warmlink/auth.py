@@ -92,6 +92,8 @@ class TokenVerifier:
         """Fetch the JWKS document if the token names a key we have not seen (rate-limited)."""
         if self._jwks_url is None:
             return
+        if token in self._verified and not self._jwks_stale():
+            return  # its key was known when it was verified; skip parsing the header again
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.InvalidTokenError:
@@ -124,7 +126,10 @@ class TokenVerifier:
             response = await self._http.get(self._jwks_url)
             response.raise_for_status()
             keys = response.json()["keys"]
-            self._jwks = {k["kid"]: jwt.PyJWK(k).key for k in keys}
+            jwks = {k["kid"]: jwt.PyJWK(k).key for k in keys}
+            if jwks.keys() != self._jwks.keys():
+                self._verified.clear()  # a withdrawn key must not live on in the cache
+            self._jwks = jwks
         except (httpx.HTTPError, KeyError, ValueError, jwt.PyJWKError) as exc:
             log.warning("JWKS refresh failed", extra={"error": type(exc).__name__})
 
@@ -183,7 +188,8 @@ CallerDep = Annotated[Caller, Depends(authenticated)]
 def require_role(*roles: Role) -> object:
     """A dependency that admits only callers holding one of `roles`."""
 
-    def check(caller: CallerDep) -> Caller:
+    # async: FastAPI runs a plain `def` dependency in a worker thread, a hop per request.
+    async def check(caller: CallerDep) -> Caller:
         if caller.role not in roles:
             allowed = ", ".join(roles)
             raise Forbidden(f"This action needs the role {allowed}; the token has {caller.role}.")

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.telemetry import TelemetryConfig
 from starlette.responses import JSONResponse, Response
 
 from warmlink import logs, problems, telemetry
@@ -168,6 +169,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         title=spec.title or f"Warmlink {settings.service_name}",
         version="1.0.0",
         lifespan=lifespan,
+        telemetry=NO_NATIVE_TELEMETRY,
     )
     problems.install(app)
     app.add_middleware(TraceRequests)
@@ -176,6 +178,18 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     for router in spec.routers:
         app.include_router(router)
     return app
+
+
+# FastAPI's own OpenTelemetry (on whenever a tracer provider is set) would add four spans to our
+# one per request (a quarter of a no-op request's CPU here), and its logs record validation
+# failures with the input values, which can be patient data. `TraceRequests` makes the one
+# server span, named by route template.
+NO_NATIVE_TELEMETRY: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+}
 
 
 def _verifier(settings: ServiceSettings) -> TokenVerifier:
@@ -187,7 +201,7 @@ def _verifier(settings: ServiceSettings) -> TokenVerifier:
     return TokenVerifier(aud, iss, jwks_url=settings.jwks_url)
 
 
-def _runtime(request: Request) -> Runtime:
+async def _runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 

@@ -25,8 +25,9 @@ def configure(service_name: str, exporter: str, extra: SpanExporter | None = Non
     global _provider
     if _provider is None:
         _provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
-        if exporter == "console":
-            _provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
+        if exporter == "console":  # development and tests: show spans within moments
+            batches = BatchSpanProcessor(ConsoleSpanExporter(), schedule_delay_millis=200)
+            _provider.add_span_processor(batches)
         trace.set_tracer_provider(_provider)
     if extra is not None:
         _provider.add_span_processor(SimpleSpanProcessor(extra))

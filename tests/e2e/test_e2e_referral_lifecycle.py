@@ -316,8 +316,14 @@ async def test_zz_no_patient_detail_reaches_kafka_logs_or_spans(net: Network) ->
         await drain()
     finally:
         await consumer.stop()
-    logs = b"".join(p.read_bytes() for p in net.stack.logs.glob("*.log"))
-    assert b"traceparent" in logs or b'"trace_id"' in logs, "spans are in the logs to check"
+
+    async def read_logs() -> bytes:
+        return b"".join(p.read_bytes() for p in net.stack.logs.glob("*.log"))
+
+    # The console exporter writes spans in batches, a moment after they end.
+    logs = await eventually(
+        read_logs, until=lambda b: b'"trace_id"' in b, what="spans in the logs to check"
+    )
     for value in PHI_VALUES:
         assert not any(value.encode() in r for r in records), f"{value} reached Kafka"
         assert value.encode() not in logs, f"{value} reached a log line or span"

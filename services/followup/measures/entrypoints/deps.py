@@ -19,14 +19,14 @@ class MeasureSettings(Protocol):
     capacity_stale_after_hours: float
 
 
-def _settings(request: Request) -> MeasureSettings:
+async def _settings(request: Request) -> MeasureSettings:
     return cast(MeasureSettings, request.app.state.runtime.settings)
 
 
 SettingsDep = Annotated[MeasureSettings, Depends(_settings)]
 
 
-def _scope(caller: CallerDep) -> Scope:
+async def _scope(caller: CallerDep) -> Scope:
     """The caller's organization, from the token, bounds what it sees."""
     match caller.role:
         case Role.ADMIN:
