@@ -1,0 +1,66 @@
+"""Which directory writes wake the match index on every replica (real PostgreSQL, LISTEN).
+
+A capacity confirmation must; the stale sweep's bookkeeping mark must not, since it changes
+nothing a match reads and the sweep marks up to 500 records at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+
+from warmlink.bench.directory_seed import seed
+from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
+
+DIRECTORY_MIGRATIONS = Path(__file__).parents[2] / "services/directory/migrations"
+
+
+async def notifications_after(database_url: str, statement: str, *args: object) -> list[str]:
+    heard: list[str] = []
+    listener = await asyncpg.connect(database_url)
+    writer = await asyncpg.connect(database_url)
+    try:
+        await listener.add_listener("directory_changed", lambda *a: heard.append(str(a[3])))
+        await writer.execute(statement, *args)
+        await writer.execute("SELECT pg_notify('directory_changed', 'probe:end')")
+        for _ in range(100):  # notifications arrive in commit order: the probe comes last
+            if "probe:end" in heard:
+                break
+            await asyncio.sleep(0.02)
+        return [h for h in heard if h != "probe:end"]
+    finally:
+        await listener.close()
+        await writer.close()
+
+
+def test_confirmations_notify_and_the_stale_mark_does_not(database_url: str) -> None:
+    async def scenario() -> None:
+        conn = await asyncpg.connect(database_url)
+        try:
+            await migrate(
+                conn,
+                discover(("runtime", RUNTIME_MIGRATIONS), ("directory", DIRECTORY_MIGRATIONS)),
+            )
+        finally:
+            await conn.close()
+        (service_id,) = await seed(database_url, 1)
+        now = datetime.now(UTC)
+        marked = await notifications_after(
+            database_url,
+            "UPDATE capacities SET stale_announced_at = $2 WHERE service_id = $1",
+            service_id,
+            now,
+        )
+        assert marked == []
+        confirmed = await notifications_after(
+            database_url,
+            "UPDATE capacities SET available = 0, verified_at = $2 WHERE service_id = $1",
+            service_id,
+            now,
+        )
+        assert confirmed == [f"service:{service_id}"]
+
+    asyncio.run(scenario())
