@@ -74,11 +74,11 @@ def build_app(settings: DirectorySettings | None = None) -> FastAPI:
             settings=settings,
             migrations=Path(__file__).parent / "migrations",
             routers=[
+                matches.router,  # first: the hot path, and routes are tried in order
                 oauth.router,
                 http.router,
                 http.keys_router,
                 listings.router,
-                matches.router,
                 hsds.router,
             ],
             subscriptions=[capacity_subscription(settings)],

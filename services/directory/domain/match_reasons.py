@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # only for annotations: matching imports this module
 SortKey = tuple[int, int, int, int, float, float, str, str]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # per candidate per request: see `Match` for why not frozen
 class Scored:
     """An eligible candidate with everything the rule computed about it."""
 

@@ -16,7 +16,8 @@ Every service that could be in the answer has a floor no greater than the last o
 the result equals ``rank`` over the whole directory (a property test checks this).
 
 A bucket's order is valid for one UTC day and until the first of its fresh listings turns
-stale; after that, or after any change to its services, it is sorted again when next read.
+stale, then it is sorted again when next read. A changed service is taken out and put back in
+place, with its floor as of when the bucket was sorted (the order's own moment in time).
 A cheap pre-filter (``_filter``) skips services that ``assess`` would certainly exclude, so
 they are not listed in ``excluded``; ``excluded`` names the services the search looked at.
 """
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -85,6 +87,38 @@ class Bucket:
             and self.max_age == max_age
         )
 
+    def sort(self, entries: dict[str, Entry], now: datetime, max_age: timedelta) -> None:
+        self.order, self.day, self.sorted_at = [], now.date(), now
+        self.valid_until, self.max_age = NEVER, max_age
+        for sid in self.ids:
+            self.order.append(self._floor(entries[sid].candidate))
+        self.order.sort()
+
+    def add(self, candidate: Candidate) -> None:
+        """A new or changed service, placed in the order as of when it was sorted."""
+        self.ids.add(candidate.service.id)
+        if self.order is not None:
+            insort(self.order, self._floor(candidate))
+
+    def discard(self, candidate: Candidate) -> None:
+        self.ids.discard(candidate.service.id)
+        if self.order is not None:
+            floor = self._floor(candidate)  # the same as when it was placed: same inputs
+            at = bisect_left(self.order, floor)
+            if at < len(self.order) and self.order[at] == floor:
+                del self.order[at]
+            else:
+                self.order = None
+
+    def _floor(self, candidate: Candidate) -> Floor:
+        """Its (tier, days) at ``sorted_at``; also the order's end of validity it implies."""
+        capacity = candidate.service.capacity
+        now, max_age = self.sorted_at, self.max_age
+        tier, days = order_floor(capacity, candidate.observed, now, max_age)
+        if capacity is not None and now - capacity.verified_at <= max_age:
+            self.valid_until = min(self.valid_until, capacity.verified_at + max_age)
+        return tier, days, candidate.service.id
+
 
 def cell(lat: float, lon: float) -> tuple[int, int]:
     return math.floor(lat / CELL_DEGREES), math.floor(lon / CELL_DEGREES)
@@ -136,9 +170,7 @@ class ServiceIndex:
         self._entries[entry.service_id] = entry
         self._by_org.setdefault(candidate.organization.id, set()).add(entry.service_id)
         for key in entry.buckets:
-            bucket = self._buckets.setdefault(key, Bucket())
-            bucket.ids.add(entry.service_id)
-            bucket.order = None
+            self._buckets.setdefault(key, Bucket()).add(candidate)
 
     def remove(self, service_id: str) -> None:
         old = self._entries.pop(service_id, None)
@@ -146,9 +178,7 @@ class ServiceIndex:
             return
         self._by_org.get(old.candidate.organization.id, set()).discard(service_id)
         for key in old.buckets:
-            bucket = self._buckets[key]
-            bucket.ids.discard(service_id)
-            bucket.order = None
+            self._buckets[key].discard(old.candidate)
 
     # -- search ----------------------------------------------------------------------------------
 
@@ -204,22 +234,10 @@ class ServiceIndex:
 
     def _sorted(self, key: BucketKey, now: datetime, max_age: timedelta) -> list[Floor]:
         bucket = self._buckets[key]
-        if bucket.valid(now, max_age):
-            assert bucket.order is not None
-            return bucket.order
-        order: list[Floor] = []
-        valid_until = NEVER
-        for sid in bucket.ids:
-            cand = self._entries[sid].candidate
-            capacity = cand.service.capacity
-            tier, days = order_floor(capacity, cand.observed, now, max_age)
-            order.append((tier, days, sid))
-            if capacity is not None and now - capacity.verified_at <= max_age:
-                valid_until = min(valid_until, capacity.verified_at + max_age)
-        order.sort()
-        bucket.order, bucket.day, bucket.sorted_at = order, now.date(), now
-        bucket.valid_until, bucket.max_age = valid_until, max_age
-        return order
+        if not bucket.valid(now, max_age):
+            bucket.sort(self._entries, now, max_age)
+        assert bucket.order is not None
+        return bucket.order
 
 
 def _filter(r: MatchRequest) -> Callable[[Entry], bool]:

@@ -140,7 +140,9 @@ class Candidate:
     observed: ObservedBehaviour = field(default_factory=ObservedBehaviour)
 
 
-@dataclass(frozen=True)
+# Built per request (ten or more each time): slots without `frozen`, whose per-field
+# object.__setattr__ made construction several times slower. Treat as read-only.
+@dataclass(slots=True)
 class Match:
     organization_id: str
     organization_name: str

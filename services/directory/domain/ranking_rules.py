@@ -55,24 +55,25 @@ def language_match(requested: str, offered: frozenset[str]) -> str | None:
     English, the clinician speaks English), but "en" never matches "eng".
     """
     want = requested.strip().lower()
-    for tag in sorted(offered):
+    found = None
+    for tag in offered:  # the first in sorted order, without sorting: this runs per candidate
         have = tag.strip().lower()
         if have == want or have.startswith(want + "-") or want.startswith(have + "-"):
-            return tag
-    return None
+            found = tag if found is None else min(found, tag)
+    return found
 
 
 def covered_directly(request: MatchRequest, service: Service) -> bool:
     """The service takes her plan (case-insensitive) or, for Medicaid, accepts Medicaid."""
     if request.coverage == "plan" and request.plan is not None:
-        plans = {p.lower() for p in service.coverage.insurance_plans}
-        return request.plan.strip().lower() in plans
+        want = request.plan.strip().lower()
+        return any(p.lower() == want for p in service.coverage.insurance_plans)
     if request.coverage == "medicaid":
         return service.coverage.accepts_medicaid
     return False
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # per candidate per request: see `Match` for why not frozen
 class Reach:
     """How the patient can get to the service: in person within the radius, and/or telehealth."""
 
@@ -89,7 +90,7 @@ def reach(request: MatchRequest, organization: Organization, service: Service) -
         and request.latitude is not None
         and request.longitude is not None
     ):
-        wanted = set(service.location_ids)
+        wanted = service.location_ids
         lat, lon = request.latitude, request.longitude
         found = [
             distance_km(lat, lon, loc.latitude, loc.longitude)
@@ -106,9 +107,14 @@ def reach(request: MatchRequest, organization: Organization, service: Service) -
         request.modality in (None, Modality.TELEHEALTH)
         and Modality.TELEHEALTH in service.modalities
         and request.telehealth_state is not None
-        and request.telehealth_state.upper() in {s.upper() for s in service.telehealth_states}
+        and _licensed_in(request.telehealth_state, service.telehealth_states)
     )
     return Reach(in_person, telehealth, distance)
+
+
+def _licensed_in(state: str, states: frozenset[str]) -> bool:
+    want = state.upper()
+    return any(s.upper() == want for s in states)
 
 
 def exclusion_reason(

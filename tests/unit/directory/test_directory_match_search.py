@@ -120,7 +120,8 @@ def test_search_answers_as_rank_over_everything(seed: int) -> None:
         index, directory, rng, NOW.replace(hour=23, minute=59) + timedelta(minutes=2)
     )
     # Listings change and leave: capacity confirmed, a practice suspended, one removed.
-    later = NOW + timedelta(hours=2)
+    # Same day as the last sort, so buckets take the changes in place rather than re-sorting.
+    later = NOW.replace(hour=23, minute=59) + timedelta(minutes=62)
     for sid in rng.sample(sorted(directory), 30):
         old = directory[sid]
         changed = random_practice(int(sid[1:]), rng)
