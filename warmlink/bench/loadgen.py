@@ -1,4 +1,4 @@
-"""A small closed-loop HTTP/1.1 load generator (keep-alive, raw asyncio streams).
+"""A small HTTP/1.1 load generator (keep-alive, raw asyncio streams), closed or open loop.
 
 Hand-written because a Python HTTP client costs more CPU per request than the server under test
 on a 2-core box; this one parses only the status line and Content-Length. It runs in its own
@@ -13,6 +13,8 @@ import random
 import time
 from dataclasses import dataclass
 from typing import Any
+
+from warmlink.bench.report import paced
 
 
 @dataclass(frozen=True)
@@ -35,16 +37,37 @@ class Post:
     body_template: str
 
 
+def http_request(method: str, path: str, token: str, body: bytes = b"", headers: str = "") -> bytes:
+    """One HTTP/1.1 request with a bearer token; a body is sent as JSON."""
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+    if body:
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    return (head + headers + "\r\n").encode() + body
+
+
 def _request(token: str, paths: list[str], post: Post | None, n: str, rng: random.Random) -> bytes:
-    auth = f"Host: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
     if post is None:
-        return f"GET {rng.choice(paths)} HTTP/1.1\r\n{auth}\r\n".encode()
+        return http_request("GET", rng.choice(paths), token)
     body = post.body_template.replace("{n}", n).encode()
-    head = (
-        f"POST {post.path} HTTP/1.1\r\n{auth}Idempotency-Key: bench-{n}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-    )
-    return head.encode() + body
+    return http_request("POST", post.path, token, body, f"Idempotency-Key: bench-{n}\r\n")
+
+
+async def exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+) -> int:
+    """Send one request on a keep-alive connection and read its response; the status code."""
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+    await reader.readexactly(length)
+    return int(head[9:12])
+
+
+def _succeeded(status: int) -> bool:
+    return status in (200, 201)
 
 
 async def _worker(
@@ -64,16 +87,9 @@ async def _worker(
             sequence += 1
             request = _request(token, paths, post, f"{worker}-{sequence}", rng)
             started = time.perf_counter()
-            writer.write(request)
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = 0
-            for line in head.split(b"\r\n"):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":", 1)[1])
-            await reader.readexactly(length)
+            ok = _succeeded(await exchange(reader, writer, request))
             found["latencies"].append((time.perf_counter() - started) * 1000)
-            if not (head.startswith(b"HTTP/1.1 200") or head.startswith(b"HTTP/1.1 201")):
-                found["errors"] += 1
+            found["errors"] += not ok
     finally:
         writer.close()
 
@@ -91,8 +107,68 @@ async def _run(
     return LoadResult(len(latencies), found["errors"], time.perf_counter() - started, latencies)
 
 
+@dataclass
+class _Connection:
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    recent_ms: float = 0.0  # moving average of its latencies
+
+
+async def _paced(
+    port: int, paths: list[str], token: str, rate: int, seconds: int, connections: int
+) -> LoadResult:
+    """Open loop: requests start on a fixed schedule, whatever the answers before them.
+
+    Latency runs from a request's start, so time spent waiting for a free connection counts
+    (no coordinated omission: a slow server cannot slow the arrivals down). Each request takes
+    the better of two random idle connections by recent latency, as client-side balancers do
+    (power of two choices): the server's workers each accept their own share of connections
+    and nothing else steers requests away from a busier one.
+    """
+    idle = [
+        _Connection(*await asyncio.open_connection("127.0.0.1", port)) for _ in range(connections)
+    ]
+    free = asyncio.Semaphore(connections)
+    rng = random.Random()
+    found: dict[str, Any] = {"latencies": [], "errors": 0}
+
+    async def one() -> None:
+        started = time.perf_counter()
+        async with free:
+            pair = rng.sample(range(len(idle)), min(2, len(idle)))
+            conn = idle.pop(min(pair, key=lambda i: idle[i].recent_ms))
+            sent = time.perf_counter()
+            request = _request(token, paths, None, "", rng)
+            ok = _succeeded(await exchange(conn.reader, conn.writer, request))
+            conn.recent_ms = 0.8 * conn.recent_ms + 0.2 * (time.perf_counter() - sent) * 1000
+            idle.append(conn)
+        found["latencies"].append((time.perf_counter() - started) * 1000)
+        found["errors"] += not ok
+
+    started = time.perf_counter()
+    await paced(rate, seconds, one)
+    for conn in idle:
+        conn.writer.close()
+    latencies: list[float] = found["latencies"]
+    return LoadResult(len(latencies), found["errors"], time.perf_counter() - started, latencies)
+
+
 def _child(args: tuple[Any, ...], pipe: Any) -> None:
     pipe.send(asyncio.run(_run(*args)))
+
+
+def _paced_child(args: tuple[Any, ...], pipe: Any) -> None:
+    pipe.send(asyncio.run(_paced(*args)))
+
+
+def _in_process(target: Any, args: tuple[Any, ...]) -> LoadResult:
+    ctx = multiprocessing.get_context("spawn")
+    parent, child = ctx.Pipe()
+    process = ctx.Process(target=target, args=(args, child))
+    process.start()
+    result: LoadResult = parent.recv()
+    process.join()
+    return result
 
 
 def load(
@@ -103,12 +179,13 @@ def load(
     connections: int,
     post: Post | None = None,
 ) -> LoadResult:
-    """Run the generator in a separate process for `seconds`; blocks until it reports."""
-    ctx = multiprocessing.get_context("spawn")
-    parent, child = ctx.Pipe()
-    args = (port, paths, token, seconds, connections, post)
-    process = ctx.Process(target=_child, args=(args, child))
-    process.start()
-    result: LoadResult = parent.recv()
-    process.join()
-    return result
+    """Closed loop in a separate process for `seconds`: each connection sends its next request
+    when the last is answered, so this finds the most the server answers. Blocks until done."""
+    return _in_process(_child, (port, paths, token, seconds, connections, post))
+
+
+def load_at_rate(
+    port: int, paths: list[str], token: str, rate: int, seconds: int, connections: int = 32
+) -> LoadResult:
+    """Open loop at `rate` requests/s in a separate process (GET only); blocks until done."""
+    return _in_process(_paced_child, (port, paths, token, rate, seconds, connections))

@@ -97,14 +97,15 @@ def republish(
 @bench.command("directory")
 def bench_directory(
     practices: Annotated[int, typer.Option(help="Practices in the directory")] = 10000,
-    seconds: Annotated[int, typer.Option(help="Duration of each measured run")] = 15,
-    connections: Annotated[int, typer.Option(help="Concurrent keep-alive connections")] = 4,
+    seconds: Annotated[int, typer.Option(help="Duration of each measured run")] = 10,
+    connections: Annotated[int, typer.Option(help="Connections for the closed-loop runs")] = 16,
     updates: Annotated[int, typer.Option(help="Capacity updates per second meanwhile")] = 100,
+    rate: Annotated[int, typer.Option(help="Requests/s for the latency runs")] = 1000,
 ) -> None:
     """Matches/s and latency beside an authenticated no-op on the same server."""
     from warmlink.bench.directory import run
 
-    run(practices, seconds, connections, updates)
+    run(practices, seconds, connections, updates, rate)
 
 
 @bench.command("loop")
