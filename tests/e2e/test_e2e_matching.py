@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -27,9 +28,30 @@ def region(infra: Infrastructure) -> Iterator[Network]:
         seed_region(f"http://127.0.0.1:{stack.ports['directory']}", stack.signing_key)
         assert stack.infra is not None
         asyncio.run(backdate_capacity(stack.infra.database_url_for["directory"], datetime.now(UTC)))
-        yield Network(stack)
+        network = Network(stack)
+        wait_for_the_index(network)
+        yield network
     finally:
         stack.stop()
+
+
+def wait_for_the_index(network: Network) -> None:
+    """The match index applies database changes in batches, moments after they commit."""
+    params = {
+        "level_of_care": "outpatient_therapy",
+        "coverage": "plan",
+        "plan": "bcbs-il",
+        "limit": 50,
+    }
+    headers = network.auth("riverside-ob", Role.CLINIC)
+    url = network.url("directory") + "/v1/matches"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        found = httpx.get(url, params=params | DOWNTOWN, headers=headers).json()["matches"]
+        if any(m["freshness"] == "stale" for m in found):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the back-dated listing never showed as stale in matches")
 
 
 @pytest.fixture

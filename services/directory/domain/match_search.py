@@ -158,9 +158,6 @@ class ServiceIndex:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def clear(self) -> None:
-        self._entries, self._buckets, self._by_org = {}, {}, {}
-
     def services_of(self, organization_id: str) -> set[str]:
         return set(self._by_org.get(organization_id, ()))
 
