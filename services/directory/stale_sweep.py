@@ -23,8 +23,9 @@ log = logging.getLogger(__name__)
 NEWLY_STALE = """
 SELECT c.*, s.organization_id FROM capacities c JOIN services s ON s.id = c.service_id
 WHERE c.stale_announced_at IS NULL AND c.verified_at < $1
-ORDER BY c.verified_at LIMIT 500
+ORDER BY c.verified_at LIMIT $2
 FOR UPDATE OF c SKIP LOCKED"""
+BATCH = 100  # short transactions: a practice confirming capacity never waits long on a lock
 MARK_ANNOUNCED = "UPDATE capacities SET stale_announced_at = $2 WHERE service_id = $1"
 
 
@@ -32,7 +33,7 @@ async def announce_stale(pool: asyncpg.Pool, settings: DirectorySettings) -> int
     """Publish CapacityUpdated(stale) for records that aged past the limit; returns how many."""
     now = datetime.now(UTC)
     async with pool.acquire() as conn, conn.transaction():
-        rows = await conn.fetch(NEWLY_STALE, now - settings.capacity_max_age)
+        rows = await conn.fetch(NEWLY_STALE, now - settings.capacity_max_age, BATCH)
         for r in rows:
             await publish_capacity(
                 conn, settings, r["organization_id"], r["service_id"], capacity_from(r)
@@ -44,7 +45,11 @@ async def announce_stale(pool: asyncpg.Pool, settings: DirectorySettings) -> int
 async def keep_announcing(pool: asyncpg.Pool, settings: DirectorySettings) -> None:
     while True:
         try:
-            count = await announce_stale(pool, settings)
+            count = batch = await announce_stale(pool, settings)
+            while batch == BATCH:  # a backlog: keep going, a batch at a time
+                await asyncio.sleep(0.1)
+                batch = await announce_stale(pool, settings)
+                count += batch
             if count:
                 log.info("stale capacity announced", extra={"count": count})
         except (OSError, asyncpg.PostgresConnectionError) as exc:

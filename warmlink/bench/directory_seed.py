@@ -25,6 +25,7 @@ METROS = [
     ("KY", 38.25, -85.76),
     ("TN", 36.16, -86.78),
 ]
+STALE_AFTER = timedelta(days=7)  # the directory's default DIRECTORY_CAPACITY_MAX_AGE
 LEVELS = ["outpatient_therapy", "outpatient_therapy", "psychiatry", "iop", "php"]
 TYPES = ["private_practice"] * 6 + ["community_mental_health_center", "fqhc", "telehealth_only"]
 PLANS = ["aetna", "bcbs", "cigna", "uhc", "humana"]
@@ -91,6 +92,7 @@ def _rows(count: int, now: datetime, rng: random.Random) -> dict[str, list[tuple
             )
         )
         maximum = rng.randint(0, 12)
+        verified_at = now - timedelta(hours=rng.randint(0, 400))
         caps.append(
             (
                 svc_id,
@@ -99,8 +101,11 @@ def _rows(count: int, now: datetime, rng: random.Random) -> dict[str, list[tuple
                 date.today() + timedelta(days=rng.randint(0, 30)),
                 rng.random() < 0.9,
                 rng.randint(0, 10),
-                now - timedelta(hours=rng.randint(0, 400)),
+                verified_at,
                 org_id,
+                # As in a directory that has been running: what aged was announced as it aged,
+                # not 5,800 listings at once in the middle of a measurement.
+                verified_at + STALE_AFTER if verified_at + STALE_AFTER < now else None,
             )
         )
     return {"organizations": orgs, "locations": locs, "services": svcs, "capacities": caps}
@@ -153,6 +158,7 @@ COLUMNS = {
         "waitlist_length",
         "verified_at",
         "verified_by",
+        "stale_announced_at",
     ],
 }
 
