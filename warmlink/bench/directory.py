@@ -104,7 +104,13 @@ def _figures(result: LoadResult) -> tuple[float, float, float]:
     return result.per_second, percentile(lat, 50), percentile(lat, 99)
 
 
-def _wait_for_index(base_url: str, token: str, path: str) -> None:
+LOADED_PROBE = (  # wide enough to find bench practices in any seeded directory
+    "/v1/matches?level_of_care=outpatient_therapy&coverage=plan&plan=aetna"
+    "&latitude=41.88&longitude=-87.63&radius_km=500&telehealth_state=IL&limit=50"
+)
+
+
+def _wait_for_index(base_url: str, token: str, path: str = LOADED_PROBE) -> None:
     """Both workers load the seeded directory (a full reload) before anything is measured."""
     deadline, answered = time.monotonic() + 60, 0
     while answered < 10:  # new connections each time, so both workers get asked
@@ -133,7 +139,7 @@ def run(practices: int, seconds: int, connections: int, updates_per_s: int, rate
             stack.signing_key.read_bytes(), organization_id="network-admin", role=Role.ADMIN
         )
         paths = match_paths(1000, random.Random(3))
-        _wait_for_index(base_url, token, paths[0])
+        _wait_for_index(base_url, token)
         updates = CapacityUpdates(port, token, service_ids, updates_per_s)
         updates.start()
         print("warming up (3 s) ...")
