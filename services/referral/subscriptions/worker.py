@@ -35,6 +35,9 @@ MAX_IN_FLIGHT = 32
 LEASE_MARGIN_S = 30.0  # a claim outlives the delivery timeout by this much
 RUN_SIZE = 50  # notifications of one subscription delivered per commit when it is busy
 USER_AGENT = "Warmlink-Webhooks/1.0"
+ANSWER_BODY_LIMIT = 64 * 1024  # a declared answer body up to this is read, to reuse the connection
+ANSWER_BODY_WAIT_S = 1.0
+ANSWER_BODY_MARGIN_S = 0.05
 DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
 _random = secrets.SystemRandom()
 
@@ -179,16 +182,17 @@ class DeliveryWorker:
         started = time.monotonic()
         try:
             # httpx's timeout applies to each phase; this bounds the whole attempt.
-            async with asyncio.timeout(self._config.timeout_s):
+            async with asyncio.timeout(self._config.timeout_s) as attempt_deadline:
                 if not self._config.allow_private:
                     await check_destination(claim.url, allow_private=False)
-                # The body of the answer is never read: only its status matters, and a hostile
-                # endpoint could send an endless one.
+                # Only the status matters; a short answer's body is read and dropped so the
+                # connection carries the next delivery (see `_finish_short_answer`).
                 async with self._client.stream(
                     "POST", claim.url, content=body.encode(), headers=headers
                 ) as response:
                     status = response.status_code
                     retry_after = response.headers.get("retry-after")
+                    await _finish_short_answer(response, attempt_deadline.when())
         except Refused:
             return claims.Attempt(None, "destination refused", _ms(started))
         except TimeoutError:
@@ -197,6 +201,27 @@ class DeliveryWorker:
             return claims.Attempt(None, type(exc).__name__, _ms(started))
         wait = parse_retry_after(retry_after, now) if status in (429, 503) else None
         return claims.Attempt(status, None, _ms(started), wait)
+
+
+async def _finish_short_answer(response: httpx.Response, deadline: float | None) -> None:
+    """Read and drop the answer's body when it is declared short, so httpx keeps the keep-alive
+    connection: a connection left with an unread body is closed, and a new TCP connection per
+    notification halved the delivery rate. A long, undeclared or slow body is abandoned (a
+    hostile endpoint could send an endless one): the connection is closed and the status stands.
+    The wait ends before the attempt's own deadline, so draining never turns an answer into a
+    timeout."""
+    length = response.headers.get("content-length", "")
+    if not length.isdigit() or int(length) > ANSWER_BODY_LIMIT:
+        return
+    wait = ANSWER_BODY_WAIT_S
+    if deadline is not None:
+        wait = min(wait, deadline - asyncio.get_running_loop().time() - ANSWER_BODY_MARGIN_S)
+    if wait <= 0:
+        return
+    with contextlib.suppress(TimeoutError, httpx.HTTPError):
+        async with asyncio.timeout(wait):
+            async for _ in response.aiter_raw():
+                pass
 
 
 def _ms(started: float) -> float:
