@@ -28,7 +28,8 @@ class ReferralContext:
     queue_confirmation: ConfirmationQueue = field(default=_no_confirmation)
 
 
-def _context(request: Request) -> ReferralContext:
+# async: FastAPI runs a plain-def dependency in a worker thread, a hop dearer than the lookup.
+async def _context(request: Request) -> ReferralContext:
     ctx: ReferralContext = request.app.state.referral_context
     return ctx
 

@@ -34,7 +34,7 @@ router = APIRouter(prefix="/v1/subscriptions", tags=["subscriptions"])
 NOT_FOUND = "No such subscription."
 
 
-def _config(request: Request) -> WebhookConfig:
+async def _config(request: Request) -> WebhookConfig:  # async: no worker-thread hop
     return WebhookConfig.of(request.app.state.runtime.settings)
 
 
