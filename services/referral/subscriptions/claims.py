@@ -23,15 +23,22 @@ from warmlink.db import Connection
 # FOR UPDATE SKIP LOCKED: replicas claim different heads. The row conditions are on `n` itself
 # so PostgreSQL re-checks them on the newest row version once the lock is taken: a head another
 # replica leased (or delivered) a moment ago is not claimed twice.
+# The heads are found by a loose index scan of the pending index (one probe per subscription
+# with something pending), not by reading every pending row: this runs on every NOTIFY in every
+# process, and a backlog of a busy subscriber made each scan read the whole backlog.
 CLAIM_DUE_HEADS = """
-WITH heads AS (
-    SELECT DISTINCT ON (n.subscription_id) n.id
-    FROM subscription_notifications n
-    JOIN subscriptions s ON s.id = n.subscription_id AND s.status = 'active'
-    WHERE n.status = 'pending'
-    ORDER BY n.subscription_id, n.event_number
+WITH RECURSIVE heads AS (
+    (SELECT n.subscription_id, n.id FROM subscription_notifications n
+     WHERE n.status = 'pending' ORDER BY n.subscription_id, n.event_number LIMIT 1)
+    UNION ALL
+    SELECT later.subscription_id, later.id FROM heads h
+    CROSS JOIN LATERAL (
+        SELECT n.subscription_id, n.id FROM subscription_notifications n
+        WHERE n.status = 'pending' AND n.subscription_id > h.subscription_id
+        ORDER BY n.subscription_id, n.event_number LIMIT 1) later
 ), due AS (
     SELECT n.id FROM subscription_notifications n
+    JOIN subscriptions s ON s.id = n.subscription_id AND s.status = 'active'
     WHERE n.id IN (SELECT id FROM heads) AND n.status = 'pending' AND n.next_attempt_at <= now()
     ORDER BY n.next_attempt_at LIMIT $1
     FOR UPDATE OF n SKIP LOCKED
