@@ -80,9 +80,12 @@ async def run_once(
     key: str | None,
     fingerprint: str,
     run: Callable[[], Awaitable[tuple[int, Any]]],
+    then: Callable[[], Awaitable[None]] | None = None,
 ) -> tuple[int, Any, bool]:
     """Run `run` in one transaction, at most once per (organization, key).
 
+    `then` runs after the response is stored, still in the transaction, just before the commit:
+    for work that takes a contended row lock, so the lock is held for as little as possible.
     Returns (status, body, replayed). Without a key the request simply runs.
     """
     async with conn.transaction():
@@ -93,4 +96,6 @@ async def run_once(
         status, body = await run()
         if key is not None:
             await remember(conn, organization_id, key, status, body)
+        if then is not None:
+            await then()
         return status, body, False

@@ -146,7 +146,7 @@ async def submit(
         discharge_summary_sent=referral.discharge_summary_ref is not None,
     )
     await publish_later(conn, event, producer=PRODUCER)
-    await _notify(conn, listeners, referral, "ReferralSubmitted", now)
+    await notify_listeners(conn, listeners, referral, "ReferralSubmitted", now)
     return referral
 
 
@@ -200,7 +200,7 @@ async def transition(
         attempt=row["contact_attempts"] + 1,
     )
     await publish_later(conn, event, producer=PRODUCER)
-    await _notify(conn, listeners, updated, event.TYPE, now)
+    await notify_listeners(conn, listeners, updated, event.TYPE, now)
     return updated
 
 
@@ -252,7 +252,7 @@ async def redirect(
         acknowledge_by=acknowledge_by,
     )
     await publish_later(conn, event, producer=PRODUCER)
-    await _notify(conn, listeners, updated, event.TYPE, now)
+    await notify_listeners(conn, listeners, updated, event.TYPE, now)
     return updated
 
 
@@ -272,13 +272,15 @@ async def _timeline(
     )
 
 
-async def _notify(
+async def notify_listeners(
     conn: Connection,
     listeners: Sequence[StatusListener],
     r: Referral,
     event_type: str,
     now: datetime,
 ) -> None:
+    """The status listeners (webhook subscriptions) take the subscriber's row lock: call this as
+    the transaction's last step, so concurrent changes of one subscriber queue only briefly."""
     for listener in listeners:
         await listener(
             conn,

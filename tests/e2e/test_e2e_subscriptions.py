@@ -472,6 +472,19 @@ async def test_idle_subscription_gets_numbered_heartbeats(
     assert [b["event_number"] for b in bodies] == list(range(len(bodies)))  # no gaps
 
 
+async def submitted_for(conn: asyncpg.Connection, site: str) -> None:
+    """A new referral of `site` submitted, recorded in `conn`'s open transaction."""
+    await record_status_change(
+        conn,
+        referral_id=uuid.uuid4(),
+        site_id=site,
+        practice_id="practice-x",
+        status="submitted",
+        event_type="ReferralSubmitted",
+        occurred_at=datetime.now(UTC),
+    )
+
+
 async def test_concurrent_changes_get_gap_free_numbers(
     network: Network, api: httpx.AsyncClient, receiver: Receiver
 ) -> None:
@@ -485,15 +498,7 @@ async def test_concurrent_changes_get_gap_free_numbers(
         try:
             tx = conn.transaction()
             await tx.start()
-            await record_status_change(
-                conn,
-                referral_id=uuid.uuid4(),
-                site_id=site,
-                practice_id="practice-x",
-                status="submitted",
-                event_type="ReferralSubmitted",
-                occurred_at=datetime.now(UTC),
-            )
+            await submitted_for(conn, site)
             await (tx.rollback() if n % 4 == 0 else tx.commit())  # a rollback frees its number
         finally:
             await conn.close()
@@ -505,14 +510,44 @@ async def test_concurrent_changes_get_gap_free_numbers(
     conn = await asyncpg.connect(url)
     try:
         with pytest.raises(RuntimeError, match="transaction"):
-            await record_status_change(
-                conn,
-                referral_id=uuid.uuid4(),
-                site_id=site,
-                practice_id="p",
-                status="submitted",
-                event_type="ReferralSubmitted",
-                occurred_at=datetime.now(UTC),
-            )
+            await submitted_for(conn, site)
     finally:
         await conn.close()
+
+
+async def test_an_open_status_change_does_not_block_recording_deliveries(
+    network: Network, api: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    """The subscriber's row is locked FOR NO KEY UPDATE while a change is open: the delivery
+    worker's inserts (their foreign keys take FOR KEY SHARE on that row) go through meanwhile,
+    while a second change of the same subscriber still waits its turn for the next number."""
+    site = new_org("site")
+    sub = await subscribe(api, network, site, receiver.url("/locked-site"))
+    await accepted(receiver, "/locked-site", [0])
+    assert network.stack.infra is not None
+    url = network.stack.infra.database_url_for["referral"]
+    holder, other = await asyncpg.connect(url), await asyncpg.connect(url)
+    try:
+        tx = holder.transaction()
+        await tx.start()
+        await submitted_for(holder, site)
+        async with other.transaction():
+            await other.execute("SET LOCAL lock_timeout = '2s'")
+            notification = await other.fetchval(
+                "SELECT id FROM subscription_notifications WHERE subscription_id = $1",
+                uuid.UUID(sub["id"]),
+            )
+            await other.execute(
+                "INSERT INTO subscription_deliveries (notification_id, subscription_id,"
+                " event_number, attempt, http_status, duration_ms) VALUES ($1, $2, 0, 9, 204, 1)",
+                notification,
+                uuid.UUID(sub["id"]),
+            )
+            await other.execute("SET LOCAL lock_timeout = '200ms'")
+            with pytest.raises(asyncpg.LockNotAvailableError):
+                await submitted_for(other, site)
+        await tx.commit()
+    finally:
+        await holder.close()
+        await other.close()
+    await accepted(receiver, "/locked-site", [0, 1])

@@ -26,6 +26,7 @@ from services.referral.entrypoints.referral_schemas import (
 )
 from services.referral.referral_handlers import (
     SubmitReferral,
+    notify_listeners,
     redirect,
     submit,
     transition,
@@ -158,12 +159,17 @@ async def post_referral(
         else None,
     )
 
+    now = datetime.now(UTC)
+    submitted: list[Referral] = []
+
     async def run() -> tuple[int, Any]:
-        referral = await submit(
-            conn, ctx.keyring, caller, command, practice, datetime.now(UTC), ctx.listeners
-        )
+        referral = await submit(conn, ctx.keyring, caller, command, practice, now)
         await ctx.queue_confirmation(conn, referral, practice, body)
+        submitted.append(referral)
         return 201, referral_view(referral, practice.intake_phone, practice.intake_url)
+
+    async def notify() -> None:  # after the stored response: it takes the subscriber's row lock
+        await notify_listeners(conn, ctx.listeners, submitted[0], "ReferralSubmitted", now)
 
     fingerprint = request_hash(request.method, request.url.path, await request.body())
     status, view, replayed = await run_once(
@@ -172,6 +178,7 @@ async def post_referral(
         key=idempotency_key,
         fingerprint=fingerprint,
         run=run,
+        then=notify,
     )
     headers = {"Location": view["links"]["self"]}
     if replayed:

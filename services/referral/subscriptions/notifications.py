@@ -21,12 +21,40 @@ CHANNEL = "referral_subscriptions"
 NOTIFY = f"SELECT pg_notify('{CHANNEL}', '')"
 
 # Rows are locked in id order so two transactions touching the same subscriptions cannot deadlock.
+# FOR NO KEY UPDATE, not FOR UPDATE: it still queues concurrent changes of one subscriber (the
+# numbers stay gap-free and in commit order) but no longer blocks the foreign-key checks of the
+# delivery worker's inserts (FOR KEY SHARE), which had stalled deliveries behind every open
+# state change. The handlers record notifications last, so the row is held little more than the
+# commit.
 LOCK_MATCHING = """
 SELECT id FROM subscriptions
 WHERE status = 'active' AND organization_id = ANY($1::text[])
   AND (statuses IS NULL OR $2 = ANY(statuses))
   AND (event_types IS NULL OR $3 = ANY(event_types))
-ORDER BY id FOR UPDATE"""
+ORDER BY id FOR NO KEY UPDATE"""
+# Then, in one statement for all the locked subscriptions: the next number of each, the
+# notification (the shared payload with that subscription and number merged in), and NOTIFY
+# (delivered on commit). A separate statement from the lock on purpose: it reads the rows as of
+# after the lock was granted, whereas locking and updating in one statement made two changes of
+# one subscriber deadlock (the update re-followed a row version the other was queued on).
+NUMBER_AND_INSERT = (
+    """
+WITH numbered AS (
+    UPDATE subscriptions SET last_event_number = last_event_number + 1, last_event_at = now()
+    WHERE id = ANY($1::uuid[])
+    RETURNING id, last_event_number
+), inserted AS (
+    INSERT INTO subscription_notifications (id, subscription_id, event_number, type, payload)
+    SELECT gen_random_uuid(), n.id, n.last_event_number, $2,
+           $3::jsonb || jsonb_build_object('subscription_id', n.id::text,
+                                           'event_number', n.last_event_number)
+    FROM numbered n
+    RETURNING 1
+)
+SELECT count(*) FROM (SELECT pg_notify('"""
+    + CHANNEL
+    + """', '') FROM inserted LIMIT 1) woke"""
+)
 # Idle: nothing recorded for heartbeat_s, and nothing still waiting for delivery (a heartbeat
 # queued behind an undelivered notification would tell the subscriber nothing new).
 # SKIP LOCKED: a subscription being written to right now is not idle; another replica's
@@ -79,23 +107,22 @@ async def record_status_change(
     of the referring site or the practice. Call it inside the state change's transaction."""
     _require_transaction(conn)
     owners = sorted({site_id, practice_id})
+    shared = payloads.status_change(  # each notification adds its subscription and number
+        referral_id=referral_id,
+        status=status,
+        event_type=event_type,
+        occurred_at=occurred_at,
+        timestamp=datetime.now(UTC),
+    )
     matching = await conn.fetch(LOCK_MATCHING, owners, status, event_type)
     if not matching:
         return
-    now = datetime.now(UTC)
-    for row in matching:
-        number = await conn.fetchval(NEXT_NUMBER, row["id"])
-        body = payloads.status_changed(
-            row["id"],
-            number,
-            referral_id=referral_id,
-            status=status,
-            event_type=event_type,
-            occurred_at=occurred_at,
-            timestamp=now,
-        )
-        await insert(conn, row["id"], number, body)
-    await conn.execute(NOTIFY)
+    await conn.fetchval(
+        NUMBER_AND_INSERT,
+        [row["id"] for row in matching],
+        payloads.STATUS_CHANGED,
+        orjson.dumps(shared).decode(),
+    )
 
 
 async def record_handshake(conn: Connection, subscription_id: UUID) -> None:

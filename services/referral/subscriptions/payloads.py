@@ -46,9 +46,21 @@ def status_changed(
     occurred_at: datetime,
     timestamp: datetime,
 ) -> dict[str, Any]:
+    return {"subscription_id": str(subscription_id), "event_number": event_number} | status_change(
+        referral_id=referral_id,
+        status=status,
+        event_type=event_type,
+        occurred_at=occurred_at,
+        timestamp=timestamp,
+    )
+
+
+def status_change(
+    *, referral_id: UUID, status: str, event_type: str, occurred_at: datetime, timestamp: datetime
+) -> dict[str, Any]:
+    """What every subscriber is told of one change; each notification adds its subscription_id
+    and event_number (the database merges them in, see notifications.NUMBER_AND_INSERT)."""
     return {
-        "subscription_id": str(subscription_id),
-        "event_number": event_number,
         "type": STATUS_CHANGED,
         "referral_id": str(referral_id),
         "status": status,
