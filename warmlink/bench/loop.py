@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 import orjson
+import uvloop
 
 from warmlink.auth import Role
 from warmlink.bench.loadgen import Post, load
@@ -192,7 +193,8 @@ def run(rate: int, seconds: int, connections: int) -> None:
             f"propagation: {rate} referrals/s for {seconds}s (submit, acknowledge, schedule, "
             "attend), webhook subscriber on the referring site"
         )
-        prop = asyncio.run(_measure_propagation(stack, rate, seconds, tokens))
+        # uvloop, as the services use: the client and the receiver share these two cores too.
+        prop = uvloop.run(_measure_propagation(stack, rate, seconds, tokens))
     finally:
         if floor_proc is not None:
             stop(floor_proc)
