@@ -8,6 +8,7 @@ inside a transaction, as the referral handlers do.
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 import time
 import uuid
@@ -29,7 +30,7 @@ from tests.e2e.conftest import Network, start_network
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
 from warmlink.auth import Role
-from warmlink.dev.processes import free_port
+from warmlink.dev.processes import free_port, spawn, stop
 
 
 @pytest.fixture(scope="module")
@@ -551,3 +552,39 @@ async def test_an_open_status_change_does_not_block_recording_deliveries(
         await holder.close()
         await other.close()
     await accepted(receiver, "/locked-site", [0, 1])
+
+
+@pytest.fixture(scope="module")
+def separate(infra: Infrastructure) -> Iterator[Network]:
+    """WEBHOOK_DELIVERY=separate: the HTTP process only listens (for its SSE streams) and
+    `python -m services.referral.webhooks` delivers."""
+    env = {"WEBHOOK_ALLOW_PRIVATE": "true", "WEBHOOK_DELIVERY": "separate"}
+    stack = start_network(infra, ["referral"], extra_env=env)
+    webhooks = spawn(
+        [sys.executable, "-m", "services.referral.webhooks"],
+        log_path=stack.logs / "referral-webhooks.log",
+        env=stack.service_env("referral"),
+    )
+    try:
+        yield Network(stack)
+    finally:
+        stop(webhooks)
+        stack.stop()
+
+
+async def test_a_separate_delivery_process_delivers_in_order_and_streams_still_wake(
+    separate: Network, receiver: Receiver
+) -> None:
+    site = new_org("site")
+    async with httpx.AsyncClient(base_url=separate.url("referral"), timeout=10) as client:
+        sub = await subscribe(client, separate, site, receiver.url("/separate"))
+    await walk(separate, site, new_org("practice"), 2)
+    await accepted(receiver, "/separate", [0, 1, 2])
+    reader = asyncio.create_task(read_stream(separate, site, sub["id"], 4, {}))
+    await asyncio.sleep(0.5)  # the stream is open and has sent what it had
+    await walk(separate, site, new_org("practice"), 1)  # NOTIFY wakes the HTTP process's stream
+    started = time.monotonic()
+    events = await reader
+    assert [e[0] for e in events] == ["0", "1", "2", "3"]
+    assert time.monotonic() - started < 1.0  # woken, not found by the stream's fallback poll
+    await accepted(receiver, "/separate", [0, 1, 2, 3])

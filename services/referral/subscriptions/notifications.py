@@ -34,11 +34,12 @@ WHERE status = 'active' AND organization_id = ANY($1::text[])
 ORDER BY id FOR NO KEY UPDATE"""
 # Then, in one statement for all the locked subscriptions: the next number of each, the
 # notification (the shared payload with that subscription and number merged in), and NOTIFY
-# (delivered on commit). A separate statement from the lock on purpose: it reads the rows as of
+# (delivered on commit) naming the subscriptions, so a worker already delivering them skips
+# its global scan (worker.py); other writers NOTIFY with an empty payload: scan.
+# A separate statement from the lock on purpose: it reads the rows as of
 # after the lock was granted, whereas locking and updating in one statement made two changes of
 # one subscriber deadlock (the update re-followed a row version the other was queued on).
-NUMBER_AND_INSERT = (
-    """
+NUMBER_AND_INSERT = f"""
 WITH numbered AS (
     UPDATE subscriptions SET last_event_number = last_event_number + 1, last_event_at = now()
     WHERE id = ANY($1::uuid[])
@@ -49,12 +50,11 @@ WITH numbered AS (
            $3::jsonb || jsonb_build_object('subscription_id', n.id::text,
                                            'event_number', n.last_event_number)
     FROM numbered n
-    RETURNING 1
+    RETURNING subscription_id
 )
-SELECT count(*) FROM (SELECT pg_notify('"""
-    + CHANNEL
-    + """', '') FROM inserted LIMIT 1) woke"""
-)
+SELECT pg_notify('{CHANNEL}', ids)
+FROM (SELECT string_agg(subscription_id::text, ',') AS ids FROM inserted) named
+WHERE ids IS NOT NULL"""
 # Idle: nothing recorded for heartbeat_s, and nothing still waiting for delivery (a heartbeat
 # queued behind an undelivered notification would tell the subscriber nothing new).
 # SKIP LOCKED: a subscription being written to right now is not idle; another replica's

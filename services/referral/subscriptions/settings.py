@@ -8,6 +8,7 @@ environment variables (`REFERRAL_WEBHOOK_ALLOW_PRIVATE`, ...). The code reads th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -27,6 +28,11 @@ class SubscriptionSettings(BaseModel):
     webhook_timeout_s: float = Field(DEFAULT_TIMEOUT_S, gt=0)
     # First retry delay; it doubles on each failure up to one hour.
     webhook_retry_initial_s: float = Field(DEFAULT_RETRY_INITIAL_S, gt=0)
+    # Where webhooks are delivered from: every HTTP process (`in_process`), or a process of
+    # its own, `python -m services.referral.webhooks` (`separate`), whose event loop is not
+    # shared with request handling: deliveries to one subscriber are sequential, and each one
+    # waited behind the requests on a busy HTTP process's loop.
+    webhook_delivery: Literal["in_process", "separate"] = "in_process"
 
     @model_validator(mode="after")
     def _no_private_destinations_in_production(self) -> SubscriptionSettings:
@@ -43,6 +49,7 @@ class WebhookConfig:
     max_age_s: float = DEFAULT_MAX_AGE_S
     timeout_s: float = DEFAULT_TIMEOUT_S
     retry_initial_s: float = DEFAULT_RETRY_INITIAL_S
+    delivery: str = "in_process"
 
     @classmethod
     def of(cls, settings: object) -> WebhookConfig:
@@ -55,4 +62,5 @@ class WebhookConfig:
             retry_initial_s=float(
                 getattr(settings, "webhook_retry_initial_s", DEFAULT_RETRY_INITIAL_S)
             ),
+            delivery=str(getattr(settings, "webhook_delivery", "in_process")),
         )

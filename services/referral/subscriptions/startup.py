@@ -23,6 +23,10 @@ log = logging.getLogger(__name__)
 # How often idle subscriptions are looked for: one small indexed query, and heartbeats land at
 # most this late.
 HEARTBEAT_TICK_S = 1.0
+# The delivery worker's own connections (its LISTEN connection, claims and outcomes): with the
+# request pool, busy requests held every connection and deliveries to all subscribers stalled
+# behind them. Claims and outcomes are short, so a few suffice for every in-flight run.
+DELIVERY_POOL_MAX = 4
 
 
 async def heartbeat_loop(pool: asyncpg.Pool, tick_s: float = HEARTBEAT_TICK_S) -> None:
@@ -35,6 +39,12 @@ async def heartbeat_loop(pool: asyncpg.Pool, tick_s: float = HEARTBEAT_TICK_S) -
         await asyncio.sleep(tick_s)
 
 
+async def delivery_pool_for(database_url: str) -> asyncpg.Pool:
+    pool = await asyncpg.create_pool(database_url, min_size=2, max_size=DELIVERY_POOL_MAX)
+    assert pool is not None
+    return pool
+
+
 async def start_subscriptions(app: FastAPI, runtime: Runtime) -> None:
     """on_startup hook (a warmlink.service.Hook)."""
     config = WebhookConfig.of(runtime.settings)
@@ -45,6 +55,8 @@ async def start_subscriptions(app: FastAPI, runtime: Runtime) -> None:
     # The routes read these: the SSE streams wait on the doorbell the worker rings on NOTIFY.
     app.state.subscription_doorbell = doorbell
     app.state.subscription_config = config
-    worker = DeliveryWorker(runtime.pool, config, doorbell)
+    delivery_pool = await delivery_pool_for(runtime.settings.database_url)
+    runtime.closers.append(delivery_pool.close)
+    worker = DeliveryWorker(delivery_pool, config, doorbell, deliver=config.delivery != "separate")
     runtime.background.append(supervise("webhook-delivery", worker.run()))
     runtime.background.append(supervise("webhook-heartbeat", heartbeat_loop(runtime.pool)))

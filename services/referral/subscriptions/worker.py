@@ -43,18 +43,29 @@ _random = secrets.SystemRandom()
 
 
 class DeliveryWorker:
-    def __init__(self, pool: asyncpg.Pool, config: WebhookConfig, doorbell: Doorbell) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, config: WebhookConfig, doorbell: Doorbell, deliver: bool = True
+    ) -> None:
+        """`deliver=False`: only LISTEN and ring the doorbell (this process's SSE streams);
+        another process delivers (`webhook_delivery = "separate"`)."""
         self._pool = pool
+        self._deliver = deliver
         self._config = config
         self._doorbell = doorbell
         self._wake = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._delivering: set[str] = set()  # subscriptions with a run in flight in this process
         self._soonest: float | None = None  # monotonic time of the earliest retry we scheduled
         self._client: httpx.AsyncClient | None = None
 
-    def _notified(self, *_: Any) -> None:
-        self._wake.set()
+    def _notified(self, _conn: Any, _pid: int, _channel: str, payload: object) -> None:
         self._doorbell.ring()  # the SSE streams of this process
+        # A status change names its subscriptions. Those this process is delivering need no
+        # global scan: their run claims what follows, or wakes the scan when it ends (a busy
+        # subscriber otherwise cost a scan per change in every process).
+        if isinstance(payload, str) and payload and set(payload.split(",")) <= self._delivering:
+            return
+        self._wake.set()
 
     async def run(self) -> None:
         # Redirects are not followed: a 3xx is a failed attempt, never a hop to another host.
@@ -84,7 +95,8 @@ class DeliveryWorker:
             try:
                 while not listener.is_closed():
                     self._wake.clear()
-                    await self._claim_and_start()
+                    if self._deliver:
+                        await self._claim_and_start()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), self._wait_s())
             finally:
@@ -113,12 +125,19 @@ class DeliveryWorker:
 
     async def _guarded(self, claim: claims.Claim) -> None:
         run = [claim]
+        subscription = str(claim.subscription_id)
+        self._delivering.add(subscription)
         try:
             while run:  # a subscription's notifications, in order, a run per commit
                 run = await self._deliver_run(run)
         except Exception:
             # A bug must not pass silently; the lease runs out and the delivery is tried again.
             log.exception("webhook delivery crashed", extra={"event_number": claim.event_number})
+            self._wake.set()
+        finally:
+            # No await since the run's last claim (or the wake above): a NOTIFY handled after
+            # this line wakes the scan again.
+            self._delivering.discard(subscription)
 
     async def _deliver_run(self, run: list[claims.Claim]) -> list[claims.Claim]:
         """Deliver in order until one fails; record the run; return the next run to deliver."""

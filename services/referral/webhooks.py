@@ -1,0 +1,52 @@
+"""Webhook delivery in a process of its own: `python -m services.referral.webhooks`.
+
+Used with `REFERRAL_WEBHOOK_DELIVERY=separate`, where the HTTP processes only listen (to wake
+their SSE streams). A subscriber's notifications go out one after another, each waiting for the
+answer to the previous one; on an HTTP process every such step also waited behind the requests
+on its event loop. Same settings (environment) as the referral service; replicas share the work
+through the database (leases, SKIP LOCKED), like the in-process workers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+import uvloop
+
+from services.referral.settings import ReferralSettings
+from services.referral.subscriptions.settings import WebhookConfig
+from services.referral.subscriptions.startup import delivery_pool_for, heartbeat_loop
+from services.referral.subscriptions.wakeup import Doorbell
+from services.referral.subscriptions.worker import DeliveryWorker
+from warmlink import logs
+from warmlink.service import supervise
+
+log = logging.getLogger(__name__)
+
+
+async def deliver_until_stopped(settings: ReferralSettings) -> None:
+    logs.configure("referral-webhooks", settings.log_level, settings.log_format)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # full URLs may carry a token
+    pool = await delivery_pool_for(settings.database_url)
+    worker = DeliveryWorker(pool, WebhookConfig.of(settings), Doorbell())
+    tasks = [
+        supervise("webhook-delivery", worker.run()),
+        supervise("webhook-heartbeat", heartbeat_loop(pool)),
+    ]
+    stopping = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(signum, stopping.set)
+    log.info("webhook delivery started")
+    stopped = asyncio.ensure_future(stopping.wait())
+    await asyncio.wait([*tasks, stopped], return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    for task in tasks:
+        task.cancel()  # in-flight leases run out and are retried, with the same webhook-ids
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await pool.close()
+
+
+if __name__ == "__main__":
+    uvloop.run(deliver_until_stopped(ReferralSettings()))
