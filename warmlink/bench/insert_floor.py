@@ -1,11 +1,14 @@
 """The floor for bench-loop: a bare FastAPI endpoint doing one INSERT, nothing else.
 
-Run as `python -m warmlink.bench.insert_floor PORT DSN`; same server stack as the services
-(uvicorn, uvloop, httptools, one worker, asyncpg pool), no auth, no outbox, no audit.
+Run as `python -m warmlink.bench.insert_floor PORT DSN [WORKERS]`; same server stack as the
+services (uvicorn, uvloop, httptools, asyncpg pool of the services' default size), no auth, no
+outbox, no audit. WORKERS (default 1) uvicorn worker processes: bench-loop gives the floor as
+many as the referral service has.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -36,10 +39,21 @@ def build(dsn: str) -> FastAPI:
     return app
 
 
+def build_from_env() -> FastAPI:
+    """The app factory each worker process calls (several workers need an import string)."""
+    return build(os.environ[DSN_VARIABLE])
+
+
+DSN_VARIABLE = "WARMLINK_FLOOR_DSN"
+
 if __name__ == "__main__":
     port, dsn = int(sys.argv[1]), sys.argv[2]
+    workers = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    os.environ[DSN_VARIABLE] = dsn
     uvicorn.run(
-        build(dsn),
+        "warmlink.bench.insert_floor:build_from_env",
+        factory=True,
+        workers=workers,
         host="127.0.0.1",
         port=port,
         loop="uvloop",

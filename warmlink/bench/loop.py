@@ -33,6 +33,10 @@ from warmlink.dev.stack import DevStack
 from warmlink.tokens import issue_token
 
 SITE, PRACTICE, SERVICE = "riverside-ob", "lantern-telehealth", "lantern-telehealth-therapy"
+# The referral service as deployed on two cores: two HTTP workers, and webhook delivery in a
+# process of its own (`services.referral.webhooks`). The floor gets the same HTTP worker count.
+HTTP_WORKERS = 2
+REFERRAL_ENV = {"HTTP_WORKERS": str(HTTP_WORKERS), "WEBHOOK_DELIVERY": "separate"}
 
 
 def referral_body(n: str) -> dict[str, Any]:
@@ -92,6 +96,12 @@ async def _one_referral(
         out[status].append(max(0.0, (arrived - answered_at) * 1000))
 
 
+def _count_failure(task: asyncio.Task[None], out: dict[str, list[float]]) -> None:
+    """A request that failed in transport is an error in the report, not the end of the run."""
+    if not task.cancelled() and task.exception() is not None:
+        out["errors"].append(1)
+
+
 async def _propagation(
     referral_url: str, receiver: Receiver, rate: int, seconds: int, tokens: dict[str, str]
 ) -> dict[str, list[float]]:
@@ -104,7 +114,9 @@ async def _propagation(
     }
     site = {"Authorization": f"Bearer {tokens['site']}"}
     practice = {"Authorization": f"Bearer {tokens['practice']}"}
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
+    # Idle connections are dropped well before uvicorn's 5 s keep-alive timeout: reusing one the
+    # server is closing at that moment fails the request (httpx does not retry a POST).
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=100, keepalive_expiry=2.0)
     run_id = uuid.uuid4().hex[:8]  # warm-up and measured runs never share an Idempotency-Key
     async with httpx.AsyncClient(base_url=referral_url, timeout=30, limits=limits) as client:
         tasks = []
@@ -116,7 +128,8 @@ async def _propagation(
             tasks.append(
                 asyncio.create_task(_one_referral(client, receiver, n, site, practice, out, run_id))
             )
-        await asyncio.gather(*tasks)
+            tasks[-1].add_done_callback(lambda t: _count_failure(t, out))
+        await asyncio.gather(*tasks, return_exceptions=True)
     return out
 
 
@@ -151,12 +164,17 @@ def run(rate: int, seconds: int, connections: int) -> None:
     stack.common_env = {"LOG_LEVEL": "WARNING", "WEBHOOK_ALLOW_PRIVATE": "true"}
     print(f"starting PostgreSQL (fsync on), broker, directory and referral in {state} ...")
     stack.start_infra()
-    floor_proc = None
+    floor_proc = webhooks_proc = None
     try:
-        for name in ports:  # the referral service as deployed on two cores: two workers
-            stack.start_service(name, {"HTTP_WORKERS": "2"} if name == "referral" else None)
+        for name in ports:
+            stack.start_service(name, REFERRAL_ENV if name == "referral" else None)
         for name in ports:
             stack.wait_ready(name)
+        webhooks_proc = spawn(  # after the service's migrations
+            [sys.executable, "-m", "services.referral.webhooks"],
+            log_path=stack.logs / "referral-webhooks.log",
+            env=stack.service_env("referral", REFERRAL_ENV),
+        )
         seed_region(f"http://127.0.0.1:{ports['directory']}", stack.signing_key)
         key = stack.signing_key.read_bytes()
         tokens = {
@@ -173,11 +191,16 @@ def run(rate: int, seconds: int, connections: int) -> None:
                 "warmlink.bench.insert_floor",
                 str(floor_port),
                 stack.postgres.url("bench_floor"),
+                str(HTTP_WORKERS),
             ],
             log_path=stack.logs / "floor.log",
         )
         wait_until(lambda: port_open(floor_port), timeout=30, what="floor", proc=floor_proc)
         template = orjson.dumps(referral_body("{n}")).decode()
+        print(
+            f"referral: {HTTP_WORKERS} HTTP workers + 1 webhook delivery process; "
+            f"floor: {HTTP_WORKERS} HTTP workers"
+        )
         print(f"floor: POST /insert (one INSERT), {connections} connections, {seconds}s")
         floor = load(floor_port, [], "x", seconds, connections, Post("/insert", template))
         print(f"submissions: POST /v1/referrals, {connections} connections, {seconds}s")
@@ -196,8 +219,9 @@ def run(rate: int, seconds: int, connections: int) -> None:
         # uvloop, as the services use: the client and the receiver share these two cores too.
         prop = uvloop.run(_measure_propagation(stack, rate, seconds, tokens))
     finally:
-        if floor_proc is not None:
-            stop(floor_proc)
+        for proc in (floor_proc, webhooks_proc):
+            if proc is not None:
+                stop(proc)
         stack.stop()
     ack = prop["acknowledged"]
     print_report(
@@ -228,6 +252,7 @@ def run(rate: int, seconds: int, connections: int) -> None:
             "submit_share_of_floor": round(submits.per_second / floor.per_second, 3),
             "referrals": len(ack),
             "rate_per_s": rate,
+            "http_workers": HTTP_WORKERS,
             "errors": len(prop["errors"]) + submits.errors + floor.errors,
             "lost_notifications": len(prop["lost"]),
         },
