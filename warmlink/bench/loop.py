@@ -25,6 +25,7 @@ import uvloop
 
 from warmlink.auth import Role
 from warmlink.bench.loadgen import Post, load
+from warmlink.bench.loop_client import LoopClient
 from warmlink.bench.report import percentile, print_report
 from warmlink.bench.webhook_receiver import Receiver
 from warmlink.dev.processes import free_port, port_open, spawn, stop, wait_until
@@ -54,7 +55,7 @@ def referral_body(n: str) -> dict[str, Any]:
 
 
 async def _one_referral(
-    client: httpx.AsyncClient,
+    client: LoopClient,
     receiver: Receiver,
     n: int,
     site: dict[str, str],
@@ -62,15 +63,15 @@ async def _one_referral(
     out: dict[str, list[float]],
     run_id: str,
 ) -> None:
-    created = await client.post(
+    status_code, created = await client.post(
         "/v1/referrals",
-        json=referral_body(f"loop-{run_id}-{n}"),
-        headers=site | {"Idempotency-Key": f"loop-{run_id}-{n}"},
+        orjson.dumps(referral_body(f"loop-{run_id}-{n}")),
+        site | {"Idempotency-Key": f"loop-{run_id}-{n}"},
     )
-    if created.status_code != 201:
+    if status_code != 201:
         out["errors"].append(1)
         return
-    rid = created.json()["id"]
+    rid = orjson.loads(created)["id"]
     steps = [
         ("acknowledge", None, "acknowledged"),
         (
@@ -84,9 +85,10 @@ async def _one_referral(
         ("attended", None, "attended"),
     ]
     for step, payload, status in steps:
-        answered = await client.post(f"/v1/intake/{rid}/{step}", json=payload, headers=practice)
+        body = orjson.dumps(payload) if payload is not None else b""
+        status_code, _ = await client.post(f"/v1/intake/{rid}/{step}", body, practice)
         answered_at = time.perf_counter()
-        if answered.status_code != 200:
+        if status_code != 200:
             out["errors"].append(1)
             return
         arrived = await receiver.arrival((rid, status), within_s=30)
@@ -103,7 +105,7 @@ def _count_failure(task: asyncio.Task[None], out: dict[str, list[float]]) -> Non
 
 
 async def _propagation(
-    referral_url: str, receiver: Receiver, rate: int, seconds: int, tokens: dict[str, str]
+    referral_port: int, receiver: Receiver, rate: int, seconds: int, tokens: dict[str, str]
 ) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {
         "acknowledged": [],
@@ -114,11 +116,9 @@ async def _propagation(
     }
     site = {"Authorization": f"Bearer {tokens['site']}"}
     practice = {"Authorization": f"Bearer {tokens['practice']}"}
-    # Idle connections are dropped well before uvicorn's 5 s keep-alive timeout: reusing one the
-    # server is closing at that moment fails the request (httpx does not retry a POST).
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=100, keepalive_expiry=2.0)
     run_id = uuid.uuid4().hex[:8]  # warm-up and measured runs never share an Idempotency-Key
-    async with httpx.AsyncClient(base_url=referral_url, timeout=30, limits=limits) as client:
+    client = LoopClient(referral_port)
+    try:
         tasks = []
         started = time.perf_counter()
         for n in range(rate * seconds):
@@ -130,6 +130,8 @@ async def _propagation(
             )
             tasks[-1].add_done_callback(lambda t: _count_failure(t, out))
         await asyncio.gather(*tasks, return_exceptions=True)
+    finally:
+        client.close()
     return out
 
 
@@ -151,8 +153,9 @@ async def _measure_propagation(
     try:
         url = f"http://127.0.0.1:{stack.ports['referral']}"
         await _subscribe(url, tokens["site"], receiver_port)
-        await _propagation(url, receiver, min(rate, 10), 2, tokens)  # warm-up
-        return await _propagation(url, receiver, rate, seconds, tokens)
+        port = stack.ports["referral"]
+        await _propagation(port, receiver, min(rate, 10), 2, tokens)  # warm-up
+        return await _propagation(port, receiver, rate, seconds, tokens)
     finally:
         await receiver.stop()
 

@@ -7,6 +7,8 @@ import time
 
 import orjson
 
+from warmlink.bench.loop_client import read_message
+
 
 class Receiver:
     def __init__(self) -> None:
@@ -26,12 +28,7 @@ class Receiver:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = 0
-                for line in head.split(b"\r\n"):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":", 1)[1])
-                body = await reader.readexactly(length)
+                _, body = await read_message(reader)
                 arrived = time.perf_counter()
                 self.count += 1
                 try:
@@ -45,7 +42,8 @@ class Receiver:
                     pass
                 writer.write(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n")
                 await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
+        # Cancelled: the run is over and the loop is closing; the connection just ends.
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
             pass
         finally:
             writer.close()

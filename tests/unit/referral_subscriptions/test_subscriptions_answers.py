@@ -17,6 +17,7 @@ from services.referral.subscriptions.claims import Claim
 from services.referral.subscriptions.settings import WebhookConfig
 from services.referral.subscriptions.wakeup import Doorbell
 from services.referral.subscriptions.worker import DeliveryWorker
+from warmlink.bench.loop_client import read_message  # a raw HTTP/1.1 message reader
 
 
 class Endpoint:
@@ -42,13 +43,7 @@ class Endpoint:
         self.connections += 1
         try:
             while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = next(
-                    int(line.split(b":", 1)[1])
-                    for line in head.split(b"\r\n")
-                    if line.lower().startswith(b"content-length:")
-                )
-                await reader.readexactly(length)
+                await read_message(reader)
                 self.requests += 1
                 writer.write(self.answer)
                 await writer.drain()
