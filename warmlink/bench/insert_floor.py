@@ -8,6 +8,7 @@ many as the referral service has.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from collections.abc import AsyncIterator
@@ -25,7 +26,6 @@ def build(dsn: str) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.pool = await asyncpg.create_pool(dsn, min_size=2, max_size=10)
-        await app.state.pool.execute(CREATE)
         yield
         await app.state.pool.close()
 
@@ -39,6 +39,16 @@ def build(dsn: str) -> FastAPI:
     return app
 
 
+async def create_table(dsn: str) -> None:
+    """Once, before the workers start: concurrent CREATE TABLE IF NOT EXISTS from two workers
+    can fail on PostgreSQL's catalog (the type name is taken by the other)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.execute(CREATE)
+    finally:
+        await conn.close()
+
+
 def build_from_env() -> FastAPI:
     """The app factory each worker process calls (several workers need an import string)."""
     return build(os.environ[DSN_VARIABLE])
@@ -50,6 +60,7 @@ if __name__ == "__main__":
     port, dsn = int(sys.argv[1]), sys.argv[2]
     workers = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     os.environ[DSN_VARIABLE] = dsn
+    asyncio.run(create_table(dsn))
     uvicorn.run(
         "warmlink.bench.insert_floor:build_from_env",
         factory=True,
