@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
+from contracts.resources import Resource
 from services.directory.domain import ranking_rules as rules
 from services.directory.domain.codes import US_STATES, known_language
 from services.directory.domain.freshness import DEFAULT_MAX_AGE, Freshness, age_hours, freshness
@@ -66,7 +67,7 @@ from services.directory.domain.model import (
     PracticeType,
     Service,
 )
-from services.directory.domain.resources import NO_INSURANCE_FALLBACK, URGENT_RESOURCES, Resource
+from services.directory.domain.resources import NO_INSURANCE_FALLBACK, URGENT_RESOURCES
 
 CoverageKind = Literal["plan", "medicaid", "uninsured"]
 Urgency = Literal["routine", "urgent"]

@@ -7,41 +7,11 @@ Kind ``crisis`` is for immediate danger; ``support`` lines help but are not cris
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
-ResourceKind = Literal["crisis", "support"]
-
-
-@dataclass(frozen=True)
-class Resource:
-    name: str
-    contact: str
-    kind: ResourceKind
-    note: str
-
-
-LIFELINE_988 = Resource(
-    name="988 Suicide & Crisis Lifeline",
-    contact="Call or text 988",
-    kind="crisis",
-    note="24/7 crisis support. For immediate danger call 911.",
-)
-
-PSI_HELPLINE = Resource(
-    name="Postpartum Support International (PSI) HelpLine",
-    contact="1-800-944-4773",
-    kind="support",
-    note="Not a crisis line. Free; connects families to perinatal support and local resources, "
-    "including options without insurance.",
-)
-
-MATERNAL_MENTAL_HEALTH_HOTLINE = Resource(
-    name="National Maternal Mental Health Hotline",
-    contact="1-833-TLC-MAMA (1-833-852-6262)",
-    kind="support",
-    note="24/7, free and confidential; call or text. Non-crisis: for immediate danger call 911 "
-    "or 988.",
+from contracts.resources import (
+    LIFELINE_988,
+    MATERNAL_MENTAL_HEALTH_HOTLINE,
+    PSI_HELPLINE,
+    Resource,
 )
 
 URGENT_RESOURCES: tuple[Resource, ...] = (

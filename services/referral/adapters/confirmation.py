@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from contracts import resources
+
 SMS_MAX_CHARS = 320
 
-PSI_HELPLINE = "1-800-944-4773"
-MATERNAL_HOTLINE = "1-833-TLC-MAMA (1-833-852-6262)"
+PSI_HELPLINE = resources.PSI_HELPLINE.contact
+MATERNAL_HOTLINE = resources.MATERNAL_MENTAL_HEALTH_HOTLINE.contact
 
 # Discreet on purpose: the subject shows on lock screens and shared inboxes, so it names neither
 # the practice nor mental health.

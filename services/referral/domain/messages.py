@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-CRISIS_RESOURCES = (
-    {"name": "988 Suicide & Crisis Lifeline", "contact": "Call or text 988", "kind": "crisis"},
-    {
-        "name": "Postpartum Support International HelpLine",
-        "contact": "1-800-944-4773",
-        "kind": "support",
-    },
-    {
-        "name": "National Maternal Mental Health Hotline",
-        "contact": "1-833-TLC-MAMA (1-833-852-6262)",
-        "kind": "support",
-    },
+from contracts.resources import CRISIS_LINES
+
+CRISIS_RESOURCES = tuple(
+    {"name": r.name, "contact": r.contact, "kind": r.kind, "note": r.note} for r in CRISIS_LINES
 )
 
 

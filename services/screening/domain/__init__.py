@@ -1,5 +1,11 @@
 """The pure screening domain: instruments, scoring, thresholds and next steps. No I/O."""
 
+from contracts.resources import (
+    LIFELINE_988,
+    MATERNAL_MENTAL_HEALTH_HOTLINE,
+    PSI_HELPLINE,
+    Resource,
+)
 from services.screening.domain.errors import InvalidScreening
 from services.screening.domain.instruments import (
     EPDS,
@@ -12,12 +18,8 @@ from services.screening.domain.instruments import (
 )
 from services.screening.domain.next_steps import (
     CRISIS_RESOURCES,
-    LIFELINE_988,
-    MATERNAL_MENTAL_HEALTH_HOTLINE,
-    PSI_HELPLINE,
     SETTINGS,
     NextSteps,
-    Resource,
     next_steps,
 )
 from services.screening.domain.scoring import ScoreResult, score

@@ -8,47 +8,19 @@ screen starts with a safety assessment, and every screen hands over at least one
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
+from contracts.resources import (
+    CRISIS_LINES,
+    LIFELINE_988,
+    MATERNAL_MENTAL_HEALTH_HOTLINE,
+    PSI_HELPLINE,
+    Resource,
+)
 from services.screening.domain.errors import InvalidScreening
 from services.screening.domain.scoring import ScoreResult
 
-
-@dataclass(frozen=True)
-class Resource:
-    """A phone/text line given to the patient."""
-
-    name: str
-    contact: str
-    kind: Literal["crisis", "support"]
-    note: str
-
-
-LIFELINE_988 = Resource(
-    name="988 Suicide & Crisis Lifeline",
-    contact="Call or text 988",
-    kind="crisis",
-    note="24/7 crisis line: for thoughts of self-harm or any mental health crisis.",
-)
-PSI_HELPLINE = Resource(
-    name="Postpartum Support International (PSI) HelpLine",
-    contact="1-800-944-4773",
-    kind="support",
-    note="Non-crisis support and connection to perinatal mental health care; not a crisis line.",
-)
-MATERNAL_MENTAL_HEALTH_HOTLINE = Resource(
-    name="National Maternal Mental Health Hotline",
-    contact="1-833-TLC-MAMA (1-833-852-6262)",
-    kind="support",
-    note="Non-crisis support line; not a crisis line: it refers callers in crisis to 988.",
-)
-
 # Crisis line first: in an urgent screen the first thing read must be the crisis line.
-CRISIS_RESOURCES: tuple[Resource, ...] = (
-    LIFELINE_988,
-    PSI_HELPLINE,
-    MATERNAL_MENTAL_HEALTH_HOTLINE,
-)
+CRISIS_RESOURCES: tuple[Resource, ...] = CRISIS_LINES
 
 ASSESS_SAFETY = (
     "Assess safety now, before the patient leaves: the self-harm item was answered above zero."

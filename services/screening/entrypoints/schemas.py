@@ -9,7 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt
 
 from contracts.codes import Instrument, Setting
 from contracts.fields import PatientRef
-from services.screening.domain.next_steps import Resource
+from contracts.resources import Resource
 from services.screening.domain.screening import Screening
 
 
