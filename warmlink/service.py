@@ -14,12 +14,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.telemetry import TelemetryConfig
 from starlette.responses import JSONResponse, Response
 
 from warmlink import logs, problems, telemetry
@@ -31,6 +30,9 @@ from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
 from warmlink.ops_metrics import Collector, metrics_router
 from warmlink.relay import OutboxRelay
 from warmlink.settings import ServiceSettings
+
+if TYPE_CHECKING:  # a FastAPI without native telemetry keeps `telemetry=` as an extra
+    from fastapi.telemetry import TelemetryConfig
 
 log = logging.getLogger(__name__)
 
