@@ -70,7 +70,7 @@ class Entry:
 
 @dataclass
 class Bucket:
-    """Services reachable one way; ``order`` is None until sorted (or after a change)."""
+    """Services reachable one way; ``order`` is None until first read (then kept in place)."""
 
     ids: set[str] = field(default_factory=set)
     order: list[Floor] | None = None
