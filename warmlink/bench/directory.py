@@ -22,20 +22,19 @@ import orjson
 
 from warmlink.auth import Role
 from warmlink.bench.directory_seed import match_paths, seed
-from warmlink.bench.loadgen import LoadResult, exchange, http_request, load, load_at_rate
+from warmlink.bench.loadgen import LoadResult, load, load_at_rate
+from warmlink.bench.loop_client import LoopClient
 from warmlink.bench.report import percentile, print_report
 from warmlink.dev.processes import free_port
 from warmlink.dev.stack import DevStack
 from warmlink.tokens import issue_token
 
-CONNECTIONS_FOR_UPDATES = 8  # a practice-management system's client keeps a few open
-
 
 class CapacityUpdates(threading.Thread):
     """Confirms capacity of random services at a fixed rate through the API, until stopped.
 
-    Raw keep-alive connections, like the load generator: an HTTP client library queueing 100
-    requests a second took most of a core from the server under test.
+    Raw keep-alive connections (`LoopClient`), like the load generator: an HTTP client library
+    queueing 100 requests a second took most of a core from the server under test.
     """
 
     def __init__(self, port: int, token: str, service_ids: list[str], rate: int) -> None:
@@ -51,9 +50,8 @@ class CapacityUpdates(threading.Thread):
 
     async def _run(self) -> None:
         rng = random.Random(11)
-        idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
-        for _ in range(CONNECTIONS_FOR_UPDATES):
-            idle.put_nowait(await asyncio.open_connection("127.0.0.1", self.port))
+        client = LoopClient(self.port)
+        headers = {"Authorization": f"Bearer {self.token}"}
         self.started_at = time.perf_counter()
         pending: set[asyncio.Task[None]] = set()
         i = 0
@@ -63,8 +61,9 @@ class CapacityUpdates(threading.Thread):
                 await asyncio.sleep(delay)
             maximum = rng.randint(1, 12)
             body = orjson.dumps({"available": rng.randint(0, maximum), "maximum": maximum})
+            path = f"/v1/services/{rng.choice(self.service_ids)}/capacity"
             # Fire and go on: updates arrive at the rate whatever the server's latency.
-            task = asyncio.create_task(self._put(idle, rng.choice(self.service_ids), body))
+            task = asyncio.create_task(self._put(client, path, body, headers))
             pending.add(task)
             task.add_done_callback(pending.discard)
             i += 1
@@ -73,24 +72,18 @@ class CapacityUpdates(threading.Thread):
         for task in late:  # unanswered after 20 s: a failure, not a hang
             task.cancel()
         self.failed += len(late)
+        client.close()
 
     async def _put(
-        self,
-        idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]],
-        service_id: str,
-        body: bytes,
+        self, client: LoopClient, path: str, body: bytes, headers: dict[str, str]
     ) -> None:
         started = time.perf_counter()
         self.sent += 1
-        reader, writer = await idle.get()
-        request = http_request("PUT", f"/v1/services/{service_id}/capacity", self.token, body)
         try:
-            status = await exchange(reader, writer, request)
+            status, _ = await client.send("PUT", path, body, headers)
         except (OSError, asyncio.IncompleteReadError):
             self.failed += 1
-            idle.put_nowait(await asyncio.open_connection("127.0.0.1", self.port))
             return
-        idle.put_nowait((reader, writer))
         self.latencies_ms.append((time.perf_counter() - started) * 1000)
         self.failed += status != 204
 

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from warmlink.bench.loop_client import read_message
 from warmlink.bench.report import paced
 
 
@@ -37,7 +38,9 @@ class Post:
     body_template: str
 
 
-def http_request(method: str, path: str, token: str, body: bytes = b"", headers: str = "") -> bytes:
+def _http_request(
+    method: str, path: str, token: str, body: bytes = b"", headers: str = ""
+) -> bytes:
     """One HTTP/1.1 request with a bearer token; a body is sent as JSON."""
     head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
     if body:
@@ -47,22 +50,17 @@ def http_request(method: str, path: str, token: str, body: bytes = b"", headers:
 
 def _request(token: str, paths: list[str], post: Post | None, n: str, rng: random.Random) -> bytes:
     if post is None:
-        return http_request("GET", rng.choice(paths), token)
+        return _http_request("GET", rng.choice(paths), token)
     body = post.body_template.replace("{n}", n).encode()
-    return http_request("POST", post.path, token, body, f"Idempotency-Key: bench-{n}\r\n")
+    return _http_request("POST", post.path, token, body, f"Idempotency-Key: bench-{n}\r\n")
 
 
-async def exchange(
+async def _exchange(
     reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
 ) -> int:
     """Send one request on a keep-alive connection and read its response; the status code."""
     writer.write(request)
-    head = await reader.readuntil(b"\r\n\r\n")
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":", 1)[1])
-    await reader.readexactly(length)
+    head, _ = await read_message(reader)
     return int(head[9:12])
 
 
@@ -87,7 +85,7 @@ async def _worker(
             sequence += 1
             request = _request(token, paths, post, f"{worker}-{sequence}", rng)
             started = time.perf_counter()
-            ok = _succeeded(await exchange(reader, writer, request))
+            ok = _succeeded(await _exchange(reader, writer, request))
             found["latencies"].append((time.perf_counter() - started) * 1000)
             found["errors"] += not ok
     finally:
@@ -139,7 +137,7 @@ async def _paced(
             conn = idle.pop(min(pair, key=lambda i: idle[i].recent_ms))
             sent = time.perf_counter()
             request = _request(token, paths, None, "", rng)
-            ok = _succeeded(await exchange(conn.reader, conn.writer, request))
+            ok = _succeeded(await _exchange(conn.reader, conn.writer, request))
             conn.recent_ms = 0.8 * conn.recent_ms + 0.2 * (time.perf_counter() - sent) * 1000
             idle.append(conn)
         found["latencies"].append((time.perf_counter() - started) * 1000)

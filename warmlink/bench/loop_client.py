@@ -1,4 +1,4 @@
-"""A lean keep-alive HTTP/1.1 client for bench-loop's propagation run (JSON POSTs only).
+"""A lean keep-alive HTTP/1.1 client for the benchmarks' scripted requests (JSON bodies).
 
 On two shared cores httpx cost the benchmark more CPU per request than it leaves the system under
 test; like loadgen.py, this writes the request and reads the status line, the headers and a
@@ -32,10 +32,16 @@ class LoopClient:
 
     async def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         """POST `body` as JSON; returns the status and the answer's body."""
+        return await self.send("POST", path, body, headers)
+
+    async def send(
+        self, method: str, path: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[int, bytes]:
+        """`method` with `body` as JSON; returns the status and the answer's body."""
         reader, writer = self._take() or await asyncio.open_connection("127.0.0.1", self.port)
         fields = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
         head = (
-            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{fields}"
+            f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{fields}"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
         )
         try:

@@ -212,8 +212,7 @@ def assess(
     if reason is not None:
         return reason
     fresh = freshness(svc.capacity, now, max_age)
-    tier = rules.tier(svc.capacity, fresh)
-    days = rules.expected_days(svc.capacity, fresh, cand.observed, now.date())
+    tier, days = order_floor(svc.capacity, cand.observed, now, max_age)  # the key's head
     same_week = tier == 0 and days <= rules.SAME_WEEK_DAYS
     # Rule f. Today expected-days-ascending already implies it; the explicit bucket keeps
     # same-week first for urgent requests even if rule e's order is ever changed.

@@ -32,10 +32,11 @@ WHERE status = 'active' AND organization_id = ANY($1::text[])
   AND (statuses IS NULL OR $2 = ANY(statuses))
   AND (event_types IS NULL OR $3 = ANY(event_types))
 ORDER BY id FOR NO KEY UPDATE"""
-# Then, in one statement for all the locked subscriptions: the next number of each, the
-# notification (the shared payload with that subscription and number merged in), and NOTIFY
-# (delivered on commit) naming the subscriptions, so a worker already delivering them skips
-# its global scan (worker.py); other writers NOTIFY with an empty payload: scan.
+# Then, in one statement for all the locked subscriptions (status changes, heartbeats): the
+# next number of each, the notification (the shared payload with that subscription and number
+# merged in), and NOTIFY (delivered on commit) naming the subscriptions, so a worker already
+# delivering them skips its global scan (worker.py); the handshake NOTIFYs with an empty
+# payload: scan.
 # A separate statement from the lock on purpose: it reads the rows as of
 # after the lock was granted, whereas locking and updating in one statement made two changes of
 # one subscriber deadlock (the update re-followed a row version the other was queued on).
@@ -65,9 +66,6 @@ WHERE s.status = 'active' AND s.last_event_at <= now() - make_interval(secs => s
   AND NOT EXISTS (SELECT 1 FROM subscription_notifications n
                   WHERE n.subscription_id = s.id AND n.status = 'pending')
 ORDER BY s.id LIMIT $1 FOR UPDATE SKIP LOCKED"""
-NEXT_NUMBER = """
-UPDATE subscriptions SET last_event_number = last_event_number + 1, last_event_at = now()
-WHERE id = $1 RETURNING last_event_number"""
 INSERT_NOTIFICATION = """
 INSERT INTO subscription_notifications (id, subscription_id, event_number, type, payload)
 VALUES ($1, $2, $3, $4, $5::jsonb)"""
@@ -115,14 +113,15 @@ async def record_status_change(
         timestamp=datetime.now(UTC),
     )
     matching = await conn.fetch(LOCK_MATCHING, owners, status, event_type)
-    if not matching:
-        return
-    await conn.fetchval(
-        NUMBER_AND_INSERT,
-        [row["id"] for row in matching],
-        payloads.STATUS_CHANGED,
-        orjson.dumps(shared).decode(),
-    )
+    await _number_and_insert(conn, [row["id"] for row in matching], shared)
+
+
+async def _number_and_insert(conn: Connection, locked: list[UUID], shared: dict[str, Any]) -> None:
+    """The next number and a notification for each locked subscription, in one statement."""
+    if locked:
+        await conn.fetchval(
+            NUMBER_AND_INSERT, locked, shared["type"], orjson.dumps(shared).decode()
+        )
 
 
 async def record_handshake(conn: Connection, subscription_id: UUID) -> None:
@@ -136,10 +135,5 @@ async def record_heartbeats(conn: Connection) -> int:
     """A heartbeat for each idle subscription, with its next number. Returns how many."""
     _require_transaction(conn)
     idle = await conn.fetch(LOCK_IDLE, HEARTBEAT_BATCH)
-    now = datetime.now(UTC)
-    for row in idle:
-        number = await conn.fetchval(NEXT_NUMBER, row["id"])
-        await insert(conn, row["id"], number, payloads.heartbeat(row["id"], number, now))
-    if idle:
-        await conn.execute(NOTIFY)
+    await _number_and_insert(conn, [row["id"] for row in idle], payloads.beat(datetime.now(UTC)))
     return len(idle)

@@ -80,9 +80,9 @@ def handshake(subscription_id: UUID, timestamp: datetime) -> dict[str, Any]:
 
 
 def heartbeat(subscription_id: UUID, event_number: int, timestamp: datetime) -> dict[str, Any]:
-    return {
-        "subscription_id": str(subscription_id),
-        "event_number": event_number,
-        "type": HEARTBEAT,
-        "timestamp": iso(timestamp),
-    }
+    return {"subscription_id": str(subscription_id), "event_number": event_number} | beat(timestamp)
+
+
+def beat(timestamp: datetime) -> dict[str, Any]:
+    """A heartbeat without its subscription_id and event_number (merged in as for changes)."""
+    return {"type": HEARTBEAT, "timestamp": iso(timestamp)}
