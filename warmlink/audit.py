@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Literal
 
 from warmlink.auth import Caller
-from warmlink.db import Connection
+from warmlink.db import Executor
 
 APPEND = """
 INSERT INTO audit_log (actor, organization_id, role, action, purpose, record_type, record_id)
@@ -16,7 +16,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7)"""
 
 
 async def audit(
-    conn: Connection,
+    conn: Executor,
     caller: Caller,
     action: Literal["read", "write"],
     record_type: str,

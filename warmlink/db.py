@@ -1,9 +1,20 @@
-"""Database types and the per-request connection dependency."""
+"""Database types, the service pools' connections and the per-request connection dependency.
+
+Wake-ups (NOTIFY) are sent after commit, not inside the writing transaction. A transaction that
+NOTIFYs takes PostgreSQL's cluster-wide notify lock at commit and keeps it until its commit
+record is flushed, so notifying transactions commit one at a time, without group commit: with
+the outbox's NOTIFY in every handoff, that capped bench-loop's submissions near 500/s. A writer
+marks its pooled connection instead (`notify_after_commit`), and when the pool takes it back the
+NOTIFYs go out in front of the reset query the pool sends anyway: one round trip, no extra one,
+and a transaction that writes nothing has no flush to wait for. A wake-up lost to a crash between
+commit and release only delays: every listener also polls.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Annotated, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeAlias
 
 import asyncpg
 from fastapi import Depends, Request
@@ -15,6 +26,59 @@ if TYPE_CHECKING:
     Connection: TypeAlias = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
 else:
     Connection = asyncpg.Connection
+
+NOTIFY = "SELECT pg_notify($1, '')"
+_CHANNEL = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+class Executor(Protocol):
+    """What a handler that only writes needs: a connection in a transaction, or a WriteBatch."""
+
+    async def execute(self, query: str, *args: Any) -> str: ...
+
+    def is_in_transaction(self) -> bool: ...
+
+
+class ServiceConnection(asyncpg.Connection):
+    """A service pool's connection: remembers the channels to NOTIFY once it is released."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._notify_after_release: set[str] = set()
+
+    def notify_after_release(self, channel: str) -> None:
+        if not _CHANNEL.fullmatch(channel):  # it is written into the reset query's text
+            raise ValueError(f"not a channel name: {channel!r}")
+        self._notify_after_release.add(channel)
+
+    def take_notifications(self) -> list[str]:
+        channels, self._notify_after_release = sorted(self._notify_after_release), set()
+        return channels
+
+
+async def reset_and_notify(conn: asyncpg.Connection) -> None:
+    """The pool's reset on release (asyncpg has already rolled back an open transaction): the
+    marked NOTIFYs, then asyncpg's own reset query, in one simple-query round trip."""
+    channels = conn.take_notifications() if isinstance(conn, ServiceConnection) else []
+    notify = "".join(f"SELECT pg_notify('{channel}', '');" for channel in channels)
+    await conn.execute(notify + conn.get_reset_query())
+
+
+def defer_notify(conn: object, channel: str) -> bool:
+    """Mark `conn` (a service pool's connection, a proxy of one, or a WriteBatch) to NOTIFY
+    `channel` after commit; False when it cannot (a plain connection)."""
+    mark = getattr(conn, "notify_after_release", None)
+    if mark is None:
+        return False
+    mark(channel)
+    return True
+
+
+async def notify_after_commit(conn: Executor, channel: str) -> None:
+    """Wake `channel`'s listeners once the caller's transaction has committed. A connection that
+    is not a service pool's (tests, tools) NOTIFYs inside the transaction, as it used to."""
+    if not defer_notify(conn, channel):
+        await conn.execute(NOTIFY, channel)
 
 
 async def _connection(request: Request) -> AsyncIterator[Connection]:

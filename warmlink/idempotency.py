@@ -3,6 +3,10 @@
 The key row is inserted in the same transaction as the state change. A concurrent request with
 the same key blocks on that insert until the first transaction commits, then reads its stored
 response: many identical requests, one effect. The same key with a different body is refused.
+
+`run_once` claims the key first and stores the response last; `run_once_in_one_statement` sends
+the key row, response included, in the handler's one-statement batch (warmlink/write_batch.py),
+and a duplicate key aborts that statement, effects and all.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 import orjson
 
 from warmlink.db import Connection
 from warmlink.problems import InvalidInput
+from warmlink.write_batch import WriteBatch
 
 CLAIM_KEY = """
 INSERT INTO idempotency_keys (organization_id, key, request_hash) VALUES ($1, $2, $3)
@@ -23,6 +29,10 @@ ON CONFLICT DO NOTHING RETURNING key"""
 SELECT_KEY = """
 SELECT request_hash, status_code, response FROM idempotency_keys
 WHERE organization_id = $1 AND key = $2"""
+CLAIM_WITH_RESPONSE = """
+INSERT INTO idempotency_keys (organization_id, key, request_hash, status_code, response)
+VALUES ($1, $2, $3, $4, $5::jsonb)"""
+KEY_TAKEN = "idempotency_keys_pkey"  # the constraint a second use of a key violates
 STORE_RESPONSE = """
 UPDATE idempotency_keys SET status_code = $3, response = $4::jsonb
 WHERE organization_id = $1 AND key = $2"""
@@ -55,6 +65,13 @@ async def claim(
     check_key(key)
     if await conn.fetchval(CLAIM_KEY, organization_id, key, fingerprint) is not None:
         return None
+    return await _first_response(conn, organization_id, key, fingerprint)
+
+
+async def _first_response(
+    conn: Connection, organization_id: str, key: str, fingerprint: str
+) -> StoredResponse:
+    """The stored response of the request that took `key`, if this one is the same request."""
     row = await conn.fetchrow(SELECT_KEY, organization_id, key)
     assert row is not None  # the conflicting row committed before our insert returned
     if row["request_hash"] != fingerprint:
@@ -80,12 +97,9 @@ async def run_once(
     key: str | None,
     fingerprint: str,
     run: Callable[[], Awaitable[tuple[int, Any]]],
-    then: Callable[[], Awaitable[None]] | None = None,
 ) -> tuple[int, Any, bool]:
     """Run `run` in one transaction, at most once per (organization, key).
 
-    `then` runs after the response is stored, still in the transaction, just before the commit:
-    for work that takes a contended row lock, so the lock is held for as little as possible.
     Returns (status, body, replayed). Without a key the request simply runs.
     """
     async with conn.transaction():
@@ -96,6 +110,42 @@ async def run_once(
         status, body = await run()
         if key is not None:
             await remember(conn, organization_id, key, status, body)
-        if then is not None:
-            await then()
         return status, body, False
+
+
+async def run_once_in_one_statement(
+    conn: Connection,
+    *,
+    organization_id: str,
+    key: str | None,
+    fingerprint: str,
+    build: Callable[[WriteBatch], Awaitable[tuple[int, Any]]],
+) -> tuple[int, Any, bool]:
+    """`run_once` for a handler whose writes need no answer from the database: `build` queues
+    them on a batch and returns (status, body); the key row with that response joins the batch,
+    and all of it commits in one round trip (`conn` must not be in a transaction).
+
+    A key already taken aborts the statement on the key's primary key (after waiting for a
+    concurrent first request to commit or roll back); the first response is then read and
+    returned, or 422 if the body differs. `build` runs for a repeated request too, without
+    effect: it only computes and queues. Returns (status, body, replayed).
+    """
+    if conn.is_in_transaction():
+        raise RuntimeError("the batch must be its own transaction: a duplicate key aborts it")
+    if key is not None:
+        check_key(key)
+    batch = WriteBatch()
+    status, body = await build(batch)
+    if key is None:
+        await batch.commit(conn)
+        return status, body, False
+    response = orjson.dumps(body).decode()
+    await batch.execute(CLAIM_WITH_RESPONSE, organization_id, key, fingerprint, status, response)
+    try:
+        await batch.commit(conn)
+    except asyncpg.UniqueViolationError as exc:
+        if exc.constraint_name != KEY_TAKEN:
+            raise
+        stored = await _first_response(conn, organization_id, key, fingerprint)
+        return stored.status_code, stored.body, True
+    return status, body, False

@@ -2,7 +2,8 @@
 
 `publish_later` is the only way a handler emits an integration event. The relay (relay.py) sends
 committed rows to the broker. Nothing is published unless the change committed, and nothing that
-committed is lost if the process dies before publishing.
+committed is lost if the process dies before publishing. The relay is woken after the commit
+(`notify_after_commit`), never from inside the transaction (warmlink/db.py says why).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import orjson
 
 from contracts import Envelope, EventPayload, encode, wrap
 from contracts import headers as h
-from warmlink.db import Connection
+from warmlink.db import Connection, Executor, notify_after_commit
 from warmlink.telemetry import inject_headers
 
+CHANNEL = "warmlink_outbox"  # the relay LISTENs here
 INSERT_EVENT = """
 INSERT INTO outbox (event_id, topic, key, event_type, payload, headers)
 VALUES ($1, $2, $3, $4, $5, $6::jsonb)"""
@@ -33,7 +35,7 @@ class NotInTransaction(RuntimeError):
 
 
 async def publish_later(
-    conn: Connection,
+    conn: Executor,
     payload: EventPayload,
     *,
     producer: str,
@@ -61,7 +63,7 @@ async def publish_later(
 
 
 async def publish_raw_later(
-    conn: Connection,
+    conn: Executor,
     *,
     event_id: UUID,
     topic: str,
@@ -74,6 +76,7 @@ async def publish_raw_later(
     await conn.execute(
         INSERT_EVENT, event_id, topic, key, event_type, value, orjson.dumps(headers).decode()
     )
+    await notify_after_commit(conn, CHANNEL)
 
 
 async def mark_for_republish(

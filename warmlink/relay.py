@@ -2,7 +2,8 @@
 
 One relay per service database is active at a time (a PostgreSQL advisory lock elects it), because
 two relays publishing interleaved batches could reorder one referral's events. It wakes on
-LISTEN/NOTIFY and polls as a fallback, so a lost notification delays but never loses an event.
+LISTEN/NOTIFY (sent after each writer's commit) and polls as a fallback, so a lost notification
+delays but never loses an event.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from aiokafka.errors import KafkaError
 
 from warmlink.db import Connection
 from warmlink.kafka import topic_name
+from warmlink.outbox import CHANNEL
 from warmlink.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -33,7 +35,6 @@ MARK_PUBLISHED = "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigi
 DELETE_EXPIRED = """
 DELETE FROM outbox WHERE published_at IS NOT NULL
 AND published_at < now() - make_interval(days => $1)"""
-CHANNEL = "warmlink_outbox"
 CRASH_EXIT_CODE = 86
 
 

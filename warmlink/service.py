@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, Response
 from warmlink import logs, problems, telemetry
 from warmlink.auth import CallerDep, TokenVerifier
 from warmlink.consumer import IdempotentConsumer, Subscription
+from warmlink.db import ServiceConnection, reset_and_notify
 from warmlink.http_tracing import TraceRequests
 from warmlink.kafka import ensure_topics, new_producer
 from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
@@ -98,10 +99,14 @@ async def _create_pool(settings: ServiceSettings) -> asyncpg.Pool:
                 settings.database_url,
                 min_size=settings.database_pool_min,
                 max_size=settings.database_pool_max,
-                # Plans for the actual values of optional filters ("$1 IS NULL OR ..."), and
-                # index costs for data that lives in memory or on SSD: together they took a
-                # matching query from seconds (generic plan, sequential scan) to milliseconds.
-                server_settings={"plan_cache_mode": "force_custom_plan", "random_page_cost": "1.1"},
+                # Index costs for data that lives in memory or on SSD. plan_cache_mode stays
+                # PostgreSQL's `auto`: forcing custom plans (once needed by matching in SQL, now
+                # in memory) re-planned every statement, and planning the warm handoff's
+                # one-statement batch cost more than running it.
+                server_settings={"random_page_cost": "1.1"},
+                # NOTIFYs marked during a transaction go out on release (warmlink/db.py).
+                connection_class=ServiceConnection,
+                reset=reset_and_notify,
             )
             assert pool is not None
             return pool

@@ -23,7 +23,7 @@ from services.referral.followup_handlers import (
 from services.referral.handlers import on_screen_positive
 from services.referral.settings import ReferralSettings
 from warmlink.consumer import Subscription
-from warmlink.db import Connection
+from warmlink.db import Executor
 from warmlink.service import Runtime, ServiceSpec, create_app, supervise
 
 WORKLIST = Subscription("referral.worklist", {"ScreenPositive": on_screen_positive})
@@ -44,7 +44,7 @@ async def referral_context(app: FastAPI, runtime: Runtime) -> None:
     settings: ReferralSettings = runtime.settings  # type: ignore[assignment]
     keyring = settings.keyring()
 
-    async def queue_confirmation(conn: Connection, referral: Any, practice: Any, body: Any) -> None:
+    async def queue_confirmation(conn: Executor, referral: Any, practice: Any, body: Any) -> None:
         await patient_notifications.queue(
             conn,
             keyring,

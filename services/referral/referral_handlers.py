@@ -30,7 +30,7 @@ from services.referral.referral_events import event_for
 from warmlink.audit import audit
 from warmlink.auth import Caller
 from warmlink.crypto import Keyring
-from warmlink.db import Connection
+from warmlink.db import Connection, Executor
 from warmlink.outbox import publish_later
 from warmlink.problems import Conflict, NotFound
 
@@ -82,7 +82,7 @@ class SubmitReferral:
 
 
 async def submit(
-    conn: Connection,
+    conn: Executor,
     keyring: Keyring,
     caller: Caller,
     cmd: SubmitReferral,
@@ -257,7 +257,7 @@ async def redirect(
 
 
 async def _timeline(
-    conn: Connection, r: Referral, action: str, caller: Caller, now: datetime, reason: str | None
+    conn: Executor, r: Referral, action: str, caller: Caller, now: datetime, reason: str | None
 ) -> None:
     await conn.execute(
         repo.APPEND_TIMELINE,
@@ -273,7 +273,7 @@ async def _timeline(
 
 
 async def notify_listeners(
-    conn: Connection,
+    conn: Executor,
     listeners: Sequence[StatusListener],
     r: Referral,
     event_type: str,

@@ -22,14 +22,13 @@ from services.referral.domain.referral import Referral
 from warmlink.audit import audit
 from warmlink.auth import Caller, Role
 from warmlink.crypto import Keyring
-from warmlink.db import Connection
+from warmlink.db import Executor, notify_after_commit
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "warmlink_patient_notifications"
 QUEUE = """
-INSERT INTO patient_notifications (referral_id, channel, sealed) VALUES ($1, $2, $3)
-RETURNING id"""
+INSERT INTO patient_notifications (referral_id, channel, sealed) VALUES ($1, $2, $3)"""
 DUE = """
 SELECT id, referral_id, channel, sealed, attempts FROM patient_notifications
 WHERE status = 'pending' AND next_attempt_at <= now()
@@ -63,7 +62,7 @@ def confirmation_for(referral: Referral, practice: PracticeInfo) -> Confirmation
 
 
 async def queue(
-    conn: Connection,
+    conn: Executor,
     keyring: Keyring,
     channel: str,
     referral: Referral,
@@ -83,7 +82,7 @@ async def queue(
         orjson.dumps({"to": to, "subject": subject, "body": body}), _associated(referral.id)
     )
     await conn.execute(QUEUE, referral.id, channel, sealed)
-    await conn.execute("SELECT pg_notify($1, '')", CHANNEL)
+    await notify_after_commit(conn, CHANNEL)
     return True
 
 

@@ -13,7 +13,7 @@ import orjson
 from contracts.lifecycle import ReferralStatus
 from services.referral.domain.referral import PatientDetails, Referral, TimelineEntry
 from warmlink.crypto import Keyring
-from warmlink.db import Connection
+from warmlink.db import Connection, Executor
 
 INSERT_REFERRAL = """
 INSERT INTO referrals (id, site_id, practice_id, service_id, practice_name, practice_phone,
@@ -76,7 +76,7 @@ def _json(value: Any) -> Any:
 
 
 async def add(
-    conn: Connection,
+    conn: Executor,
     r: Referral,
     patient: PatientDetails,
     keyring: Keyring,

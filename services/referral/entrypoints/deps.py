@@ -11,12 +11,12 @@ from fastapi import Depends, Request
 from services.referral.adapters.directory_client import DirectoryClient
 from services.referral.referral_handlers import StatusListener
 from warmlink.crypto import Keyring
-from warmlink.db import Connection
+from warmlink.db import Executor
 
-ConfirmationQueue = Callable[[Connection, Any, Any, Any], Awaitable[None]]
+ConfirmationQueue = Callable[[Executor, Any, Any, Any], Awaitable[None]]
 
 
-async def _no_confirmation(conn: Connection, referral: Any, practice: Any, body: Any) -> None:
+async def _no_confirmation(conn: Executor, referral: Any, practice: Any, body: Any) -> None:
     return None
 
 

@@ -26,7 +26,6 @@ from services.referral.entrypoints.referral_schemas import (
 )
 from services.referral.referral_handlers import (
     SubmitReferral,
-    notify_listeners,
     redirect,
     submit,
     transition,
@@ -35,8 +34,9 @@ from services.referral.referral_handlers import (
 from warmlink.audit import audit
 from warmlink.auth import Caller, CallerDep, Role, require_role
 from warmlink.db import ConnectionDep
-from warmlink.idempotency import request_hash, run_once
+from warmlink.idempotency import request_hash, run_once_in_one_statement
 from warmlink.problems import InvalidInput, Problem
+from warmlink.write_batch import WriteBatch
 
 router = APIRouter(prefix="/v1/referrals", tags=["referrals"])
 ClinicDep = Annotated[Caller, require_role(Role.CLINIC)]
@@ -160,25 +160,21 @@ async def post_referral(
     )
 
     now = datetime.now(UTC)
-    submitted: list[Referral] = []
 
-    async def run() -> tuple[int, Any]:
-        referral = await submit(conn, ctx.keyring, caller, command, practice, now)
-        await ctx.queue_confirmation(conn, referral, practice, body)
-        submitted.append(referral)
+    async def build(batch: WriteBatch) -> tuple[int, Any]:
+        # The subscribers' notifications (listeners) are the batch's last step: they take the
+        # subscriber's row lock, held then only until the commit that follows.
+        referral = await submit(batch, ctx.keyring, caller, command, practice, now, ctx.listeners)
+        await ctx.queue_confirmation(batch, referral, practice, body)
         return 201, referral_view(referral, practice.intake_phone, practice.intake_url)
 
-    async def notify() -> None:  # after the stored response: it takes the subscriber's row lock
-        await notify_listeners(conn, ctx.listeners, submitted[0], "ReferralSubmitted", now)
-
     fingerprint = request_hash(request.method, request.url.path, await request.body())
-    status, view, replayed = await run_once(
+    status, view, replayed = await run_once_in_one_statement(
         conn,
         organization_id=caller.organization_id,
         key=idempotency_key,
         fingerprint=fingerprint,
-        run=run,
-        then=notify,
+        build=build,
     )
     headers = {"Location": view["links"]["self"]}
     if replayed:

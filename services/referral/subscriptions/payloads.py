@@ -59,7 +59,7 @@ def status_change(
     *, referral_id: UUID, status: str, event_type: str, occurred_at: datetime, timestamp: datetime
 ) -> dict[str, Any]:
     """What every subscriber is told of one change; each notification adds its subscription_id
-    and event_number (the database merges them in, see notifications.NUMBER_AND_INSERT)."""
+    and event_number (the database merges them in: migrations/012_notification_functions.sql)."""
     return {
         "type": STATUS_CHANGED,
         "referral_id": str(referral_id),

@@ -8,9 +8,9 @@ from uuid import UUID
 
 import asyncpg
 
-from services.referral.subscriptions.notifications import NOTIFY
+from services.referral.subscriptions.notifications import CHANNEL
 from services.referral.subscriptions.signing import ROTATION_OVERLAP_S
-from warmlink.db import Connection
+from warmlink.db import Connection, notify_after_commit
 
 SUBSCRIPTION_COLUMNS = """id, organization_id, url, statuses, event_types, heartbeat_s, status,
     status_reason, last_event_number, created_at, updated_at"""
@@ -111,7 +111,7 @@ async def redeliver(
     async with conn.transaction():
         row = await conn.fetchrow(REDELIVER, subscription_id, event_number)
         if row is not None:
-            await conn.execute(NOTIFY)
+            await notify_after_commit(conn, CHANNEL)
         return row
 
 

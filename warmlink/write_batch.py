@@ -1,0 +1,106 @@
+"""Writes that commit together, sent to PostgreSQL as one statement.
+
+A warm handoff writes seven rows or more: the Idempotency-Key with its response, the referral, the
+sealed details, the audit row, the timeline entry, the outbox event, the subscribers'
+notifications. Sent one by one inside BEGIN ... COMMIT that is ten round trips or more, each a
+wake-up of a server process and of ours; on two shared cores those round trips, not the work,
+set the pace (bench-loop). Here each write becomes a data-modifying CTE of one statement, and a
+statement sent outside a transaction block is its own transaction: one round trip, commit
+included.
+
+PostgreSQL's rules for such a statement, which callers rely on:
+- Every write sees the snapshot taken when the statement starts: one cannot read, update or
+  delete a row that another write of the batch inserts. So writes are INSERT, UPDATE or DELETE
+  without RETURNING (the batch adds its own).
+- Foreign keys are checked when the statement ends, so a child row may be queued before its
+  parent.
+- Any error rolls the whole statement back: a duplicate Idempotency-Key aborts the handoff with
+  it (`idempotency.run_once_in_one_statement`).
+- `SELECT ...` statements (functions with effects: row locks, numbering, NOTIFY) run after every
+  write has completed, in the order queued. They are the place for work that takes a contended
+  lock: it is held only until the commit that follows.
+
+Handlers written against `Executor` (`execute` and `is_in_transaction`) run unchanged against a
+connection inside a transaction or against a batch.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from warmlink.db import NOTIFY, Connection, defer_notify
+
+_PARAMETER = re.compile(r"\$(\d+)")
+_OTHER_DOLLAR = re.compile(r"\$(?!\d)")
+_RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
+_WRITE = ("INSERT", "UPDATE", "DELETE")
+
+
+class NotBatchable(ValueError):
+    """A statement the batch cannot hold (see the module docstring)."""
+
+
+class WriteBatch:
+    def __init__(self) -> None:
+        self._writes: list[str] = []
+        self._selects: list[str] = []
+        self._args: list[Any] = []
+        self._channels: set[str] = set()
+
+    def is_in_transaction(self) -> bool:
+        """Everything queued commits together, as inside a transaction."""
+        return True
+
+    async def execute(self, query: str, *args: Any) -> str:
+        """Queue `query` (its own $1..$n) to run with the batch; nothing is sent yet."""
+        text = query.strip()
+        if _OTHER_DOLLAR.search(text):
+            raise NotBatchable("dollar quoting cannot be renumbered; use $n parameters only")
+        first = text.split(None, 1)[0].upper()
+        if first in _WRITE:
+            if _RETURNING.search(text):
+                raise NotBatchable("a batched write cannot return rows")
+            target = self._writes
+        elif first == "SELECT":
+            target = self._selects
+        else:
+            raise NotBatchable(f"{first} cannot be batched")
+        offset = len(self._args)
+        target.append(_PARAMETER.sub(lambda m: f"${int(m.group(1)) + offset}", text))
+        self._args.extend(args)
+        return "QUEUED"
+
+    def notify_after_release(self, channel: str) -> None:
+        """Passed on to the connection at commit (see `warmlink.db.notify_after_commit`)."""
+        self._channels.add(channel)
+
+    def statement(self) -> str:
+        """The one statement: writes as CTEs, then each select, chained by LATERAL so that it
+        cannot start before the writes (and the selects before it) have produced their count.
+        `count(q)`, not `count(*)`: it needs every column of the row, so the planner cannot drop
+        the select's expressions unevaluated."""
+        if not self._writes:
+            raise NotBatchable("a batch needs at least one write")
+        ctes = ",\n".join(f"w{i} AS ({sql}\nRETURNING 1)" for i, sql in enumerate(self._writes))
+        written = " + ".join(f"(SELECT count(*) FROM w{i})" for i in range(len(self._writes)))
+        lines = [f"WITH {ctes}", f"SELECT * FROM (SELECT {written} AS n) AS written"]
+        before = "written"
+        for i, sql in enumerate(self._selects):
+            lines.append(
+                f"CROSS JOIN LATERAL (SELECT count(q) AS n FROM ({sql}) AS q "
+                f"WHERE {before}.n IS NOT NULL) AS s{i}"
+            )
+            before = f"s{i}"
+        return "\n".join(lines)
+
+    async def commit(self, conn: Connection) -> int:
+        """Send the batch; returns how many rows the writes touched. Outside a transaction block
+        this is the transaction; inside one, it is one round trip of it."""
+        for channel in sorted(self._channels):
+            if not defer_notify(conn, channel):  # not a service pool's: NOTIFY with the commit
+                await self.execute(NOTIFY, channel)
+        self._channels.clear()
+        row = await conn.fetchrow(self.statement(), *self._args)
+        assert row is not None
+        return int(row[0])
