@@ -1,15 +1,13 @@
 """The floor for bench-loop: a bare FastAPI endpoint doing one INSERT, nothing else.
 
-Run as `python -m warmlink.bench.insert_floor PORT DSN [WORKERS]`; same server stack as the
-services (uvicorn, uvloop, httptools, asyncpg pool of the services' default size), no auth, no
-outbox, no audit. WORKERS (default 1) uvicorn worker processes: bench-loop gives the floor as
-many as the referral service has.
+Run as `python -m warmlink.bench.insert_floor PORT DSN`; same server stack as the services
+(uvicorn, uvloop, httptools, asyncpg pool of the services' default size), no auth, no outbox, no
+audit. One process per referral replica in bench-loop, each with a port of its own.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -40,8 +38,8 @@ def build(dsn: str) -> FastAPI:
 
 
 async def create_table(dsn: str) -> None:
-    """Once, before the workers start: concurrent CREATE TABLE IF NOT EXISTS from two workers
-    can fail on PostgreSQL's catalog (the type name is taken by the other)."""
+    """Before serving; bench-loop starts the floor processes one after another, because
+    concurrent CREATE TABLE IF NOT EXISTS can fail on PostgreSQL's catalog."""
     conn = await asyncpg.connect(dsn)
     try:
         await conn.execute(CREATE)
@@ -49,22 +47,11 @@ async def create_table(dsn: str) -> None:
         await conn.close()
 
 
-def build_from_env() -> FastAPI:
-    """The app factory each worker process calls (several workers need an import string)."""
-    return build(os.environ[DSN_VARIABLE])
-
-
-DSN_VARIABLE = "WARMLINK_FLOOR_DSN"
-
 if __name__ == "__main__":
     port, dsn = int(sys.argv[1]), sys.argv[2]
-    workers = int(sys.argv[3]) if len(sys.argv) > 3 else 1
-    os.environ[DSN_VARIABLE] = dsn
     asyncio.run(create_table(dsn))
     uvicorn.run(
-        "warmlink.bench.insert_floor:build_from_env",
-        factory=True,
-        workers=workers,
+        build(dsn),
         host="127.0.0.1",
         port=port,
         loop="uvloop",

@@ -11,6 +11,7 @@ import asyncio
 import multiprocessing
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,13 +94,21 @@ async def _worker(
 
 
 async def _run(
-    port: int, paths: list[str], token: str, seconds: float, connections: int, post: Post | None
+    ports: list[int],
+    paths: list[str],
+    token: str,
+    seconds: float,
+    connections: int,
+    post: Post | None,
 ) -> LoadResult:
     found: dict[str, Any] = {"latencies": [], "errors": 0}
     started = time.perf_counter()
     deadline = started + seconds
     await asyncio.gather(
-        *[_worker(port, paths, token, deadline, found, post, i) for i in range(connections)]
+        *[
+            _worker(ports[i % len(ports)], paths, token, deadline, found, post, i)
+            for i in range(connections)
+        ]
     )
     latencies: list[float] = found["latencies"]
     return LoadResult(len(latencies), found["errors"], time.perf_counter() - started, latencies)
@@ -170,7 +179,7 @@ def _in_process(target: Any, args: tuple[Any, ...]) -> LoadResult:
 
 
 def load(
-    port: int,
+    port: int | Sequence[int],
     paths: list[str],
     token: str,
     seconds: float,
@@ -178,8 +187,12 @@ def load(
     post: Post | None = None,
 ) -> LoadResult:
     """Closed loop in a separate process for `seconds`: each connection sends its next request
-    when the last is answered, so this finds the most the server answers. Blocks until done."""
-    return _in_process(_child, (port, paths, token, seconds, connections, post))
+    when the last is answered, so this finds the most the server answers. Blocks until done.
+
+    Several ports (replicas of one server) get the connections in turn, as a client-side
+    balancer deals them: an even share each, whatever the kernel would have done."""
+    ports = [port] if isinstance(port, int) else list(port)
+    return _in_process(_child, (ports, paths, token, seconds, connections, post))
 
 
 def load_at_rate(

@@ -16,7 +16,9 @@ import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
+from subprocess import Popen
 from typing import Any
 
 import httpx
@@ -34,10 +36,14 @@ from warmlink.dev.stack import DevStack
 from warmlink.tokens import issue_token
 
 SITE, PRACTICE, SERVICE = "riverside-ob", "lantern-telehealth", "lantern-telehealth-therapy"
-# The referral service as deployed on two cores: two HTTP workers, and webhook delivery in a
-# process of its own (`services.referral.webhooks`). The floor gets the same HTTP worker count.
-HTTP_WORKERS = 2
-REFERRAL_ENV = {"HTTP_WORKERS": str(HTTP_WORKERS), "WEBHOOK_DELIVERY": "separate"}
+# The referral service as deployed on two cores: two replicas of one HTTP worker each, and
+# webhook delivery in a process of its own (`services.referral.webhooks`). The floor gets as many
+# processes. Replicas with ports of their own, not uvicorn's workers on one socket: a worker
+# accepts every connection waiting when it wakes, so a closed-loop run's few connections often
+# all landed on one worker (py-spy showed the other idle) and the figures followed the luck of
+# the draw, for the floor as for the referral service.
+REPLICAS = 2
+REFERRAL_ENV = {"WEBHOOK_DELIVERY": "separate"}
 
 
 def referral_body(n: str) -> dict[str, Any]:
@@ -160,6 +166,47 @@ async def _measure_propagation(
         await receiver.stop()
 
 
+def _start_referral_replicas(stack: DevStack) -> list[tuple[int, Popen[bytes]]]:
+    """The stack's referral service is the first replica; the others get ports of their own.
+    One at a time: each applies the (already applied) migrations under their lock first."""
+    stack.wait_ready("referral")
+    started: list[tuple[int, Popen[bytes]]] = []
+    for n in range(1, REPLICAS):
+        port = free_port()
+        env = stack.service_env("referral", REFERRAL_ENV | {"HTTP_PORT": str(port)})
+        proc = spawn(
+            [sys.executable, "-m", "services.referral"],
+            log_path=stack.logs / f"referral-{n}.log",
+            env=env,
+        )
+        started.append((port, proc))
+        wait_until(partial(port_open, port), timeout=60, what=f"referral replica {n}", proc=proc)
+    return started
+
+
+def _start_floor(stack: DevStack) -> list[tuple[int, Popen[bytes]]]:
+    """As many one-worker floor processes as referral replicas, one after another (each creates
+    its table if missing; two at once can trip over PostgreSQL's catalog)."""
+    assert stack.postgres is not None
+    stack.postgres.ensure_databases(["bench_floor"])
+    started: list[tuple[int, Popen[bytes]]] = []
+    for n in range(REPLICAS):
+        port = free_port()
+        proc = spawn(
+            [
+                sys.executable,
+                "-m",
+                "warmlink.bench.insert_floor",
+                str(port),
+                stack.postgres.url("bench_floor"),
+            ],
+            log_path=stack.logs / f"floor-{n}.log",
+        )
+        started.append((port, proc))
+        wait_until(partial(port_open, port), timeout=30, what="floor", proc=proc)
+    return started
+
+
 def run(rate: int, seconds: int, connections: int) -> None:
     state = Path(tempfile.mkdtemp(prefix="warmlink-bench-loop-"))
     ports = {"directory": free_port(), "referral": free_port()}
@@ -167,16 +214,22 @@ def run(rate: int, seconds: int, connections: int) -> None:
     stack.common_env = {"LOG_LEVEL": "WARNING", "WEBHOOK_ALLOW_PRIVATE": "true"}
     print(f"starting PostgreSQL (fsync on), broker, directory and referral in {state} ...")
     stack.start_infra()
-    floor_proc = webhooks_proc = None
+    extra: list[tuple[int, Popen[bytes]]] = []
     try:
         for name in ports:
             stack.start_service(name, REFERRAL_ENV if name == "referral" else None)
-        for name in ports:
-            stack.wait_ready(name)
-        webhooks_proc = spawn(  # after the service's migrations
-            [sys.executable, "-m", "services.referral.webhooks"],
-            log_path=stack.logs / "referral-webhooks.log",
-            env=stack.service_env("referral", REFERRAL_ENV),
+        stack.wait_ready("directory")
+        extra += _start_referral_replicas(stack)
+        referral_ports = [ports["referral"]] + [port for port, _ in extra]
+        extra.append(  # after the service's migrations
+            (
+                0,
+                spawn(
+                    [sys.executable, "-m", "services.referral.webhooks"],
+                    log_path=stack.logs / "referral-webhooks.log",
+                    env=stack.service_env("referral", REFERRAL_ENV),
+                ),
+            )
         )
         seed_region(f"http://127.0.0.1:{ports['directory']}", stack.signing_key)
         key = stack.signing_key.read_bytes()
@@ -184,31 +237,20 @@ def run(rate: int, seconds: int, connections: int) -> None:
             "site": issue_token(key, organization_id=SITE, role=Role.CLINIC),
             "practice": issue_token(key, organization_id=PRACTICE, role=Role.PRACTICE),
         }
-        assert stack.postgres is not None and stack.infra is not None
-        stack.postgres.ensure_databases(["bench_floor"])
-        floor_port = free_port()
-        floor_proc = spawn(
-            [
-                sys.executable,
-                "-m",
-                "warmlink.bench.insert_floor",
-                str(floor_port),
-                stack.postgres.url("bench_floor"),
-                str(HTTP_WORKERS),
-            ],
-            log_path=stack.logs / "floor.log",
-        )
-        wait_until(lambda: port_open(floor_port), timeout=30, what="floor", proc=floor_proc)
+        floors = _start_floor(stack)
+        extra += floors
         template = orjson.dumps(referral_body("{n}")).decode()
         print(
-            f"referral: {HTTP_WORKERS} HTTP workers + 1 webhook delivery process; "
-            f"floor: {HTTP_WORKERS} HTTP workers"
+            f"referral: {REPLICAS} replicas of 1 HTTP worker + 1 webhook delivery process; "
+            f"floor: {REPLICAS} processes of 1 HTTP worker; each run deals its connections "
+            "evenly over the replicas"
         )
         print(f"floor: POST /insert (one INSERT), {connections} connections, {seconds}s")
-        floor = load(floor_port, [], "x", seconds, connections, Post("/insert", template))
+        floor_ports = [port for port, _ in floors]
+        floor = load(floor_ports, [], "x", seconds, connections, Post("/insert", template))
         print(f"submissions: POST /v1/referrals, {connections} connections, {seconds}s")
         submits = load(
-            ports["referral"],
+            referral_ports,
             [],
             tokens["site"],
             seconds,
@@ -222,9 +264,8 @@ def run(rate: int, seconds: int, connections: int) -> None:
         # uvloop, as the services use: the client and the receiver share these two cores too.
         prop = uvloop.run(_measure_propagation(stack, rate, seconds, tokens))
     finally:
-        for proc in (floor_proc, webhooks_proc):
-            if proc is not None:
-                stop(proc)
+        for _, proc in extra:
+            stop(proc)
         stack.stop()
     ack = prop["acknowledged"]
     print_report(
@@ -255,7 +296,7 @@ def run(rate: int, seconds: int, connections: int) -> None:
             "submit_share_of_floor": round(submits.per_second / floor.per_second, 3),
             "referrals": len(ack),
             "rate_per_s": rate,
-            "http_workers": HTTP_WORKERS,
+            "replicas": REPLICAS,
             "errors": len(prop["errors"]) + submits.errors + floor.errors,
             "lost_notifications": len(prop["lost"]),
         },
