@@ -86,4 +86,11 @@ async def _connection(request: Request) -> AsyncIterator[Connection]:
         yield conn
 
 
+async def _pool(request: Request) -> asyncpg.Pool:
+    pool: asyncpg.Pool = request.app.state.runtime.pool
+    return pool
+
+
 ConnectionDep = Annotated[Connection, Depends(_connection)]
+# For a route that needs a connection for part of its work only: it acquires one when it must.
+PoolDep = Annotated[asyncpg.Pool, Depends(_pool)]

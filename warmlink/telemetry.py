@@ -5,6 +5,7 @@ Spans carry identifiers and event types only: never request bodies, never patien
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from opentelemetry import context, propagate, trace
@@ -33,6 +34,7 @@ def configure(service_name: str, exporter: str, extra: SpanExporter | None = Non
         _provider.add_span_processor(SimpleSpanProcessor(extra))
 
 
+@functools.cache  # asked per consumed event: get_tracer builds a new tracer on every call
 def tracer(name: str) -> trace.Tracer:
     return trace.get_tracer(name)
 

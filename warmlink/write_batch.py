@@ -26,6 +26,7 @@ connection inside a transaction or against a batch.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -41,6 +42,38 @@ class NotBatchable(ValueError):
     """A statement the batch cannot hold (see the module docstring)."""
 
 
+@functools.lru_cache(maxsize=1024)  # a handler queues the same few statements at the same places
+def _renumbered(query: str, offset: int) -> tuple[bool, str]:
+    """(is it a write, its text with $n shifted by `offset`), or NotBatchable."""
+    text = query.strip()
+    if _OTHER_DOLLAR.search(text):
+        raise NotBatchable("dollar quoting cannot be renumbered; use $n parameters only")
+    first = text.split(None, 1)[0].upper()
+    if first in _WRITE:
+        if _RETURNING.search(text):
+            raise NotBatchable("a batched write cannot return rows")
+    elif first != "SELECT":
+        raise NotBatchable(f"{first} cannot be batched")
+    return first in _WRITE, _PARAMETER.sub(lambda m: f"${int(m.group(1)) + offset}", text)
+
+
+@functools.lru_cache(maxsize=256)
+def _statement(writes: tuple[str, ...], selects: tuple[str, ...]) -> str:
+    if not writes:
+        raise NotBatchable("a batch needs at least one write")
+    ctes = ",\n".join(f"w{i} AS ({sql}\nRETURNING 1)" for i, sql in enumerate(writes))
+    written = " + ".join(f"(SELECT count(*) FROM w{i})" for i in range(len(writes)))
+    lines = [f"WITH {ctes}", f"SELECT * FROM (SELECT {written} AS n) AS written"]
+    before = "written"
+    for i, sql in enumerate(selects):
+        lines.append(
+            f"CROSS JOIN LATERAL (SELECT count(q) AS n FROM ({sql}) AS q "
+            f"WHERE {before}.n IS NOT NULL) AS s{i}"
+        )
+        before = f"s{i}"
+    return "\n".join(lines)
+
+
 class WriteBatch:
     def __init__(self) -> None:
         self._writes: list[str] = []
@@ -54,20 +87,8 @@ class WriteBatch:
 
     async def execute(self, query: str, *args: Any) -> str:
         """Queue `query` (its own $1..$n) to run with the batch; nothing is sent yet."""
-        text = query.strip()
-        if _OTHER_DOLLAR.search(text):
-            raise NotBatchable("dollar quoting cannot be renumbered; use $n parameters only")
-        first = text.split(None, 1)[0].upper()
-        if first in _WRITE:
-            if _RETURNING.search(text):
-                raise NotBatchable("a batched write cannot return rows")
-            target = self._writes
-        elif first == "SELECT":
-            target = self._selects
-        else:
-            raise NotBatchable(f"{first} cannot be batched")
-        offset = len(self._args)
-        target.append(_PARAMETER.sub(lambda m: f"${int(m.group(1)) + offset}", text))
+        is_write, text = _renumbered(query, len(self._args))
+        (self._writes if is_write else self._selects).append(text)
         self._args.extend(args)
         return "QUEUED"
 
@@ -80,19 +101,7 @@ class WriteBatch:
         cannot start before the writes (and the selects before it) have produced their count.
         `count(q)`, not `count(*)`: it needs every column of the row, so the planner cannot drop
         the select's expressions unevaluated."""
-        if not self._writes:
-            raise NotBatchable("a batch needs at least one write")
-        ctes = ",\n".join(f"w{i} AS ({sql}\nRETURNING 1)" for i, sql in enumerate(self._writes))
-        written = " + ".join(f"(SELECT count(*) FROM w{i})" for i in range(len(self._writes)))
-        lines = [f"WITH {ctes}", f"SELECT * FROM (SELECT {written} AS n) AS written"]
-        before = "written"
-        for i, sql in enumerate(self._selects):
-            lines.append(
-                f"CROSS JOIN LATERAL (SELECT count(q) AS n FROM ({sql}) AS q "
-                f"WHERE {before}.n IS NOT NULL) AS s{i}"
-            )
-            before = f"s{i}"
-        return "\n".join(lines)
+        return _statement(tuple(self._writes), tuple(self._selects))
 
     async def commit(self, conn: Connection) -> int:
         """Send the batch; returns how many rows the writes touched. Outside a transaction block

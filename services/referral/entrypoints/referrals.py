@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 from fastapi import APIRouter, Header, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from services.referral.adapters import referral_repository as repo
 from services.referral.adapters.directory_client import DirectoryUnavailable, PracticeInfo
@@ -33,7 +33,7 @@ from services.referral.referral_handlers import (
 )
 from warmlink.audit import audit
 from warmlink.auth import Caller, CallerDep, Role, require_role
-from warmlink.db import ConnectionDep
+from warmlink.db import ConnectionDep, PoolDep
 from warmlink.idempotency import request_hash, run_once_in_one_statement
 from warmlink.problems import InvalidInput, Problem
 from warmlink.write_batch import WriteBatch
@@ -125,11 +125,11 @@ def referral_view(r: Referral, phone: str | None = None, url: str | None = None)
 async def post_referral(
     body: ReferralIn,
     request: Request,
-    conn: ConnectionDep,
+    pool: PoolDep,
     caller: ClinicDep,
     ctx: Ctx,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> Response:
     """A warm handoff, submitted while the patient is present."""
     problems = _setting_rules(body)
     if problems:
@@ -169,17 +169,18 @@ async def post_referral(
         return 201, referral_view(referral, practice.intake_phone, practice.intake_url)
 
     fingerprint = request_hash(request.method, request.url.path, await request.body())
-    status, view, replayed = await run_once_in_one_statement(
-        conn,
-        organization_id=caller.organization_id,
-        key=idempotency_key,
-        fingerprint=fingerprint,
-        build=build,
-    )
+    async with pool.acquire() as conn:  # for the one round trip only, not the whole request
+        status, view, replayed = await run_once_in_one_statement(
+            conn,
+            organization_id=caller.organization_id,
+            key=idempotency_key,
+            fingerprint=fingerprint,
+            build=build,
+        )
     headers = {"Location": view["links"]["self"]}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
-    return JSONResponse(view, status_code=status, headers=headers)
+    return Response(orjson.dumps(view), status, headers, media_type="application/json")
 
 
 @router.get("/{referral_id}")
