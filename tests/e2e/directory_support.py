@@ -10,11 +10,14 @@ import httpx
 from aiokafka import AIOKafkaProducer
 
 from contracts import (
+    AppointmentAttended,
+    AppointmentMissed,
     AppointmentScheduled,
     EventPayload,
     IntakeAcknowledged,
     ReferralCancelled,
     ReferralDeclined,
+    ReferralRedirected,
     ReferralSubmitted,
     encode,
     new_event_id,
@@ -161,6 +164,31 @@ def scheduled(e: ReferralSubmitted) -> AppointmentScheduled:
         modality="telehealth",
         level_of_care="outpatient_therapy",
         scheduled_at=NOW,
+    )
+
+
+def attendance(e: AppointmentScheduled, attended: bool) -> AppointmentAttended | AppointmentMissed:
+    kind = AppointmentAttended if attended else AppointmentMissed
+    return kind(
+        referral_id=e.referral_id,
+        site_id=e.site_id,
+        practice_id=e.practice_id,
+        appointment_id=e.appointment_id,
+        appointment_at=e.appointment_at,
+    )
+
+
+def redirected(e: ReferralSubmitted, practice: str, service_id: str) -> ReferralRedirected:
+    return ReferralRedirected(
+        referral_id=e.referral_id,
+        site_id=e.site_id,
+        practice_id=practice,
+        previous_practice_id=e.practice_id,
+        service_id=service_id,
+        reason="declined",
+        decline_reason="no_capacity",
+        redirected_at=NOW,
+        acknowledge_by=NOW + timedelta(days=1),
     )
 
 

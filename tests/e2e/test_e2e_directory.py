@@ -183,6 +183,48 @@ async def test_a_practice_edits_only_its_own_listing(
     assert service["capacity_freshness"] == "fresh" and service["capacity"]["verified_by"]
 
 
+async def test_a_redirect_holds_at_the_next_practice_and_attendance_is_observed(
+    directory_network: Network, client: httpx.AsyncClient
+) -> None:
+    net = directory_network
+    first_service = await d.list_practice(net, client, "first-practice")  # 2 of 3 open
+    next_service = await d.list_practice(net, client, "next-practice")
+    moved, kept, missed = (d.submitted("first-practice", first_service) for _ in range(3))
+    redirect = d.envelope(d.redirected(moved, "next-practice", next_service))
+    await d.send(net, d.envelope(moved), d.envelope(d.declined(moved)), redirect, redirect)
+    await eventually(
+        lambda: available(net, next_service), until=lambda n: n == 1, what="redirect held"
+    )
+    kept_at, missed_at = d.scheduled(kept), d.scheduled(missed)
+    await d.send(net, d.envelope(kept), d.envelope(kept_at), d.envelope(missed))
+    await d.send(net, d.envelope(missed_at), d.envelope(d.attendance(kept_at, attended=True)))
+    await d.send(net, d.envelope(d.attendance(missed_at, attended=False)))
+
+    async def observed(practice: str) -> dict[str, object]:
+        listing = await client.get(
+            f"/v1/organizations/{practice}/listing",
+            headers=net.auth("riverside-ob", Role.CLINIC),
+        )
+        body: dict[str, object] = listing.json()["observed"]
+        return body
+
+    first = await eventually(
+        lambda: observed("first-practice"),
+        until=lambda o: o["attendance_rate"] == 0.5 and o["referrals"] == 2,
+        what="attendance observed at the first practice",
+    )
+    assert first["median_days_to_first_appointment"] == 3.0
+    assert first["decline_rate"] == 0.0  # the redirected referral now counts at the next one
+    await eventually(
+        lambda: observed("next-practice"),
+        until=lambda o: o["referrals"] == 1,
+        what="the redirected referral observed at the next practice",
+    )
+    # the declined hold gave its slot back, the scheduled ones keep theirs
+    assert await available(net, first_service) == 0
+    assert await available(net, next_service) == 1
+
+
 async def test_observed_behaviour_follows_referral_events(
     directory_network: Network, client: httpx.AsyncClient
 ) -> None:
