@@ -19,7 +19,6 @@ from contracts import (
     ReferralRedirected,
     ReferralSubmitted,
 )
-from services.directory import observed_refresh
 from services.directory.adapters import capacity_sql as sql
 from services.directory.adapters.listings import capacity_from
 from services.directory.domain import holds
@@ -39,76 +38,71 @@ class Handlers:
         self.settings = settings
 
     async def submitted(self, conn: Connection, env: Envelope, e: ReferralSubmitted) -> None:
-        await conn.execute(sql.FACT_SUBMITTED, e.referral_id, e.practice_id, e.submitted_at)
-        await self._move(conn, env, e.referral_id, e.practice_id, e.service_id, "submitted")
-        await self._observe(conn, e.practice_id)
+        args = (e.referral_id, e.practice_id, e.submitted_at, e.service_id)
+        locked = await sql.lock_hold_and_capacity(conn, sql.SUBMITTED, *args)
+        await self._move(conn, env, locked, e.referral_id, e.practice_id, e.service_id, "submitted")
 
     async def redirected(self, conn: Connection, env: Envelope, e: ReferralRedirected) -> None:
-        await conn.execute(sql.FACT_SUBMITTED, e.referral_id, e.practice_id, e.redirected_at)
-        await self._move(conn, env, e.referral_id, e.practice_id, e.service_id, "submitted")
-        await self._observe(conn, e.practice_id)
+        args = (e.referral_id, e.practice_id, e.redirected_at, e.service_id)
+        locked = await sql.lock_hold_and_capacity(conn, sql.SUBMITTED, *args)
+        await self._move(conn, env, locked, e.referral_id, e.practice_id, e.service_id, "submitted")
 
     async def acknowledged(self, conn: Connection, env: Envelope, e: IntakeAcknowledged) -> None:
-        await conn.execute(sql.FACT_ACKNOWLEDGED, e.referral_id, e.practice_id, e.acknowledged_at)
-        await self._observe(conn, e.practice_id)
+        await conn.execute(sql.ACKNOWLEDGED, e.referral_id, e.practice_id, e.acknowledged_at)
 
     async def declined(self, conn: Connection, env: Envelope, e: ReferralDeclined) -> None:
-        await conn.execute(sql.FACT_DECLINED, e.referral_id, e.practice_id, e.reason)
-        await self._move(conn, env, e.referral_id, e.practice_id, None, "declined")
-        await self._observe(conn, e.practice_id)
+        args = (e.referral_id, e.practice_id, e.reason, None)
+        locked = await sql.lock_hold_and_capacity(conn, sql.DECLINED, *args)
+        await self._move(conn, env, locked, e.referral_id, e.practice_id, None, "declined")
 
     async def cancelled(self, conn: Connection, env: Envelope, e: ReferralCancelled) -> None:
-        await self._move(conn, env, e.referral_id, e.practice_id, None, "cancelled")
+        args = (e.referral_id, e.practice_id, None)
+        locked = await sql.lock_hold_and_capacity(conn, sql.HOLD_AND_CAPACITY_FOR_UPDATE, *args)
+        await self._move(conn, env, locked, e.referral_id, e.practice_id, None, "cancelled")
 
     async def scheduled(self, conn: Connection, env: Envelope, e: AppointmentScheduled) -> None:
-        await conn.execute(sql.FACT_SCHEDULED, e.referral_id, e.practice_id, e.appointment_at)
-        await self._move(conn, env, e.referral_id, e.practice_id, None, "scheduled")
-        await self._observe(conn, e.practice_id)
+        args = (e.referral_id, e.practice_id, e.appointment_at, None)
+        locked = await sql.lock_hold_and_capacity(conn, sql.SCHEDULED, *args)
+        await self._move(conn, env, locked, e.referral_id, e.practice_id, None, "scheduled")
 
     async def attended(self, conn: Connection, env: Envelope, e: AppointmentAttended) -> None:
-        await conn.execute(sql.FACT_ATTENDANCE, e.referral_id, e.practice_id, True)
-        await self._observe(conn, e.practice_id)
+        await conn.execute(sql.ATTENDANCE, e.referral_id, e.practice_id, True)
 
     async def missed(self, conn: Connection, env: Envelope, e: AppointmentMissed) -> None:
-        await conn.execute(sql.FACT_ATTENDANCE, e.referral_id, e.practice_id, False)
-        await self._observe(conn, e.practice_id)
+        await conn.execute(sql.ATTENDANCE, e.referral_id, e.practice_id, False)
 
     async def _move(
         self,
         conn: Connection,
         env: Envelope,
+        locked: sql.Locked,
         referral_id: UUID,
         practice_id: str,
         service_id: str | None,
         event: holds.HoldEvent,
     ) -> None:
-        found = await sql.hold_for_update(conn, referral_id, practice_id)
-        current = found[1] if found else None
-        service_id = service_id or (found[0] if found else None)
+        """Apply `event` to the hold and capacity `locked` (read, and the event's fact recorded
+        and its practice marked for observed_refresh, in the same statement)."""
+        service_id = service_id or locked.hold_service_id
         if service_id is None:
             return  # an appointment for a referral we never saw submitted: nothing to move
-        capacity = await sql.capacity_for_update(conn, service_id)
+        capacity = locked.capacity
         available = capacity["available"] if capacity else 0
         maximum = capacity["maximum"] if capacity else None
-        change = holds.apply(available, current, event, maximum)
+        change = holds.apply(available, locked.hold, event, maximum)
         if not change.changed or change.hold is None:
             return
-        await sql.save_hold(conn, referral_id, practice_id, service_id, change.hold)
-        if capacity is not None and change.available_delta:
-            await sql.adjust_available(conn, service_id, change.available_delta)
+        delta = change.available_delta if capacity is not None else 0
+        await sql.save_hold(conn, referral_id, practice_id, service_id, change.hold, delta)
+        if capacity is not None and delta:
             await publish_capacity(
                 conn,
                 self.settings,
                 practice_id,
                 service_id,
-                capacity_from(capacity, available + change.available_delta),
+                capacity_from(capacity, available + delta),
                 causation=env,
             )
-
-    async def _observe(self, conn: Connection, practice_id: str) -> None:
-        """Mark the practice: its observed behaviour is recomputed within a few seconds
-        (observed_refresh), not once per event."""
-        await observed_refresh.mark(conn, practice_id)
 
 
 async def publish_capacity(

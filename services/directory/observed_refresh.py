@@ -1,4 +1,7 @@
-"""Recompute the observed behaviour of practices the consumer marked, every few seconds."""
+"""Recompute the observed behaviour of practices the consumer marked, every few seconds.
+
+The consumer marks a practice in the statement that records the event's fact
+(`capacity_sql.MARK_PRACTICE`)."""
 
 from __future__ import annotations
 
@@ -18,19 +21,12 @@ from warmlink.db import Connection
 
 log = logging.getLogger(__name__)
 
-MARK = """
-INSERT INTO practice_observed_dirty (practice_id) VALUES ($1)
-ON CONFLICT (practice_id) DO NOTHING"""
 TAKE = """
 DELETE FROM practice_observed_dirty
 WHERE practice_id IN (SELECT practice_id FROM practice_observed_dirty
                       ORDER BY marked_at LIMIT $1 FOR UPDATE SKIP LOCKED)
 RETURNING practice_id"""
 INTERVAL_S = 2.0
-
-
-async def mark(conn: Connection, practice_id: str) -> None:
-    await conn.execute(MARK, practice_id)
 
 
 async def recompute(conn: Connection, settings: DirectorySettings, practice_id: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -11,18 +12,14 @@ from services.directory.domain.holds import Hold, HoldState
 from services.directory.domain.observed import ReferralFacts
 from warmlink.db import Connection
 
-HOLD_FOR_UPDATE = """
-SELECT service_id, state, took_slot FROM capacity_holds
-WHERE referral_id = $1 AND practice_id = $2 FOR UPDATE"""
 SAVE_HOLD = """
 INSERT INTO capacity_holds (referral_id, practice_id, service_id, state, took_slot)
 VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (referral_id, practice_id) DO UPDATE SET state = excluded.state,
     took_slot = excluded.took_slot, updated_at = now()"""
-CAPACITY_FOR_UPDATE = """
-SELECT c.*, s.organization_id FROM capacities c JOIN services s ON s.id = c.service_id
-WHERE c.service_id = $1 FOR UPDATE OF c"""
-ADJUST_AVAILABLE = "UPDATE capacities SET available = available + $2 WHERE service_id = $1"
+SAVE_HOLD_AND_ADJUST = f"""
+WITH hold AS ({SAVE_HOLD})
+UPDATE capacities SET available = available + $6 WHERE service_id = $3"""
 
 FACT_SUBMITTED = """
 INSERT INTO referral_facts (referral_id, practice_id, submitted_at) VALUES ($1, $2, $3)
@@ -40,6 +37,46 @@ UPDATE referral_facts SET attended = coalesce(attended, false) OR $3
 WHERE referral_id = $1 AND practice_id = $2"""
 FACT_DECLINED = """
 UPDATE referral_facts SET declined_reason = $3 WHERE referral_id = $1 AND practice_id = $2"""
+
+# A fact ($1 referral, $2 practice, $3 value) changes the practice's observed behaviour, which
+# observed_refresh recomputes for the practices marked here: both in one statement, one round trip.
+MARK_PRACTICE = """
+INSERT INTO practice_observed_dirty (practice_id) VALUES ($2)
+ON CONFLICT (practice_id) DO NOTHING"""
+
+# The referral's hold and its service's capacity, both locked, in one row (either side may be
+# missing). The service is the event's, else the hold's.
+_HOLD_AND_CAPACITY = """
+SELECT h.service_id AS hold_service_id, h.state, h.took_slot, c.service_id, c.available,
+    c.maximum, c.next_available_intake, c.accepting_new_patients, c.waitlist_length,
+    c.verified_at, c.verified_by
+FROM (VALUES (1)) AS one
+LEFT JOIN LATERAL (SELECT service_id, state, took_slot FROM capacity_holds
+                   WHERE referral_id = $1 AND practice_id = $2 FOR UPDATE) AS h ON true
+LEFT JOIN LATERAL (SELECT * FROM capacities
+                   WHERE service_id = coalesce({service}::text, h.service_id)
+                   FOR UPDATE) AS c ON true"""
+HOLD_AND_CAPACITY_FOR_UPDATE = _HOLD_AND_CAPACITY.format(service="$3")
+
+
+def recorded(fact: str) -> str:
+    """`fact` and the practice's mark, as a statement on its own (no hold moves)."""
+    return f"WITH marked AS ({MARK_PRACTICE}) {fact}"
+
+
+def recorded_then_locked(fact: str) -> str:
+    """`fact` and the practice's mark, then the hold and capacity locked ($4: the service)."""
+    return f"WITH fact AS ({fact}), marked AS ({MARK_PRACTICE}) " + _HOLD_AND_CAPACITY.format(
+        service="$4"
+    )
+
+
+SUBMITTED = recorded_then_locked(FACT_SUBMITTED)
+DECLINED = recorded_then_locked(FACT_DECLINED)
+SCHEDULED = recorded_then_locked(FACT_SCHEDULED)
+ACKNOWLEDGED = recorded(FACT_ACKNOWLEDGED)
+ATTENDANCE = recorded(FACT_ATTENDANCE)
+
 FACTS_OF_PRACTICE = """
 SELECT * FROM referral_facts WHERE practice_id = $1 AND submitted_at >= $2"""
 SAVE_OBSERVED = """
@@ -48,27 +85,38 @@ ON CONFLICT (practice_id) DO UPDATE SET observed = excluded.observed,
     computed_at = excluded.computed_at"""
 
 
-async def hold_for_update(
-    conn: Connection, referral_id: UUID, practice_id: str
-) -> tuple[str, Hold] | None:
-    row = await conn.fetchrow(HOLD_FOR_UPDATE, referral_id, practice_id)
-    if row is None:
-        return None
-    return row["service_id"], Hold(HoldState(row["state"]), row["took_slot"])
+@dataclass(frozen=True)
+class Locked:
+    """A referral's hold (if any) and its service's capacity row (if any), locked."""
+
+    hold: Hold | None
+    hold_service_id: str | None
+    capacity: asyncpg.Record | None
+
+
+async def lock_hold_and_capacity(conn: Connection, statement: str, *args: object) -> Locked:
+    """Run one of the statements above that ends by locking the hold and the capacity."""
+    row = await conn.fetchrow(statement, *args)
+    assert row is not None  # one row always: both sides are outer joins
+    hold = None if row["state"] is None else Hold(HoldState(row["state"]), row["took_slot"])
+    capacity = row if row["service_id"] is not None else None
+    return Locked(hold, row["hold_service_id"], capacity)
 
 
 async def save_hold(
-    conn: Connection, referral_id: UUID, practice_id: str, service_id: str, hold: Hold
+    conn: Connection,
+    referral_id: UUID,
+    practice_id: str,
+    service_id: str,
+    hold: Hold,
+    available_delta: int = 0,
 ) -> None:
-    await conn.execute(SAVE_HOLD, referral_id, practice_id, service_id, hold.state, hold.took_slot)
-
-
-async def capacity_for_update(conn: Connection, service_id: str) -> asyncpg.Record | None:
-    return await conn.fetchrow(CAPACITY_FOR_UPDATE, service_id)
-
-
-async def adjust_available(conn: Connection, service_id: str, delta: int) -> None:
-    await conn.execute(ADJUST_AVAILABLE, service_id, delta)
+    """Store the hold and, in the same statement, move the service's open slots."""
+    args = (referral_id, practice_id, service_id, hold.state, hold.took_slot)
+    if available_delta:
+        await conn.execute(SAVE_HOLD_AND_ADJUST, *args, available_delta)
+    else:
+        await conn.execute(SAVE_HOLD, *args)
 
 
 async def facts_of(conn: Connection, practice_id: str, since: datetime) -> list[ReferralFacts]:
