@@ -1,0 +1,34 @@
+"""`make bench-loop` keeps working: a small run prints the table and the JSON line.
+
+The figures of a two-second run on a shared CI box mean nothing; that the command starts the
+replicas, the floor and the webhook subscriber, answers every request, loses no notification and
+reports every key the issue names does.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+WARMLINK = str(Path(sys.executable).parent / "warmlink")
+SMALL = ["--seconds", "2", "--rate", "10", "--connections", "4"]
+
+
+def test_a_small_loop_benchmark_reports_every_figure() -> None:
+    run = subprocess.run(
+        [WARMLINK, "bench", "loop", *SMALL],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    figures = json.loads(run.stdout.strip().splitlines()[-1])
+    keys = {"propagation_p50_ms", "propagation_p99_ms", "submit_per_s", "floor_insert_per_s"}
+    assert keys <= figures.keys()
+    assert figures["errors"] == 0 and figures["lost_notifications"] == 0
+    assert figures["referrals"] == 20  # every referral of the paced run reached the subscriber
+    assert figures["submit_per_s"] > 0 and figures["floor_insert_per_s"] > 0
+    assert figures["replicas"] == 2
+    assert "submissions/s vs one-INSERT floor" in run.stdout
