@@ -143,6 +143,10 @@ async def test_a_service_pool_connection_notifies_after_release_not_inside_the_c
                 await batch.commit(conn)
                 assert not await _heard_within(heard, 0.3)
             assert await _heard_within(heard, 5)
+            # The channel is written into the reset query's text: only plain names are taken.
+            async with rt.pool.acquire() as conn:
+                with pytest.raises(ValueError, match="not a channel name"):
+                    await notify_after_commit(conn, "x', ''); DROP TABLE parents; --")
         finally:
             await listener.close()
 
