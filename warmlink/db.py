@@ -1,18 +1,17 @@
-"""Database types, the service pools' connections and the per-request connection dependency.
+"""Database types, wake-ups after commit and the per-request connection dependencies.
 
 Wake-ups (NOTIFY) are sent after commit, not inside the writing transaction. A transaction that
 NOTIFYs takes PostgreSQL's cluster-wide notify lock at commit and keeps it until its commit
 record is flushed, so notifying transactions commit one at a time, without group commit: with
 the outbox's NOTIFY in every handoff, that capped bench-loop's submissions near 500/s. A writer
-marks its pooled connection instead (`notify_after_commit`), and when the pool takes it back the
-NOTIFYs go out in front of the reset query the pool sends anyway: one round trip, no extra one,
-and a transaction that writes nothing has no flush to wait for. A wake-up lost to a crash between
-commit and release only delays: every listener also polls.
+marks its pooled connection instead (`notify_after_commit`), and once the pool has it back the
+NOTIFY goes out in a transaction that writes nothing, so it has no flush to wait for
+(warmlink/pool.py). A wake-up lost to a crash between commit and release only delays: every
+listener also polls.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeAlias
 
@@ -28,7 +27,6 @@ else:
     Connection = asyncpg.Connection
 
 NOTIFY = "SELECT pg_notify($1, '')"
-_CHANNEL = re.compile(r"[a-z_][a-z0-9_]*")
 
 
 class Executor(Protocol):
@@ -37,31 +35,6 @@ class Executor(Protocol):
     async def execute(self, query: str, *args: Any) -> str: ...
 
     def is_in_transaction(self) -> bool: ...
-
-
-class ServiceConnection(asyncpg.Connection):
-    """A service pool's connection: remembers the channels to NOTIFY once it is released."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._notify_after_release: set[str] = set()
-
-    def notify_after_release(self, channel: str) -> None:
-        if not _CHANNEL.fullmatch(channel):  # it is written into the reset query's text
-            raise ValueError(f"not a channel name: {channel!r}")
-        self._notify_after_release.add(channel)
-
-    def take_notifications(self) -> list[str]:
-        channels, self._notify_after_release = sorted(self._notify_after_release), set()
-        return channels
-
-
-async def reset_and_notify(conn: asyncpg.Connection) -> None:
-    """The pool's reset on release (asyncpg has already rolled back an open transaction): the
-    marked NOTIFYs, then asyncpg's own reset query, in one simple-query round trip."""
-    channels = conn.take_notifications() if isinstance(conn, ServiceConnection) else []
-    notify = "".join(f"SELECT pg_notify('{channel}', '');" for channel in channels)
-    await conn.execute(notify + conn.get_reset_query())
 
 
 def defer_notify(conn: object, channel: str) -> bool:

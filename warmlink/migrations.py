@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from warmlink.db import Connection
+from warmlink.pool import holds_session_state
 
 RUNTIME_MIGRATIONS = Path(__file__).parent / "sql"
 _LOCK_ID = 0x5741524D  # "WARM"
@@ -52,6 +53,7 @@ def discover(*folders: tuple[str, Path]) -> list[Migration]:
 async def migrate(conn: Connection, migrations: list[Migration]) -> list[str]:
     """Apply what is missing; return the names applied now."""
     applied_now: list[str] = []
+    holds_session_state(conn)  # a session lock: a pooled connection is reset on release
     await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_ID)
     try:
         await conn.execute(CREATE_TABLE)

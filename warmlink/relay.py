@@ -23,6 +23,7 @@ from aiokafka.errors import KafkaError
 from warmlink.db import Connection
 from warmlink.kafka import topic_name
 from warmlink.outbox import CHANNEL
+from warmlink.pool import holds_session_state
 from warmlink.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class OutboxRelay:
                 self.is_leader = False
 
     async def _become_leader(self, conn: Connection) -> None:
+        holds_session_state(conn)  # the leader's lock is the session's: reset on release
         while not self._stopping.is_set():
             if await conn.fetchval("SELECT pg_try_advisory_lock($1)", LEADER_LOCK):
                 self.is_leader = True

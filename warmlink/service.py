@@ -24,11 +24,11 @@ from starlette.responses import JSONResponse, Response
 from warmlink import logs, problems, telemetry
 from warmlink.auth import CallerDep, TokenVerifier
 from warmlink.consumer import IdempotentConsumer, Subscription
-from warmlink.db import ServiceConnection, reset_and_notify
 from warmlink.http_tracing import TraceRequests
 from warmlink.kafka import ensure_topics, new_producer
 from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
 from warmlink.ops_metrics import Collector, metrics_router
+from warmlink.pool import ServiceConnection, WakeUps
 from warmlink.relay import OutboxRelay
 from warmlink.settings import ServiceSettings
 
@@ -73,6 +73,7 @@ class Runtime:
     producer: AIOKafkaProducer
     relay: OutboxRelay
     consumers: list[IdempotentConsumer]
+    wake_ups: WakeUps
     tasks: list[asyncio.Task[None]] = field(default_factory=list)  # drained on stop
     background: list[asyncio.Task[None]] = field(default_factory=list)  # cancelled on stop
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)  # after drain
@@ -89,10 +90,11 @@ class Runtime:
         for close in self.closers:
             await close()
         await self.producer.stop()
+        await self.wake_ups.drain()
         await self.pool.close()
 
 
-async def _create_pool(settings: ServiceSettings) -> asyncpg.Pool:
+async def _create_pool(settings: ServiceSettings, wake_ups: WakeUps) -> asyncpg.Pool:
     for attempt in range(1, 31):
         try:
             pool = await asyncpg.create_pool(
@@ -104,11 +106,13 @@ async def _create_pool(settings: ServiceSettings) -> asyncpg.Pool:
                 # in memory) re-planned every statement, and planning the warm handoff's
                 # one-statement batch cost more than running it.
                 server_settings={"random_page_cost": "1.1"},
-                # NOTIFYs marked during a transaction go out on release (warmlink/db.py).
+                # Released connections: reset on the server only if they hold session state,
+                # NOTIFYs marked during a transaction rung after it (warmlink/pool.py).
                 connection_class=ServiceConnection,
-                reset=reset_and_notify,
+                reset=wake_ups.reset,
             )
             assert pool is not None
+            wake_ups.attach(pool)
             return pool
         except (OSError, asyncpg.CannotConnectNowError) as exc:
             log.warning("database not ready", extra={"error": type(exc).__name__})
@@ -131,7 +135,8 @@ def supervise(name: str, coro: Awaitable[None]) -> asyncio.Task[None]:
 
 async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtime:
     settings = spec.settings
-    pool = await _create_pool(settings)
+    wake_ups = WakeUps()
+    pool = await _create_pool(settings, wake_ups)
     async with pool.acquire() as conn:
         await migrate(
             conn,
@@ -142,7 +147,7 @@ async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtim
     await producer.start()
     relay = OutboxRelay(pool, producer, settings)
     consumers = [IdempotentConsumer(s, pool, settings) for s in spec.subscriptions]
-    runtime = Runtime(settings, pool, producer, relay, consumers)
+    runtime = Runtime(settings, pool, producer, relay, consumers, wake_ups)
     if settings.relay_enabled:
         runtime.tasks.append(supervise("relay", relay.run()))
     if settings.consumers_enabled:

@@ -11,6 +11,7 @@ import pytest
 from tests.integration.harness import running, settings_for
 from tests.support.infra import Infrastructure
 from warmlink.db import notify_after_commit
+from warmlink.pool import holds_session_state
 from warmlink.write_batch import NotBatchable, WriteBatch
 
 TABLES = """
@@ -163,3 +164,30 @@ async def test_a_plain_connection_notifies_with_its_commit(database_url: str) ->
     finally:
         await listener.close()
         await conn.close()
+
+
+async def test_a_released_connection_keeps_no_listen_or_session_lock_it_took(
+    infra: Infrastructure, database_url: str
+) -> None:
+    """Only connections that took session state are reset on the server; those are."""
+    settings = settings_for(
+        infra, database_url, relay_enabled=False, database_pool_min=1, database_pool_max=1
+    )
+    async with running(settings, consume=False) as rt:
+        # A LISTEN and a session lock left behind (asyncpg warns of the listener, rightly).
+        with pytest.warns(asyncpg.InterfaceWarning, match="notification listener"):
+            async with rt.pool.acquire() as conn:
+                await conn.add_listener("wake_test", lambda *args: None)
+                holds_session_state(conn)
+                await conn.execute("SELECT pg_advisory_lock(4242)")
+                pid = await conn.fetchval("SELECT pg_backend_pid()")
+        async with rt.pool.acquire() as conn:  # the same connection: the pool holds one
+            assert await conn.fetchval("SELECT pg_backend_pid()") == pid
+            assert await conn.fetch("SELECT pg_listening_channels()") == []
+            locks = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = $1"
+            assert await conn.fetchval(locks, pid) == 0
+            # A transaction left open is rolled back on release.
+            await conn.execute("BEGIN")
+            await conn.execute("CREATE TABLE left_open (id int)")
+        async with rt.pool.acquire() as conn:
+            assert await conn.fetchval("SELECT to_regclass('left_open')") is None
