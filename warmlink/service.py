@@ -28,7 +28,7 @@ from warmlink.http_tracing import TraceRequests
 from warmlink.kafka import ensure_topics, new_producer
 from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
 from warmlink.ops_metrics import Collector, metrics_router
-from warmlink.pool import ServiceConnection, WakeUps
+from warmlink.pool import ServiceConnection, reset_on_release
 from warmlink.relay import OutboxRelay
 from warmlink.settings import ServiceSettings
 
@@ -73,7 +73,6 @@ class Runtime:
     producer: AIOKafkaProducer
     relay: OutboxRelay
     consumers: list[IdempotentConsumer]
-    wake_ups: WakeUps
     tasks: list[asyncio.Task[None]] = field(default_factory=list)  # drained on stop
     background: list[asyncio.Task[None]] = field(default_factory=list)  # cancelled on stop
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)  # after drain
@@ -90,11 +89,10 @@ class Runtime:
         for close in self.closers:
             await close()
         await self.producer.stop()
-        await self.wake_ups.drain()
         await self.pool.close()
 
 
-async def _create_pool(settings: ServiceSettings, wake_ups: WakeUps) -> asyncpg.Pool:
+async def _create_pool(settings: ServiceSettings) -> asyncpg.Pool:
     for attempt in range(1, 31):
         try:
             pool = await asyncpg.create_pool(
@@ -107,12 +105,11 @@ async def _create_pool(settings: ServiceSettings, wake_ups: WakeUps) -> asyncpg.
                 # one-statement batch cost more than running it.
                 server_settings={"random_page_cost": "1.1"},
                 # Released connections: reset on the server only if they hold session state,
-                # NOTIFYs marked during a transaction rung after it (warmlink/pool.py).
+                # NOTIFYs marked during a transaction sent after it (warmlink/pool.py).
                 connection_class=ServiceConnection,
-                reset=wake_ups.reset,
+                reset=reset_on_release,
             )
             assert pool is not None
-            wake_ups.attach(pool)
             return pool
         except (OSError, asyncpg.CannotConnectNowError) as exc:
             log.warning("database not ready", extra={"error": type(exc).__name__})
@@ -135,8 +132,7 @@ def supervise(name: str, coro: Awaitable[None]) -> asyncio.Task[None]:
 
 async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtime:
     settings = spec.settings
-    wake_ups = WakeUps()
-    pool = await _create_pool(settings, wake_ups)
+    pool = await _create_pool(settings)
     async with pool.acquire() as conn:
         await migrate(
             conn,
@@ -147,7 +143,7 @@ async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtim
     await producer.start()
     relay = OutboxRelay(pool, producer, settings)
     consumers = [IdempotentConsumer(s, pool, settings) for s in spec.subscriptions]
-    runtime = Runtime(settings, pool, producer, relay, consumers, wake_ups)
+    runtime = Runtime(settings, pool, producer, relay, consumers)
     if settings.relay_enabled:
         runtime.tasks.append(supervise("relay", relay.run()))
     if settings.consumers_enabled:
