@@ -5,7 +5,9 @@ RESET ALL): one more round trip per request, about 100 µs of latency and 45 µs
 besides the server's. Our connections take session state in two ways only, and both mark the
 connection: LISTEN (`add_listener`, overridden below) and a session advisory lock (the relay's
 leadership, the migrations' lock: `holds_session_state`). Only a marked connection gets the
-reset query; asyncpg itself still rolls back a transaction left open, on every release.
+reset query; asyncpg itself still rolls back a transaction left open, on every release. Anything
+else that outlives a transaction (a SET without LOCAL, a temporary table, a session lock taken
+without `holds_session_state`) would reach the connection's next user: mark the connection.
 
 The NOTIFYs a transaction marked (`warmlink.db.notify_after_commit`) go out on release, so after
 the commit, in a statement of their own (with the reset query when there is one): a transaction
