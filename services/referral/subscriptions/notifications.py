@@ -23,7 +23,7 @@ CHANNEL = "referral_subscriptions"
 
 # Status changes lock, number and insert in one call, heartbeats number and insert the
 # subscriptions LOCK_IDLE locked: the functions and why they are written so are in
-# migrations/012_notification_functions.sql.
+# migrations/012_notification_functions.sql (013 keeps the NOTIFY payload within its limit).
 RECORD_STATUS_CHANGE = "SELECT record_status_change($1::text[], $2, $3, $4::jsonb, $5)"
 NUMBER_AND_INSERT = "SELECT number_and_insert_notifications($1::uuid[], $2::jsonb, $3)"
 # Idle: nothing recorded for heartbeat_s, and nothing still waiting for delivery (a heartbeat
