@@ -48,7 +48,10 @@ def producer_config(settings: ServiceSettings) -> dict[str, Any]:
 
 def consumer_config(settings: ServiceSettings, group_id: str) -> dict[str, Any]:
     config = _common(settings) | {
-        "group_id": group_id,
+        # Prefixed like the topics: two environments sharing a cluster (or two test networks
+        # one after another) must not share a group, or one waits for the other's departed
+        # members to time out before it gets its partitions.
+        "group_id": settings.kafka_topic_prefix + group_id,
         "enable_auto_commit": False,  # offsets are committed only after the database commit
         "auto_offset_reset": "earliest",
         "max_poll_records": settings.consumer_batch_size,

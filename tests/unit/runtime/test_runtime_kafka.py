@@ -91,6 +91,11 @@ def test_topic_name_applies_the_prefix() -> None:
     assert topic_name(S(), "warmlink.referral.v1") == "warmlink.referral.v1"
 
 
+def test_consumer_groups_are_prefixed_like_the_topics() -> None:
+    assert consumer_config(S(kafka_topic_prefix="t1."), "grp")["group_id"] == "t1.grp"
+    assert consumer_config(S(), "grp")["group_id"] == "grp"
+
+
 @pytest.mark.asyncio
 async def test_new_consumer_subscribes_to_prefixed_topics() -> None:
     consumer = new_consumer(S(kafka_topic_prefix="t1."), "grp", ["a", "b"])
