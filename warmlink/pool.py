@@ -18,10 +18,16 @@ connection instead, coalesced, measured slower: bench-backbone fell from about 6
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 from typing import Any
 
 import asyncpg
+
+from warmlink.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
 
 _CHANNEL = re.compile(r"[a-z_][a-z0-9_]*")
 
@@ -75,3 +81,28 @@ async def reset_on_release(conn: asyncpg.Connection) -> None:
         statement += conn.get_reset_query()
     if statement:
         await conn.execute(statement)
+
+
+async def create_pool(settings: ServiceSettings, max_size: int | None = None) -> asyncpg.Pool:
+    """A service's pool (`max_size` defaults to the settings'), waiting for the database to
+    accept connections (it may still be starting)."""
+    for attempt in range(1, 31):
+        try:
+            pool = await asyncpg.create_pool(
+                settings.database_url,
+                min_size=settings.database_pool_min,
+                max_size=max_size or settings.database_pool_max,
+                # Index costs for data that lives in memory or on SSD. plan_cache_mode stays
+                # PostgreSQL's `auto`: forcing custom plans (once needed by matching in SQL, now
+                # in memory) re-planned every statement, and planning the warm handoff's
+                # one-statement batch cost more than running it.
+                server_settings={"random_page_cost": "1.1"},
+                connection_class=ServiceConnection,
+                reset=reset_on_release,
+            )
+            assert pool is not None
+            return pool
+        except (OSError, asyncpg.CannotConnectNowError) as exc:
+            log.warning("database not ready", extra={"error": type(exc).__name__})
+            await asyncio.sleep(min(0.2 * attempt, 2.0))
+    raise RuntimeError("database unreachable")

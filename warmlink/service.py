@@ -28,7 +28,7 @@ from warmlink.http_tracing import TraceRequests
 from warmlink.kafka import ensure_topics, new_producer
 from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
 from warmlink.ops_metrics import Collector, metrics_router
-from warmlink.pool import ServiceConnection, reset_on_release
+from warmlink.pool import create_pool
 from warmlink.relay import OutboxRelay
 from warmlink.settings import ServiceSettings
 
@@ -92,31 +92,6 @@ class Runtime:
         await self.pool.close()
 
 
-async def _create_pool(settings: ServiceSettings) -> asyncpg.Pool:
-    for attempt in range(1, 31):
-        try:
-            pool = await asyncpg.create_pool(
-                settings.database_url,
-                min_size=settings.database_pool_min,
-                max_size=settings.database_pool_max,
-                # Index costs for data that lives in memory or on SSD. plan_cache_mode stays
-                # PostgreSQL's `auto`: forcing custom plans (once needed by matching in SQL, now
-                # in memory) re-planned every statement, and planning the warm handoff's
-                # one-statement batch cost more than running it.
-                server_settings={"random_page_cost": "1.1"},
-                # Released connections: reset on the server only if they hold session state,
-                # NOTIFYs marked during a transaction sent after it (warmlink/pool.py).
-                connection_class=ServiceConnection,
-                reset=reset_on_release,
-            )
-            assert pool is not None
-            return pool
-        except (OSError, asyncpg.CannotConnectNowError) as exc:
-            log.warning("database not ready", extra={"error": type(exc).__name__})
-            await asyncio.sleep(min(0.2 * attempt, 2.0))
-    raise RuntimeError("database unreachable")
-
-
 def supervise(name: str, coro: Awaitable[None]) -> asyncio.Task[None]:
     async def guarded() -> None:
         try:
@@ -132,7 +107,7 @@ def supervise(name: str, coro: Awaitable[None]) -> asyncio.Task[None]:
 
 async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtime:
     settings = spec.settings
-    pool = await _create_pool(settings)
+    pool = await create_pool(settings)
     async with pool.acquire() as conn:
         await migrate(
             conn,

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 async def deliver_until_stopped(settings: ReferralSettings) -> None:
     logs.configure("referral-webhooks", settings.log_level, settings.log_format)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # full URLs may carry a token
-    pool = await delivery_pool_for(settings.database_url)
+    pool = await delivery_pool_for(settings)
     worker = DeliveryWorker(pool, WebhookConfig.of(settings), Doorbell())
     tasks = [
         supervise("webhook-delivery", worker.run()),

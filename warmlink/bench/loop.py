@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -166,45 +167,52 @@ async def _measure_propagation(
         await receiver.stop()
 
 
-def _start_referral_replicas(stack: DevStack) -> list[tuple[int, Popen[bytes]]]:
-    """The stack's referral service is the first replica; the others get ports of their own.
-    One at a time: each applies the (already applied) migrations under their lock first."""
-    stack.wait_ready("referral")
+def _start_on_fresh_ports(
+    count: int,
+    argv: Callable[[int], list[str]],
+    stack: DevStack,
+    name: str,
+    env: Callable[[int], dict[str, str]] | None = None,
+) -> list[tuple[int, Popen[bytes]]]:
+    """`count` processes, each serving on a port of its own, started one after another: each
+    applies migrations or creates its table first, and two at once can trip over PostgreSQL's
+    catalog."""
     started: list[tuple[int, Popen[bytes]]] = []
-    for n in range(1, REPLICAS):
+    for n in range(count):
         port = free_port()
-        env = stack.service_env("referral", REFERRAL_ENV | {"HTTP_PORT": str(port)})
         proc = spawn(
-            [sys.executable, "-m", "services.referral"],
-            log_path=stack.logs / f"referral-{n}.log",
-            env=env,
+            argv(port),
+            log_path=stack.logs / f"{name}-{n}.log",
+            env=env(port) if env is not None else None,
         )
         started.append((port, proc))
-        wait_until(partial(port_open, port), timeout=60, what=f"referral replica {n}", proc=proc)
+        wait_until(partial(port_open, port), timeout=60, what=f"{name} {n}", proc=proc)
     return started
+
+
+def _start_referral_replicas(stack: DevStack) -> list[tuple[int, Popen[bytes]]]:
+    """The stack's referral service is the first replica; the others get ports of their own."""
+    stack.wait_ready("referral")
+    return _start_on_fresh_ports(
+        REPLICAS - 1,
+        lambda _: [sys.executable, "-m", "services.referral"],
+        stack,
+        "referral",
+        lambda port: stack.service_env("referral", REFERRAL_ENV | {"HTTP_PORT": str(port)}),
+    )
 
 
 def _start_floor(stack: DevStack) -> list[tuple[int, Popen[bytes]]]:
-    """As many one-worker floor processes as referral replicas, one after another (each creates
-    its table if missing; two at once can trip over PostgreSQL's catalog)."""
+    """As many one-worker floor processes as referral replicas."""
     assert stack.postgres is not None
     stack.postgres.ensure_databases(["bench_floor"])
-    started: list[tuple[int, Popen[bytes]]] = []
-    for n in range(REPLICAS):
-        port = free_port()
-        proc = spawn(
-            [
-                sys.executable,
-                "-m",
-                "warmlink.bench.insert_floor",
-                str(port),
-                stack.postgres.url("bench_floor"),
-            ],
-            log_path=stack.logs / f"floor-{n}.log",
-        )
-        started.append((port, proc))
-        wait_until(partial(port_open, port), timeout=30, what="floor", proc=proc)
-    return started
+    dsn = stack.postgres.url("bench_floor")
+    return _start_on_fresh_ports(
+        REPLICAS,
+        lambda port: [sys.executable, "-m", "warmlink.bench.insert_floor", str(port), dsn],
+        stack,
+        "floor",
+    )
 
 
 def run(rate: int, seconds: int, connections: int) -> None:
@@ -214,23 +222,20 @@ def run(rate: int, seconds: int, connections: int) -> None:
     stack.common_env = {"LOG_LEVEL": "WARNING", "WEBHOOK_ALLOW_PRIVATE": "true"}
     print(f"starting PostgreSQL (fsync on), broker, directory and referral in {state} ...")
     stack.start_infra()
-    extra: list[tuple[int, Popen[bytes]]] = []
+    procs: list[Popen[bytes]] = []  # stopped before the stack
     try:
         for name in ports:
             stack.start_service(name, REFERRAL_ENV if name == "referral" else None)
         stack.wait_ready("directory")
-        extra += _start_referral_replicas(stack)
-        referral_ports = [ports["referral"]] + [port for port, _ in extra]
-        extra.append(  # after the service's migrations
-            (
-                0,
-                spawn(
-                    [sys.executable, "-m", "services.referral.webhooks"],
-                    log_path=stack.logs / "referral-webhooks.log",
-                    env=stack.service_env("referral", REFERRAL_ENV),
-                ),
-            )
+        replicas = _start_referral_replicas(stack)
+        procs += [proc for _, proc in replicas]
+        referral_ports = [ports["referral"]] + [port for port, _ in replicas]
+        webhooks = spawn(  # after the service's migrations
+            [sys.executable, "-m", "services.referral.webhooks"],
+            log_path=stack.logs / "referral-webhooks.log",
+            env=stack.service_env("referral", REFERRAL_ENV),
         )
+        procs.append(webhooks)
         seed_region(f"http://127.0.0.1:{ports['directory']}", stack.signing_key)
         key = stack.signing_key.read_bytes()
         tokens = {
@@ -238,7 +243,7 @@ def run(rate: int, seconds: int, connections: int) -> None:
             "practice": issue_token(key, organization_id=PRACTICE, role=Role.PRACTICE),
         }
         floors = _start_floor(stack)
-        extra += floors
+        procs += [proc for _, proc in floors]
         template = orjson.dumps(referral_body("{n}")).decode()
         print(
             f"referral: {REPLICAS} replicas of 1 HTTP worker + 1 webhook delivery process; "
@@ -264,7 +269,7 @@ def run(rate: int, seconds: int, connections: int) -> None:
         # uvloop, as the services use: the client and the receiver share these two cores too.
         prop = uvloop.run(_measure_propagation(stack, rate, seconds, tokens))
     finally:
-        for _, proc in extra:
+        for proc in procs:
             stop(proc)
         stack.stop()
     ack = prop["acknowledged"]

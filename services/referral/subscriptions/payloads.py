@@ -36,30 +36,12 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def status_changed(
-    subscription_id: UUID,
-    event_number: int,
-    *,
-    referral_id: UUID,
-    status: str,
-    event_type: str,
-    occurred_at: datetime,
-    timestamp: datetime,
-) -> dict[str, Any]:
-    return {"subscription_id": str(subscription_id), "event_number": event_number} | status_change(
-        referral_id=referral_id,
-        status=status,
-        event_type=event_type,
-        occurred_at=occurred_at,
-        timestamp=timestamp,
-    )
-
-
 def status_change(
     *, referral_id: UUID, status: str, event_type: str, occurred_at: datetime, timestamp: datetime
 ) -> dict[str, Any]:
     """What every subscriber is told of one change; each notification adds its subscription_id
-    and event_number (the database merges them in: migrations/012_notification_functions.sql)."""
+    and event_number (the database merges them in: migrations/012_notification_functions.sql),
+    so only the handshake is whole here."""
     return {
         "type": STATUS_CHANGED,
         "referral_id": str(referral_id),
@@ -77,10 +59,6 @@ def handshake(subscription_id: UUID, timestamp: datetime) -> dict[str, Any]:
         "type": HANDSHAKE,
         "timestamp": iso(timestamp),
     }
-
-
-def heartbeat(subscription_id: UUID, event_number: int, timestamp: datetime) -> dict[str, Any]:
-    return {"subscription_id": str(subscription_id), "event_number": event_number} | beat(timestamp)
 
 
 def beat(timestamp: datetime) -> dict[str, Any]:

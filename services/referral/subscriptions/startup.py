@@ -1,7 +1,9 @@
 """Starting the background work: the delivery worker and the heartbeat loop.
 
-Both run in every process of the service; replicas share the work through the database (leases
-and SKIP LOCKED), so nothing here needs electing.
+Both run wherever deliveries are made: in every HTTP process (`in_process`), or in the delivery
+processes (`separate`, services/referral/webhooks.py), where an HTTP process's worker only
+listens for its SSE streams. Replicas share the work through the database (leases and SKIP
+LOCKED), so nothing here needs electing.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from services.referral.subscriptions.notifications import record_heartbeats
 from services.referral.subscriptions.settings import WebhookConfig
 from services.referral.subscriptions.wakeup import Doorbell
 from services.referral.subscriptions.worker import DATABASE_ERRORS, DeliveryWorker
+from warmlink.pool import create_pool
 from warmlink.service import Runtime, supervise
+from warmlink.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +43,8 @@ async def heartbeat_loop(pool: asyncpg.Pool, tick_s: float = HEARTBEAT_TICK_S) -
         await asyncio.sleep(tick_s)
 
 
-async def delivery_pool_for(database_url: str) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(database_url, min_size=2, max_size=DELIVERY_POOL_MAX)
-    assert pool is not None
-    return pool
+async def delivery_pool_for(settings: ServiceSettings) -> asyncpg.Pool:
+    return await create_pool(settings, max_size=DELIVERY_POOL_MAX)
 
 
 async def start_subscriptions(app: FastAPI, runtime: Runtime) -> None:
@@ -55,8 +57,10 @@ async def start_subscriptions(app: FastAPI, runtime: Runtime) -> None:
     # The routes read these: the SSE streams wait on the doorbell the worker rings on NOTIFY.
     app.state.subscription_doorbell = doorbell
     app.state.subscription_config = config
-    delivery_pool = await delivery_pool_for(runtime.settings.database_url)
+    delivery_pool = await delivery_pool_for(runtime.settings)
     runtime.closers.append(delivery_pool.close)
-    worker = DeliveryWorker(delivery_pool, config, doorbell, deliver=config.delivery != "separate")
+    delivers = config.delivery != "separate"
+    worker = DeliveryWorker(delivery_pool, config, doorbell, deliver=delivers)
     runtime.background.append(supervise("webhook-delivery", worker.run()))
-    runtime.background.append(supervise("webhook-heartbeat", heartbeat_loop(runtime.pool)))
+    if delivers:
+        runtime.background.append(supervise("webhook-heartbeat", heartbeat_loop(runtime.pool)))

@@ -10,19 +10,24 @@ SUBSCRIPTION, REFERRAL = uuid4(), uuid4()
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
 
+def numbered(number: int, shared: dict[str, object]) -> dict[str, object]:
+    """As number_and_insert_notifications merges a subscription and its number into the payload
+    shared by every subscriber of one change (migration 012)."""
+    return shared | {"subscription_id": str(SUBSCRIPTION), "event_number": number}
+
+
 def every_payload() -> list[dict[str, object]]:
+    change = payloads.status_change(
+        referral_id=REFERRAL,
+        status="acknowledged",
+        event_type="IntakeAcknowledged",
+        occurred_at=NOW,
+        timestamp=NOW,
+    )
     return [
-        payloads.status_changed(
-            SUBSCRIPTION,
-            3,
-            referral_id=REFERRAL,
-            status="acknowledged",
-            event_type="IntakeAcknowledged",
-            occurred_at=NOW,
-            timestamp=NOW,
-        ),
+        numbered(3, change),
         payloads.handshake(SUBSCRIPTION, NOW),
-        payloads.heartbeat(SUBSCRIPTION, 4, NOW),
+        numbered(4, payloads.beat(NOW)),
     ]
 
 
