@@ -46,7 +46,10 @@ def producer_config(settings: ServiceSettings) -> dict[str, Any]:
     return config
 
 
-def consumer_config(settings: ServiceSettings, group_id: str) -> dict[str, Any]:
+def consumer_config(
+    settings: ServiceSettings, group_id: str, fetch_max_wait_ms: int | None = None
+) -> dict[str, Any]:
+    """`fetch_max_wait_ms`: this consumer's own wait on Tansu, when longer than the service's."""
     config = _common(settings) | {
         # Prefixed like the topics: two environments sharing a cluster (or two test networks
         # one after another) must not share a group, or one waits for the other's departed
@@ -58,7 +61,7 @@ def consumer_config(settings: ServiceSettings, group_id: str) -> dict[str, Any]:
     }
     if settings.kafka_profile is KafkaProfile.TANSU:
         config |= {
-            "fetch_max_wait_ms": settings.kafka_fetch_max_wait_ms,
+            "fetch_max_wait_ms": max(fetch_max_wait_ms or 0, settings.kafka_fetch_max_wait_ms),
             "session_timeout_ms": 2000,
             "heartbeat_interval_ms": 500,
             "rebalance_timeout_ms": 2000,
@@ -73,10 +76,13 @@ def new_producer(settings: ServiceSettings) -> AIOKafkaProducer:
 
 
 def new_consumer(
-    settings: ServiceSettings, group_id: str, topics: Iterable[str]
+    settings: ServiceSettings,
+    group_id: str,
+    topics: Iterable[str],
+    fetch_max_wait_ms: int | None = None,
 ) -> AIOKafkaConsumer:
     names = [topic_name(settings, t) for t in topics]
-    return AIOKafkaConsumer(*names, **consumer_config(settings, group_id))
+    return AIOKafkaConsumer(*names, **consumer_config(settings, group_id, fetch_max_wait_ms))
 
 
 async def ensure_topics(

@@ -57,6 +57,14 @@ def test_tansu_fetch_wait_defaults_small() -> None:
     assert consumer_config(tansu(), "grp")["fetch_max_wait_ms"] == 10
 
 
+def test_a_background_consumer_waits_longer_on_tansu_but_never_shorter() -> None:
+    assert consumer_config(tansu(), "grp", 100)["fetch_max_wait_ms"] == 100
+    assert (
+        consumer_config(tansu(kafka_fetch_max_wait_ms=250), "grp", 100)["fetch_max_wait_ms"] == 250
+    )
+    assert "fetch_max_wait_ms" not in consumer_config(kafka(), "grp", 100)
+
+
 def test_kafka_consumer_reads_committed_with_broker_default_sessions() -> None:
     config = consumer_config(kafka(consumer_batch_size=123), "grp")
     assert config["isolation_level"] == "read_committed"
