@@ -33,10 +33,12 @@ class LoadResult:
 
 @dataclass(frozen=True)
 class Post:
-    """A POST whose JSON body and Idempotency-Key carry a unique `{n}` per request."""
+    """A POST whose JSON body and Idempotency-Key carry a unique `{n}` per request; `run` starts
+    every `n`, so that two runs against one service never replay each other's keys."""
 
     path: str
     body_template: str
+    run: str = ""
 
 
 def _http_request(
@@ -52,6 +54,7 @@ def _http_request(
 def _request(token: str, paths: list[str], post: Post | None, n: str, rng: random.Random) -> bytes:
     if post is None:
         return _http_request("GET", rng.choice(paths), token)
+    n = post.run + n
     body = post.body_template.replace("{n}", n).encode()
     return _http_request("POST", post.path, token, body, f"Idempotency-Key: bench-{n}\r\n")
 

@@ -2,7 +2,9 @@
 subscriber, on the embedded stack (fsync on).
 
 1. Floor: a bare FastAPI endpoint doing one INSERT (`insert_floor`), same server stack.
-2. Submission throughput: POST /v1/referrals (unique Idempotency-Key each) for a fixed time.
+2. Submission throughput: POST /v1/referrals (unique Idempotency-Key each) for a fixed time,
+   first before any subscriber, then with the referring site's webhook subscriber registered
+   (the reported figure: every submission then also numbers and delivers a notification).
 3. Propagation at a fixed rate of referrals/s: from the practice's acknowledge answered to the
    referring site's webhook received (Standard Webhooks delivery through the outbox of
    subscription notifications), then schedule and attend, and their notifications too.
@@ -27,7 +29,7 @@ import orjson
 import uvloop
 
 from warmlink.auth import Role
-from warmlink.bench.loadgen import Post, load
+from warmlink.bench.loadgen import LoadResult, Post, load
 from warmlink.bench.loop_client import LoopClient
 from warmlink.bench.report import percentile, print_report
 from warmlink.bench.webhook_receiver import Receiver
@@ -152,17 +154,51 @@ async def _subscribe(referral_url: str, token: str, receiver_port: int) -> None:
         response.raise_for_status()
 
 
-async def _measure_propagation(
-    stack: DevStack, rate: int, seconds: int, tokens: dict[str, str]
-) -> dict[str, list[float]]:
+async def _delivered(receiver: Receiver, expected: int, within_s: float) -> int:
+    """Wait until the subscriber holds `expected` `submitted` notifications (or `within_s`
+    passed), printing progress; returns how many arrived."""
+    deadline = time.perf_counter() + within_s
+    arrived = 0
+    while time.perf_counter() < deadline:
+        arrived = sum(1 for _, status in receiver.arrivals if status == "submitted")
+        if arrived >= expected:
+            break
+        print(f"  ... {arrived:,} of {expected:,} `submitted` notifications delivered")
+        await asyncio.sleep(2)
+    return arrived
+
+
+async def _with_subscriber(
+    stack: DevStack,
+    referral_ports: list[int],
+    submit: Post,
+    load_s: int,
+    connections: int,
+    rate: int,
+    tokens: dict[str, str],
+) -> tuple[LoadResult, int, dict[str, list[float]]]:
+    """The referring site's webhook subscriber registered, as in a network where sites follow
+    their referrals: submissions at full speed, then (their notifications delivered)
+    propagation at `rate`. Returns the submissions, how many of their notifications never
+    arrived, and the propagation figures."""
     receiver, receiver_port = Receiver(), free_port()
     await receiver.start(receiver_port)
     try:
         url = f"http://127.0.0.1:{stack.ports['referral']}"
         await _subscribe(url, tokens["site"], receiver_port)
+        print(f"submissions, referring site subscribed: {connections} connections, {load_s}s")
+        submits = await asyncio.to_thread(
+            load, referral_ports, [], tokens["site"], load_s, connections, submit
+        )
+        accepted = submits.requests - submits.errors
+        missing = accepted - await _delivered(receiver, accepted, within_s=120)
+        print(
+            f"propagation: {rate} referrals/s for {load_s}s (submit, acknowledge, schedule, "
+            "attend), webhook subscriber on the referring site"
+        )
         port = stack.ports["referral"]
         await _propagation(port, receiver, min(rate, 10), 2, tokens)  # warm-up
-        return await _propagation(port, receiver, rate, seconds, tokens)
+        return submits, missing, await _propagation(port, receiver, rate, load_s, tokens)
     finally:
         await receiver.stop()
 
@@ -253,26 +289,34 @@ def run(rate: int, seconds: int, connections: int) -> None:
         print(f"floor: POST /insert (one INSERT), {connections} connections, {seconds}s")
         floor_ports = [port for port, _ in floors]
         floor = load(floor_ports, [], "x", seconds, connections, Post("/insert", template))
-        print(f"submissions: POST /v1/referrals, {connections} connections, {seconds}s")
-        submits = load(
+        print(f"submissions, no subscriber yet: {connections} connections, {seconds}s")
+        bare = load(
             referral_ports,
             [],
             tokens["site"],
             seconds,
             connections,
-            Post("/v1/referrals", template),
-        )
-        print(
-            f"propagation: {rate} referrals/s for {seconds}s (submit, acknowledge, schedule, "
-            "attend), webhook subscriber on the referring site"
+            Post("/v1/referrals", template, run="bare-"),
         )
         # uvloop, as the services use: the client and the receiver share these two cores too.
-        prop = uvloop.run(_measure_propagation(stack, rate, seconds, tokens))
+        submits, missing, prop = uvloop.run(
+            _with_subscriber(
+                stack,
+                referral_ports,
+                Post("/v1/referrals", template, run="subscribed-"),
+                seconds,
+                connections,
+                rate,
+                tokens,
+            )
+        )
     finally:
         for proc in procs:
             stop(proc)
         stack.stop()
     ack = prop["acknowledged"]
+    errors = len(prop["errors"]) + submits.errors + bare.errors + floor.errors
+    lost = len(prop["lost"]) + missing
     print_report(
         "bench-loop",
         [
@@ -286,9 +330,10 @@ def run(rate: int, seconds: int, connections: int) -> None:
                 f"{floor.per_second:,.0f}",
                 ">= 50% of floor",
             ),
+            ("  (the same, before the site subscribed)", f"{bare.per_second:,.0f}", "", ""),
             (
                 "errors / lost notifications",
-                f"{len(prop['errors']) + submits.errors}/{len(prop['lost'])}",
+                f"{errors - floor.errors}/{lost}",
                 str(floor.errors),
                 "0",
             ),
@@ -299,10 +344,12 @@ def run(rate: int, seconds: int, connections: int) -> None:
             "submit_per_s": round(submits.per_second),
             "floor_insert_per_s": round(floor.per_second),
             "submit_share_of_floor": round(submits.per_second / floor.per_second, 3),
+            "submit_per_s_no_subscriber": round(bare.per_second),
+            "submit_share_no_subscriber": round(bare.per_second / floor.per_second, 3),
             "referrals": len(ack),
             "rate_per_s": rate,
             "replicas": REPLICAS,
-            "errors": len(prop["errors"]) + submits.errors + floor.errors,
-            "lost_notifications": len(prop["lost"]),
+            "errors": errors,
+            "lost_notifications": lost,
         },
     )
