@@ -279,8 +279,8 @@ async def notify_listeners(
     event_type: str,
     now: datetime,
 ) -> None:
-    """The status listeners (webhook subscriptions) take the subscriber's row lock: call this as
-    the transaction's last step, so concurrent changes of one subscriber queue only briefly."""
+    """The status listeners (webhook subscriptions) queue their notifications in the caller's
+    transaction; they lock nothing (the delivery worker numbers them after the commit)."""
     for listener in listeners:
         await listener(
             conn,

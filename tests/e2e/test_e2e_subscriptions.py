@@ -473,11 +473,13 @@ async def test_idle_subscription_gets_numbered_heartbeats(
     assert [b["event_number"] for b in bodies] == list(range(len(bodies)))  # no gaps
 
 
-async def submitted_for(conn: asyncpg.Connection, site: str) -> None:
+async def submitted_for(
+    conn: asyncpg.Connection, site: str, referral: uuid.UUID | None = None
+) -> None:
     """A new referral of `site` submitted, recorded in `conn`'s open transaction."""
     await record_status_change(
         conn,
-        referral_id=uuid.uuid4(),
+        referral_id=referral or uuid.uuid4(),
         site_id=site,
         practice_id="practice-x",
         status="submitted",
@@ -516,26 +518,30 @@ async def test_concurrent_changes_get_gap_free_numbers(
         await conn.close()
 
 
-async def test_an_open_status_change_does_not_block_recording_deliveries(
+async def test_an_open_status_change_blocks_neither_deliveries_nor_other_changes(
     network: Network, api: httpx.AsyncClient, receiver: Receiver
 ) -> None:
-    """The subscriber's row is locked FOR NO KEY UPDATE while a change is open: the delivery
-    worker's inserts (their foreign keys take FOR KEY SHARE on that row) go through meanwhile,
-    while a second change of the same subscriber still waits its turn for the next number."""
+    """A status change queues its notification without locking the subscriber's row (numbering
+    under that lock held it through each commit, and a subscribed site's changes committed one
+    at a time). While one is open, the delivery worker's inserts go through, and so does a second
+    change of the same subscriber; numbers follow commit order, so the second, committed first,
+    is number 1."""
     site = new_org("site")
     sub = await subscribe(api, network, site, receiver.url("/locked-site"))
     await accepted(receiver, "/locked-site", [0])
     assert network.stack.infra is not None
     url = network.stack.infra.database_url_for["referral"]
+    first, second = uuid.uuid4(), uuid.uuid4()
     holder, other = await asyncpg.connect(url), await asyncpg.connect(url)
     try:
         tx = holder.transaction()
         await tx.start()
-        await submitted_for(holder, site)
+        await submitted_for(holder, site, first)
         async with other.transaction():
-            await other.execute("SET LOCAL lock_timeout = '2s'")
+            await other.execute("SET LOCAL lock_timeout = '200ms'")
             notification = await other.fetchval(
-                "SELECT id FROM subscription_notifications WHERE subscription_id = $1",
+                "SELECT id FROM subscription_notifications WHERE subscription_id = $1"
+                " AND event_number = 0",
                 uuid.UUID(sub["id"]),
             )
             await other.execute(
@@ -544,14 +550,16 @@ async def test_an_open_status_change_does_not_block_recording_deliveries(
                 notification,
                 uuid.UUID(sub["id"]),
             )
-            await other.execute("SET LOCAL lock_timeout = '200ms'")
-            with pytest.raises(asyncpg.LockNotAvailableError):
-                await submitted_for(other, site)
+            await submitted_for(other, site, second)  # would raise LockNotAvailableError
+        await accepted(receiver, "/locked-site", [0, 1])
         await tx.commit()
     finally:
         await holder.close()
         await other.close()
-    await accepted(receiver, "/locked-site", [0, 1])
+    await accepted(receiver, "/locked-site", [0, 1, 2])
+    bodies = [orjson.loads(r.body) for r in receiver.received("/locked-site")]
+    by_number = {b["event_number"]: b.get("referral_id") for b in bodies}
+    assert (by_number[1], by_number[2]) == (str(second), str(first))
 
 
 @pytest.fixture(scope="module")

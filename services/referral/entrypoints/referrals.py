@@ -162,8 +162,6 @@ async def post_referral(
     now = datetime.now(UTC)
 
     async def build(batch: WriteBatch) -> tuple[int, Any]:
-        # The subscribers' notifications (listeners) are the batch's last step: they take the
-        # subscriber's row lock, held then only until the commit that follows.
         referral = await submit(batch, ctx.keyring, caller, command, practice, now, ctx.listeners)
         await ctx.queue_confirmation(batch, referral, practice, body)
         return 201, referral_view(referral, practice.intake_phone, practice.intake_url)

@@ -6,7 +6,8 @@ heartbeat when idle; payloads are minimal (ids, status, times: no PHI). A gap in
 filled by replay (`GET /v1/subscriptions/{id}/events?since=N`).
 
 - `record_status_change` runs in the referral handler's transaction: the notification commits
-  with the change or not at all (notifications.py).
+  with the change or not at all, queued without a number; the delivery worker numbers queued
+  notifications after the commit (notifications.py, migrations/014).
 - The delivery worker sends each subscription's notifications in order, signed per Standard
   Webhooks, retrying with backoff for `webhook_max_age_s` before giving one up (worker.py,
   claims.py, backoff.py, signing.py). Destinations are checked against SSRF (ssrf.py).

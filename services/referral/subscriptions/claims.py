@@ -1,5 +1,8 @@
 """The delivery worker's SQL: claim due heads, record each attempt and its outcome.
 
+Status changes queue their notifications un-numbered; claiming numbers them first (the
+sequencer, notifications.py), so only numbered notifications are ever claimed.
+
 Order per subscription: only a subscription's *head* (its lowest pending event number) is ever
 claimed, so N+1 waits until N is delivered or given up. A claim is a lease, not an open
 transaction: it bumps `attempts` and pushes `next_attempt_at` past the delivery timeout, then
@@ -18,6 +21,7 @@ from uuid import UUID
 
 import orjson
 
+from services.referral.subscriptions.notifications import number_queued
 from warmlink.db import Connection
 
 # FOR UPDATE SKIP LOCKED: replicas claim different heads. The row conditions are on `n` itself
@@ -125,7 +129,10 @@ class Attempt:
 
 
 async def claim_due(conn: Connection, limit: int, lease_s: float) -> list[Claim]:
-    return _claims(await conn.fetch(CLAIM_DUE_HEADS, limit, lease_s))
+    """Number what status changes queued, then claim due heads: one transaction, one commit."""
+    async with conn.transaction():
+        await number_queued(conn)
+        return _claims(await conn.fetch(CLAIM_DUE_HEADS, limit, lease_s)) if limit > 0 else []
 
 
 def _claims(rows: list[Any]) -> list[Claim]:
@@ -178,6 +185,8 @@ async def record_run(
         if not attempt.ok:
             await _apply_failure(conn, last, attempt, retry_at)
             return []
+        # What the subscription's changes queued meanwhile joins the run without a global scan.
+        await number_queued(conn, last.subscription_id)
         rows = await conn.fetch(CLAIM_RUN_OF, last.subscription_id, next_lease_s, run_size)
         return sorted(_claims(list(rows)), key=lambda c: c.event_number)
 

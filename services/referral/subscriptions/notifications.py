@@ -1,11 +1,17 @@
 """Writing notifications: status changes, handshakes and heartbeats, each with its event number.
 
-The number comes from the subscription row (`last_event_number`), which is locked and bumped in
-the same transaction that inserts the notification: two concurrent changes queue on the row lock,
-and a rolled-back change rolls its number back, so numbers run 1, 2, 3 without gaps. NOTIFY
-wakes the delivery worker and the SSE streams: the numbering functions' NOTIFY names the
-subscriptions and is delivered on commit; a handshake or a redelivery NOTIFYs after commit, an
-empty payload that means "scan".
+The number comes from the subscription row (`last_event_number`), bumped under the row's lock,
+so numbers run 1, 2, 3 without gaps. A status change does not take that lock: it queues its
+notifications un-numbered in its own transaction (nothing is lost: they commit with the change,
+and a rolled-back change queued nothing), and the sequencer (`number_queued`, run by the
+delivery worker as it claims) numbers them in queue order after the commit. Taking the lock in
+the state change held it through every commit's WAL flush, so a subscribed site's changes
+committed one at a time (migrations/014). Handshakes (number 0) and heartbeats (idle
+subscriptions, locked) are numbered as they are written.
+
+NOTIFY: a status change, a handshake or a redelivery wakes the delivery worker after commit on
+CHANNEL, an empty payload that means "scan"; the heartbeat function names its subscriptions.
+The sequencer NOTIFYs NUMBERED, which rings the SSE streams' doorbell only.
 """
 
 from __future__ import annotations
@@ -20,21 +26,30 @@ from services.referral.subscriptions import payloads
 from warmlink.db import Connection, Executor, notify_after_commit
 
 CHANNEL = "referral_subscriptions"
+NUMBERED = "referral_subscriptions_numbered"
 
-# Status changes lock, number and insert in one call, heartbeats number and insert the
-# subscriptions LOCK_IDLE locked: the functions and why they are written so are in
-# migrations/012_notification_functions.sql (013 keeps the NOTIFY payload within its limit).
-RECORD_STATUS_CHANGE = "SELECT record_status_change($1::text[], $2, $3, $4::jsonb, $5)"
+# A status change's notifications for every matching active subscription of the owners, queued
+# without a number. An INSERT, so the warm handoff's one-statement batch holds it.
+QUEUE_STATUS_CHANGE = """
+INSERT INTO subscription_notifications (id, subscription_id, status, type, payload)
+SELECT gen_random_uuid(), s.id, 'queued', $4::jsonb ->> 'type',
+       $4::jsonb || jsonb_build_object('subscription_id', s.id::text)
+FROM subscriptions s
+WHERE s.status = 'active' AND s.organization_id = ANY($1::text[])
+  AND (s.statuses IS NULL OR $2::text = ANY(s.statuses))
+  AND (s.event_types IS NULL OR $3::text = ANY(s.event_types))"""
+# The sequencer (migrations/014): every subscription with queued notifications, or one.
+NUMBER_ALL_QUEUED = """
+SELECT number_queued_notifications(ARRAY(
+    SELECT DISTINCT subscription_id FROM subscription_notifications WHERE status = 'queued'))"""
+NUMBER_QUEUED_OF = "SELECT number_queued_notifications(ARRAY[$1::uuid])"
+# Heartbeats number and insert the subscriptions LOCK_IDLE locked (migrations/012, 013).
 NUMBER_AND_INSERT = "SELECT number_and_insert_notifications($1::uuid[], $2::jsonb, $3)"
-# Idle: nothing recorded for heartbeat_s, and nothing still waiting for delivery (a heartbeat
-# queued behind an undelivered notification would tell the subscriber nothing new).
-# SKIP LOCKED: a subscription being written to right now is not idle; another replica's
-# heartbeat loop skips what this one holds, and re-checks last_event_at once the lock is free.
 LOCK_IDLE = """
 SELECT s.id FROM subscriptions s
 WHERE s.status = 'active' AND s.last_event_at <= now() - make_interval(secs => s.heartbeat_s)
   AND NOT EXISTS (SELECT 1 FROM subscription_notifications n
-                  WHERE n.subscription_id = s.id AND n.status = 'pending')
+                  WHERE n.subscription_id = s.id AND n.status IN ('queued', 'pending'))
 ORDER BY s.id LIMIT $1 FOR UPDATE SKIP LOCKED"""
 INSERT_NOTIFICATION = """
 INSERT INTO subscription_notifications (id, subscription_id, event_number, type, payload)
@@ -75,7 +90,7 @@ async def record_status_change(
     of the referring site or the practice. Call it inside the state change's transaction."""
     _require_transaction(conn)
     owners = sorted({site_id, practice_id})
-    shared = payloads.status_change(  # each notification adds its subscription and number
+    shared = payloads.status_change(  # each notification adds its subscription, then number
         referral_id=referral_id,
         status=status,
         event_type=event_type,
@@ -83,8 +98,23 @@ async def record_status_change(
         timestamp=datetime.now(UTC),
     )
     await conn.execute(
-        RECORD_STATUS_CHANGE, owners, status, event_type, orjson.dumps(shared).decode(), CHANNEL
+        QUEUE_STATUS_CHANGE, owners, status, event_type, orjson.dumps(shared).decode()
     )
+    await notify_after_commit(conn, CHANNEL)
+
+
+async def number_queued(conn: Connection, subscription_id: UUID | None = None) -> int:
+    """Number what status changes queued (one subscription's, or all); inside the caller's
+    transaction, which then holds those subscriptions' row locks until it commits. The SSE
+    streams hear of it after the commit."""
+    _require_transaction(conn)
+    if subscription_id is None:
+        numbered = int(await conn.fetchval(NUMBER_ALL_QUEUED))
+    else:
+        numbered = int(await conn.fetchval(NUMBER_QUEUED_OF, subscription_id))
+    if numbered:
+        await notify_after_commit(conn, NUMBERED)
+    return numbered
 
 
 async def record_handshake(conn: Connection, subscription_id: UUID) -> None:

@@ -40,8 +40,9 @@ def status_change(
     *, referral_id: UUID, status: str, event_type: str, occurred_at: datetime, timestamp: datetime
 ) -> dict[str, Any]:
     """What every subscriber is told of one change; each notification adds its subscription_id
-    and event_number (the database merges them in: migrations/012_notification_functions.sql),
-    so only the handshake is whole here."""
+    and event_number (the database merges them in: the subscription as a change is queued,
+    notifications.QUEUE_STATUS_CHANGE, the number as it is numbered, migrations/014), so only
+    the handshake is whole here."""
     return {
         "type": STATUS_CHANGED,
         "referral_id": str(referral_id),

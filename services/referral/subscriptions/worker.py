@@ -22,7 +22,7 @@ import orjson
 
 from services.referral.subscriptions import claims
 from services.referral.subscriptions.backoff import next_attempt_at, parse_retry_after
-from services.referral.subscriptions.notifications import CHANNEL
+from services.referral.subscriptions.notifications import CHANNEL, NUMBERED
 from services.referral.subscriptions.settings import WebhookConfig
 from services.referral.subscriptions.signing import active_secrets, signature_headers
 from services.referral.subscriptions.ssrf import Refused, check_destination
@@ -58,6 +58,9 @@ class DeliveryWorker:
         self._soonest: float | None = None  # monotonic time of the earliest retry we scheduled
         self._client: httpx.AsyncClient | None = None
 
+    def _numbered(self, *_: Any) -> None:
+        self._doorbell.ring()  # the SSE streams of this process: new numbers to stream
+
     def _notified(self, _conn: Any, _pid: int, _channel: str, payload: object) -> None:
         self._doorbell.ring()  # the SSE streams of this process
         # A status change names its subscriptions. Those this process is delivering need no
@@ -92,6 +95,7 @@ class DeliveryWorker:
     async def _listen_and_work(self) -> None:
         async with self._pool.acquire() as listener:
             await listener.add_listener(CHANNEL, self._notified)
+            await listener.add_listener(NUMBERED, self._numbered)
             try:
                 while not listener.is_closed():
                     self._wake.clear()
@@ -102,6 +106,7 @@ class DeliveryWorker:
             finally:
                 with contextlib.suppress(*DATABASE_ERRORS):
                     await listener.remove_listener(CHANNEL, self._notified)
+                    await listener.remove_listener(NUMBERED, self._numbered)
 
     def _wait_s(self) -> float:
         if self._soonest is None:
@@ -112,12 +117,12 @@ class DeliveryWorker:
         return min(max(wait, 0.0), POLL_S)
 
     async def _claim_and_start(self) -> None:
+        """Number what is queued (even with no room: replay and SSE show numbered notifications
+        only), then claim what is due and start delivering it."""
         room = MAX_IN_FLIGHT - len(self._in_flight)
-        if room <= 0:
-            return
         lease_s = self._config.timeout_s + LEASE_MARGIN_S
         async with self._pool.acquire() as conn:
-            claimed = await claims.claim_due(conn, room, lease_s)
+            claimed = await claims.claim_due(conn, max(room, 0), lease_s)
         for claim in claimed:
             task = asyncio.create_task(self._guarded(claim), name=f"webhook-{claim.id}")
             self._in_flight.add(task)
