@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import shutil
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -210,6 +211,7 @@ def run(events: int, rate: int, seconds: int) -> None:
     finally:
         broker.stop()
         pg.stop()
+    shutil.rmtree(root, ignore_errors=True)  # kept only when the run failed
     o, f = ours, floor
     print_report(
         "bench-backbone",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import shutil
 import tempfile
 import threading
 import time
@@ -153,6 +154,7 @@ def run(practices: int, seconds: int, connections: int, updates_per_s: int, rate
         )
     finally:
         stack.stop()
+    shutil.rmtree(state, ignore_errors=True)  # kept only when the run failed
     most, most_floor = _figures(runs["matches"]), _figures(runs["floor"])
     o, f = _figures(runs["matches_at_rate"]), _figures(runs["floor_at_rate"])
     errors = sum(r.errors for r in runs.values())

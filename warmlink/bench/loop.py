@@ -13,6 +13,7 @@ subscriber, on the embedded stack (fsync on).
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sys
 import tempfile
 import time
@@ -314,6 +315,7 @@ def run(rate: int, seconds: int, connections: int) -> None:
         for proc in procs:
             stop(proc)
         stack.stop()
+    shutil.rmtree(state, ignore_errors=True)  # kept only when the run failed
     ack = prop["acknowledged"]
     errors = len(prop["errors"]) + submits.errors + bare.errors + floor.errors
     lost = len(prop["lost"]) + missing
