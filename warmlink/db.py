@@ -37,21 +37,50 @@ class Executor(Protocol):
     def is_in_transaction(self) -> bool: ...
 
 
+class QueuedWrite(str):
+    """What `WriteBatch.execute` returns for a write: its place in the batch. How many rows it
+    touched is known only once the batch has run."""
+
+    position: int
+
+    def __new__(cls, position: int) -> QueuedWrite:
+        queued = super().__new__(cls, "QUEUED")
+        queued.position = position
+        return queued
+
+
+def can_defer_notify(conn: object) -> bool:
+    """A service pool's connection (or a proxy of one) or a WriteBatch; not a plain connection."""
+    return getattr(conn, "notify_after_release", None) is not None
+
+
 def defer_notify(conn: object, channel: str) -> bool:
     """Mark `conn` (a service pool's connection, a proxy of one, or a WriteBatch) to NOTIFY
     `channel` after commit; False when it cannot (a plain connection)."""
-    mark = getattr(conn, "notify_after_release", None)
-    if mark is None:
+    if not can_defer_notify(conn):
         return False
-    mark(channel)
+    conn.notify_after_release(channel)  # type: ignore[attr-defined]
     return True
 
 
-async def notify_after_commit(conn: Executor, channel: str) -> None:
+async def notify_after_commit(conn: Executor, channel: str, written: str | None = None) -> None:
     """Wake `channel`'s listeners once the caller's transaction has committed. A connection that
-    is not a service pool's (tests, tools) NOTIFYs inside the transaction, as it used to."""
+    is not a service pool's (tests, tools) NOTIFYs inside the transaction, as it used to.
+
+    `written`: what `execute` returned for the write the listeners care about; no NOTIFY when it
+    touched no row (in a batch, that is decided when the batch has run)."""
+    if isinstance(written, QueuedWrite):
+        conn.notify_after_release(channel, written)  # type: ignore[attr-defined]
+        return
+    if written is not None and _rows(written) == 0:
+        return
     if not defer_notify(conn, channel):
         await conn.execute(NOTIFY, channel)
+
+
+def _rows(status: str) -> int:
+    """Rows a command touched, from its status ("INSERT 0 3", "UPDATE 2", "DELETE 0")."""
+    return int(status.rsplit(" ", 1)[-1])
 
 
 async def _connection(request: Request) -> AsyncIterator[Connection]:

@@ -21,7 +21,9 @@ PostgreSQL's rules for such a statement, which callers rely on:
   lock: it is held only until the commit that follows.
 
 Handlers written against `Executor` (`execute` and `is_in_transaction`) run unchanged against a
-connection inside a transaction or against a batch.
+connection inside a transaction or against a batch. A wake-up can wait on one write: pass what
+`execute` returned to `notify_after_commit(..., written=)`, and the NOTIFY goes out only if that
+write touched a row (the statement returns each write's count).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import functools
 import re
 from typing import Any
 
-from warmlink.db import NOTIFY, Connection, defer_notify
+from warmlink.db import NOTIFY, Connection, QueuedWrite, can_defer_notify, defer_notify
 
 _PARAMETER = re.compile(r"\$(\d+)")
 _OTHER_DOLLAR = re.compile(r"\$(?!\d)")
@@ -62,8 +64,9 @@ def _statement(writes: tuple[str, ...], selects: tuple[str, ...]) -> str:
     if not writes:
         raise NotBatchable("a batch needs at least one write")
     ctes = ",\n".join(f"w{i} AS ({sql}\nRETURNING 1)" for i, sql in enumerate(writes))
-    written = " + ".join(f"(SELECT count(*) FROM w{i})" for i in range(len(writes)))
-    lines = [f"WITH {ctes}", f"SELECT * FROM (SELECT {written} AS n) AS written"]
+    counts = [f"(SELECT count(*) FROM w{i})" for i in range(len(writes))]
+    written = f"SELECT {' + '.join(counts)} AS n, ARRAY[{', '.join(counts)}] AS each_write"
+    lines = [f"WITH {ctes}", f"SELECT * FROM ({written}) AS written"]
     before = "written"
     for i, sql in enumerate(selects):
         lines.append(
@@ -79,22 +82,32 @@ class WriteBatch:
         self._writes: list[str] = []
         self._selects: list[str] = []
         self._args: list[Any] = []
-        self._channels: set[str] = set()
+        # Channel -> the writes whose rows it waits for (None: NOTIFY whatever they touched).
+        self._channels: dict[str, set[int] | None] = {}
 
     def is_in_transaction(self) -> bool:
         """Everything queued commits together, as inside a transaction."""
         return True
 
     async def execute(self, query: str, *args: Any) -> str:
-        """Queue `query` (its own $1..$n) to run with the batch; nothing is sent yet."""
+        """Queue `query` (its own $1..$n) to run with the batch; nothing is sent yet. A write
+        returns a QueuedWrite, for `notify_after_commit(..., written=)`."""
         is_write, text = _renumbered(query, len(self._args))
-        (self._writes if is_write else self._selects).append(text)
         self._args.extend(args)
-        return "QUEUED"
+        if not is_write:
+            self._selects.append(text)
+            return "QUEUED"
+        self._writes.append(text)
+        return QueuedWrite(len(self._writes) - 1)
 
-    def notify_after_release(self, channel: str) -> None:
-        """Passed on to the connection at commit (see `warmlink.db.notify_after_commit`)."""
-        self._channels.add(channel)
+    def notify_after_release(self, channel: str, written: QueuedWrite | None = None) -> None:
+        """Passed on to the connection at commit (see `warmlink.db.notify_after_commit`); with
+        `written`, only if that write touched a row."""
+        waits_for = self._channels.get(channel, set())
+        if written is None or waits_for is None:
+            self._channels[channel] = None
+        else:
+            self._channels[channel] = waits_for | {written.position}
 
     def statement(self) -> str:
         """The one statement: writes as CTEs, then each select, chained by LATERAL so that it
@@ -106,10 +119,22 @@ class WriteBatch:
     async def commit(self, conn: Connection) -> int:
         """Send the batch; returns how many rows the writes touched. Outside a transaction block
         this is the transaction; inside one, it is one round trip of it."""
-        for channel in sorted(self._channels):
-            if not defer_notify(conn, channel):  # not a service pool's: NOTIFY with the commit
-                await self.execute(NOTIFY, channel)
-        self._channels.clear()
+        channels, self._channels = sorted(self._channels.items()), {}
+        after_release = can_defer_notify(conn)
+        if not after_release:  # not a service pool's connection: NOTIFY with the commit
+            for channel, writes in channels:
+                await self.execute(NOTIFY + _if_any_row(writes), channel)
         row = await conn.fetchrow(self.statement(), *self._args)
         assert row is not None
+        each_write: list[int] = row[1]
+        for channel, writes in channels if after_release else []:
+            if writes is None or any(each_write[i] for i in writes):
+                defer_notify(conn, channel)
         return int(row[0])
+
+
+def _if_any_row(writes: set[int] | None) -> str:
+    """NOTIFY's condition inside the statement: one of `writes` touched a row."""
+    if writes is None:
+        return ""
+    return " WHERE " + " OR ".join(f"EXISTS (SELECT 1 FROM w{i})" for i in sorted(writes))

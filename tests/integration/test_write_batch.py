@@ -166,6 +166,65 @@ async def test_a_plain_connection_notifies_with_its_commit(database_url: str) ->
         await conn.close()
 
 
+ADD_CHILD_OF_NAMED = """
+INSERT INTO children (id, parent_id, note) SELECT $1, p.id, 'x' FROM parents p WHERE p.name = $2"""
+
+
+async def _batch_notifying_if_written(name: str) -> WriteBatch:
+    """A batch whose NOTIFY waits on a write that touches a row only if parent `name` exists."""
+    batch = WriteBatch()
+    await batch.execute(ADD_PARENT, 2, "two")
+    written = await batch.execute(ADD_CHILD_OF_NAMED, 10, name)
+    await notify_after_commit(batch, "wake_test", written=written)
+    return batch
+
+
+async def test_a_wake_up_on_condition_is_sent_only_when_its_write_touched_a_row(
+    infra: Infrastructure, database_url: str
+) -> None:
+    """A status change with no subscriber queues nothing and must wake no worker: decided after
+    the batch has run on a service pool's connection, inside the statement on a plain one, and
+    at once from a plain statement's status."""
+    settings = settings_for(infra, database_url, relay_enabled=False)
+    async with running(settings, consume=False) as rt:
+        listener, heard = await _listen(database_url, "wake_test")
+        try:
+            async with rt.pool.acquire() as conn:
+                await conn.execute(TABLES)
+                await (await _batch_notifying_if_written("nobody")).commit(conn)
+            assert not await _heard_within(heard, 0.5)
+            async with rt.pool.acquire() as conn:
+                await conn.execute("DELETE FROM parents")
+                await conn.execute(ADD_PARENT, 1, "one")
+                await (await _batch_notifying_if_written("one")).commit(conn)
+            assert await _heard_within(heard, 5)
+
+            heard.clear()
+            plain = await asyncpg.connect(database_url)
+            try:
+                await plain.execute("DELETE FROM children; DELETE FROM parents")
+                await (await _batch_notifying_if_written("nobody")).commit(plain)
+                assert not await _heard_within(heard, 0.5)
+                await plain.execute("DELETE FROM parents")
+                await plain.execute(ADD_PARENT, 1, "one")
+                await (await _batch_notifying_if_written("one")).commit(plain)
+                assert await _heard_within(heard, 5)
+
+                heard.clear()
+                async with plain.transaction():
+                    status = await plain.execute("DELETE FROM children WHERE id = -1")
+                    await notify_after_commit(plain, "wake_test", written=status)
+                assert not await _heard_within(heard, 0.5)
+                async with plain.transaction():
+                    status = await plain.execute("DELETE FROM children WHERE id = 10")
+                    await notify_after_commit(plain, "wake_test", written=status)
+                assert await _heard_within(heard, 5)
+            finally:
+                await plain.close()
+        finally:
+            await listener.close()
+
+
 async def test_a_released_connection_keeps_no_listen_or_session_lock_it_took(
     infra: Infrastructure, database_url: str
 ) -> None:

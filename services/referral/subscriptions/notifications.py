@@ -97,10 +97,10 @@ async def record_status_change(
         occurred_at=occurred_at,
         timestamp=datetime.now(UTC),
     )
-    await conn.execute(
+    queued = await conn.execute(
         QUEUE_STATUS_CHANGE, owners, status, event_type, orjson.dumps(shared).decode()
     )
-    await notify_after_commit(conn, CHANNEL)
+    await notify_after_commit(conn, CHANNEL, written=queued)  # no subscriber, no wake-up
 
 
 async def number_queued(conn: Connection, subscription_id: UUID | None = None) -> int:
