@@ -81,6 +81,16 @@ INSERT_ATTEMPT = """
 INSERT INTO subscription_deliveries
     (notification_id, subscription_id, event_number, attempt, http_status, error, duration_ms)
 VALUES ($1, $2, $3, $4, $5, $6, $7)"""
+# A run's attempts and deliveries, a statement each: executemany ran one statement per row.
+INSERT_RUN_ATTEMPTS = """
+INSERT INTO subscription_deliveries
+    (notification_id, subscription_id, event_number, attempt, http_status, error, duration_ms)
+SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::integer[], $5::integer[],
+                     $6::text[], $7::double precision[])"""
+MARK_RUN_DELIVERED = """
+UPDATE subscription_notifications n SET status = 'delivered', delivered_at = now()
+FROM unnest($1::uuid[], $2::integer[]) AS d(id, attempts)
+WHERE n.id = d.id AND n.attempts = d.attempts AND n.status = 'pending'"""
 MARK_DELIVERED = """
 UPDATE subscription_notifications SET status = 'delivered', delivered_at = now()
 WHERE id = $1 AND attempts = $2 AND status = 'pending'"""
@@ -164,22 +174,21 @@ async def record_run(
     """Record a run's attempts in one transaction: all delivered but possibly the last, which
     failed (`retry_at` as in `record`). Returns the subscription's next run when all succeeded."""
     async with conn.transaction():
-        await conn.executemany(
-            INSERT_ATTEMPT,
-            [
-                (
-                    c.id,
-                    c.subscription_id,
-                    c.event_number,
-                    c.attempt,
-                    a.http_status,
-                    a.error,
-                    a.duration_ms,
-                )
-                for c, a in results
-            ],
+        await conn.execute(
+            INSERT_RUN_ATTEMPTS,
+            [c.id for c, _ in results],
+            [c.subscription_id for c, _ in results],
+            [c.event_number for c, _ in results],
+            [c.attempt for c, _ in results],
+            [a.http_status for _, a in results],
+            [a.error for _, a in results],
+            [a.duration_ms for _, a in results],
         )
-        await conn.executemany(MARK_DELIVERED, [(c.id, c.attempt) for c, a in results if a.ok])
+        delivered = [c for c, a in results if a.ok]
+        if delivered:
+            await conn.execute(
+                MARK_RUN_DELIVERED, [c.id for c in delivered], [c.attempt for c in delivered]
+            )
         await conn.executemany(UNCLAIM, [(c.id, c.attempt) for c in unattempted])
         last, attempt = results[-1]
         if not attempt.ok:
