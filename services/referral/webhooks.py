@@ -17,7 +17,11 @@ import uvloop
 
 from services.referral.settings import ReferralSettings
 from services.referral.subscriptions.settings import WebhookConfig
-from services.referral.subscriptions.startup import delivery_pool_for, heartbeat_loop
+from services.referral.subscriptions.startup import (
+    delivery_pool_for,
+    heartbeat_loop,
+    seal_secrets_stored_as_issued,
+)
 from services.referral.subscriptions.wakeup import Doorbell
 from services.referral.subscriptions.worker import DeliveryWorker
 from warmlink import logs
@@ -30,7 +34,10 @@ async def deliver_until_stopped(settings: ReferralSettings) -> None:
     logs.configure("referral-webhooks", settings.log_level, settings.log_format)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # full URLs may carry a token
     pool = await delivery_pool_for(settings)
-    worker = DeliveryWorker(pool, WebhookConfig.of(settings), Doorbell())
+    config = WebhookConfig.of(settings)
+    async with pool.acquire() as conn:
+        await seal_secrets_stored_as_issued(conn, config)
+    worker = DeliveryWorker(pool, config, Doorbell())
     tasks = [
         supervise("webhook-delivery", worker.run()),
         supervise("webhook-heartbeat", heartbeat_loop(pool)),

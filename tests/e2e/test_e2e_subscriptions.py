@@ -455,6 +455,16 @@ async def test_rotated_secret_signs_with_both_secrets(
     assert len(delivery.headers["webhook-signature"].split(" ")) == 2
     for secret in (sub["secret"], rotated["secret"]):
         Webhook(secret).verify(delivery.body, delivery.headers)
+    # At rest both secrets are sealed: nothing in the row reads as either of them.
+    [row] = await network.query(
+        "referral", "SELECT * FROM subscriptions WHERE id = $1", uuid.UUID(sub["id"])
+    )
+    assert row["secret"] is None and row["previous_secret"] is None
+    assert row["secret_sealed"] and row["previous_secret_sealed"]
+    stored = b"".join(v if isinstance(v, bytes) else str(v).encode() for v in row.values())
+    for secret in (sub["secret"], rotated["secret"]):
+        assert secret.encode() not in stored
+        assert secret.removeprefix("whsec_").encode() not in stored
 
 
 async def test_idle_subscription_gets_numbered_heartbeats(

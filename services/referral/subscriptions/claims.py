@@ -22,6 +22,8 @@ from uuid import UUID
 import orjson
 
 from services.referral.subscriptions.notifications import number_queued
+from services.referral.subscriptions.sealing import open_sealed
+from warmlink.crypto import Keyring
 from warmlink.db import Connection
 
 # FOR UPDATE SKIP LOCKED: replicas claim different heads. The row conditions are on `n` itself
@@ -52,7 +54,7 @@ SET attempts = n.attempts + 1, next_attempt_at = now() + make_interval(secs => $
 FROM due, subscriptions s
 WHERE n.id = due.id AND s.id = n.subscription_id
 RETURNING n.id, n.subscription_id, n.event_number, n.payload, n.attempts, n.window_started_at,
-    s.url, s.secret, s.previous_secret, s.previous_secret_expires_at"""
+    s.url, s.secret_sealed, s.previous_secret_sealed, s.previous_secret_expires_at"""
 # After a delivery: the subscription's next run of due notifications, claimed in the
 # transaction that records the outcome, so a busy subscription flows (many deliveries per
 # commit) without waiting for the worker's next global scan. Rows are locked in event order
@@ -72,7 +74,7 @@ WHERE n.id = run.id AND s.id = n.subscription_id AND s.status = 'active'
   AND NOT EXISTS (SELECT 1 FROM run r WHERE r.next_attempt_at > now()
                   AND r.event_number <= run.event_number)
 RETURNING n.id, n.subscription_id, n.event_number, n.payload, n.attempts, n.window_started_at,
-    s.url, s.secret, s.previous_secret, s.previous_secret_expires_at"""
+    s.url, s.secret_sealed, s.previous_secret_sealed, s.previous_secret_expires_at"""
 # Claimed but not attempted (a run stopped at a failure): back to due, as if never claimed.
 UNCLAIM = """
 UPDATE subscription_notifications SET attempts = attempts - 1, next_attempt_at = now()
@@ -138,14 +140,17 @@ class Attempt:
         return self.http_status is not None and 200 <= self.http_status < 300
 
 
-async def claim_due(conn: Connection, limit: int, lease_s: float) -> list[Claim]:
+async def claim_due(conn: Connection, limit: int, lease_s: float, keyring: Keyring) -> list[Claim]:
     """Number what status changes queued, then claim due heads: one transaction, one commit."""
     async with conn.transaction():
         await number_queued(conn)
-        return _claims(await conn.fetch(CLAIM_DUE_HEADS, limit, lease_s)) if limit > 0 else []
+        if limit <= 0:
+            return []
+        return _claims(await conn.fetch(CLAIM_DUE_HEADS, limit, lease_s), keyring)
 
 
-def _claims(rows: list[Any]) -> list[Claim]:
+def _claims(rows: list[Any], keyring: Keyring) -> list[Claim]:
+    """Claims with their secrets opened, to sign with."""
     return [
         Claim(
             id=r["id"],
@@ -155,8 +160,10 @@ def _claims(rows: list[Any]) -> list[Claim]:
             attempt=r["attempts"],
             window_started_at=r["window_started_at"],
             url=r["url"],
-            secret=r["secret"],
-            previous_secret=r["previous_secret"],
+            secret=open_sealed(keyring, r["subscription_id"], r["secret_sealed"]),
+            previous_secret=None
+            if r["previous_secret_sealed"] is None
+            else open_sealed(keyring, r["subscription_id"], r["previous_secret_sealed"]),
             previous_secret_expires_at=r["previous_secret_expires_at"],
         )
         for r in rows
@@ -170,6 +177,7 @@ async def record_run(
     unattempted: list[Claim],
     next_lease_s: float,
     run_size: int,
+    keyring: Keyring,
 ) -> list[Claim]:
     """Record a run's attempts in one transaction: all delivered but possibly the last, which
     failed (`retry_at` as in `record`). Returns the subscription's next run when all succeeded."""
@@ -197,7 +205,7 @@ async def record_run(
         # What the subscription's changes queued meanwhile joins the run without a global scan.
         await number_queued(conn, last.subscription_id)
         rows = await conn.fetch(CLAIM_RUN_OF, last.subscription_id, next_lease_s, run_size)
-        return sorted(_claims(list(rows)), key=lambda c: c.event_number)
+        return sorted(_claims(list(rows), keyring), key=lambda c: c.event_number)
 
 
 async def _apply_failure(

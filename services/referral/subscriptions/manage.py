@@ -23,6 +23,7 @@ from services.referral.subscriptions.schemas import (
     SubscriptionList,
     SubscriptionOut,
 )
+from services.referral.subscriptions.sealing import seal
 from services.referral.subscriptions.settings import WebhookConfig
 from services.referral.subscriptions.signing import new_secret
 from services.referral.subscriptions.ssrf import Refused, check_destination
@@ -54,18 +55,19 @@ async def create_subscription(
         await check_destination(body.url, allow_private=config.allow_private)
     except Refused as exc:
         raise InvalidInput.at("/url", str(exc)) from None
-    secret = new_secret()
+    secret, subscription_id = new_secret(), uuid4()
+    sealed = seal(config.secrets_keyring(), subscription_id, secret)
     # The connection is taken only now: resolving the host may take seconds.
     async with request.app.state.runtime.pool.acquire() as conn, conn.transaction():
         row = await store.create(
             conn,
-            subscription_id=uuid4(),
+            subscription_id=subscription_id,
             organization_id=caller.organization_id,
             url=body.url,
             statuses=None if body.filters.statuses is None else list(body.filters.statuses),
             event_types=body.filters.event_types,
             heartbeat_s=body.heartbeat_s or config.heartbeat_s,
-            secret=secret,
+            sealed_secret=sealed,
         )
         await record_handshake(conn, row["id"])
     response.headers["Location"] = f"/v1/subscriptions/{row['id']}"
@@ -101,12 +103,13 @@ async def delete_subscription(
 
 @router.post("/{subscription_id}/rotate-secret", response_model=SecretRotated)
 async def rotate_secret(
-    subscription_id: UUID, conn: ConnectionDep, caller: CallerDep
+    subscription_id: UUID, conn: ConnectionDep, caller: CallerDep, config: ConfigDep
 ) -> SecretRotated:
     """A new secret, shown once. For 24 hours deliveries are signed with the new and the old
     secret (two `v1,` signatures), then with the new one only."""
     secret = new_secret()
-    row = await store.rotate_secret(conn, subscription_id, caller.organization_id, secret)
+    sealed = seal(config.secrets_keyring(), subscription_id, secret)
+    row = await store.rotate_secret(conn, subscription_id, caller.organization_id, sealed)
     if row is None:
         raise NotFound(NOT_FOUND)
     return SecretRotated(

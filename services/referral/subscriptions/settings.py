@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from warmlink.crypto import Keyring
+
 DEFAULT_HEARTBEAT_S = 300.0
 DEFAULT_MAX_AGE_S = 172_800.0  # two days: retries span a weekend night and a business day
 DEFAULT_TIMEOUT_S = 5.0
@@ -50,6 +52,7 @@ class WebhookConfig:
     timeout_s: float = DEFAULT_TIMEOUT_S
     retry_initial_s: float = DEFAULT_RETRY_INITIAL_S
     delivery: str = "in_process"
+    keyring: Keyring | None = None  # seals webhook secrets at rest: the service's PHI keyring
 
     @classmethod
     def of(cls, settings: object) -> WebhookConfig:
@@ -63,4 +66,18 @@ class WebhookConfig:
                 getattr(settings, "webhook_retry_initial_s", DEFAULT_RETRY_INITIAL_S)
             ),
             delivery=str(getattr(settings, "webhook_delivery", "in_process")),
+            keyring=_keyring_of(settings),
         )
+
+    def secrets_keyring(self) -> Keyring:
+        if self.keyring is None:
+            raise RuntimeError("webhook secrets are sealed with REFERRAL_PHI_KEY, which is not set")
+        return self.keyring
+
+
+def _keyring_of(settings: object) -> Keyring | None:
+    keyring = getattr(settings, "keyring", None)
+    if not callable(keyring) or getattr(settings, "phi_key", None) is None:
+        return None
+    found: Keyring = keyring()
+    return found

@@ -15,7 +15,8 @@ from warmlink.db import Connection, notify_after_commit
 SUBSCRIPTION_COLUMNS = """id, organization_id, url, statuses, event_types, heartbeat_s, status,
     status_reason, last_event_number, created_at, updated_at"""
 INSERT_SUBSCRIPTION = f"""
-INSERT INTO subscriptions (id, organization_id, url, statuses, event_types, heartbeat_s, secret)
+INSERT INTO subscriptions
+    (id, organization_id, url, statuses, event_types, heartbeat_s, secret_sealed)
 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {SUBSCRIPTION_COLUMNS}"""
 SELECT_ONE = f"""
 SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id = $1 AND organization_id = $2"""
@@ -28,7 +29,7 @@ UPDATE subscriptions SET status = 'off', status_reason = 'deactivated by its own
 WHERE id = $1 AND organization_id = $2 RETURNING {SUBSCRIPTION_COLUMNS}"""
 # Only two secrets are ever valid: rotating again within the overlap drops the oldest at once.
 ROTATE_SECRET = f"""
-UPDATE subscriptions SET previous_secret = secret, secret = $3,
+UPDATE subscriptions SET previous_secret_sealed = secret_sealed, secret_sealed = $3,
     previous_secret_expires_at = now() + make_interval(secs => {ROTATION_OVERLAP_S}),
     updated_at = now()
 WHERE id = $1 AND organization_id = $2
@@ -61,7 +62,7 @@ async def create(
     statuses: Sequence[str] | None,
     event_types: Sequence[str] | None,
     heartbeat_s: float,
-    secret: str,
+    sealed_secret: bytes,
 ) -> asyncpg.Record:
     row = await conn.fetchrow(
         INSERT_SUBSCRIPTION,
@@ -71,7 +72,7 @@ async def create(
         None if statuses is None else list(statuses),
         None if event_types is None else list(event_types),
         heartbeat_s,
-        secret,
+        sealed_secret,
     )
     assert row is not None
     return row
@@ -94,9 +95,9 @@ async def deactivate(
 
 
 async def rotate_secret(
-    conn: Connection, subscription_id: UUID, organization_id: str, secret: str
+    conn: Connection, subscription_id: UUID, organization_id: str, sealed_secret: bytes
 ) -> asyncpg.Record | None:
-    return await conn.fetchrow(ROTATE_SECRET, subscription_id, organization_id, secret)
+    return await conn.fetchrow(ROTATE_SECRET, subscription_id, organization_id, sealed_secret)
 
 
 async def events(

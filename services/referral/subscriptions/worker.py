@@ -122,7 +122,9 @@ class DeliveryWorker:
         room = MAX_IN_FLIGHT - len(self._in_flight)
         lease_s = self._config.timeout_s + LEASE_MARGIN_S
         async with self._pool.acquire() as conn:
-            claimed = await claims.claim_due(conn, max(room, 0), lease_s)
+            claimed = await claims.claim_due(
+                conn, max(room, 0), lease_s, self._config.secrets_keyring()
+            )
         for claim in claimed:
             task = asyncio.create_task(self._guarded(claim), name=f"webhook-{claim.id}")
             self._in_flight.add(task)
@@ -170,7 +172,13 @@ class DeliveryWorker:
         try:
             async with self._pool.acquire() as conn:
                 following = await claims.record_run(
-                    conn, results, retry_at, run[len(results) :], lease_s, RUN_SIZE
+                    conn,
+                    results,
+                    retry_at,
+                    run[len(results) :],
+                    lease_s,
+                    RUN_SIZE,
+                    self._config.secrets_keyring(),
                 )
         except DATABASE_ERRORS as exc:
             # The leases run out and the notifications are tried again (same webhook-ids).
