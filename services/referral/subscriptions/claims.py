@@ -14,6 +14,7 @@ result is written only for the attempt that was claimed.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,8 +24,10 @@ import orjson
 
 from services.referral.subscriptions.notifications import number_queued
 from services.referral.subscriptions.sealing import open_sealed
-from warmlink.crypto import Keyring
+from warmlink.crypto import CannotOpen, Keyring
 from warmlink.db import Connection
+
+log = logging.getLogger(__name__)
 
 # FOR UPDATE SKIP LOCKED: replicas claim different heads. The row conditions are on `n` itself
 # so PostgreSQL re-checks them on the newest row version once the lock is taken: a head another
@@ -146,28 +149,40 @@ async def claim_due(conn: Connection, limit: int, lease_s: float, keyring: Keyri
         await number_queued(conn)
         if limit <= 0:
             return []
-        return _claims(await conn.fetch(CLAIM_DUE_HEADS, limit, lease_s), keyring)
+        return opened_claims(await conn.fetch(CLAIM_DUE_HEADS, limit, lease_s), keyring)
 
 
-def _claims(rows: list[Any], keyring: Keyring) -> list[Claim]:
-    """Claims with their secrets opened, to sign with."""
-    return [
-        Claim(
-            id=r["id"],
-            subscription_id=r["subscription_id"],
-            event_number=r["event_number"],
-            payload=orjson.loads(r["payload"]),
-            attempt=r["attempts"],
-            window_started_at=r["window_started_at"],
-            url=r["url"],
-            secret=open_sealed(keyring, r["subscription_id"], r["secret_sealed"]),
-            previous_secret=None
-            if r["previous_secret_sealed"] is None
-            else open_sealed(keyring, r["subscription_id"], r["previous_secret_sealed"]),
-            previous_secret_expires_at=r["previous_secret_expires_at"],
-        )
-        for r in rows
-    ]
+def opened_claims(rows: list[Any], keyring: Keyring) -> list[Claim]:
+    """Claims with their secrets opened, to sign with. A secret that does not open (its key is
+    gone from the keyring, or the row was tampered with) stops its own subscription only: the
+    claim is left to its lease and logged each time it comes back."""
+    claims: list[Claim] = []
+    for r in rows:
+        try:
+            claims.append(_claim(r, keyring))
+        except CannotOpen:
+            log.error(
+                "webhook secret cannot be opened; not delivering",
+                extra={"subscription_id": str(r["subscription_id"])},
+            )
+    return claims
+
+
+def _claim(r: Any, keyring: Keyring) -> Claim:
+    return Claim(
+        id=r["id"],
+        subscription_id=r["subscription_id"],
+        event_number=r["event_number"],
+        payload=orjson.loads(r["payload"]),
+        attempt=r["attempts"],
+        window_started_at=r["window_started_at"],
+        url=r["url"],
+        secret=open_sealed(keyring, r["subscription_id"], r["secret_sealed"]),
+        previous_secret=None
+        if r["previous_secret_sealed"] is None
+        else open_sealed(keyring, r["subscription_id"], r["previous_secret_sealed"]),
+        previous_secret_expires_at=r["previous_secret_expires_at"],
+    )
 
 
 async def record_run(
@@ -205,7 +220,7 @@ async def record_run(
         # What the subscription's changes queued meanwhile joins the run without a global scan.
         await number_queued(conn, last.subscription_id)
         rows = await conn.fetch(CLAIM_RUN_OF, last.subscription_id, next_lease_s, run_size)
-        return sorted(_claims(list(rows), keyring), key=lambda c: c.event_number)
+        return sorted(opened_claims(list(rows), keyring), key=lambda c: c.event_number)
 
 
 async def _apply_failure(

@@ -45,6 +45,10 @@ SELECT number_queued_notifications(ARRAY(
 NUMBER_QUEUED_OF = "SELECT number_queued_notifications(ARRAY[$1::uuid])"
 # Heartbeats number and insert the subscriptions LOCK_IDLE locked (migrations/012, 013).
 NUMBER_AND_INSERT = "SELECT number_and_insert_notifications($1::uuid[], $2::jsonb, $3)"
+# Idle: nothing numbered for heartbeat_s, and nothing still waiting for a number or a delivery
+# (a heartbeat behind an undelivered notification would tell the subscriber nothing new).
+# SKIP LOCKED: a subscription being written to right now is not idle; another replica's
+# heartbeat loop skips what this one holds, and re-checks last_event_at once the lock is free.
 LOCK_IDLE = """
 SELECT s.id FROM subscriptions s
 WHERE s.status = 'active' AND s.last_event_at <= now() - make_interval(secs => s.heartbeat_s)
