@@ -40,7 +40,8 @@ FROM unnest($2::uuid[], $3::text[]) AS e(event_id, event_type)
 ON CONFLICT DO NOTHING
 RETURNING event_id"""
 
-# For `Subscription.background_wait_ms`: capacity holds, clocks and measures may land 0.1 s later.
+# A background subscription's wait (see `Subscription.background`): its effects may land 0.1 s
+# later.
 BACKGROUND_WAIT_MS = 100
 
 LAG_TIMEOUT_S = 1.0  # metrics ask the broker for end offsets; a scrape must not hang
@@ -62,14 +63,14 @@ class Subscription:
 
     consumer: str
     handlers: Mapping[str, Handler]
-    # How long this consumer's effects may wait for an idle broker, when that is longer than the
-    # service's `kafka_fetch_max_wait_ms`. Tansu holds every fetch for the full wait, so an idle
-    # consumer asks it 1000/wait times a second. Measured on bench-loop's stack at rest
-    # (directory, two referral replicas), giving the capacity and follow-up consumers 100 ms:
-    # broker 16% -> 10% of a core, directory 4.4% -> 1.1%, referral 11% -> 9%. Only consumers
-    # nobody watches at the speed of a click take it; Apache Kafka answers a fetch as soon as
-    # data is there, and the production profile keeps its default.
-    background_wait_ms: int | None = None
+    # Nobody watches this consumer's effects at the speed of a click: it waits BACKGROUND_WAIT_MS
+    # for an idle broker, not the service's `kafka_fetch_max_wait_ms`. Tansu holds every fetch
+    # for the full wait, so an idle consumer asks it 1000/wait times a second. Measured on
+    # bench-loop's stack at rest (directory, two referral replicas), with the capacity and
+    # follow-up consumers in the background: broker 16% -> 10% of a core, directory 4.4% ->
+    # 1.1%, referral 11% -> 9%. Apache Kafka answers a fetch as soon as data is there, and the
+    # production profile keeps its default.
+    background: bool = False
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -119,7 +120,7 @@ class IdempotentConsumer:
             self.settings,
             self.name,
             self.subscription.topics,
-            self.subscription.background_wait_ms,
+            BACKGROUND_WAIT_MS if self.subscription.background else None,
         )
         await consumer.start()
         self._kafka = consumer

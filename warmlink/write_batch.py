@@ -126,10 +126,11 @@ class WriteBatch:
                 await self.execute(NOTIFY + _if_any_row(writes), channel)
         row = await conn.fetchrow(self.statement(), *self._args)
         assert row is not None
-        each_write: list[int] = row[1]
-        for channel, writes in channels if after_release else []:
-            if writes is None or any(each_write[i] for i in writes):
-                defer_notify(conn, channel)
+        if after_release:
+            each_write: list[int] = row[1]
+            for channel, writes in channels:
+                if writes is None or any(each_write[i] for i in writes):
+                    defer_notify(conn, channel)
         return int(row[0])
 
 

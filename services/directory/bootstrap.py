@@ -12,7 +12,7 @@ from services.directory.adapters.match_index import MatchIndex
 from services.directory.entrypoints import hsds, http, listings, matches, oauth
 from services.directory.handlers import Handlers
 from services.directory.settings import DirectorySettings
-from warmlink.consumer import BACKGROUND_WAIT_MS, Subscription
+from warmlink.consumer import Subscription
 from warmlink.service import Runtime, ServiceSpec, create_app, supervise
 
 Settings = DirectorySettings
@@ -33,7 +33,7 @@ def capacity_subscription(settings: DirectorySettings) -> Subscription:
             "AppointmentAttended": h.attended,
             "AppointmentMissed": h.missed,
         },
-        background_wait_ms=BACKGROUND_WAIT_MS,
+        background=True,
     )
 
 

@@ -22,7 +22,7 @@ from services.referral.followup_handlers import (
 )
 from services.referral.handlers import on_screen_positive
 from services.referral.settings import ReferralSettings
-from warmlink.consumer import BACKGROUND_WAIT_MS, Subscription
+from warmlink.consumer import Subscription
 from warmlink.db import Executor
 from warmlink.service import Runtime, ServiceSpec, create_app, supervise
 
@@ -36,7 +36,7 @@ FOLLOWUP = Subscription(
         "FollowUpDue": on_follow_up_noted,
         "GateAlertRaised": on_follow_up_noted,
     },
-    background_wait_ms=BACKGROUND_WAIT_MS,  # coordinators' tasks: 0.1 s later is no later
+    background=True,  # coordinators' tasks: 0.1 s later is no later
 )
 Settings = ReferralSettings
 

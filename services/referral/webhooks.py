@@ -16,12 +16,9 @@ import signal
 import uvloop
 
 from services.referral.settings import ReferralSettings
+from services.referral.subscriptions.sealing import seal_stored_secrets
 from services.referral.subscriptions.settings import WebhookConfig
-from services.referral.subscriptions.startup import (
-    delivery_pool_for,
-    heartbeat_loop,
-    seal_secrets_stored_as_issued,
-)
+from services.referral.subscriptions.startup import delivery_pool_for, heartbeat_loop
 from services.referral.subscriptions.wakeup import Doorbell
 from services.referral.subscriptions.worker import DeliveryWorker
 from warmlink import logs
@@ -36,7 +33,7 @@ async def deliver_until_stopped(settings: ReferralSettings) -> None:
     pool = await delivery_pool_for(settings)
     config = WebhookConfig.of(settings)
     async with pool.acquire() as conn:
-        await seal_secrets_stored_as_issued(conn, config)
+        await seal_stored_secrets(conn, config.secrets_keyring())
     worker = DeliveryWorker(pool, config, Doorbell())
     tasks = [
         supervise("webhook-delivery", worker.run()),

@@ -10,7 +10,7 @@ from services.followup.clocks.entrypoints.tasks import router as tasks_router
 from services.followup.clocks.handlers import ClockHandlers
 from services.followup.clocks.scheduler import ClockScheduler
 from services.followup.settings import FollowupSettings
-from warmlink.consumer import BACKGROUND_WAIT_MS, Subscription
+from warmlink.consumer import Subscription
 from warmlink.ops_metrics import Collector
 from warmlink.service import Hook, Runtime, supervise
 
@@ -22,7 +22,7 @@ def subscription(settings: FollowupSettings) -> Subscription:
     return Subscription(
         "followup.clocks",
         ClockHandlers(ClockContext.from_settings(settings)).table(),
-        background_wait_ms=BACKGROUND_WAIT_MS,  # clocks run in minutes and business days
+        background=True,  # clocks run in minutes and business days
     )
 
 

@@ -6,10 +6,10 @@ from fastapi import APIRouter
 
 from services.followup.measures.entrypoints import capacity, dashboard, metrics
 from services.followup.measures.handlers import HANDLERS
-from warmlink.consumer import BACKGROUND_WAIT_MS, Subscription
+from warmlink.consumer import Subscription
 from warmlink.service import Hook
 
-SUBSCRIPTION = Subscription("followup.measures", HANDLERS, background_wait_ms=BACKGROUND_WAIT_MS)
+SUBSCRIPTION = Subscription("followup.measures", HANDLERS, background=True)
 ROUTERS: list[APIRouter] = [metrics.router, capacity.router, dashboard.router]
 
 ON_STARTUP: list[Hook] = []

@@ -3,10 +3,13 @@ subscription (migrations/015). A secret is opened only to sign a delivery."""
 
 from __future__ import annotations
 
+import logging
 from uuid import UUID
 
 from warmlink.crypto import Keyring
 from warmlink.db import Connection
+
+log = logging.getLogger(__name__)
 
 # Secrets a database from before migration 015 holds as issued.
 STORED_AS_ISSUED = """
@@ -32,16 +35,23 @@ def open_sealed(keyring: Keyring, subscription_id: UUID, sealed: bytes) -> str:
 
 
 async def seal_stored_secrets(conn: Connection, keyring: Keyring) -> int:
-    """Seal the secrets stored as issued (startup; every process may run it, SKIP LOCKED keeps
-    two from sealing one row). Returns how many subscriptions it sealed."""
+    """Seal the secrets stored as issued, before any delivery (at startup; every process may run
+    it, SKIP LOCKED keeps two from sealing one row). Returns how many subscriptions it sealed."""
     async with conn.transaction():
         rows = await conn.fetch(STORED_AS_ISSUED)
-        for row in rows:
-            previous = row["previous_secret"]
-            await conn.execute(
-                SEAL_STORED,
-                row["id"],
-                seal(keyring, row["id"], row["secret"]),
-                None if previous is None else seal(keyring, row["id"], previous),
-            )
+        await conn.executemany(
+            SEAL_STORED,
+            [
+                (
+                    row["id"],
+                    seal(keyring, row["id"], row["secret"]),
+                    None
+                    if row["previous_secret"] is None
+                    else seal(keyring, row["id"], row["previous_secret"]),
+                )
+                for row in rows
+            ],
+        )
+    if rows:
+        log.info("webhook secrets sealed at rest", extra={"subscriptions": len(rows)})
     return len(rows)

@@ -19,7 +19,6 @@ from services.referral.subscriptions.sealing import seal_stored_secrets
 from services.referral.subscriptions.settings import WebhookConfig
 from services.referral.subscriptions.wakeup import Doorbell
 from services.referral.subscriptions.worker import DATABASE_ERRORS, DeliveryWorker
-from warmlink.db import Connection
 from warmlink.pool import create_pool
 from warmlink.service import Runtime, supervise
 from warmlink.settings import ServiceSettings
@@ -45,13 +44,6 @@ async def heartbeat_loop(pool: asyncpg.Pool, tick_s: float = HEARTBEAT_TICK_S) -
         await asyncio.sleep(tick_s)
 
 
-async def seal_secrets_stored_as_issued(conn: Connection, config: WebhookConfig) -> None:
-    """Before any delivery: a database from before migration 015 holds secrets as issued."""
-    sealed = await seal_stored_secrets(conn, config.secrets_keyring())
-    if sealed:
-        log.info("webhook secrets sealed at rest", extra={"subscriptions": sealed})
-
-
 async def delivery_pool_for(settings: ServiceSettings) -> asyncpg.Pool:
     return await create_pool(settings, max_size=DELIVERY_POOL_MAX)
 
@@ -67,7 +59,7 @@ async def start_subscriptions(app: FastAPI, runtime: Runtime) -> None:
     app.state.subscription_doorbell = doorbell
     app.state.subscription_config = config
     async with runtime.pool.acquire() as conn:
-        await seal_secrets_stored_as_issued(conn, config)
+        await seal_stored_secrets(conn, config.secrets_keyring())
     delivery_pool = await delivery_pool_for(runtime.settings)
     runtime.closers.append(delivery_pool.close)
     delivers = config.delivery != "separate"

@@ -63,9 +63,10 @@ class DeliveryWorker:
 
     def _notified(self, _conn: Any, _pid: int, _channel: str, payload: object) -> None:
         self._doorbell.ring()  # the SSE streams of this process
-        # A status change names its subscriptions. Those this process is delivering need no
-        # global scan: their run claims what follows, or wakes the scan when it ends (a busy
-        # subscriber otherwise cost a scan per change in every process).
+        # A heartbeat names its subscriptions (a status change sends an empty payload: its
+        # notifications still need numbering, which the scan does). Those this process is
+        # delivering need no global scan: their run claims what follows, or wakes the scan
+        # when it ends.
         if isinstance(payload, str) and payload and set(payload.split(",")) <= self._delivering:
             return
         self._wake.set()
