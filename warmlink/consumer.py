@@ -25,7 +25,7 @@ from contracts import Envelope, EventPayload, UndecodableEvent, decode, payload_
 from contracts.registry import event_class
 from warmlink.db import Connection
 from warmlink.deadletter import HANDLER_FAILED, UNDECODABLE, DeadLetter, record_dead_letter
-from warmlink.kafka import new_consumer
+from warmlink.kafka import commit_as_member, group_membership, new_consumer
 from warmlink.settings import ServiceSettings
 from warmlink.telemetry import extract_context, tracer
 
@@ -132,12 +132,13 @@ class IdempotentConsumer:
                 )
                 if not batches:
                     continue
+                fetched_under = group_membership(consumer)
                 records = [r for part in batches.values() for r in part]
                 try:
                     await self.process(records)
                 except _Stopping:
                     break
-                await self._commit(consumer, batches)
+                await self._commit(consumer, batches, fetched_under)
         finally:
             self._kafka = None
             await consumer.stop()
@@ -311,10 +312,16 @@ class IdempotentConsumer:
         self,
         consumer: AIOKafkaConsumer,
         batches: Mapping[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
+        fetched_under: tuple[int, str] | None,
     ) -> None:
         offsets = {tp: records[-1].offset + 1 for tp, records in batches.items() if records}
         try:
-            await consumer.commit(offsets)
+            if not await commit_as_member(consumer, offsets, fetched_under):
+                # Safe for the same reason: after the rejoin the batch is read again.
+                log.warning(
+                    "group membership changed during a batch; its offsets are not committed",
+                    extra={"consumer": self.name},
+                )
         except KafkaError as exc:
             # Safe to go on: the inbox turns the redelivery this causes into no-ops.
             log.warning("offset commit failed", extra={"consumer": self.name, "error": repr(exc)})

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
@@ -69,6 +69,43 @@ def consumer_config(
     else:
         config |= {"isolation_level": "read_committed"}
     return config
+
+
+def group_membership(consumer: AIOKafkaConsumer) -> tuple[int, str] | None:
+    """(generation, member id) while the consumer belongs to its group; None once the coordinator
+    has forgotten it (heartbeat refused) and until it has rejoined.
+
+    aiokafka has no public accessor, so its coordinator's two attributes are read here and only
+    here; tests/integration/test_consumer_membership.py checks them against a running broker.
+    """
+    coordinator = getattr(consumer, "_coordinator", None)
+    if coordinator is None:
+        return None
+    generation, member_id = coordinator.generation, coordinator.member_id
+    if generation < 0 or not member_id:
+        return None
+    return int(generation), str(member_id)
+
+
+async def commit_as_member(
+    consumer: AIOKafkaConsumer,
+    offsets: dict[TopicPartition, int],
+    fetched_under: tuple[int, str] | None,
+) -> bool:
+    """Commit `offsets` only if the consumer is still the group member that fetched them.
+
+    A consumer whose broker came back empty keeps the positions it had until its group has
+    rejoined, and reads whatever the new log holds at those offsets. Committed then, aiokafka
+    sends generation -1, which a broker accepts for a group with no members (seen on Tansu):
+    the group's offsets would start past records nobody read, and those events would never be
+    handled. Not committing is safe: positions after a rejoin come from the committed offsets,
+    and the inbox turns what is read again into no-ops. The check and the request are one step
+    of this task, so only a heartbeat answered in between can slip past it.
+    """
+    if fetched_under is None or group_membership(consumer) != fetched_under:
+        return False
+    await consumer.commit(offsets)
+    return True
 
 
 def new_producer(settings: ServiceSettings) -> AIOKafkaProducer:
