@@ -12,6 +12,7 @@ from uuid import UUID
 import asyncpg
 
 from contracts import Envelope, EventPayload, PracticeRegistered, ReferralSubmitted
+from contracts.codes import Setting, Urgency
 from contracts.events.directory import IntakeWindow, PracticeService
 from services.followup.bootstrap import spec
 from services.followup.clocks.context import ClockContext
@@ -100,8 +101,9 @@ def submitted(
 ) -> ReferralSubmitted:
     return directory_support.submitted(practice_id, f"{practice_id}-therapy").model_copy(
         update={
-            "setting": setting,
-            "urgency": "urgent" if urgent else "routine",
+            # model_copy does not validate: enums, as validation would have made them.
+            "setting": Setting(setting),
+            "urgency": Urgency.URGENT if urgent else Urgency.ROUTINE,
             "submitted_at": at,
             "acknowledge_by": at + timedelta(days=1),
             "appointment_needed_by": needed_by,
