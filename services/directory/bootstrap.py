@@ -49,6 +49,7 @@ async def verify_own_tokens(app: FastAPI, runtime: Runtime) -> None:
 async def start_match_index(app: FastAPI, runtime: Runtime) -> None:
     """Matching reads an in-memory index of the directory that follows the database."""
     index = MatchIndex(runtime.pool)
+    await index.listen()
     await index.reload()
     app.state.match_index = index
     runtime.background.append(supervise("match-index", index.follow()))

@@ -1,4 +1,5 @@
-"""Which directory writes wake the match index on every replica (real PostgreSQL, LISTEN).
+"""Which directory writes wake the match index on every replica (real PostgreSQL, LISTEN), and
+that the index misses none of them.
 
 A capacity confirmation must; the stale sweep's bookkeeping mark must not, since it changes
 nothing a match reads and the sweep marks up to 500 records at a time.
@@ -7,11 +8,14 @@ nothing a match reads and the sweep marks up to 500 records at a time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
 
+from services.directory.adapters.match_index import MatchIndex
+from tests.support.waiting import eventually
 from warmlink.bench.directory_seed import seed
 from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
 
@@ -64,3 +68,73 @@ def test_confirmations_notify_and_the_stale_mark_does_not(database_url: str) -> 
         assert confirmed == [f"service:{service_id}"]
 
     asyncio.run(scenario())
+
+
+async def _migrated_pool(database_url: str) -> asyncpg.Pool:
+    conn = await asyncpg.connect(database_url)
+    try:
+        await migrate(
+            conn, discover(("runtime", RUNTIME_MIGRATIONS), ("directory", DIRECTORY_MIGRATIONS))
+        )
+    finally:
+        await conn.close()
+    return await asyncpg.create_pool(database_url, min_size=1, max_size=4)
+
+
+async def _following(index: MatchIndex, expected: int, what: str) -> None:
+    async def size() -> int:
+        return len(index)
+
+    await eventually(size, until=lambda n: n == expected, timeout=10, what=what)
+
+
+async def test_a_change_committed_after_the_first_load_still_reaches_the_index(
+    database_url: str,
+) -> None:
+    pool = await _migrated_pool(database_url)
+    index = MatchIndex(pool)
+    try:
+        await index.listen()
+        await index.reload()
+        assert len(index) == 0
+        await seed(database_url, 1)  # after the load, before the index follows changes
+        follower = asyncio.create_task(index.follow())
+        try:
+            await _following(index, 1, "the practice seeded after the first load")
+        finally:
+            follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await follower
+    finally:
+        await pool.close()
+
+
+async def test_a_change_made_while_the_listening_connection_was_gone_reaches_the_index(
+    database_url: str,
+) -> None:
+    pool = await _migrated_pool(database_url)
+    index = MatchIndex(pool)
+    follower = asyncio.create_task(index.follow())
+    try:
+        await eventually(lambda: _listening(pool), what="the index listening")
+        # A failover or an idle-connection reaper ends the listening session.
+        await pool.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE query = 'LISTEN \"directory_changed\"'"
+        )
+        await seed(database_url, 1)
+        await _following(index, 1, "the practice seeded after the listener was lost")
+        await eventually(lambda: _listening(pool), what="listening again")
+    finally:
+        follower.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await follower
+        await pool.close()
+
+
+async def _listening(pool: asyncpg.Pool) -> bool:
+    return bool(
+        await pool.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN \"directory_changed\"'"
+        )
+    )

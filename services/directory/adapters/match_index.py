@@ -2,8 +2,9 @@
 
 PostgreSQL stays the only source of truth: the index is loaded from it at start, reloads exactly
 what changed when the database notifies (`directory_changed`, sent on commit by triggers), and
-reloads everything every few minutes in case a notification was lost (e.g. a dropped
-connection).
+reloads everything every few minutes in case a notification was lost. It listens before it
+first loads, so a change committed during the load is applied after it; a lost listening
+connection is replaced at once and followed by a full reload.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ log = logging.getLogger(__name__)
 
 FULL_RELOAD_S = 300.0
 BATCH_WINDOW_S = 0.2  # changes are applied in batches: a burst of commits costs one query
+RETRY_DELAY_S = 1.0
+CHANNEL = "directory_changed"
+EVERYTHING = "all:"
 YIELD_EVERY = 200
 
 SERVICES = """
@@ -47,6 +51,8 @@ class MatchIndex:
         self._index = ServiceIndex()
         self._pending: set[str] = set()
         self._wake = asyncio.Event()
+        self._listener: Any = None  # the pool connection LISTENing
+        self._lost = False  # its session ended; asyncpg has given it back to the pool itself
 
     def __len__(self) -> int:
         return len(self._index)
@@ -98,28 +104,72 @@ class MatchIndex:
         self._pending.add(str(payload))
         self._wake.set()
 
+    def _listener_lost(self, _conn: object) -> None:
+        # Whatever changed while nobody listened is unknown: everything is read again.
+        self._lost = True
+        self._pending.add(EVERYTHING)
+        self._wake.set()
+
+    async def listen(self) -> None:
+        """Hear changes from now on. Called before the first load: a change committed while it
+        runs is then applied after it, where listening afterwards would miss it until the next
+        full reload, minutes later."""
+        conn = await self._pool.acquire()
+        try:
+            await conn.add_listener(CHANNEL, self._notified)
+        except BaseException:
+            await self._pool.release(conn)
+            raise
+        conn.add_termination_listener(self._listener_lost)
+        self._listener, self._lost = conn, False
+
     async def follow(self) -> None:
         """Apply change notifications in small batches; reload everything now and then."""
-        async with self._pool.acquire() as conn:
-            await conn.add_listener("directory_changed", self._notified)
-            try:
-                while True:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), FULL_RELOAD_S)
-                    await asyncio.sleep(BATCH_WINDOW_S)  # let a burst of commits accumulate
-                    self._wake.clear()
-                    pending, self._pending = self._pending, set()
-                    try:
-                        await self._apply(pending)
-                    except (OSError, asyncpg.PostgresError) as exc:
-                        log.warning("match index reload failed", extra={"error": repr(exc)})
-                        self._pending |= pending or {"all:"}
-                        await asyncio.sleep(1)
-            finally:
-                await conn.remove_listener("directory_changed", self._notified)
+        if self._listener is None:  # not listening yet: listen, then read everything
+            self._pending.add(EVERYTHING)
+            self._wake.set()
+        try:
+            while True:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), FULL_RELOAD_S)
+                await asyncio.sleep(BATCH_WINDOW_S)  # let a burst of commits accumulate
+                if not await self._listening():
+                    continue  # still woken: tries again after RETRY_DELAY_S
+                self._wake.clear()
+                pending, self._pending = self._pending, set()
+                try:
+                    await self._apply(pending)
+                except (OSError, asyncpg.PostgresError) as exc:
+                    log.warning("match index reload failed", extra={"error": repr(exc)})
+                    self._pending |= pending or {EVERYTHING}
+                    await asyncio.sleep(RETRY_DELAY_S)
+        finally:
+            await self._stop_listening()
+
+    async def _listening(self) -> bool:
+        """Listen again, before reading, if the listening connection is gone."""
+        if self._listener is not None and not self._lost:
+            return True
+        await self._stop_listening()
+        try:
+            await self.listen()
+        except (OSError, asyncpg.PostgresError) as exc:
+            log.warning("match index cannot listen for changes", extra={"error": repr(exc)})
+            await asyncio.sleep(RETRY_DELAY_S)
+            return False
+        return True
+
+    async def _stop_listening(self) -> None:
+        conn, self._listener = self._listener, None
+        if conn is None or self._lost:
+            return
+        conn.remove_termination_listener(self._listener_lost)
+        with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            await conn.remove_listener(CHANNEL, self._notified)
+        await self._pool.release(conn)
 
     async def _apply(self, pending: set[str]) -> None:
-        if not pending or len(pending) > 500 or "all:" in pending:
+        if not pending or len(pending) > 500 or EVERYTHING in pending:
             await self.reload()
             return
         services = [p.split(":", 1)[1] for p in pending if p.startswith("service:")]
