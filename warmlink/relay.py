@@ -3,7 +3,8 @@
 One relay per service database is active at a time (a PostgreSQL advisory lock elects it), because
 two relays publishing interleaved batches could reorder one referral's events. It wakes on
 LISTEN/NOTIFY (sent after each writer's commit) and polls as a fallback, so a lost notification
-delays but never loses an event.
+delays but never loses an event. The lock lives as long as the leader's session: a relay whose
+session ends stops publishing (a batch already in flight still completes) and stands again.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ DELETE_EXPIRED = """
 DELETE FROM outbox WHERE published_at IS NOT NULL
 AND published_at < now() - make_interval(days => $1)"""
 CRASH_EXIT_CODE = 86
+SESSION_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 class OutboxRelay:
@@ -50,22 +52,43 @@ class OutboxRelay:
         self._stopping = asyncio.Event()
         self.published = 0
         self.is_leader = False
+        self._session_lost = False
 
     def _notified(self, *_: Any) -> None:
         self._wake.set()
 
     async def run(self) -> None:
+        """Stand for election and publish while leading. Leadership is the session's lock: when
+        the session ends (the database restarted, the connection was cut) the lock is gone and
+        another relay may already lead, so this one stops publishing and stands again."""
+        while not self._stopping.is_set():
+            try:
+                await self._lead()
+            except SESSION_ERRORS as exc:
+                log.warning("relay lost its session; standing again", extra={"error": repr(exc)})
+                await self._sleep(self._settings.outbox_poll_interval_s)
+            finally:
+                self.is_leader = False
+
+    async def _lead(self) -> None:
+        self._session_lost = False
         async with self._pool.acquire() as conn:
             await self._become_leader(conn)
             if self._stopping.is_set():
                 return
             await conn.add_listener(CHANNEL, self._notified)
+            conn.add_termination_listener(self._session_ended)
             try:
                 await self._loop()
             finally:
-                await conn.remove_listener(CHANNEL, self._notified)
-                await conn.execute("SELECT pg_advisory_unlock($1)", LEADER_LOCK)
-                self.is_leader = False
+                if not self._session_lost:  # else asyncpg has already given it back, unlocked
+                    conn.remove_termination_listener(self._session_ended)
+                    await conn.remove_listener(CHANNEL, self._notified)
+                    await conn.execute("SELECT pg_advisory_unlock($1)", LEADER_LOCK)
+
+    def _session_ended(self, _conn: object) -> None:
+        self._session_lost = True
+        self._wake.set()
 
     async def _become_leader(self, conn: Connection) -> None:
         holds_session_state(conn)  # the leader's lock is the session's: reset on release
@@ -78,6 +101,9 @@ class OutboxRelay:
     async def _loop(self) -> None:
         last_cleanup = 0.0
         while not self._stopping.is_set():
+            if self._session_lost:  # no longer the leader: no batch, no drain
+                log.warning("relay's session ended; it no longer leads and stands again")
+                return
             self._wake.clear()
             try:
                 sent = await self.publish_batch()

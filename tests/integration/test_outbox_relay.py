@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,8 +13,9 @@ from contracts.topics import SCREENING
 from tests.integration.harness import emit, relay_caught_up, running, screen, settings_for
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
-from warmlink.kafka import consumer_config, topic_name
+from warmlink.kafka import consumer_config, new_producer, topic_name
 from warmlink.outbox import NotInTransaction, mark_for_republish, publish_later
+from warmlink.relay import LEADER_LOCK, OutboxRelay
 
 
 async def _read_all(settings, expected: int) -> list[bytes]:  # type: ignore[no-untyped-def]
@@ -90,3 +92,46 @@ async def test_marked_range_is_published_again(infra: Infrastructure, database_u
         records = await _read_all(settings, 4)
     ids = [decode(r).event_id for r in records]
     assert sorted(ids) == sorted([e.event_id for e in first] * 2)
+
+
+async def test_a_relay_whose_session_ends_stops_leading_and_one_relay_leads_again(
+    infra: Infrastructure, database_url: str
+) -> None:
+    """Two relays publishing at once could reorder one referral's events: the leader's lock is
+    its session's, so a relay whose session ends must stop publishing, not carry on unlocked."""
+    settings = settings_for(infra, database_url)
+    async with running(settings, consume=False) as rt:
+        producer = new_producer(settings)
+        await producer.start()
+        other = OutboxRelay(rt.pool, producer, settings)
+        standing = asyncio.create_task(other.run())
+        try:
+            await eventually(lambda: _leaders(rt.relay, other), until=lambda n: n == 1, what="1")
+            ended = await rt.pool.fetchval(
+                f"SELECT count(pg_terminate_backend(pid)) FROM pg_locks {HELD_LEADER_LOCK}",
+                LEADER_LOCK,
+            )
+            assert ended == 1
+            await eventually(
+                lambda: rt.pool.fetchval(
+                    f"SELECT count(*) FROM pg_locks {HELD_LEADER_LOCK}", LEADER_LOCK
+                ),
+                until=lambda n: n == 1,
+                what="the lock held again",
+            )
+            await eventually(
+                lambda: _leaders(rt.relay, other), until=lambda n: n == 1, what="one leader"
+            )
+            await emit(rt, screen("after-the-election"))
+            await relay_caught_up(rt, "published by the new leader")
+        finally:
+            other.stop()
+            await standing
+            await producer.stop()
+
+
+HELD_LEADER_LOCK = "WHERE locktype = 'advisory' AND objid = $1 AND granted"
+
+
+async def _leaders(*relays: OutboxRelay) -> int:
+    return sum(r.is_leader for r in relays)
