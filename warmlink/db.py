@@ -28,6 +28,9 @@ else:
 
 NOTIFY = "SELECT pg_notify($1, '')"
 
+# What an unavailable or lost database raises: a background loop logs it, waits and goes on.
+DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
+
 
 class Executor(Protocol):
     """What a handler that only writes needs: a connection in a transaction, or a WriteBatch."""

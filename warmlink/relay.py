@@ -21,7 +21,7 @@ import orjson
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from warmlink.db import Connection
+from warmlink.db import DATABASE_ERRORS, Connection
 from warmlink.kafka import topic_name
 from warmlink.outbox import CHANNEL
 from warmlink.pool import holds_session_state
@@ -38,7 +38,6 @@ DELETE_EXPIRED = """
 DELETE FROM outbox WHERE published_at IS NOT NULL
 AND published_at < now() - make_interval(days => $1)"""
 CRASH_EXIT_CODE = 86
-SESSION_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 class OutboxRelay:
@@ -64,7 +63,7 @@ class OutboxRelay:
         while not self._stopping.is_set():
             try:
                 await self._lead()
-            except SESSION_ERRORS as exc:
+            except DATABASE_ERRORS as exc:
                 log.warning("relay lost its session; standing again", extra={"error": repr(exc)})
                 await self._sleep(self._settings.outbox_poll_interval_s)
             finally:

@@ -15,6 +15,7 @@ from pathlib import Path
 import asyncpg
 
 from services.directory.adapters.match_index import MatchIndex
+from tests.support.migrated import migrated_pool
 from tests.support.waiting import eventually
 from warmlink.bench.directory_seed import seed
 from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
@@ -70,17 +71,6 @@ def test_confirmations_notify_and_the_stale_mark_does_not(database_url: str) -> 
     asyncio.run(scenario())
 
 
-async def _migrated_pool(database_url: str) -> asyncpg.Pool:
-    conn = await asyncpg.connect(database_url)
-    try:
-        await migrate(
-            conn, discover(("runtime", RUNTIME_MIGRATIONS), ("directory", DIRECTORY_MIGRATIONS))
-        )
-    finally:
-        await conn.close()
-    return await asyncpg.create_pool(database_url, min_size=1, max_size=4)
-
-
 async def _following(index: MatchIndex, expected: int, what: str) -> None:
     async def size() -> int:
         return len(index)
@@ -91,7 +81,7 @@ async def _following(index: MatchIndex, expected: int, what: str) -> None:
 async def test_a_change_committed_after_the_first_load_still_reaches_the_index(
     database_url: str,
 ) -> None:
-    pool = await _migrated_pool(database_url)
+    pool = await migrated_pool(database_url, "directory")
     index = MatchIndex(pool)
     try:
         await index.listen()
@@ -112,7 +102,7 @@ async def test_a_change_committed_after_the_first_load_still_reaches_the_index(
 async def test_a_change_made_while_the_listening_connection_was_gone_reaches_the_index(
     database_url: str,
 ) -> None:
-    pool = await _migrated_pool(database_url)
+    pool = await migrated_pool(database_url, "directory")
     index = MatchIndex(pool)
     follower = asyncio.create_task(index.follow())
     try:

@@ -21,8 +21,8 @@ from services.referral.adapters.notifications import NotificationFailed, Notifie
 from services.referral.domain.referral import Referral
 from warmlink.audit import audit
 from warmlink.auth import Caller, Role
-from warmlink.crypto import Keyring
-from warmlink.db import Executor, notify_after_commit
+from warmlink.crypto import CannotOpen, Keyring
+from warmlink.db import DATABASE_ERRORS, Executor, notify_after_commit
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +40,17 @@ RETRY = """
 UPDATE patient_notifications SET attempts = attempts + 1, next_attempt_at = $2, last_error = $3,
     status = CASE WHEN attempts + 1 >= $4 THEN 'failed' ELSE 'pending' END
 WHERE id = $1"""
+UNSENDABLE = """
+UPDATE patient_notifications
+SET status = 'failed', attempts = attempts + 1, last_error = 'sealed message cannot be opened'
+WHERE id = $1"""
 MAX_ATTEMPTS = 10
+POLL_S = 5.0
 SYSTEM = Caller("referral-service", "warmlink-network", Role.ADMIN)
 
 
-def _associated(referral_id: object) -> bytes:
+def associated_data(referral_id: object) -> bytes:
+    """What a sealed confirmation is bound to: it opens in its own referral's row only."""
     return f"patient_notifications.sealed:{referral_id}".encode()
 
 
@@ -79,7 +85,7 @@ async def queue(
     if channel == "sms":
         subject, body = "", render_sms(confirmation)
     sealed = keyring.seal(
-        orjson.dumps({"to": to, "subject": subject, "body": body}), _associated(referral.id)
+        orjson.dumps({"to": to, "subject": subject, "body": body}), associated_data(referral.id)
     )
     await conn.execute(QUEUE, referral.id, channel, sealed)
     await notify_after_commit(conn, CHANNEL)
@@ -87,33 +93,57 @@ async def queue(
 
 
 class ConfirmationSender:
-    def __init__(self, pool: asyncpg.Pool, keyring: Keyring, notifier: Notifier) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, keyring: Keyring, notifier: Notifier, poll_s: float = POLL_S
+    ) -> None:
         self._pool, self._keyring, self._notifier = pool, keyring, notifier
+        self._poll_s = poll_s
         self._wake = asyncio.Event()
 
     def _notified(self, *_: Any) -> None:
         self._wake.set()
 
     async def run(self) -> None:
+        """Send until stopped. A database outage or a lost listening session pauses sending
+        (the confirmations wait in their table) and never ends it."""
+        while True:
+            try:
+                await self._listen_and_send()
+            except DATABASE_ERRORS as exc:
+                log.warning(
+                    "patient confirmations: database unavailable, retrying",
+                    extra={"error": type(exc).__name__},
+                )
+                await asyncio.sleep(self._poll_s)
+
+    async def _listen_and_send(self) -> None:
         async with self._pool.acquire() as listener:
             await listener.add_listener(CHANNEL, self._notified)
             try:
-                while True:
+                while not listener.is_closed():
                     self._wake.clear()
                     while await self.send_due():
                         pass
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), 5.0)
+                        await asyncio.wait_for(self._wake.wait(), self._poll_s)
             finally:
-                await listener.remove_listener(CHANNEL, self._notified)
+                with contextlib.suppress(*DATABASE_ERRORS):
+                    await listener.remove_listener(CHANNEL, self._notified)
 
     async def send_due(self) -> int:
         async with self._pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(DUE)
             for row in rows:
-                message = orjson.loads(
-                    self._keyring.open(bytes(row["sealed"]), _associated(row["referral_id"]))
-                )
+                associated = associated_data(row["referral_id"])
+                try:
+                    sealed = self._keyring.open(bytes(row["sealed"]), associated)
+                except CannotOpen:
+                    # A key gone from the keyring or a tampered row: this one cannot be sent,
+                    # and must not hold back the others.
+                    await conn.execute(UNSENDABLE, row["id"])
+                    log.error("patient confirmation cannot be opened", extra={"id": row["id"]})
+                    continue
+                message = orjson.loads(sealed)
                 await audit(
                     conn,
                     SYSTEM,

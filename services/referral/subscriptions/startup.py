@@ -18,7 +18,8 @@ from services.referral.subscriptions.notifications import record_heartbeats
 from services.referral.subscriptions.sealing import seal_stored_secrets
 from services.referral.subscriptions.settings import WebhookConfig
 from services.referral.subscriptions.wakeup import Doorbell
-from services.referral.subscriptions.worker import DATABASE_ERRORS, DeliveryWorker
+from services.referral.subscriptions.worker import DeliveryWorker
+from warmlink.db import DATABASE_ERRORS
 from warmlink.pool import create_pool
 from warmlink.service import Runtime, supervise
 from warmlink.settings import ServiceSettings

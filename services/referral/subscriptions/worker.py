@@ -27,6 +27,7 @@ from services.referral.subscriptions.settings import WebhookConfig
 from services.referral.subscriptions.signing import active_secrets, signature_headers
 from services.referral.subscriptions.ssrf import Refused, check_destination
 from services.referral.subscriptions.wakeup import Doorbell
+from warmlink.db import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,6 @@ USER_AGENT = "Warmlink-Webhooks/1.0"
 ANSWER_BODY_LIMIT = 64 * 1024  # a declared answer body up to this is read, to reuse the connection
 ANSWER_BODY_WAIT_S = 1.0
 ANSWER_BODY_MARGIN_S = 0.05
-DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
 _random = secrets.SystemRandom()
 
 
