@@ -17,7 +17,7 @@ import orjson
 from services.directory.adapters import capacity_sql as sql
 from services.directory.domain.observed import observe
 from services.directory.settings import DirectorySettings
-from warmlink.db import Connection
+from warmlink.db import DATABASE_ERRORS, Connection
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ async def refresh_marked(pool: asyncpg.Pool, settings: DirectorySettings) -> int
 
 async def keep_refreshing(pool: asyncpg.Pool, settings: DirectorySettings) -> None:
     while True:
-        with contextlib.suppress(OSError, asyncpg.PostgresError):
+        with contextlib.suppress(*DATABASE_ERRORS):
             while await refresh_marked(pool, settings) == 100:
                 pass
         await asyncio.sleep(INTERVAL_S)

@@ -17,6 +17,7 @@ import asyncpg
 from services.directory.adapters.listings import capacity_from
 from services.directory.handlers import publish_capacity
 from services.directory.settings import DirectorySettings
+from warmlink.db import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,6 @@ async def keep_announcing(pool: asyncpg.Pool, settings: DirectorySettings) -> No
                 count += batch
             if count:
                 log.info("stale capacity announced", extra={"count": count})
-        except (OSError, asyncpg.PostgresConnectionError) as exc:
+        except DATABASE_ERRORS as exc:
             log.warning("stale sweep waiting for the database", extra={"error": str(exc)})
         await asyncio.sleep(settings.stale_sweep_interval_s)

@@ -7,10 +7,15 @@ clock is the test's: the scheduler is ticked at chosen instants.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from contracts import AppointmentScheduled, new_event_id
+import pytest
+
+from contracts import AppointmentScheduled, ReferralSubmitted, new_event_id
 from contracts.events.directory import IntakeWindow
 from tests.integration.followup_clocks_support import (
     TravelClock,
@@ -27,6 +32,7 @@ from tests.integration.harness import relay_caught_up
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
 from warmlink.outbox import mark_for_republish
+from warmlink.service import Runtime
 
 CHICAGO = ZoneInfo("America/Chicago")
 WEEKDAYS_9_TO_5 = tuple(IntakeWindow(weekday=d, opens="09:00", closes="17:00") for d in range(5))
@@ -208,15 +214,18 @@ async def test_deadlines_follow_the_practice_zone_and_intake_hours_across_dst(
         )
 
 
+async def _submitted_and_armed(rt: Runtime) -> tuple[ReferralSubmitted, datetime]:
+    """A referral submitted Tuesday morning, its clocks armed; returns it and its ack deadline."""
+    event = submitted("lakeside", datetime(2026, 11, 24, 10, 0, tzinfo=CHICAGO))
+    await publish(rt, event, "referral")
+    return event, (await armed(rt.pool, event.referral_id, 3))["ack_due"]
+
+
 async def test_a_clock_that_cannot_fire_is_retried_later_and_holds_back_no_other(
     infra: Infrastructure, database_url: str
 ) -> None:
-    settings = settings_for(infra, database_url)
-    submitted_at = datetime(2026, 11, 24, 10, 0, tzinfo=CHICAGO)
-    async with followup(settings) as rt:
-        event = submitted("lakeside", submitted_at)
-        await publish(rt, event, "referral")
-        ack_due = (await armed(rt.pool, event.referral_id, 3))["ack_due"]
+    async with followup(settings_for(infra, database_url)) as rt:
+        event, ack_due = await _submitted_and_armed(rt)
         # A row no rule knows (as after a bad deploy), due before the good one.
         await rt.pool.execute(
             "INSERT INTO clocks (id, referral_id, kind, practice_id, fire_at, due_at, armed_by) "
@@ -232,3 +241,37 @@ async def test_a_clock_that_cannot_fire_is_retried_later_and_holds_back_no_other
         )
         assert bad["fired_at"] is None and bad["note"] == "failed: ValueError"
         assert bad["fire_at"] == ack_due + timedelta(minutes=5)
+
+
+async def test_the_scheduler_waits_out_a_database_error_and_goes_on_firing(
+    infra: Infrastructure, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A restart or failover makes queries fail for a while; the scheduler must outlive it."""
+    async with followup(settings_for(infra, database_url)) as rt:
+        event, ack_due = await _submitted_and_armed(rt)
+        # Every query the scheduler makes now fails, with a real PostgreSQL error.
+        await rt.pool.execute("ALTER TABLE clocks RENAME TO away")
+        running = asyncio.create_task(scheduler(rt, TravelClock(ack_due)).run(interval_s=0.05))
+        try:
+            with caplog.at_level(logging.WARNING):
+                await eventually(
+                    lambda: _met_error(caplog, running), what="the scheduler meeting it"
+                )
+            await rt.pool.execute("ALTER TABLE away RENAME TO clocks")
+            await eventually(
+                lambda: events_of(rt.pool, "SlaBreached", event.referral_id),
+                until=lambda n: n == 1,
+                what="the breach once the database answers",
+            )
+            assert not running.done()
+        finally:
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
+
+
+async def _met_error(caplog: pytest.LogCaptureFixture, running: asyncio.Task[None]) -> bool:
+    """It said so, or it ended (which the test then fails on)."""
+    return running.done() or any(
+        "waiting for the database" in r.getMessage() for r in caplog.records
+    )

@@ -12,6 +12,7 @@ import asyncpg
 import jwt
 
 from services.directory.adapters import signing_keys
+from warmlink.db import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
 REFRESH_S = 30.0
@@ -34,5 +35,5 @@ class PublishedKeys:
         """Other replicas may rotate keys; pick that up within REFRESH_S."""
         while True:
             await asyncio.sleep(REFRESH_S)
-            with contextlib.suppress(OSError, asyncpg.PostgresError):
+            with contextlib.suppress(*DATABASE_ERRORS):
                 await self.refresh()

@@ -21,7 +21,7 @@ from services.followup.clocks.adapters import store
 from services.followup.clocks.context import ClockContext
 from services.followup.clocks.domain.rules import ClockKind, Effects, Track, on_fire
 from services.followup.clocks.handlers import PRODUCER, announce
-from warmlink.db import Connection
+from warmlink.db import DATABASE_ERRORS, Connection
 from warmlink.outbox import publish_later
 
 log = logging.getLogger(__name__)
@@ -53,15 +53,16 @@ class ClockScheduler:
                 fired = await self.tick()
                 if fired:
                     log.info("clocks fired", extra={"count": fired})
-            except (OSError, asyncpg.PostgresConnectionError) as exc:
-                # The database is away: the clocks wait in it, nothing is lost.
+            except DATABASE_ERRORS as exc:
+                # The database is away or restarting (or refuses a query): the clocks wait in
+                # it, nothing is lost, and the scheduler goes on once it answers.
                 log.warning("clock scheduler waiting for the database", extra={"error": str(exc)})
             await asyncio.sleep(await self._pause(interval_s))
 
     async def _pause(self, interval_s: float) -> float:
         try:
             next_fire: datetime | None = await self.pool.fetchval(store.NEXT_FIRE)
-        except (OSError, asyncpg.PostgresConnectionError):
+        except DATABASE_ERRORS:
             return interval_s
         if next_fire is None:
             return interval_s
