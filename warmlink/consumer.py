@@ -53,7 +53,8 @@ TRANSIENT: tuple[type[BaseException], ...] = (
     asyncpg.SerializationError,
     asyncpg.DeadlockDetectedError,
     asyncpg.TooManyConnectionsError,
-    asyncpg.CannotConnectNowError,
+    # A restart: in-flight queries are ended by AdminShutdown, new ones refused by CannotConnectNow.
+    asyncpg.exceptions.OperatorInterventionError,
 )
 
 

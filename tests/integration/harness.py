@@ -21,6 +21,7 @@ from warmlink.service import Runtime, ServiceSpec, start_runtime
 from warmlink.settings import ServiceSettings
 
 POISON = "poison-pill"
+HARNESS_MIGRATIONS = Path(__file__).parent / "runtime_sql"
 
 
 class HarnessSettings(ServiceSettings):
@@ -77,7 +78,7 @@ def screen(patient_ref: str = "p-1", screening_id: uuid.UUID | None = None) -> S
 async def running(settings: HarnessSettings, *, consume: bool = True) -> AsyncIterator[Runtime]:
     spec = ServiceSpec(
         settings=settings,
-        migrations=Path(__file__).parent / "runtime_sql",
+        migrations=HARNESS_MIGRATIONS,
         subscriptions=[EFFECTS] if consume else [],
     )
     runtime = await start_runtime(spec)

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from contracts import encode, wrap
+from contracts import Envelope, encode, wrap
 from contracts.topics import DEAD_LETTER, SCREENING
 from tests.integration.harness import (
     EFFECTS,
+    HARNESS_MIGRATIONS,
     POISON,
     effect_count,
     emit,
+    record_effect,
     running,
     screen,
     settings_for,
 )
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
-from warmlink.consumer import IdempotentConsumer
+from warmlink.consumer import IdempotentConsumer, Subscription
 from warmlink.kafka import consumer_config, new_producer, topic_name
+from warmlink.service import ServiceSpec, start_runtime
 
 
 async def _produce_raw(settings, *values: bytes) -> None:  # type: ignore[no-untyped-def]
@@ -137,3 +143,34 @@ async def test_a_consumer_restarted_mid_batch_loses_nothing_and_repeats_nothing(
         assert await effect_count(rt) == 200
         distinct = await rt.pool.fetchval("SELECT count(DISTINCT event_id) FROM effects")
         assert distinct == 200
+
+
+async def test_a_database_restart_met_by_a_handler_is_waited_out_not_dead_lettered(
+    infra: Infrastructure, database_url: str
+) -> None:
+    """A restart ends in-flight queries with AdminShutdown: more failures than the handler's
+    attempts allow, none of them the event's fault."""
+    settings = settings_for(infra, database_url)
+    assert settings.consumer_max_attempts < 5
+    shutdowns = 5
+
+    async def restarting(conn: asyncpg.Connection, envelope: Envelope, event: Any) -> None:
+        nonlocal shutdowns
+        if shutdowns:
+            shutdowns -= 1
+            raise asyncpg.AdminShutdownError("terminating connection due to administrator command")
+        await record_effect(conn, envelope, event)
+
+    spec = ServiceSpec(
+        settings=settings,
+        migrations=HARNESS_MIGRATIONS,
+        subscriptions=[Subscription("harness.restarting", {"ScreenPositive": restarting})],
+    )
+    rt = await start_runtime(spec)
+    try:
+        await _produce_raw(settings, encode(wrap(screen("through-a-restart"), producer="test")))
+        await eventually(lambda: effect_count(rt), until=lambda n: n == 1, what="the effect")
+        assert shutdowns == 0
+        assert await rt.pool.fetchval("SELECT count(*) FROM dead_letters") == 0
+    finally:
+        await rt.stop()
