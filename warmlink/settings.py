@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from warmlink.business_time import AcknowledgementRule, HolidayCheck, public_holidays
 
-DEV_DATABASE_HOST = "127.0.0.1:55432"
+DEV_DATABASE_HOST = "127.0.0.1:15432"
 DEV_KAFKA = "127.0.0.1:19092"
 
 

@@ -35,7 +35,9 @@ class Infra:
 @dataclass
 class DevStack:
     state_dir: Path
-    pg_port: int = 55432
+    # Fixed ports sit below Linux's ephemeral range (32768-60999): an outgoing connection that
+    # happened to take 55432 as its local port once kept PostgreSQL from starting.
+    pg_port: int = 15432
     kafka_port: int = 19092
     ports: Mapping[str, int] = field(default_factory=lambda: dict(SERVICE_PORTS))
     fsync: bool = True

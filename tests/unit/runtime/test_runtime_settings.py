@@ -36,7 +36,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_defaults_point_at_the_embedded_stack_for_this_service() -> None:
     s = S()
-    assert s.database_url == "postgresql://postgres@127.0.0.1:55432/svc"
+    assert s.database_url == "postgresql://postgres@127.0.0.1:15432/svc"
     assert s.http_port == 8009
     assert s.kafka_bootstrap_servers == DEV_KAFKA
     assert s.kafka_profile is KafkaProfile.TANSU
