@@ -12,8 +12,12 @@ listener also polls.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeAlias
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Protocol, TypeAlias
 
 import asyncpg
 from fastapi import Depends, Request
@@ -30,6 +34,39 @@ NOTIFY = "SELECT pg_notify($1, '')"
 
 # What an unavailable or lost database raises: a background loop logs it, waits and goes on.
 DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+log = logging.getLogger(__name__)
+
+
+async def outlast_outages(
+    what: str, work: Callable[[], Awaitable[None]], pause_s: float
+) -> NoReturn:
+    """Run `work` again and again: a database outage or a lost session pauses it, never ends it."""
+    while True:
+        try:
+            await work()
+        except DATABASE_ERRORS as exc:
+            log.warning(
+                f"{what}: database unavailable, retrying", extra={"error": type(exc).__name__}
+            )
+            await asyncio.sleep(pause_s)
+
+
+@asynccontextmanager
+async def listening(
+    pool: asyncpg.Pool, callbacks: Mapping[str, Callable[..., None]]
+) -> AsyncIterator[Any]:
+    """A pool connection LISTENing on each channel for as long as the block runs. The block
+    should end when `is_closed()`: a session that ended hears nothing more."""
+    async with pool.acquire() as conn:
+        for channel, callback in callbacks.items():
+            await conn.add_listener(channel, callback)
+        try:
+            yield conn
+        finally:
+            with contextlib.suppress(*DATABASE_ERRORS):
+                for channel, callback in callbacks.items():
+                    await conn.remove_listener(channel, callback)
 
 
 class Executor(Protocol):

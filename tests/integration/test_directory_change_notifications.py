@@ -8,7 +8,6 @@ nothing a match reads and the sweep marks up to 500 records at a time.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import asyncpg
 
 from services.directory.adapters.match_index import MatchIndex
 from tests.support.migrated import migrated_pool
-from tests.support.waiting import eventually
+from tests.support.waiting import cancelled, eventually
 from warmlink.bench.directory_seed import seed
 from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
 
@@ -92,9 +91,7 @@ async def test_a_change_committed_after_the_first_load_still_reaches_the_index(
         try:
             await _following(index, 1, "the practice seeded after the first load")
         finally:
-            follower.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await follower
+            await cancelled(follower)
     finally:
         await pool.close()
 
@@ -116,9 +113,7 @@ async def test_a_change_made_while_the_listening_connection_was_gone_reaches_the
         await _following(index, 1, "the practice seeded after the listener was lost")
         await eventually(lambda: _listening(pool), what="listening again")
     finally:
-        follower.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await follower
+        await cancelled(follower)
         await pool.close()
 
 

@@ -8,7 +8,6 @@ clock is the test's: the scheduler is ticked at chosen instants.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -30,7 +29,7 @@ from tests.integration.followup_clocks_support import (
 )
 from tests.integration.harness import relay_caught_up
 from tests.support.infra import Infrastructure
-from tests.support.waiting import eventually
+from tests.support.waiting import cancelled, eventually, said_or_ended
 from warmlink.outbox import mark_for_republish
 from warmlink.service import Runtime
 
@@ -255,7 +254,8 @@ async def test_the_scheduler_waits_out_a_database_error_and_goes_on_firing(
         try:
             with caplog.at_level(logging.WARNING):
                 await eventually(
-                    lambda: _met_error(caplog, running), what="the scheduler meeting it"
+                    lambda: said_or_ended(caplog, running, "waiting for the database"),
+                    what="the scheduler meeting it",
                 )
             await rt.pool.execute("ALTER TABLE away RENAME TO clocks")
             await eventually(
@@ -265,13 +265,4 @@ async def test_the_scheduler_waits_out_a_database_error_and_goes_on_firing(
             )
             assert not running.done()
         finally:
-            running.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await running
-
-
-async def _met_error(caplog: pytest.LogCaptureFixture, running: asyncio.Task[None]) -> bool:
-    """It said so, or it ended (which the test then fails on)."""
-    return running.done() or any(
-        "waiting for the database" in r.getMessage() for r in caplog.records
-    )
+            await cancelled(running)

@@ -4,7 +4,6 @@ holds back no other confirmation and does not stop the sender."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -23,7 +22,7 @@ from services.referral.adapters.patient_notifications import (
 )
 from tests.support.migrated import migrated_pool
 from tests.support.smtp import Inbox, smtp_server
-from tests.support.waiting import eventually
+from tests.support.waiting import cancelled, eventually, said_or_ended
 from warmlink.crypto import Keyring, new_key
 
 REFERRAL = """
@@ -98,21 +97,17 @@ async def test_a_database_outage_pauses_confirmations_and_does_not_end_them(
         await pool.execute("ALTER TABLE patient_notifications RENAME TO away")
         with caplog.at_level(logging.WARNING):
             await pool.execute("SELECT pg_notify($1, '')", CHANNEL)
-            await eventually(lambda: _met_outage(caplog, sending), what="the sender meeting it")
+            await eventually(
+                lambda: said_or_ended(caplog, sending, "database unavailable"),
+                what="the sender meeting it",
+            )
         await pool.execute("ALTER TABLE away RENAME TO patient_notifications")
         await queued(pool, "after@example.org")
         await eventually(lambda: _received(inbox), until=lambda n: n == 2, what="the second")
         assert not sending.done()
     finally:
-        sending.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sending
+        await cancelled(sending)
 
 
 async def _received(inbox: Inbox) -> int:
     return len(inbox.messages)
-
-
-async def _met_outage(caplog: pytest.LogCaptureFixture, sending: asyncio.Task[None]) -> bool:
-    """It said so, or it ended (which the test then fails on)."""
-    return sending.done() or any("database unavailable" in r.getMessage() for r in caplog.records)

@@ -22,7 +22,7 @@ from services.referral.domain.referral import Referral
 from warmlink.audit import audit
 from warmlink.auth import Caller, Role
 from warmlink.crypto import CannotOpen, Keyring
-from warmlink.db import DATABASE_ERRORS, Executor, notify_after_commit
+from warmlink.db import Executor, listening, notify_after_commit, outlast_outages
 
 log = logging.getLogger(__name__)
 
@@ -106,29 +106,16 @@ class ConfirmationSender:
     async def run(self) -> None:
         """Send until stopped. A database outage or a lost listening session pauses sending
         (the confirmations wait in their table) and never ends it."""
-        while True:
-            try:
-                await self._listen_and_send()
-            except DATABASE_ERRORS as exc:
-                log.warning(
-                    "patient confirmations: database unavailable, retrying",
-                    extra={"error": type(exc).__name__},
-                )
-                await asyncio.sleep(self._poll_s)
+        await outlast_outages("patient confirmations", self._listen_and_send, self._poll_s)
 
     async def _listen_and_send(self) -> None:
-        async with self._pool.acquire() as listener:
-            await listener.add_listener(CHANNEL, self._notified)
-            try:
-                while not listener.is_closed():
-                    self._wake.clear()
-                    while await self.send_due():
-                        pass
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self._poll_s)
-            finally:
-                with contextlib.suppress(*DATABASE_ERRORS):
-                    await listener.remove_listener(CHANNEL, self._notified)
+        async with listening(self._pool, {CHANNEL: self._notified}) as listener:
+            while not listener.is_closed():
+                self._wake.clear()
+                while await self.send_due():
+                    pass
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._poll_s)
 
     async def send_due(self) -> int:
         async with self._pool.acquire() as conn, conn.transaction():

@@ -27,7 +27,7 @@ from services.referral.subscriptions.settings import WebhookConfig
 from services.referral.subscriptions.signing import active_secrets, signature_headers
 from services.referral.subscriptions.ssrf import Refused, check_destination
 from services.referral.subscriptions.wakeup import Doorbell
-from warmlink.db import DATABASE_ERRORS
+from warmlink.db import DATABASE_ERRORS, listening, outlast_outages
 
 log = logging.getLogger(__name__)
 
@@ -80,34 +80,21 @@ class DeliveryWorker:
         ) as client:
             self._client = client
             try:
-                while True:
-                    try:
-                        await self._listen_and_work()
-                    except DATABASE_ERRORS as exc:
-                        log.warning(
-                            "webhook worker: database error", extra={"error": type(exc).__name__}
-                        )
-                        await asyncio.sleep(POLL_S)
+                await outlast_outages("webhook worker", self._listen_and_work, POLL_S)
             finally:
                 for task in self._in_flight:
                     task.cancel()  # their leases run out and any replica retries them
                 await asyncio.gather(*self._in_flight, return_exceptions=True)
 
     async def _listen_and_work(self) -> None:
-        async with self._pool.acquire() as listener:
-            await listener.add_listener(CHANNEL, self._notified)
-            await listener.add_listener(NUMBERED, self._numbered)
-            try:
-                while not listener.is_closed():
-                    self._wake.clear()
-                    if self._deliver:
-                        await self._claim_and_start()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self._wait_s())
-            finally:
-                with contextlib.suppress(*DATABASE_ERRORS):
-                    await listener.remove_listener(CHANNEL, self._notified)
-                    await listener.remove_listener(NUMBERED, self._numbered)
+        channels = {CHANNEL: self._notified, NUMBERED: self._numbered}
+        async with listening(self._pool, channels) as listener:
+            while not listener.is_closed():
+                self._wake.clear()
+                if self._deliver:
+                    await self._claim_and_start()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._wait_s())
 
     def _wait_s(self) -> float:
         if self._soonest is None:
