@@ -32,3 +32,12 @@ def test_a_small_loop_benchmark_reports_every_figure() -> None:
     assert figures["submit_per_s"] > 0 and figures["floor_insert_per_s"] > 0
     assert figures["replicas"] == 2
     assert "submissions/s vs one-INSERT floor" in run.stdout
+    # Where each phase's CPU went: the floor's to the floor server, the submissions' to the
+    # referral service and PostgreSQL, and with the site subscribed to webhook delivery too.
+    spent = figures["cpu_ms_per_request"]
+    assert spent["floor"]["floor server"] > 0 and spent["floor"]["PostgreSQL"] > 0
+    for phase in ("no subscriber", "subscribed"):
+        assert spent[phase]["referral service"] > 0 and spent[phase]["PostgreSQL"] > 0
+        assert spent[phase]["total"] > spent["floor"]["total"]
+    assert spent["subscribed"]["webhook delivery"] > 0
+    assert "CPU per request (ms), by process" in run.stdout

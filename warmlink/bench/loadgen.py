@@ -11,8 +11,8 @@ import asyncio
 import multiprocessing
 import random
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Coroutine, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from warmlink.bench.loop_client import read_message
@@ -25,6 +25,7 @@ class LoadResult:
     errors: int
     seconds: float
     latencies_ms: list[float]
+    cpu_s: float = 0.0  # the load generator's own CPU (user + system) over the run
 
     @property
     def per_second(self) -> float:
@@ -163,12 +164,20 @@ async def _paced(
     return LoadResult(len(latencies), found["errors"], time.perf_counter() - started, latencies)
 
 
+def _measured(run: Coroutine[Any, Any, LoadResult]) -> LoadResult:
+    """The run's result with the CPU it took: this process exits before the caller could read
+    it from /proc."""
+    started = time.process_time()
+    result = asyncio.run(run)
+    return replace(result, cpu_s=time.process_time() - started)
+
+
 def _child(args: tuple[Any, ...], pipe: Any) -> None:
-    pipe.send(asyncio.run(_run(*args)))
+    pipe.send(_measured(_run(*args)))
 
 
 def _paced_child(args: tuple[Any, ...], pipe: Any) -> None:
-    pipe.send(asyncio.run(_paced(*args)))
+    pipe.send(_measured(_paced(*args)))
 
 
 def _in_process(target: Any, args: tuple[Any, ...]) -> LoadResult:

@@ -8,6 +8,11 @@ subscriber, on the embedded stack (fsync on).
 3. Propagation at a fixed rate of referrals/s: from the practice's acknowledge answered to the
    referring site's webhook received (Standard Webhooks delivery through the outbox of
    subscription notifications), then schedule and attend, and their notifications too.
+
+Each throughput phase also reports its CPU per request by process (`cpu.py`): both the floor and
+the submissions keep the two cores busy, so their ratio is, near enough, the inverse ratio of
+what a request costs, and the table says where a submission's cost goes. A submission phase is
+billed until its effects are done (the relay, the directory's consumer, the webhook deliveries).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import orjson
 import uvloop
 
 from warmlink.auth import Role
+from warmlink.bench import cpu
 from warmlink.bench.loadgen import LoadResult, Post, load
 from warmlink.bench.loop_client import LoopClient
 from warmlink.bench.report import percentile, print_report
@@ -177,29 +183,31 @@ async def _with_subscriber(
     connections: int,
     rate: int,
     tokens: dict[str, str],
-) -> tuple[LoadResult, int, dict[str, list[float]]]:
+) -> tuple[LoadResult, cpu.Phase, int, dict[str, list[float]]]:
     """The referring site's webhook subscriber registered, as in a network where sites follow
     their referrals: submissions at full speed, then (their notifications delivered)
-    propagation at `rate`. Returns the submissions, how many of their notifications never
-    arrived, and the propagation figures."""
+    propagation at `rate`. Returns the submissions, their CPU (until their notifications were
+    delivered), how many of those notifications never arrived, and the propagation figures."""
     receiver, receiver_port = Receiver(), free_port()
     await receiver.start(receiver_port)
     try:
         url = f"http://127.0.0.1:{stack.ports['referral']}"
         await _subscribe(url, tokens["site"], receiver_port)
         print(f"submissions, referring site subscribed: {connections} connections, {load_s}s")
+        before = cpu.read()
         submits = await asyncio.to_thread(
             load, referral_ports, [], tokens["site"], load_s, connections, submit
         )
         accepted = submits.requests - submits.errors
         missing = accepted - await _delivered(receiver, accepted, within_s=120)
+        spent = cpu.phase(before, cpu.read(), submits.requests, submits.cpu_s)
         print(
             f"propagation: {rate} referrals/s for {load_s}s (submit, acknowledge, schedule, "
             "attend), webhook subscriber on the referring site"
         )
         port = stack.ports["referral"]
         await _propagation(port, receiver, min(rate, 10), 2, tokens)  # warm-up
-        return submits, missing, await _propagation(port, receiver, rate, load_s, tokens)
+        return submits, spent, missing, await _propagation(port, receiver, rate, load_s, tokens)
     finally:
         await receiver.stop()
 
@@ -289,8 +297,12 @@ def run(rate: int, seconds: int, connections: int) -> None:
         )
         print(f"floor: POST /insert (one INSERT), {connections} connections, {seconds}s")
         floor_ports = [port for port, _ in floors]
+        before = cpu.read()
         floor = load(floor_ports, [], "x", seconds, connections, Post("/insert", template))
+        floor_cpu = cpu.phase(before, cpu.read(), floor.requests, floor.cpu_s)
+        cpu.wait_until_idle()
         print(f"submissions, no subscriber yet: {connections} connections, {seconds}s")
+        before = cpu.read()
         bare = load(
             referral_ports,
             [],
@@ -299,8 +311,10 @@ def run(rate: int, seconds: int, connections: int) -> None:
             connections,
             Post("/v1/referrals", template, run="bare-"),
         )
+        cpu.wait_until_idle()  # the relay and the directory's consumer catching up count too
+        bare_cpu = cpu.phase(before, cpu.read(), bare.requests, bare.cpu_s)
         # uvloop, as the services use: the client and the receiver share these two cores too.
-        submits, missing, prop = uvloop.run(
+        submits, submit_cpu, missing, prop = uvloop.run(
             _with_subscriber(
                 stack,
                 referral_ports,
@@ -319,6 +333,8 @@ def run(rate: int, seconds: int, connections: int) -> None:
     ack = prop["acknowledged"]
     errors = len(prop["errors"]) + submits.errors + bare.errors + floor.errors
     lost = len(prop["lost"]) + missing
+    phases = {"floor": floor_cpu, "no subscriber": bare_cpu, "subscribed": submit_cpu}
+    cpu.print_table(phases)
     print_report(
         "bench-loop",
         [
@@ -353,5 +369,7 @@ def run(rate: int, seconds: int, connections: int) -> None:
             "replicas": REPLICAS,
             "errors": errors,
             "lost_notifications": lost,
+            "cpu_ms_per_request": {name: p.ms_per_request for name, p in phases.items()},
+            "cores_busy": {name: p.cores_busy for name, p in phases.items()},
         },
     )
