@@ -25,7 +25,7 @@ from services.referral.domain.lifecycle import (
     next_status,
     redirect_reason,
 )
-from services.referral.domain.referral import PatientDetails, Referral
+from services.referral.domain.referral import AppointmentLogistics, PatientDetails, Referral
 from services.referral.referral_events import event_for
 from warmlink.audit import audit
 from warmlink.auth import Caller
@@ -201,6 +201,24 @@ async def transition(
     )
     await publish_later(conn, event, producer=PRODUCER)
     await notify_listeners(conn, listeners, updated, event.TYPE, now)
+    return updated
+
+
+async def schedule_appointment(
+    conn: Connection,
+    caller: Caller,
+    referral_id: UUID,
+    details: dict[str, Any],
+    logistics: AppointmentLogistics,
+    keyring: Keyring,
+    now: datetime,
+    listeners: Sequence[StatusListener] = (),
+) -> Referral:
+    """Book (or re-book) the appointment. Where and how to join it is sealed beside it, and the
+    write audited; `AppointmentScheduled` carries the time and modality only."""
+    updated = await transition(conn, caller, referral_id, Action.SCHEDULE, details, now, listeners)
+    await repo.set_logistics(conn, referral_id, logistics, keyring)
+    await audit(conn, caller, "write", "referral_appointment", str(referral_id))
     return updated
 
 

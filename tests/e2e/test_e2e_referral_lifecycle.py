@@ -10,11 +10,13 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
+from standardwebhooks import Webhook
 
 from tests.e2e.conftest import Network, start_network
 from tests.e2e.test_e2e_screen_to_worklist import phq9, worklist
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
+from tests.support.webhook_receiver import Receiver
 from warmlink.auth import Role
 from warmlink.dev.seed import seed_region
 
@@ -34,9 +36,9 @@ PATIENT = {
 @pytest.fixture(scope="module")
 def net(infra: Infrastructure) -> Iterator[Network]:
     # Spans go to the services' logs (console exporter), so the PHI test below reads them too.
-    stack = start_network(
-        infra, ["directory", "screening", "referral"], {"OTEL_EXPORTER": "console"}
-    )
+    # The referring site's webhook subscriber listens on 127.0.0.1 (allowed in development).
+    env = {"OTEL_EXPORTER": "console", "WEBHOOK_ALLOW_PRIVATE": "true"}
+    stack = start_network(infra, ["directory", "screening", "referral"], env)
     try:
         seed_region(f"http://127.0.0.1:{stack.ports['directory']}", stack.signing_key)
         yield Network(stack)
@@ -137,6 +139,109 @@ async def test_screen_to_attended_appointment_with_a_full_timeline(
     assert all(t["actor"] and t["at"] for t in timeline)
     items = await worklist(net)
     assert not any(i["screening_id"] == screening_id for i in items), "referred: off the worklist"
+
+
+TELEHEALTH = "Join at https://visit.example.org/room/lumen-4417, code 5521"
+
+
+async def _statuses_received(
+    receiver: Receiver, secret: str, referral_id: str, count: int
+) -> list[dict[str, Any]]:
+    """The site's notifications about one referral, each verified with the standardwebhooks
+    library (a bad signature raises), once `count` have arrived."""
+
+    async def verified() -> list[dict[str, Any]]:
+        bodies = [Webhook(secret).verify(r.body, r.headers) for r in receiver.received("/site")]
+        return [b for b in bodies if b.get("referral_id") == referral_id]
+
+    return await eventually(verified, until=lambda got: len(got) >= count, what="notifications")
+
+
+async def test_the_sites_subscriber_sees_every_status_of_a_matched_handoff_in_order(
+    net: Network, referral: httpx.AsyncClient
+) -> None:
+    """Screen, worklist, match, submit, acknowledge, contact, schedule, attend, across the
+    screening, directory and referral services over the broker; the referring site's webhook
+    subscriber receives each status, in order, signed."""
+    receiver = Receiver()
+    receiver.start()
+    try:
+        subscribed = await referral.post(
+            "/v1/subscriptions", json={"url": receiver.url("/site")}, headers=net.auth(SITE)
+        )
+        assert subscribed.status_code == 201, subscribed.text
+        secret = subscribed.json()["secret"]
+        screening_id = await positive_screen_on_worklist(net, "pt-loop-1")
+        criteria = body()["match_criteria"] | {"level_of_care": "outpatient_therapy"}
+        async with httpx.AsyncClient(base_url=net.url("directory")) as directory:
+            found = await directory.get("/v1/matches", params=criteria, headers=net.auth(SITE))
+        assert found.status_code == 200, found.text
+        chosen = found.json()["matches"][0]
+        practice_id = chosen["organization_id"]
+        created = await submit(
+            net,
+            referral,
+            "handoff-loop",
+            screening_id=screening_id,
+            patient_ref="pt-loop-1",
+            practice_id=practice_id,
+            service_id=chosen["service_id"],
+        )
+        assert created.status_code == 201, created.text
+        rid = created.json()["id"]
+        practice = net.auth(practice_id, Role.PRACTICE)
+        appointment_at = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+        steps = [
+            ("acknowledge", None),
+            ("contact-attempts", {"channel": "phone", "outcome": "reached"}),
+            (
+                "schedule",
+                {
+                    "appointment_at": appointment_at,
+                    "modality": "telehealth",
+                    "telehealth_instructions": TELEHEALTH,
+                },
+            ),
+            ("attended", None),
+        ]
+        for step, payload in steps:
+            moved = await referral.post(f"/v1/intake/{rid}/{step}", json=payload, headers=practice)
+            assert moved.status_code == 200, moved.text
+
+        got = await _statuses_received(receiver, secret, rid, 5)
+        assert [(b["event_type"], b["status"]) for b in got] == [
+            ("ReferralSubmitted", "submitted"),
+            ("IntakeAcknowledged", "acknowledged"),
+            ("PatientContacted", "acknowledged"),  # a change, though the status stays
+            ("AppointmentScheduled", "scheduled"),
+            ("AppointmentAttended", "attended"),
+        ]
+        numbers = [b["event_number"] for b in got]
+        assert numbers == list(range(numbers[0], numbers[0] + 5)), "no gap, no reordering"
+        assert TELEHEALTH not in "".join(r.body for r in receiver.received("/site"))
+    finally:
+        receiver.stop()
+
+    seen = (await referral.get(f"/v1/referrals/{rid}", headers=net.auth(SITE))).json()
+    assert seen["appointment"]["modality"] == "telehealth"
+    assert seen["appointment"]["telehealth_instructions"] == TELEHEALTH
+    assert seen["appointment"]["location"] is None
+    sealed = await net.query(
+        "referral",
+        "SELECT appointment_logistics_sealed AS s FROM referrals WHERE id = $1::uuid",
+        rid,
+    )
+    assert b"lumen-4417" not in bytes(sealed[0]["s"])
+    audit = await net.query(
+        "referral",
+        "SELECT action, organization_id FROM audit_log"
+        " WHERE record_id = $1 AND record_type = 'referral_appointment' ORDER BY id",
+        rid,
+    )
+    assert [(a["action"], a["organization_id"]) for a in audit] == [
+        ("write", practice_id),
+        ("read", SITE),
+    ]
 
 
 async def test_illegal_transition_is_409_naming_the_current_state(
@@ -287,7 +392,15 @@ async def test_a_decline_puts_the_patient_back_on_the_worklist_until_redirected(
     assert not any(i["screening_id"] == sid for i in await worklist(net))
 
 
-PHI_VALUES = ("Marisol", "Quetzalcoatl", "312-555-0187", "marisol.qb", "1994-03-17", "NICU")
+PHI_VALUES = (
+    "Marisol",
+    "Quetzalcoatl",
+    "312-555-0187",
+    "marisol.qb",
+    "1994-03-17",
+    "NICU",
+    "lumen-4417",  # the appointment's telehealth instructions
+)
 
 
 async def test_zz_no_patient_detail_reaches_kafka_logs_or_spans(net: Network) -> None:

@@ -11,7 +11,12 @@ import asyncpg
 import orjson
 
 from contracts.lifecycle import ReferralStatus
-from services.referral.domain.referral import PatientDetails, Referral, TimelineEntry
+from services.referral.domain.referral import (
+    AppointmentLogistics,
+    PatientDetails,
+    Referral,
+    TimelineEntry,
+)
 from warmlink.crypto import Keyring
 from warmlink.db import Connection, Executor
 
@@ -34,11 +39,12 @@ UPDATE referrals SET status = $2, updated_at = $3,
     appointment_modality = coalesce($6, appointment_modality),
     contact_attempts = contact_attempts + $7
 WHERE id = $1"""
+SET_LOGISTICS = "UPDATE referrals SET appointment_logistics_sealed = $2 WHERE id = $1"
 REDIRECT = """
 UPDATE referrals SET practice_id = $2, service_id = $3, practice_name = $4, practice_phone = $5,
     practice_url = $6, status = 'submitted', acknowledge_by = $7, updated_at = $8,
     appointment_id = NULL, appointment_at = NULL, appointment_modality = NULL,
-    ack_overdue_at = NULL
+    appointment_logistics_sealed = NULL, ack_overdue_at = NULL
 WHERE id = $1"""
 APPEND_TIMELINE = """
 INSERT INTO referral_timeline (referral_id, at, status, action, actor, organization_id,
@@ -67,6 +73,10 @@ WHERE screening_id = $1 AND site_id = $4"""
 
 def _associated(referral_id: UUID) -> bytes:
     return f"referral_patients.sealed:{referral_id}".encode()
+
+
+def _logistics_associated(referral_id: UUID) -> bytes:
+    return f"referrals.appointment_logistics_sealed:{referral_id}".encode()
 
 
 def _json(value: Any) -> Any:
@@ -118,6 +128,22 @@ async def patient(conn: Connection, referral_id: UUID, keyring: Keyring) -> Pati
     data = orjson.loads(keyring.open(bytes(sealed), _associated(referral_id)))
     birth = data.pop("birth_date")
     return PatientDetails(birth_date=date.fromisoformat(birth) if birth else None, **data)
+
+
+async def set_logistics(
+    conn: Executor, referral_id: UUID, logistics: AppointmentLogistics, keyring: Keyring
+) -> None:
+    sealed = keyring.seal(orjson.dumps(asdict(logistics)), _logistics_associated(referral_id))
+    await conn.execute(SET_LOGISTICS, referral_id, sealed)
+
+
+def logistics(row: asyncpg.Record, keyring: Keyring) -> AppointmentLogistics | None:
+    """The sealed logistics of the referral's appointment, opened; None when none were set."""
+    sealed = row["appointment_logistics_sealed"]
+    if sealed is None:
+        return None
+    opened = keyring.open(bytes(sealed), _logistics_associated(row["id"]))
+    return AppointmentLogistics(**orjson.loads(opened))
 
 
 async def get(

@@ -23,6 +23,15 @@ class PatientDetails:
 
 
 @dataclass(frozen=True)
+class AppointmentLogistics:
+    """Where and how to join an appointment: the practice's free text, so sealed at rest like
+    PHI (a telehealth link is a key to the visit) and never in an event."""
+
+    location: str | None = None
+    telehealth_instructions: str | None = None
+
+
+@dataclass(frozen=True)
 class Referral:
     id: UUID
     site_id: str  # referring organization

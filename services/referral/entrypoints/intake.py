@@ -13,6 +13,7 @@ from contracts.codes import Urgency
 from contracts.lifecycle import ReferralStatus
 from services.referral.adapters import referral_repository as repo
 from services.referral.domain.lifecycle import Action
+from services.referral.domain.referral import AppointmentLogistics
 from services.referral.entrypoints.deps import ReferralContext, context
 from services.referral.entrypoints.referral_schemas import (
     AcknowledgeIn,
@@ -23,7 +24,7 @@ from services.referral.entrypoints.referral_schemas import (
     ScheduleIn,
 )
 from services.referral.entrypoints.referrals import referral_view
-from services.referral.referral_handlers import transition
+from services.referral.referral_handlers import schedule_appointment, transition
 from warmlink.auth import Caller, Role, require_role
 from warmlink.db import ConnectionDep
 
@@ -87,7 +88,22 @@ async def contact(
 async def schedule(
     referral_id: UUID, body: ScheduleIn, conn: ConnectionDep, caller: PracticeDep, ctx: Ctx
 ) -> dict[str, Any]:
-    return await _move(conn, caller, ctx, referral_id, Action.SCHEDULE, body)
+    """Book the appointment: time and modality, and where (or how, for telehealth) to join it,
+    which only the referring site and this practice can read (`GET /v1/referrals/{id}`)."""
+    logistics = AppointmentLogistics(body.location, body.telehealth_instructions)
+    details = body.model_dump(exclude={"location", "telehealth_instructions"})
+    async with conn.transaction():
+        r = await schedule_appointment(
+            conn,
+            caller,
+            referral_id,
+            details,
+            logistics,
+            ctx.keyring,
+            datetime.now(UTC),
+            ctx.listeners,
+        )
+    return referral_view(r)
 
 
 @router.post("/v1/intake/{referral_id}/attended")

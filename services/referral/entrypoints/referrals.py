@@ -16,7 +16,7 @@ from services.referral.adapters import referral_repository as repo
 from services.referral.adapters.directory_client import DirectoryUnavailable, PracticeInfo
 from services.referral.domain.lifecycle import Action
 from services.referral.domain.messages import CRISIS_RESOURCES, patient_message
-from services.referral.domain.referral import PatientDetails, Referral
+from services.referral.domain.referral import AppointmentLogistics, PatientDetails, Referral
 from services.referral.entrypoints.deps import ReferralContext, bearer, context
 from services.referral.entrypoints.referral_schemas import (
     CancelIn,
@@ -185,16 +185,33 @@ async def post_referral(
 async def get_referral(
     referral_id: UUID, conn: ConnectionDep, caller: CallerDep, ctx: Ctx
 ) -> dict[str, Any]:
-    """The referral with the patient's details, for its referring site and its practice only.
-    Every read of the details is audited."""
+    """The referral with the patient's details and the appointment's, for its referring site
+    and its practice only. Every read of either is audited."""
     async with conn.transaction():
         row = await visible_referral(conn, caller, referral_id)
         patient = await repo.patient(conn, referral_id, ctx.keyring)
         await audit(conn, caller, "read", "referral_patient", str(referral_id))
+        logistics = repo.logistics(row, ctx.keyring)
+        if logistics is not None:
+            await audit(conn, caller, "read", "referral_appointment", str(referral_id))
     view = referral_view(repo.to_referral(row), row["practice_phone"], row["practice_url"])
     details = asdict(patient)
     details["birth_date"] = patient.birth_date.isoformat() if patient.birth_date else None
-    return view | {"patient": details, "part2": row["part2"]}
+    return view | {
+        "patient": details,
+        "part2": row["part2"],
+        "appointment": _appointment(row, logistics),
+    }
+
+
+def _appointment(row: Any, logistics: AppointmentLogistics | None) -> dict[str, Any] | None:
+    if row["appointment_at"] is None:
+        return None
+    return {
+        "id": str(row["appointment_id"]),
+        "at": row["appointment_at"].isoformat(),
+        "modality": row["appointment_modality"],
+    } | asdict(logistics or AppointmentLogistics())
 
 
 @router.get("/{referral_id}/timeline", response_model=list[TimelineOut])
