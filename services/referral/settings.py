@@ -38,6 +38,19 @@ class ReferralSettings(SubscriptionSettings, ServiceSettings):
             raise ValueError("refusing to start in production: PHI_KEY is not set")
         return self
 
+    @model_validator(mode="after")
+    def _sms_needs_its_provider(self) -> ReferralSettings:
+        # Found at startup, not at the first confirmation: a sender without a provider would
+        # fail every message while the service looked healthy.
+        if self.notify_channel == "sms" and not (self.sms_url or "").startswith(
+            ("https://", "http://")
+        ):
+            raise ValueError(
+                "REFERRAL_NOTIFY_CHANNEL is 'sms' but REFERRAL_SMS_URL is not an http(s) URL "
+                f"(got {self.sms_url!r})"
+            )
+        return self
+
     def keyring(self) -> Keyring:
         if self.phi_key is None:
             raise RuntimeError("REFERRAL_PHI_KEY is not set")
