@@ -80,6 +80,15 @@ async def submit(
     return await client.post("/v1/referrals", json=body(**overrides), headers=headers)
 
 
+def problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    """An RFC 9457 problem with exactly `status`: its media type, and its members."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    found: dict[str, Any] = response.json()
+    assert found["status"] == status and found["title"] and found["type"]
+    return found
+
+
 async def positive_screen_on_worklist(net: Network, patient_ref: str) -> str:
     """Record a positive screen at the site and wait until it is on the site's worklist."""
     async with httpx.AsyncClient(base_url=net.url("screening")) as screening:
@@ -251,9 +260,7 @@ async def test_illegal_transition_is_409_naming_the_current_state(
     response = await referral.post(
         f"/v1/intake/{rid}/attended", headers=net.auth(PRACTICE, Role.PRACTICE)
     )
-    assert response.status_code == 409
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["current_status"] == "submitted"
+    assert problem(response, 409)["current_status"] == "submitted"
 
 
 async def test_other_organizations_get_404_and_wrong_roles_403(
@@ -263,19 +270,105 @@ async def test_other_organizations_get_404_and_wrong_roles_403(
     other_practice = await referral.post(
         f"/v1/intake/{rid}/acknowledge", headers=net.auth("northside-cmhc", Role.PRACTICE)
     )
-    assert other_practice.status_code == 404
+    problem(other_practice, 404)
     other_site = await referral.get(f"/v1/referrals/{rid}", headers=net.auth("maple-pediatrics"))
-    assert other_site.status_code == 404 and "Marisol" not in other_site.text
+    problem(other_site, 404)
+    assert "Marisol" not in other_site.text
+    for path in ("", "/timeline"):  # its history is as hidden as the referral
+        hidden = await referral.get(f"/v1/referrals/{rid}{path}", headers=net.auth("maple-ob"))
+        problem(hidden, 404)
+    other_fhir = await referral.get(f"/fhir/Task/{rid}", headers=net.auth("maple-pediatrics"))
+    assert other_fhir.status_code == 404
     site_acknowledging = await referral.post(
         f"/v1/intake/{rid}/acknowledge", headers=net.auth(SITE)
     )
-    assert site_acknowledging.status_code == 403
+    problem(site_acknowledging, 403)
     practice_cancelling = await referral.post(
         f"/v1/referrals/{rid}/cancel",
         json={"reason": "duplicate"},
         headers=net.auth(PRACTICE, Role.PRACTICE),
     )
-    assert practice_cancelling.status_code == 403
+    problem(practice_cancelling, 403)
+
+
+async def test_the_inbox_filters_by_status_and_urgency_urgent_first_then_earliest_deadline(
+    net: Network, referral: httpx.AsyncClient
+) -> None:
+    practice = net.auth(PRACTICE, Role.PRACTICE)
+    made = {}
+    for name, urgency in (("a", "routine"), ("b", "urgent"), ("c", "routine")):
+        created = await submit(net, referral, f"inbox-{name}", urgency=urgency)
+        made[name] = created.json()["id"]
+    await referral.post(f"/v1/intake/{made['c']}/acknowledge", headers=practice)
+
+    async def inbox(**params: str) -> list[dict[str, Any]]:
+        found = await referral.get("/v1/intake", params=params, headers=practice)
+        assert found.status_code == 200, found.text
+        items: list[dict[str, Any]] = found.json()["items"]
+        return items
+
+    everything = await inbox()
+    ids = [i["id"] for i in everything]
+    assert set(made.values()) <= set(ids)
+    urgent = [i["urgency"] == "urgent" for i in everything]
+    assert urgent == sorted(urgent, reverse=True), "every urgent referral before any routine one"
+    for group in (True, False):
+        deadlines = [i["acknowledge_by"] for i in everything if (i["urgency"] == "urgent") is group]
+        assert deadlines == sorted(deadlines), "then the earliest acknowledgement deadline"
+    submitted = await inbox(status="submitted")
+    assert {made["a"], made["b"]} <= {i["id"] for i in submitted}
+    assert made["c"] not in {i["id"] for i in submitted}
+    assert {i["status"] for i in submitted} == {"submitted"}
+    only_urgent = await inbox(urgency="urgent")
+    assert made["b"] in {i["id"] for i in only_urgent}
+    assert {i["urgency"] for i in only_urgent} == {"urgent"}
+    unknown = await referral.get("/v1/intake", params={"status": "lost"}, headers=practice)
+    problem(unknown, 422)
+    another = await referral.get("/v1/intake", headers=net.auth("northside-cmhc", Role.PRACTICE))
+    assert not set(made.values()) & {i["id"] for i in another.json()["items"]}
+
+
+async def test_a_cancelled_appointment_is_rebooked_and_the_site_cancels_with_a_reason(
+    net: Network, referral: httpx.AsyncClient
+) -> None:
+    rid = (await submit(net, referral, "handoff-cancels")).json()["id"]
+    practice = net.auth(PRACTICE, Role.PRACTICE)
+    at = (datetime.now(UTC) + timedelta(days=4)).isoformat()
+    booking = {"appointment_at": at, "modality": "in_person", "location": "12 Elm St, Suite 3"}
+    steps = [
+        ("acknowledge", None, "acknowledged"),
+        ("schedule", booking, "scheduled"),
+        ("cancel-appointment", {"cancelled_by": "patient", "reason": "rescheduled"}, None),
+        ("schedule", booking, "scheduled"),
+    ]
+    for step, payload, expected in steps:
+        moved = await referral.post(f"/v1/intake/{rid}/{step}", json=payload, headers=practice)
+        assert moved.status_code == 200, moved.text
+        assert moved.json()["status"] == (expected or "appointment_cancelled")
+    seen = (await referral.get(f"/v1/referrals/{rid}", headers=practice)).json()
+    assert seen["appointment"]["location"] == "12 Elm St, Suite 3"
+
+    cancelled = await referral.post(
+        f"/v1/referrals/{rid}/cancel", json={"reason": "referred_elsewhere"}, headers=net.auth(SITE)
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["status"] == "cancelled"
+    late = await referral.post(f"/v1/intake/{rid}/attended", headers=practice)
+    assert problem(late, 409)["current_status"] == "cancelled"
+    uncoded = await referral.post(
+        f"/v1/referrals/{rid}/cancel", json={"reason": "changed her mind"}, headers=net.auth(SITE)
+    )
+    assert "#/reason" in [e.get("pointer") for e in problem(uncoded, 422)["errors"]]
+    timeline = (await referral.get(f"/v1/referrals/{rid}/timeline", headers=net.auth(SITE))).json()
+    assert [(t["action"], t["reason"]) for t in timeline] == [
+        ("submit", None),
+        ("acknowledge", None),
+        ("schedule", None),
+        ("cancel_appointment", "rescheduled"),
+        ("schedule", None),
+        ("cancel", "referred_elsewhere"),
+    ]
+    assert timeline[-1]["organization_id"] == SITE
 
 
 async def test_fifty_concurrent_identical_submissions_make_one_referral(
@@ -289,7 +382,8 @@ async def test_fifty_concurrent_identical_submissions_make_one_referral(
     rows = await net.query("referral", "SELECT id FROM referrals WHERE patient_ref = 'pt-50'")
     assert len(rows) == 1
     different = await submit(net, referral, "handoff-50", patient_ref="pt-51")
-    assert different.status_code == 422
+    reused = problem(different, 422)["errors"]
+    assert reused == [{"header": "Idempotency-Key", "detail": "reused with a different request"}]
 
 
 async def test_phi_is_sealed_at_rest_and_every_read_is_audited(
@@ -362,8 +456,7 @@ async def test_invalid_referrals_get_422_naming_the_field(
     net: Network, referral: httpx.AsyncClient, overrides: dict[str, Any], pointer: str
 ) -> None:
     response = await submit(net, referral, f"bad-{pointer}", **overrides)
-    assert response.status_code == 422, response.text
-    assert pointer in [e.get("pointer") for e in response.json()["errors"]]
+    assert pointer in [e.get("pointer") for e in problem(response, 422)["errors"]]
 
 
 async def test_a_decline_puts_the_patient_back_on_the_worklist_until_redirected(
