@@ -382,6 +382,8 @@ async def test_fifty_concurrent_identical_submissions_make_one_referral(
     rows = await net.query("referral", "SELECT id FROM referrals WHERE patient_ref = 'pt-50'")
     assert len(rows) == 1
     different = await submit(net, referral, "handoff-50", patient_ref="pt-51")
+    keyless = await referral.post("/v1/referrals", json=body(), headers=net.auth(SITE))
+    assert problem(keyless, 422)["errors"][0]["header"] == "Idempotency-Key"
     reused = problem(different, 422)["errors"]
     assert reused == [{"header": "Idempotency-Key", "detail": "reused with a different request"}]
 

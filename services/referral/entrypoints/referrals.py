@@ -40,7 +40,10 @@ from warmlink.write_batch import WriteBatch
 
 router = APIRouter(prefix="/v1/referrals", tags=["referrals"])
 ClinicDep = Annotated[Caller, require_role(Role.CLINIC)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+# Required: a handoff is made once, however often a flaky network makes the client send it.
+IdempotencyKey = Annotated[
+    str, Header(alias="Idempotency-Key", description="One key per handoff; a retry reuses it.")
+]
 Ctx = Annotated[ReferralContext, context]
 
 
@@ -128,7 +131,7 @@ async def post_referral(
     pool: PoolDep,
     caller: ClinicDep,
     ctx: Ctx,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKey,
 ) -> Response:
     """A warm handoff, submitted while the patient is present."""
     problems = _setting_rules(body)
