@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, timedelta
 
@@ -59,7 +60,7 @@ async def test_ageing_capacity_is_announced_stale_once_and_a_confirmation_freshe
     assert announced[1]["stale"] is True
     assert announced[1]["available"] == announced[0]["available"]
 
-    # Several more sweeps pass: no second announcement for the same ageing.
+    # More sweeps pass: no second announcement for the same ageing.
     await eventually(
         lambda: net.query(
             "directory",
@@ -69,6 +70,9 @@ async def test_ageing_capacity_is_announced_stale_once_and_a_confirmation_freshe
         until=lambda rows: rows[0]["stale_announced_at"] is not None,
         what="the record marked announced",
     )
+    # Nothing to wait for: a second announcement is what must not happen. Five sweep intervals
+    # (STALE_SWEEP_INTERVAL_S above) give five chances for it.
+    await asyncio.sleep(1.0)
     before = len(await capacity_events(net, service))
     confirm = {
         "available": 1,

@@ -105,6 +105,7 @@ async def test_stale_and_full_listings_rank_after_fresh_open_ones(
     for tier in (1, 2):
         assert all(positions[m["service_id"]] > last_fresh_open for m in by_tier.get(tier, []))
     assert any(m["freshness"] == "stale" for m in ranked), "the region has a stale listing"
+    assert by_tier.get(1) and by_tier.get(2), f"the region has both later tiers: {set(by_tier)}"
 
 
 async def test_urgent_requests_put_crisis_resources_first(client: httpx.AsyncClient) -> None:

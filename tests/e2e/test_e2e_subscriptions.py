@@ -323,10 +323,16 @@ async def test_private_destinations_are_refused_without_allow_private(strict: Ne
 
 
 async def read_stream(
-    network: Network, org: str, subscription_id: str, count: int, headers: dict[str, str]
+    network: Network,
+    org: str,
+    subscription_id: str,
+    count: int,
+    headers: dict[str, str],
+    found: list[tuple[str, str, dict[str, Any]]] | None = None,
 ) -> list[tuple[str, str, dict[str, Any]]]:
-    """(id, event, data) of the first `count` events of the SSE stream."""
-    found: list[tuple[str, str, dict[str, Any]]] = []
+    """(id, event, data) of the first `count` events of the SSE stream, appended to `found` as
+    they arrive (so a caller can watch progress)."""
+    found = [] if found is None else found
     fields: dict[str, str] = {}
     url = f"{network.url('referral')}/v1/subscriptions/{subscription_id}/stream"
     async with (
@@ -532,8 +538,14 @@ async def test_a_separate_delivery_process_delivers_in_order_and_streams_still_w
         sub = await subscribe(client, separate, site, receiver.url("/separate"))
     await walk(separate, site, new_org("practice"), 2)
     await accepted(receiver, "/separate", [0, 1, 2])
-    reader = asyncio.create_task(read_stream(separate, site, sub["id"], 4, {}))
-    await asyncio.sleep(0.5)  # the stream is open and has sent what it had
+    streamed: list[tuple[str, str, dict[str, Any]]] = []
+    reader = asyncio.create_task(read_stream(separate, site, sub["id"], 4, {}, streamed))
+
+    async def streamed_so_far() -> int:
+        return len(streamed)
+
+    # The stream is open and has sent what it had: the next event can only come from a wake-up.
+    await eventually(streamed_so_far, until=lambda n: n == 3, what="the stream's first events")
     await walk(separate, site, new_org("practice"), 1)  # NOTIFY wakes the HTTP process's stream
     started = time.monotonic()
     events = await reader

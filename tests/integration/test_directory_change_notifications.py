@@ -34,6 +34,7 @@ async def notifications_after(database_url: str, statement: str, *args: object) 
             if "probe:end" in heard:
                 break
             await asyncio.sleep(0.02)
+        assert "probe:end" in heard, "the listener heard nothing, so an empty answer proves nothing"
         return [h for h in heard if h != "probe:end"]
     finally:
         await listener.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import aiosmtplib
 import httpx
@@ -24,6 +24,7 @@ class NotificationFailed(Exception):
         self.reason = reason
 
 
+@runtime_checkable
 class Notifier(Protocol):
     async def send(self, to: str, subject: str, body: str) -> None:
         """Hand one plain-text message for `to` to the channel, or raise NotificationFailed."""

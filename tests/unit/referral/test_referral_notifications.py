@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import socket
 from collections.abc import AsyncIterator, Callable
@@ -261,4 +262,8 @@ def test_the_adapters_satisfy_the_protocol() -> None:
         SmtpNotifier("h", 25, SENDER),
         HttpSmsNotifier(url=SMS_URL, api_key="k"),
     ]
-    assert len(notifiers) == 3
+    for notifier in notifiers:
+        assert isinstance(notifier, Notifier), type(notifier).__name__
+        assert inspect.iscoroutinefunction(notifier.send), type(notifier).__name__
+    # and the check can fail: something without `send` is no notifier
+    assert not isinstance(object(), Notifier)

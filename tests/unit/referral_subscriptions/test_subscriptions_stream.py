@@ -1,6 +1,7 @@
 """SSE resume point and the doorbell that wakes streams and the worker."""
 
 import asyncio
+import time
 
 from services.referral.subscriptions.events import resume_after
 from services.referral.subscriptions.wakeup import Doorbell
@@ -22,10 +23,17 @@ async def test_a_ring_between_reading_and_waiting_is_not_missed() -> None:
     assert bell.current() is not seen
 
 
-async def test_every_waiter_wakes_and_no_ring_means_the_fallback_timeout() -> None:
+async def test_every_waiter_sleeps_until_the_ring_then_all_wake() -> None:
     bell = Doorbell()
     waiters = [asyncio.create_task(bell.wait(bell.current(), 5.0)) for _ in range(3)]
-    await asyncio.sleep(0)
+    await asyncio.sleep(0.05)
+    assert not any(w.done() for w in waiters), "nobody wakes before the ring"
     bell.ring()
     await asyncio.wait_for(asyncio.gather(*waiters), 1.0)
-    await bell.wait(bell.current(), 0.01)  # returns after the timeout, no exception
+
+
+async def test_no_ring_means_waiting_out_the_fallback_timeout() -> None:
+    bell = Doorbell()
+    started = time.monotonic()
+    await bell.wait(bell.current(), 0.2)  # returns after the timeout, no exception
+    assert time.monotonic() - started >= 0.19
