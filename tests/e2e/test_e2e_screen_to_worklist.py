@@ -69,6 +69,9 @@ async def test_positive_screen_becomes_one_worklist_item_and_negative_none(
         what="follow-up measure row",
     )
     assert followup[0]["site_id"] == SITE
+    # Still once, now that the event has been through every consumer.
+    again = [i for i in await worklist(network) if i["patient_ref"] == "e2e-pos"]
+    assert [i["screening_id"] for i in again] == [body["id"]]
 
 
 async def test_urgent_screen_is_listed_first_with_crisis_resources_first(network: Network) -> None:
