@@ -50,6 +50,7 @@ TRANSIENT: tuple[type[BaseException], ...] = (
     OSError,  # includes TimeoutError and ConnectionError
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
+    asyncpg.InternalClientError,  # an idle connection the server ended (see warmlink.db)
     asyncpg.SerializationError,
     asyncpg.DeadlockDetectedError,
     asyncpg.TooManyConnectionsError,

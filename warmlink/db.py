@@ -33,7 +33,23 @@ else:
 NOTIFY = "SELECT pg_notify($1, '')"
 
 # What an unavailable or lost database raises: a background loop logs it, waits and goes on.
-DATABASE_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
+# InternalClientError too: a pooled connection that the server ended while it sat idle (a
+# restart, a failover, pg_terminate_backend) can raise it on its next use ("cannot switch to
+# state 12; another operation (2) is in progress", asyncpg issue 1069); the pool then replaces
+# the connection, so waiting and trying again is the cure, as for the others.
+DATABASE_ERRORS = (
+    OSError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+)
+# Of those, what means the connection itself is gone (a transaction on it cannot continue).
+CONNECTION_LOST = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+)
 
 log = logging.getLogger(__name__)
 

@@ -38,7 +38,7 @@ from starlette.responses import Response
 
 from warmlink.auth import Caller, Role, require_role
 from warmlink.consumer import IdempotentConsumer
-from warmlink.db import Connection
+from warmlink.db import DATABASE_ERRORS, Connection
 from warmlink.relay import OutboxRelay
 
 if TYPE_CHECKING:
@@ -170,7 +170,7 @@ async def database_samples(pool: asyncpg.Pool, collectors: Sequence[Collector]) 
                         "metrics collector failed",
                         extra={"collector": _name(collector), "error": type(exc).__name__},
                     )
-    except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
+    except DATABASE_ERRORS as exc:  # TimeoutError is an OSError
         log.warning("metrics: no database connection", extra={"error": type(exc).__name__})
     help_ = "1 if the collector's query answered during this scrape."
     samples += [

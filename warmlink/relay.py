@@ -106,7 +106,7 @@ class OutboxRelay:
             self._wake.clear()
             try:
                 sent = await self.publish_batch()
-            except (KafkaError, OSError, asyncpg.PostgresError) as exc:
+            except (KafkaError, *DATABASE_ERRORS) as exc:
                 log.warning("relay publish failed, will retry", extra={"error": type(exc).__name__})
                 await self._sleep(self._settings.outbox_poll_interval_s)
                 continue
@@ -143,7 +143,7 @@ class OutboxRelay:
 
     async def _drain(self) -> None:
         """On shutdown, publish what is already committed so a clean stop leaves nothing behind."""
-        with contextlib.suppress(KafkaError, OSError, asyncpg.PostgresError):
+        with contextlib.suppress(KafkaError, *DATABASE_ERRORS):
             while await self.publish_batch():
                 pass
 

@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse, Response
 from warmlink import logs, problems, telemetry
 from warmlink.auth import CallerDep, TokenVerifier
 from warmlink.consumer import IdempotentConsumer, Subscription
+from warmlink.db import DATABASE_ERRORS
 from warmlink.http_tracing import TraceRequests
 from warmlink.kafka import ensure_topics, new_producer
 from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
@@ -213,7 +214,7 @@ def _health_router(service: str) -> APIRouter:
         failed = [t.get_name() for t in runtime.tasks + runtime.background if t.done()]
         try:
             await runtime.pool.fetchval("SELECT 1")
-        except (OSError, asyncpg.PostgresError):
+        except DATABASE_ERRORS:
             failed.append("database")
         status = 200 if not failed else 503
         body = {"status": "ready" if not failed else "degraded", "service": service}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import asyncpg
+import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from contracts import Envelope, encode, wrap
@@ -145,11 +146,22 @@ async def test_a_consumer_restarted_mid_batch_loses_nothing_and_repeats_nothing(
         assert distinct == 200
 
 
+@pytest.mark.parametrize(
+    "restart",
+    [
+        # in-flight queries are ended by AdminShutdown
+        asyncpg.AdminShutdownError("terminating connection due to administrator command"),
+        # a pooled connection the server ended while idle fails its next use (asyncpg #1069)
+        asyncpg.InternalClientError(
+            "cannot switch to state 12; another operation (2) is in progress"
+        ),
+    ],
+    ids=["in-flight", "idle"],
+)
 async def test_a_database_restart_met_by_a_handler_is_waited_out_not_dead_lettered(
-    infra: Infrastructure, database_url: str
+    infra: Infrastructure, database_url: str, restart: Exception
 ) -> None:
-    """A restart ends in-flight queries with AdminShutdown: more failures than the handler's
-    attempts allow, none of them the event's fault."""
+    """More failures than the handler's attempts allow, none of them the event's fault."""
     settings = settings_for(infra, database_url)
     assert settings.consumer_max_attempts < 5
     shutdowns = 5
@@ -158,7 +170,7 @@ async def test_a_database_restart_met_by_a_handler_is_waited_out_not_dead_letter
         nonlocal shutdowns
         if shutdowns:
             shutdowns -= 1
-            raise asyncpg.AdminShutdownError("terminating connection due to administrator command")
+            raise restart
         await record_effect(conn, envelope, event)
 
     spec = ServiceSpec(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer
 
@@ -60,6 +61,33 @@ async def test_a_rolled_back_change_publishes_nothing_and_a_committed_one_is_pub
         records = await _read_all(settings, 1)
         assert [decode(r).event_id for r in records] == [committed[0].event_id]
         await relay_caught_up(rt, "the committed event marked published")
+
+
+async def test_a_relay_outlasts_an_idle_connection_the_server_ended(
+    infra: Infrastructure, database_url: str
+) -> None:
+    """What asyncpg raises on first use of a pooled connection the server ended while it sat
+    idle (a restart, a failover): the relay waits and publishes, it does not stop for good."""
+    settings = settings_for(infra, database_url, outbox_poll_interval_s=0.1)
+    async with running(settings, consume=False) as rt:
+        publish_batch = rt.relay.publish_batch
+        failures = 0
+
+        async def first_use_of_an_ended_connection() -> int:
+            nonlocal failures
+            if failures == 0:
+                failures += 1
+                raise asyncpg.InternalClientError(
+                    "cannot switch to state 12; another operation (2) is in progress"
+                )
+            return await publish_batch()
+
+        rt.relay.publish_batch = first_use_of_an_ended_connection  # type: ignore[method-assign]
+        sent = await emit(rt, screen("after-the-restart"))
+        records = await _read_all(settings, 1)
+        assert failures == 1, "the fault was met"
+        assert [decode(r).event_id for r in records] == [sent[0].event_id]
+        assert not any(t.done() for t in rt.tasks), "every runtime task still runs"
 
 
 async def test_relay_publishes_in_commit_order_per_key(

@@ -23,6 +23,7 @@ from services.directory.adapters.listings import location_from, observed_from, s
 from services.directory.domain.match_search import ServiceIndex
 from services.directory.domain.matching import Candidate, MatchRequest, MatchResult
 from services.directory.domain.model import Organization, OrgKind, OrgStatus, PracticeType
+from warmlink.db import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +140,7 @@ class MatchIndex:
                 pending, self._pending = self._pending, set()
                 try:
                     await self._apply(pending)
-                except (OSError, asyncpg.PostgresError) as exc:
+                except DATABASE_ERRORS as exc:
                     log.warning("match index reload failed", extra={"error": repr(exc)})
                     self._pending |= pending or {EVERYTHING}
                     await asyncio.sleep(RETRY_DELAY_S)
@@ -153,7 +154,7 @@ class MatchIndex:
         await self._stop_listening()
         try:
             await self.listen()
-        except (OSError, asyncpg.PostgresError) as exc:
+        except DATABASE_ERRORS as exc:
             log.warning("match index cannot listen for changes", extra={"error": repr(exc)})
             await asyncio.sleep(RETRY_DELAY_S)
             return False

@@ -21,7 +21,7 @@ from services.followup.clocks.adapters import store
 from services.followup.clocks.context import ClockContext
 from services.followup.clocks.domain.rules import ClockKind, Effects, Track, on_fire
 from services.followup.clocks.handlers import PRODUCER, announce
-from warmlink.db import DATABASE_ERRORS, Connection
+from warmlink.db import CONNECTION_LOST, DATABASE_ERRORS, Connection
 from warmlink.outbox import publish_later
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ class ClockScheduler:
         try:
             async with conn.transaction():  # a savepoint inside the batch's transaction
                 await self._fire(conn, clock, now)
-        except (OSError, asyncpg.PostgresConnectionError):
+        except CONNECTION_LOST:
             raise
         except Exception as exc:
             log.exception("clock could not fire; retrying later", extra={"clock": str(clock["id"])})
