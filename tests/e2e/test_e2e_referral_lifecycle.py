@@ -371,6 +371,50 @@ async def test_a_cancelled_appointment_is_rebooked_and_the_site_cancels_with_a_r
     assert timeline[-1]["organization_id"] == SITE
 
 
+@pytest.mark.parametrize(
+    ("fields", "shown"),
+    [
+        (
+            {"setting": "pediatric", "infant_visit_ref": "peds-visit-881"},
+            {"infant_visit_ref": "peds-visit-881", "appointment_needed_by": None},
+        ),
+        (
+            {"setting": "hospital", "planned_discharge_at": "2031-05-02T15:00:00+00:00"},
+            {"appointment_needed_by": "2031-05-02T15:00:00+00:00"},
+        ),
+        (
+            {
+                "setting": "iop_php",
+                "last_iop_session_on": "2031-05-09",
+                "discharge_summary_ref": "iop-summary-77",
+            },
+            {"discharge_summary_ref": "iop-summary-77", "appointment_needed_by": "2031-05-09"},
+        ),
+    ],
+    ids=["pediatric", "hospital", "iop_php"],
+)
+async def test_the_practice_sees_what_each_setting_adds(
+    net: Network, referral: httpx.AsyncClient, fields: dict[str, str], shown: dict[str, Any]
+) -> None:
+    created = await submit(net, referral, f"setting-{fields['setting']}", **fields)
+    assert created.status_code == 201, created.text
+    rid = created.json()["id"]
+    inbox = await referral.get(
+        "/v1/intake", params={"status": "submitted"}, headers=net.auth(PRACTICE, Role.PRACTICE)
+    )
+    item = next(i for i in inbox.json()["items"] if i["id"] == rid)
+    assert (item["setting"], item["level_of_care"], item["referrer_id"]) == (
+        fields["setting"],
+        "outpatient_therapy",
+        "dr-okafor",
+    )
+    for name, value in shown.items():
+        if name == "appointment_needed_by" and value is not None:
+            assert item[name].startswith(value), (name, item[name])
+        else:
+            assert item[name] == value, name
+
+
 async def test_fifty_concurrent_identical_submissions_make_one_referral(
     net: Network, referral: httpx.AsyncClient
 ) -> None:

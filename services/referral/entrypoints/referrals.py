@@ -106,9 +106,17 @@ def referral_view(r: Referral, phone: str | None = None, url: str | None = None)
         },
         "site_id": r.site_id,
         "patient_ref": r.patient_ref,
+        "screening_id": str(r.screening_id) if r.screening_id else None,
         "setting": r.setting,
         "method": r.method,
         "urgency": r.urgency,
+        "level_of_care": r.level_of_care,
+        "referrer_id": r.referrer_id,
+        "acting_for": r.acting_for,
+        # What the receiving practice needs from the setting: the infant's visit (the dyad) of
+        # a pediatric referral, the discharge summary of an IOP/PHP one.
+        "infant_visit_ref": r.infant_visit_ref,
+        "discharge_summary_ref": r.discharge_summary_ref,
         "submitted_at": r.submitted_at.isoformat(),
         "acknowledge_by": r.acknowledge_by.isoformat(),
         "appointment_needed_by": r.appointment_needed_by.isoformat()
