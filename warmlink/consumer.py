@@ -23,7 +23,7 @@ from opentelemetry.trace import SpanKind
 
 from contracts import Envelope, EventPayload, UndecodableEvent, decode, payload_of
 from contracts.registry import event_class
-from warmlink.db import Connection
+from warmlink.db import CONNECTION_LOST, Connection
 from warmlink.deadletter import HANDLER_FAILED, UNDECODABLE, DeadLetter, record_dead_letter
 from warmlink.kafka import commit_as_member, group_membership, new_consumer
 from warmlink.settings import ServiceSettings
@@ -47,10 +47,7 @@ BACKGROUND_WAIT_MS = 100
 LAG_TIMEOUT_S = 1.0  # metrics ask the broker for end offsets; a scrape must not hang
 
 TRANSIENT: tuple[type[BaseException], ...] = (
-    OSError,  # includes TimeoutError and ConnectionError
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.InternalClientError,  # an idle connection the server ended (see warmlink.db)
+    *CONNECTION_LOST,  # OSError includes TimeoutError and ConnectionError
     asyncpg.SerializationError,
     asyncpg.DeadlockDetectedError,
     asyncpg.TooManyConnectionsError,

@@ -10,6 +10,7 @@ import asyncpg
 from tests.integration.harness import settings_for
 from tests.integration.test_ops_metrics import serving
 from tests.support.infra import Infrastructure
+from tests.support.waiting import cancelled
 
 
 async def _allow_connections(admin_url: str, database: str, allowed: bool) -> None:
@@ -55,11 +56,7 @@ async def test_ready_names_a_background_task_that_ended(
     async with serving(settings, tmp_path) as (scraper, runtime):
         assert (await scraper.client.get("/ready")).status_code == 200
         task = (runtime.tasks + runtime.background)[0]
-        task.cancel()
-        try:
-            await task
-        except BaseException:
-            pass
+        await cancelled(task)
         down = await scraper.client.get("/ready")
         assert down.status_code == 503
         assert task.get_name() in down.json()["failed"].split(",")

@@ -165,7 +165,7 @@ class MatchIndex:
         if conn is None or self._lost:
             return
         conn.remove_termination_listener(self._listener_lost)
-        with contextlib.suppress(OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        with contextlib.suppress(*DATABASE_ERRORS):
             await conn.remove_listener(CHANNEL, self._notified)
         await self._pool.release(conn)
 
