@@ -23,6 +23,7 @@ from opentelemetry.trace import SpanKind
 
 from contracts import Envelope, EventPayload, UndecodableEvent, decode, payload_of
 from contracts.registry import event_class
+from warmlink.backoff import exponential_delay
 from warmlink.db import CONNECTION_LOST, Connection
 from warmlink.deadletter import HANDLER_FAILED, UNDECODABLE, DeadLetter, record_dead_letter
 from warmlink.kafka import commit_as_member, group_membership, new_consumer
@@ -247,9 +248,9 @@ class IdempotentConsumer:
         return {r["event_id"] for r in rows}
 
     async def _apply_with_retries(self, item: _Item) -> None:
-        failures = 0
-        delay = self.settings.consumer_backoff_initial_s
+        failures = tries = 0
         while True:
+            tries += 1
             try:
                 await self._apply([item])
                 return
@@ -261,8 +262,10 @@ class IdempotentConsumer:
                 if failures >= self.settings.consumer_max_attempts:
                     await self._dead_letter_alone(item, exc, failures)
                     return
-            await self._backoff(delay)
-            delay = min(delay * 2, self.settings.consumer_backoff_max_s)
+            s = self.settings
+            await self._backoff(
+                exponential_delay(tries, s.consumer_backoff_initial_s, s.consumer_backoff_max_s)
+            )
 
     async def _dead_letter_alone(self, item: _Item, exc: Exception, attempts: int) -> None:
         error = f"{type(exc).__name__}: {str(exc)[:200]}"

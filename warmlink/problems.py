@@ -1,8 +1,10 @@
 """RFC 9457 problem details, mapped once for every service.
 
-Domain and handler code raise `Problem` subclasses; request validation errors become 422 with one
-entry per failing field (`pointer` for the body, `parameter`/`header` for the rest). Unexpected
-errors become a bare 500 that never echoes the request.
+Domain and service-layer code raise `warmlink.errors.DomainError` kinds, which are mapped here to
+their status (`problem_for`); entrypoints may raise `Problem` subclasses for what only HTTP knows
+(a missing header, a bad token). Request validation errors become 422 with one entry per failing
+field (`pointer` for the body, `parameter`/`header` for the rest). Unexpected errors become a bare
+500 that never echoes the request.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from warmlink import errors
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +84,21 @@ class InvalidInput(Problem):
         return cls(detail, errors=[{"pointer": "#" + pointer, "detail": detail}])
 
 
+_STATUS_OF: dict[type[errors.DomainError], type[Problem]] = {
+    errors.NotFound: NotFound,
+    errors.NotAllowed: Forbidden,
+    errors.Conflict: Conflict,
+    errors.Invalid: InvalidInput,
+}
+
+
+def problem_for(error: errors.DomainError) -> Problem:
+    """The problem+json a domain error answers with; an unmapped kind is a 422 about the input."""
+    kind = next((p for e, p in _STATUS_OF.items() if isinstance(error, e)), InvalidInput)
+    located = [{"pointer": "#" + error.field, "detail": error.detail}] if error.field else []
+    return kind(error.detail, errors=located, **error.extensions)
+
+
 def _location(loc: Sequence[int | str]) -> dict[str, str]:
     where, *path = loc
     if where == "body":
@@ -113,6 +132,10 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, Problem)
         return problem_response(exc, request)
 
+    async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, errors.DomainError)
+        return problem_response(problem_for(exc), request)
+
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         errors = _validation_errors(exc)
@@ -135,6 +158,7 @@ def install(app: FastAPI) -> None:
         return problem_response(Problem("An unexpected error occurred."), request)
 
     app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(errors.DomainError, on_domain_error)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Exception, on_unexpected)

@@ -28,7 +28,11 @@ from tests.e2e.conftest import Network
 from warmlink.auth import Role
 
 ADMIN = "network-admin"
-NOW = datetime.now(UTC)
+
+
+def now() -> datetime:
+    """Taken when an event is built: the suite may run for minutes after import."""
+    return datetime.now(UTC)
 
 
 def service_body(**overrides: Any) -> dict[str, Any]:
@@ -119,8 +123,8 @@ def submitted(practice: str, service_id: str, referral_id: UUID | None = None) -
         modality=None,
         referrer_id="clinician-1",
         dyad=False,
-        submitted_at=NOW,
-        acknowledge_by=NOW + timedelta(days=1),
+        submitted_at=now(),
+        acknowledge_by=now() + timedelta(days=1),
         appointment_needed_by=None,
     )
 
@@ -140,7 +144,7 @@ def declined(e: ReferralSubmitted) -> ReferralDeclined:
         site_id=e.site_id,
         practice_id=e.practice_id,
         reason="no_capacity",
-        declined_at=NOW,
+        declined_at=now(),
     )
 
 
@@ -150,7 +154,7 @@ def cancelled(e: ReferralSubmitted) -> ReferralCancelled:
         site_id=e.site_id,
         practice_id=e.practice_id,
         reason="patient_declined",
-        cancelled_at=NOW,
+        cancelled_at=now(),
     )
 
 
@@ -160,10 +164,10 @@ def scheduled(e: ReferralSubmitted) -> AppointmentScheduled:
         site_id=e.site_id,
         practice_id=e.practice_id,
         appointment_id=new_event_id(),
-        appointment_at=NOW + timedelta(days=3),
+        appointment_at=now() + timedelta(days=3),
         modality="telehealth",
         level_of_care="outpatient_therapy",
-        scheduled_at=NOW,
+        scheduled_at=now(),
     )
 
 
@@ -187,8 +191,8 @@ def redirected(e: ReferralSubmitted, practice: str, service_id: str) -> Referral
         service_id=service_id,
         reason="declined",
         decline_reason="no_capacity",
-        redirected_at=NOW,
-        acknowledge_by=NOW + timedelta(days=1),
+        redirected_at=now(),
+        acknowledge_by=now() + timedelta(days=1),
     )
 
 

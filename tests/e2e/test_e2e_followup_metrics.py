@@ -55,6 +55,7 @@ class Driven:
     no_show: str
     declined: str
     screens: tuple[str, ...]
+    month: str  # the report month the referrals fall in, taken as they were made
 
 
 def start_measured_network(infra: Infrastructure) -> Network:
@@ -104,6 +105,7 @@ async def _move(net: Network, client: httpx.AsyncClient, rid: str, *steps: str) 
 async def drive(net: Network, tag: str) -> Driven:
     """Two screened referrals at riverside (one attended, one no-show), one declined at
     eastbrook without a screen."""
+    month = datetime.now(TZ).strftime("%Y-%m")
     s1 = await _screen(net, RIVERSIDE, f"pt-{tag}-1")
     s2 = await _screen(net, RIVERSIDE, f"pt-{tag}-2")
     async with httpx.AsyncClient(base_url=net.url("referral")) as client:
@@ -126,7 +128,7 @@ async def drive(net: Network, tag: str) -> Driven:
         await _move(net, client, a, "acknowledge", "schedule", "attended")
         await _move(net, client, b, "acknowledge", "schedule", "missed")
         await _move(net, client, c, "decline")
-    return Driven(a, b, c, (s1, s2))
+    return Driven(a, b, c, (s1, s2), month)
 
 
 async def get(
@@ -222,8 +224,7 @@ async def test_a_clinic_sees_only_its_own_site_and_a_practice_its_own(
 
 
 async def test_monthly_report_as_json_and_csv_agree(net: Network, driven: Driven) -> None:
-    month = datetime.now(TZ).strftime("%Y-%m")
-    params = {"month": month}
+    params = {"month": driven.month}
     as_json = await get(net, "/v1/reports/monthly", ADMIN, Role.ADMIN, params=params)
     assert as_json.status_code == 200, as_json.text
     report = as_json.json()
@@ -246,7 +247,7 @@ async def test_monthly_report_as_json_and_csv_agree(net: Network, driven: Driven
     assert rows, "the CSV has rows"
     checked = 0
     for row in rows:
-        assert row["month"] == month
+        assert row["month"] == driven.month
         if row["section"] != "measures":
             continue
         group = next(g for g in report["groups"][row["group_by"]] if g["group"] == row["group"])

@@ -32,7 +32,10 @@ from tests.e2e.test_e2e_screen_to_worklist import worklist
 from tests.support.waiting import eventually
 from warmlink.auth import Role
 
-NOW = datetime.now(UTC)
+
+def now() -> datetime:
+    """Taken when an event is built: the suite may run for minutes after import."""
+    return datetime.now(UTC)
 
 
 # The lifecycle module's network (directory, screening, referral; no follow-up service).
@@ -66,8 +69,8 @@ def breach(rid: str, practice: str = PRACTICE) -> Envelope:
         SlaBreached(
             **base(rid, practice),
             kind="ack_overdue",
-            due_at=NOW - timedelta(hours=1),
-            detected_at=NOW,
+            due_at=now() - timedelta(hours=1),
+            detected_at=now(),
             urgent=False,
         )
     )
@@ -79,8 +82,8 @@ def due(rid: str) -> Envelope:
             **base(rid),
             follow_up_id=uuid4(),
             kind="scheduling_check",
-            window_opens_at=NOW,
-            due_at=NOW + timedelta(days=3),
+            window_opens_at=now(),
+            due_at=now() + timedelta(days=3),
             urgent=False,
         )
     )
@@ -95,7 +98,7 @@ def completed(rid: str, *, re_engaged: bool) -> Envelope:
             outcome="not_attended",
             barrier="wait_too_long",
             re_engaged=re_engaged,
-            completed_at=NOW,
+            completed_at=now(),
         )
     )
 
@@ -257,9 +260,9 @@ async def test_a_re_engaged_patient_comes_back_once_for_a_new_referral(
         GateAlertRaised(
             **base(rid),
             gate="hospital_discharge",
-            gate_at=NOW + timedelta(hours=4),
+            gate_at=now() + timedelta(hours=4),
             missing=("appointment",),
-            raised_at=NOW,
+            raised_at=now(),
             urgent=True,
         )
     )

@@ -101,12 +101,14 @@ async def test_same_idempotency_key_returns_the_first_result_and_a_different_bod
     client: httpx.AsyncClient, network: Network
 ) -> None:
     headers = network.auth(SITE) | {"Idempotency-Key": "visit-4711-phq9"}
-    first = await client.post("/v1/screenings", json=phq9("idem-1", [2] * 9), headers=headers)
-    again = await client.post("/v1/screenings", json=phq9("idem-1", [2] * 9), headers=headers)
+    sent = phq9("idem-1", [2] * 9)  # one body, sent twice: the same request
+    first = await client.post("/v1/screenings", json=sent, headers=headers)
+    again = await client.post("/v1/screenings", json=sent, headers=headers)
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert again.headers["Idempotent-Replayed"] == "true"
-    different = await client.post("/v1/screenings", json=phq9("idem-1", [1] * 9), headers=headers)
+    changed = sent | {"answers": [1] * 9}
+    different = await client.post("/v1/screenings", json=changed, headers=headers)
     assert different.status_code == 422
     assert different.json()["errors"][0]["header"] == "Idempotency-Key"
 
@@ -115,11 +117,9 @@ async def test_concurrent_requests_with_one_key_record_one_screening(
     client: httpx.AsyncClient, network: Network
 ) -> None:
     headers = network.auth(SITE) | {"Idempotency-Key": "concurrent-key"}
+    sent = phq9("idem-many", [3] * 9)
     responses = await asyncio.gather(
-        *[
-            client.post("/v1/screenings", json=phq9("idem-many", [3] * 9), headers=headers)
-            for _ in range(20)
-        ]
+        *[client.post("/v1/screenings", json=sent, headers=headers) for _ in range(20)]
     )
     assert {r.status_code for r in responses} == {201}
     assert len({r.json()["id"] for r in responses}) == 1

@@ -21,6 +21,7 @@ from services.referral.adapters.notifications import NotificationFailed, Notifie
 from services.referral.domain.referral import Referral
 from warmlink.audit import audit
 from warmlink.auth import Caller, Role
+from warmlink.backoff import exponential_delay
 from warmlink.crypto import CannotOpen, Keyring
 from warmlink.db import Executor, listening, notify_after_commit, outlast_outages
 
@@ -45,6 +46,7 @@ UPDATE patient_notifications
 SET status = 'failed', attempts = attempts + 1, last_error = 'sealed message cannot be opened'
 WHERE id = $1"""
 MAX_ATTEMPTS = 10
+RETRY_INITIAL_S, RETRY_MAX_S = 5.0, 3600.0  # 5 s after the first failure, at most an hour
 POLL_S = 5.0
 SYSTEM = Caller("referral-service", "warmlink-network", Role.ADMIN)
 
@@ -142,7 +144,8 @@ class ConfirmationSender:
                 try:
                     await self._notifier.send(message["to"], message["subject"], message["body"])
                 except NotificationFailed as exc:
-                    delay = timedelta(seconds=min(3600, 5 * 2 ** row["attempts"]))
+                    seconds = exponential_delay(row["attempts"] + 1, RETRY_INITIAL_S, RETRY_MAX_S)
+                    delay = timedelta(seconds=seconds)
                     await conn.execute(
                         RETRY, row["id"], datetime.now(UTC) + delay, exc.reason, MAX_ATTEMPTS
                     )

@@ -13,14 +13,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+from warmlink.backoff import exponential_delay
+
 MAX_DELAY_S = 3600.0
-JITTER = 0.2
 
 
 def backoff_delay(attempt: int, initial_s: float, *, jitter: float = 0.0) -> float:
     """Seconds to wait after the `attempt`-th failed attempt (1-based); `jitter` in [0, 1)."""
-    exponent = min(max(attempt - 1, 0), 40)  # 2**40 * anything positive is past the cap
-    return min(initial_s * 2.0**exponent, MAX_DELAY_S) * (1.0 - JITTER * jitter)
+    return exponential_delay(attempt, initial_s, MAX_DELAY_S, jitter=jitter)
 
 
 def next_attempt_at(

@@ -7,6 +7,7 @@ from uuid import UUID
 from services.screening.domain.scoring import ScoreResult
 from services.screening.domain.screening import Screening
 from warmlink.db import Connection
+from warmlink.rows import from_row
 
 INSERT_SCREENING = """
 INSERT INTO screenings (id, organization_id, recorded_by, patient_ref, instrument, answers,
@@ -41,21 +42,5 @@ async def get(conn: Connection, screening_id: UUID, organization_id: str) -> Scr
     row = await conn.fetchrow(SELECT_SCREENING, screening_id, organization_id)
     if row is None:
         return None
-    result = ScoreResult(
-        instrument=row["instrument"],
-        item_scores=tuple(row["item_scores"]),
-        total=row["total"],
-        band=row["band"],
-        positive=row["positive"],
-        urgent=row["urgent"],
-    )
-    return Screening(
-        id=row["id"],
-        organization_id=row["organization_id"],
-        recorded_by=row["recorded_by"],
-        patient_ref=row["patient_ref"],
-        setting=row["setting"],
-        answers=tuple(row["answers"]),
-        screened_at=row["screened_at"],
-        result=result,
-    )
+    result = from_row(ScoreResult, row, item_scores=tuple(row["item_scores"]))
+    return from_row(Screening, row, answers=tuple(row["answers"]), result=result)

@@ -1,13 +1,15 @@
 """The one error the screening domain raises for bad input.
 
-It carries a JSON-pointer-like ``field`` so that an API layer can turn it into a
-field-level validation problem without parsing the message.
+It is a `warmlink.errors.Invalid` (and a ValueError, as bad input is), so the HTTP edge answers
+it as a 422 whose field path is the error's `field`, without any route catching it.
 """
 
 from __future__ import annotations
 
+from warmlink.errors import Invalid
 
-class InvalidScreening(ValueError):
+
+class InvalidScreening(Invalid, ValueError):
     """A screening input that cannot be scored.
 
     ``field`` points at the offending input, e.g. ``"/instrument"``, ``"/answers"``
@@ -16,6 +18,4 @@ class InvalidScreening(ValueError):
     """
 
     def __init__(self, field: str, detail: str) -> None:
-        super().__init__(f"{field}: {detail}")
-        self.field = field
-        self.detail = detail
+        super().__init__(detail, field=field)

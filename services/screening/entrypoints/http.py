@@ -17,7 +17,7 @@ from services.screening.entrypoints.schemas import (
     ScreeningIn,
     ScreeningOut,
 )
-from services.screening.handlers import record_screening
+from services.screening.service_layer.commands import record_screening
 from services.screening.settings import ScreeningSettings
 from warmlink.audit import audit
 from warmlink.auth import Caller, Role, require_role
@@ -40,10 +40,7 @@ async def _record(
     settings: ScreeningSettings = request.app.state.runtime.settings
 
     async def run() -> tuple[int, Any]:
-        try:
-            screening = await record_screening(conn, command, settings.thresholds())
-        except InvalidScreening as exc:
-            raise InvalidInput.at(exc.field, exc.detail) from None
+        screening = await record_screening(conn, command, settings.thresholds())
         await audit(conn, caller, "write", "screening", str(screening.id))
         return 201, ScreeningOut.of(screening).model_dump(mode="json")
 

@@ -15,8 +15,14 @@ from services.referral.subscriptions.signing import (
     signature_headers,
 )
 
-NOW = datetime.now(UTC)
 BODY = orjson.dumps({"type": payloads.HANDSHAKE, "event_number": 0}).decode()
+
+
+@pytest.fixture
+def now() -> datetime:
+    """Signed at the test's own moment: the verifier refuses timestamps over 5 minutes old,
+    and the suite can take longer than that between import and this test."""
+    return datetime.now(UTC)
 
 
 def test_secrets_follow_the_standard_webhooks_format() -> None:
@@ -26,27 +32,27 @@ def test_secrets_follow_the_standard_webhooks_format() -> None:
     assert new_secret() != secret
 
 
-def test_a_delivery_verifies_with_its_secret() -> None:
+def test_a_delivery_verifies_with_its_secret(now: datetime) -> None:
     secret = new_secret()
-    headers = signature_headers("msg-1", BODY, [secret], NOW)
+    headers = signature_headers("msg-1", BODY, [secret], now)
     assert headers["webhook-id"] == "msg-1"
-    assert headers["webhook-timestamp"] == str(int(NOW.timestamp()))
+    assert headers["webhook-timestamp"] == str(int(now.timestamp()))
     assert Webhook(secret).verify(BODY, headers) == orjson.loads(BODY)
 
 
-def test_a_delivery_does_not_verify_with_another_secret_or_a_changed_body() -> None:
-    headers = signature_headers("msg-1", BODY, [new_secret()], NOW)
+def test_a_delivery_does_not_verify_with_another_secret_or_a_changed_body(now: datetime) -> None:
+    headers = signature_headers("msg-1", BODY, [new_secret()], now)
     with pytest.raises(WebhookVerificationError):
         Webhook(new_secret()).verify(BODY, headers)
     with pytest.raises(WebhookVerificationError):
         Webhook(new_secret()).verify(BODY.replace("0", "1"), headers)
 
 
-def test_during_a_rotation_both_signatures_verify() -> None:
+def test_during_a_rotation_both_signatures_verify(now: datetime) -> None:
     old, new = new_secret(), new_secret()
-    signing = active_secrets(new, old, NOW + timedelta(hours=24), NOW)
+    signing = active_secrets(new, old, now + timedelta(hours=24), now)
     assert signing == [new, old]
-    headers = signature_headers("msg-2", BODY, signing, NOW)
+    headers = signature_headers("msg-2", BODY, signing, now)
     assert len(headers["webhook-signature"].split(" ")) == 2
     assert all(s.startswith("v1,") for s in headers["webhook-signature"].split(" "))
     Webhook(old).verify(BODY, headers)
@@ -55,10 +61,10 @@ def test_during_a_rotation_both_signatures_verify() -> None:
         Webhook(new_secret()).verify(BODY, headers)
 
 
-def test_after_the_overlap_only_the_new_secret_signs() -> None:
+def test_after_the_overlap_only_the_new_secret_signs(now: datetime) -> None:
     old, new = new_secret(), new_secret()
-    assert active_secrets(new, old, NOW - timedelta(seconds=1), NOW) == [new]
-    assert active_secrets(new, None, None, NOW) == [new]
-    headers = signature_headers("msg-3", BODY, active_secrets(new, old, NOW, NOW), NOW)
+    assert active_secrets(new, old, now - timedelta(seconds=1), now) == [new]
+    assert active_secrets(new, None, None, now) == [new]
+    headers = signature_headers("msg-3", BODY, active_secrets(new, old, now, now), now)
     with pytest.raises(WebhookVerificationError):
         Webhook(old).verify(BODY, headers)
