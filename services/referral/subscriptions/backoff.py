@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+from warmlink.backoff import JITTER as JITTER  # re-exported: the retry rules name it
 from warmlink.backoff import exponential_delay
 
 MAX_DELAY_S = 3600.0
