@@ -87,7 +87,7 @@ async def post_questionnaire_response(
     try:
         parsed = answers_from_questionnaire_response(body.resource)
     except InvalidScreening as exc:
-        raise InvalidInput.at("/resource" + exc.field, exc.detail) from None
+        raise InvalidInput.at("/resource" + (exc.field or ""), exc.detail) from None
     screened_at = body.screened_at or parsed.authored
     if screened_at is None:
         raise InvalidInput.at("/screened_at", "screened_at or resource.authored is required")
