@@ -59,6 +59,4 @@ def modules(package: str) -> tuple[Module, ...]:
 
 
 def services() -> list[str]:
-    return sorted(
-        p.name for p in (ROOT / "services").iterdir() if (p / "bootstrap.py").is_file()
-    )
+    return sorted(p.name for p in (ROOT / "services").iterdir() if (p / "bootstrap.py").is_file())
