@@ -13,13 +13,14 @@ from warmlink.service import ServiceSpec, create_app
 Settings = ScreeningSettings
 
 
-def build_app(settings: ScreeningSettings | None = None) -> FastAPI:
-    settings = settings or ScreeningSettings()
-    return create_app(
-        ServiceSpec(
-            settings=settings,
-            migrations=Path(__file__).parent / "migrations",
-            routers=[router],
-            title="Warmlink screening",
-        )
+def spec(settings: ScreeningSettings) -> ServiceSpec:
+    return ServiceSpec(
+        settings=settings,
+        migrations=Path(__file__).parent / "migrations",
+        routers=[router],
+        title="Warmlink screening",
     )
+
+
+def build_app(settings: ScreeningSettings | None = None) -> FastAPI:
+    return create_app(spec(settings or ScreeningSettings()))
