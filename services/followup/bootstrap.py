@@ -6,7 +6,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.followup import clocks, measures
+from services.followup import clocks
+from services.followup.measures.entrypoints import capacity, dashboard, metrics
+from services.followup.measures.service_layer import events as measure_events
 from services.followup.settings import FollowupSettings
 from warmlink.service import ServiceSpec, create_app
 
@@ -17,10 +19,10 @@ def spec(settings: FollowupSettings) -> ServiceSpec:
     return ServiceSpec(
         settings=settings,
         migrations=Path(__file__).parent / "migrations",
-        routers=[*clocks.ROUTERS, *measures.ROUTERS],
-        subscriptions=[clocks.subscription(settings), measures.SUBSCRIPTION],
+        routers=[*clocks.ROUTERS, metrics.router, capacity.router, dashboard.router],
+        subscriptions=[clocks.subscription(settings), *measure_events.subscriptions(settings)],
         title="Warmlink follow-up",
-        on_startup=[*clocks.ON_STARTUP, *measures.ON_STARTUP],
+        on_startup=clocks.ON_STARTUP,
         collectors=clocks.COLLECTORS,
     )
 
