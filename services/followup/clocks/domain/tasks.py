@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contracts.codes import TaskKind
+from contracts.codes import FollowUpKind, TaskKind
 
 _WHAT_TO_DO = {
     TaskKind.ACK_OVERDUE: (
@@ -30,3 +30,10 @@ _WHAT_TO_DO = {
 
 def what_to_do(kind: TaskKind) -> str:
     return _WHAT_TO_DO[kind]
+
+
+def follow_up_kind(kind: TaskKind) -> FollowUpKind:
+    """The follow-up a task is, as the events name it: next-visit checks, or scheduling checks."""
+    if kind is TaskKind.NEXT_VISIT_CHECK:
+        return FollowUpKind.NEXT_VISIT_CHECK
+    return FollowUpKind.SCHEDULING_CHECK

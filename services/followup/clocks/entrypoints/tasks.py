@@ -13,7 +13,7 @@ from contracts import FollowUpCompleted
 from contracts.codes import FollowUpBarrier, FollowUpKind, FollowUpOutcome, TaskKind
 from services.followup.clocks.adapters import tasks
 from services.followup.clocks.domain.tasks import what_to_do
-from services.followup.clocks.handlers import PRODUCER
+from services.followup.clocks.service_layer.commands import PRODUCER
 from warmlink.auth import Caller, Role, require_role
 from warmlink.db import ConnectionDep
 from warmlink.outbox import publish_later
