@@ -1,4 +1,4 @@
-"""The clocks' commands: fire a due clock (the scheduler's), and announce the tasks it opens.
+"""The clocks' commands: fire a due clock (the scheduler) and complete a task (the coordinator).
 
 Each runs inside its caller's transaction and queues the events it causes in the outbox, so the
 effect and its events commit together or not at all.
@@ -10,11 +10,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from contracts import FollowUpDue, GateAlertRaised, SlaBreached
+from contracts import FollowUpCompleted, FollowUpDue, GateAlertRaised, SlaBreached
 from contracts.codes import TaskKind
-from services.followup.clocks.adapters import store
+from services.followup.clocks.adapters import store, tasks
+from services.followup.clocks.domain.errors import TaskAlreadyClosed, TaskNotFound
 from services.followup.clocks.domain.rules import ClockKind, Effects, Track, on_fire
-from services.followup.clocks.domain.tasks import follow_up_kind
+from services.followup.clocks.domain.tasks import CompleteTask, follow_up_kind
 from warmlink.db import Connection
 from warmlink.outbox import publish_later
 
@@ -94,3 +95,54 @@ async def announce(
         urgent=track.urgent,
     )
     await publish_later(conn, event, producer=PRODUCER)
+
+
+async def complete_task(
+    conn: Connection, command: CompleteTask, site_id: str, by: str, now: datetime
+) -> Any:
+    """Record the follow-up's outcome (FollowUpCompleted); the task's row as it now is.
+
+    Repeating the outcome a task was completed with is a no-op; another outcome is a conflict.
+    """
+    barrier = command.barrier.value if command.barrier else None
+    row = await tasks.complete(
+        conn,
+        command.task_id,
+        site_id,
+        now,
+        command.outcome.value,
+        barrier,
+        command.re_engaged,
+        by,
+    )
+    if row is None:
+        return _already_closed(await tasks.one(conn, command.task_id, site_id), command)
+    kind = TaskKind(row["kind"])
+    event = FollowUpCompleted(
+        referral_id=row["referral_id"],
+        site_id=row["site_id"],
+        practice_id=row["practice_id"],
+        follow_up_id=row["id"],
+        kind=follow_up_kind(kind),
+        outcome=command.outcome,
+        barrier=command.barrier,
+        re_engaged=command.re_engaged,
+        completed_at=now,
+        task=kind,
+    )
+    await publish_later(conn, event, producer=PRODUCER)
+    return row
+
+
+def _already_closed(row: Any, command: CompleteTask) -> Any:
+    if row is None:
+        raise TaskNotFound()
+    same = (
+        row["status"] == "completed"
+        and row["outcome"] == command.outcome.value
+        and row["barrier"] == (command.barrier.value if command.barrier else None)
+        and row["re_engaged"] == command.re_engaged
+    )
+    if same:
+        return row
+    raise TaskAlreadyClosed(row["status"], row["closed_by"])
