@@ -27,7 +27,8 @@ from contracts import (
 )
 from services.followup.measures.adapters import queries
 from services.followup.measures.domain.grouping import Scope, ScopeKind
-from services.followup.measures.handlers import HANDLERS
+from services.followup.measures.service_layer.events import subscriptions
+from services.followup.settings import FollowupSettings
 from tests.e2e import directory_support as d
 from tests.e2e.conftest import Network, start_network
 from tests.e2e.test_e2e_referral_lifecycle import body
@@ -47,6 +48,8 @@ RIVERSIDE, EASTBROOK, PRACTICE, ADMIN = (
 TZ = ZoneInfo("America/Chicago")  # FOLLOWUP_NETWORK_TIME_ZONE's default
 SERVICES = ["directory", "screening", "referral", "followup"]
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "followup" / "migrations"
+[MEASURES] = subscriptions(FollowupSettings())
+HANDLERS = MEASURES.handlers
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from contracts import Envelope, EventPayload, PracticeRegistered, ReferralSubmit
 from contracts.codes import Setting, Urgency
 from contracts.events.directory import IntakeWindow, PracticeService
 from services.followup.bootstrap import spec
-from services.followup.clocks.context import ClockContext
-from services.followup.clocks.scheduler import ClockScheduler
+from services.followup.clocks.adapters.context import ClockContext
+from services.followup.clocks.workers.clock_scheduler import ClockScheduler
 from services.followup.settings import FollowupSettings
 from tests.e2e import directory_support
 from tests.support.infra import Infrastructure

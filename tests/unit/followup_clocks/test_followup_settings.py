@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from services.followup.clocks.context import clock_policy
+from services.followup.clocks.adapters.context import clock_policy
 from services.followup.settings import FollowupSettings
 
 

@@ -15,6 +15,7 @@ from contracts.codes import TaskKind
 from services.followup.clocks.domain.rules import Arm, Track
 from warmlink.business_time import BUSINESS_HOURS, IntakeWindow
 from warmlink.db import Connection
+from warmlink.rows import from_row
 
 UPSERT_CALENDAR = """
 INSERT INTO practice_calendars (practice_id, time_zone, intake_hours, updated_at)
@@ -112,19 +113,7 @@ async def track(conn: Connection, referral_id: UUID) -> Track | None:
 
 
 def _track(row: asyncpg.Record | None) -> Track | None:
-    if row is None:
-        return None
-    return Track(
-        referral_id=str(row["referral_id"]),
-        site_id=row["site_id"],
-        practice_id=row["practice_id"],
-        setting=row["setting"],
-        urgent=row["urgent"],
-        status=row["status"],
-        submitted_at=row["submitted_at"],
-        discharge_summary_sent=row["discharge_summary_sent"],
-        appointment_needed_by=row["appointment_needed_by"],
-    )
+    return None if row is None else from_row(Track, row, referral_id=str(row["referral_id"]))
 
 
 async def set_status(

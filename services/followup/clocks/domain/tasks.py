@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from contracts.codes import TaskKind
+from dataclasses import dataclass
+from uuid import UUID
+
+from contracts.codes import FollowUpBarrier, FollowUpKind, FollowUpOutcome, TaskKind
+from services.followup.clocks.domain.errors import BarrierMisstated
+
+# Outcomes that mean care happened: no barrier to record.
+CARE_HAPPENED = frozenset({FollowUpOutcome.SCHEDULED, FollowUpOutcome.ATTENDED})
 
 _WHAT_TO_DO = {
     TaskKind.ACK_OVERDUE: (
@@ -30,3 +37,26 @@ _WHAT_TO_DO = {
 
 def what_to_do(kind: TaskKind) -> str:
     return _WHAT_TO_DO[kind]
+
+
+def follow_up_kind(kind: TaskKind) -> FollowUpKind:
+    """The follow-up a task is, as the events name it: next-visit checks, or scheduling checks."""
+    if kind is TaskKind.NEXT_VISIT_CHECK:
+        return FollowUpKind.NEXT_VISIT_CHECK
+    return FollowUpKind.SCHEDULING_CHECK
+
+
+@dataclass(frozen=True)
+class CompleteTask:
+    """What the coordinator found: a barrier when care did not happen, and only then."""
+
+    task_id: UUID
+    outcome: FollowUpOutcome
+    barrier: FollowUpBarrier | None = None
+    re_engaged: bool = False
+
+    def __post_init__(self) -> None:
+        if self.outcome not in CARE_HAPPENED and self.barrier is None:
+            raise BarrierMisstated("needed when the patient was not scheduled or seen")
+        if self.outcome in CARE_HAPPENED and self.barrier is not None:
+            raise BarrierMisstated("applies only when care did not happen")

@@ -9,20 +9,16 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
-from contracts import FollowUpCompleted
-from contracts.codes import FollowUpBarrier, FollowUpKind, FollowUpOutcome, TaskKind
+from contracts.codes import FollowUpBarrier, FollowUpOutcome, TaskKind
 from services.followup.clocks.adapters import tasks
-from services.followup.clocks.domain.tasks import what_to_do
-from services.followup.clocks.handlers import PRODUCER
+from services.followup.clocks.domain.errors import TaskNotFound
+from services.followup.clocks.domain.tasks import CompleteTask, what_to_do
+from services.followup.clocks.service_layer import commands
 from warmlink.auth import Caller, Role, require_role
 from warmlink.db import ConnectionDep
-from warmlink.outbox import publish_later
-from warmlink.problems import Conflict, InvalidInput, NotFound
 
 router = APIRouter(tags=["tasks"])
 ClinicDep = Annotated[Caller, require_role(Role.CLINIC)]
-# Outcomes that mean care happened: no barrier to record.
-_CARE_HAPPENED = {FollowUpOutcome.SCHEDULED, FollowUpOutcome.ATTENDED}
 
 
 class CompleteIn(BaseModel):
@@ -32,11 +28,8 @@ class CompleteIn(BaseModel):
     barrier: FollowUpBarrier | None = None
     re_engaged: bool = False
 
-    def check(self) -> None:
-        if self.outcome not in _CARE_HAPPENED and self.barrier is None:
-            raise InvalidInput.at("/barrier", "needed when the patient was not scheduled or seen")
-        if self.outcome in _CARE_HAPPENED and self.barrier is not None:
-            raise InvalidInput.at("/barrier", "applies only when care did not happen")
+    def command(self, task_id: UUID) -> CompleteTask:
+        return CompleteTask(task_id, self.outcome, self.barrier, self.re_engaged)
 
 
 def task_view(row: Any, now: datetime) -> dict[str, Any]:
@@ -84,7 +77,7 @@ async def list_tasks(
 async def get_task(task_id: UUID, conn: ConnectionDep, caller: ClinicDep) -> dict[str, Any]:
     row = await tasks.one(conn, task_id, caller.organization_id)
     if row is None:
-        raise NotFound("No such task for your site.")
+        raise TaskNotFound()
     return task_view(row, datetime.now(UTC))
 
 
@@ -93,53 +86,10 @@ async def complete_task(
     task_id: UUID, body: CompleteIn, conn: ConnectionDep, caller: ClinicDep
 ) -> dict[str, Any]:
     """Record the follow-up's outcome (FollowUpCompleted). Repeating the same outcome is a no-op."""
-    body.check()
+    command = body.command(task_id)
     now = datetime.now(UTC)
     async with conn.transaction():
-        row = await tasks.complete(
-            conn,
-            task_id,
-            caller.organization_id,
-            now,
-            body.outcome.value,
-            body.barrier.value if body.barrier else None,
-            body.re_engaged,
-            caller.subject,
+        row = await commands.complete_task(
+            conn, command, caller.organization_id, caller.subject, now
         )
-        if row is None:
-            return _already_closed(await tasks.one(conn, task_id, caller.organization_id), body)
-        kind = TaskKind(row["kind"])
-        event = FollowUpCompleted(
-            referral_id=row["referral_id"],
-            site_id=row["site_id"],
-            practice_id=row["practice_id"],
-            follow_up_id=row["id"],
-            kind=(
-                FollowUpKind.NEXT_VISIT_CHECK
-                if kind is TaskKind.NEXT_VISIT_CHECK
-                else FollowUpKind.SCHEDULING_CHECK
-            ),
-            outcome=body.outcome,
-            barrier=body.barrier,
-            re_engaged=body.re_engaged,
-            completed_at=now,
-            task=kind,
-        )
-        await publish_later(conn, event, producer=PRODUCER)
     return task_view(row, now)
-
-
-def _already_closed(row: Any, body: CompleteIn) -> dict[str, Any]:
-    if row is None:
-        raise NotFound("No such task for your site.")
-    same = (
-        row["status"] == "completed"
-        and row["outcome"] == body.outcome.value
-        and row["barrier"] == (body.barrier.value if body.barrier else None)
-        and row["re_engaged"] == body.re_engaged
-    )
-    if same:
-        return task_view(row, datetime.now(UTC))
-    raise Conflict(
-        f"The task is already {row['status']} ({row['closed_by']}).", current_status=row["status"]
-    )

@@ -24,6 +24,7 @@ from services.followup.measures.domain.grouping import Scope, ScopeKind
 from services.followup.measures.domain.journey import Journey, fold_all
 from services.followup.measures.domain.report import Facts
 from warmlink.db import Connection
+from warmlink.rows import from_row
 
 _REFERRAL_COLUMNS = """referral_id, site_id, practice_id, service_id, screening_id, setting,
        method, urgency, level_of_care, submitted_at"""
@@ -83,18 +84,13 @@ def _filters(scope: Scope) -> tuple[str | None, str | None]:
     return site, practice
 
 
-def _submission(r: asyncpg.Record) -> Submission:
-    return Submission(**dict(r))
-
-
-def _step(r: asyncpg.Record) -> Step:
-    return Step(**(dict(r) | {"kind": StepKind(r["kind"])}))
-
-
 async def _journeys(conn: Connection, rows: Sequence[asyncpg.Record]) -> list[Journey]:
     ids = [r["referral_id"] for r in rows]
     steps = await conn.fetch(STEPS_OF, ids) if ids else []
-    return fold_all([_submission(r) for r in rows], [_step(s) for s in steps])
+    return fold_all(
+        [from_row(Submission, r) for r in rows],
+        [from_row(Step, s, kind=StepKind(s["kind"])) for s in steps],
+    )
 
 
 async def load_facts(conn: Connection, scope: Scope, start: datetime, end: datetime) -> Facts:
@@ -105,10 +101,10 @@ async def load_facts(conn: Connection, scope: Scope, start: datetime, end: datet
             conn, await conn.fetch(COHORT_REFERRALS, start, end, site, practice)
         )
         ids = [j.referral_id for j in journeys]
-        breaches = [Breach(**dict(r)) for r in await conn.fetch(BREACHES_OF, ids)] if ids else []
+        breaches = [from_row(Breach, r) for r in await conn.fetch(BREACHES_OF, ids)] if ids else []
         screens: list[Screen] = []
         if scope.kind is not ScopeKind.PRACTICE:
-            screens = [Screen(**dict(r)) for r in await conn.fetch(SCREENS_IN, start, end, site)]
+            screens = [from_row(Screen, r) for r in await conn.fetch(SCREENS_IN, start, end, site)]
         screen_ids = [s.screening_id for s in screens]
         screen_journeys = (
             await _journeys(conn, await conn.fetch(REFERRALS_FOR_SCREENS, screen_ids))
@@ -117,7 +113,9 @@ async def load_facts(conn: Connection, scope: Scope, start: datetime, end: datet
         )
         linked = [j.referral_id for j in screen_journeys]
         follow_ups = (
-            [FollowUp(**dict(r)) for r in await conn.fetch(FOLLOW_UPS_OF, linked)] if linked else []
+            [from_row(FollowUp, r) for r in await conn.fetch(FOLLOW_UPS_OF, linked)]
+            if linked
+            else []
         )
     return Facts(journeys, breaches, screens, screen_journeys, follow_ups)
 
@@ -127,8 +125,8 @@ async def breaches_detected(
 ) -> list[Breach]:
     site, practice = _filters(scope)
     rows = await conn.fetch(BREACHES_DETECTED, start, end, site, practice)
-    return [Breach(**dict(r)) for r in rows]
+    return [from_row(Breach, r) for r in rows]
 
 
 async def listings(conn: Connection) -> list[Listing]:
-    return [Listing(**dict(r)) for r in await conn.fetch(LISTINGS)]
+    return [from_row(Listing, r) for r in await conn.fetch(LISTINGS)]

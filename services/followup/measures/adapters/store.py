@@ -9,10 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from contracts import CapacityUpdated, FollowUpCompleted, SlaBreached
+from contracts import CapacityUpdated, FollowUpCompleted, ScreenPositive, SlaBreached
 from contracts.events.directory import PracticeProfile
 from services.followup.measures.domain.facts import Step, Submission
 from warmlink.db import Connection
+
+RECORD_SCREEN = """
+INSERT INTO positive_screens (screening_id, site_id, instrument, band, urgent, setting, screened_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (screening_id) DO NOTHING"""
 
 RECORD_SUBMISSION = """
 INSERT INTO measure_referrals (referral_id, site_id, practice_id, service_id, screening_id,
@@ -67,6 +71,11 @@ ON CONFLICT (practice_id, service_id) DO UPDATE
        accepting_new_patients = EXCLUDED.accepting_new_patients,
        verified_at = EXCLUDED.verified_at, stale = EXCLUDED.stale, as_of = EXCLUDED.as_of
  WHERE measure_capacity.as_of <= EXCLUDED.as_of"""
+
+
+async def record_screen(conn: Connection, e: ScreenPositive) -> None:
+    facts = (e.screening_id, e.site_id, e.instrument, e.band, e.urgent, e.setting, e.screened_at)
+    await conn.execute(RECORD_SCREEN, *facts)
 
 
 async def record_submission(conn: Connection, s: Submission) -> None:

@@ -15,7 +15,7 @@ from starlette.responses import FileResponse, Response
 from warmlink.problems import NotFound
 
 router = APIRouter(tags=["dashboard"], include_in_schema=False)
-ASSETS = Path(__file__).resolve().parent.parent / "dashboard"
+ASSETS = Path(__file__).resolve().parent.parent / "assets" / "dashboard"
 MEDIA_TYPES = {
     "charts.js": "text/javascript",
     "dashboard.js": "text/javascript",

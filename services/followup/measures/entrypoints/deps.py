@@ -12,8 +12,8 @@ from warmlink.auth import CallerDep, Role
 
 
 class MeasureSettings(Protocol):
-    """The two FollowupSettings fields measures read (a protocol: measures need not import the
-    settings module, and so the clocks it imports)."""
+    """The two FollowupSettings fields the measures' routes read (a protocol: what they depend
+    on is these two, not the whole service's settings)."""
 
     network_time_zone: str
     capacity_stale_after_hours: float

@@ -1,4 +1,4 @@
-"""Event handlers of the clocks (inside the consumer's transaction: effect and inbox row together).
+"""The clocks' event handlers (inside the consumer's transaction: effect and inbox row together).
 
 Referral events keep each referral's track current, arm its clocks and settle tasks they make
 moot; no-shows and declines open re-engagement tasks at once. Directory profiles keep each
@@ -14,17 +14,16 @@ from uuid import UUID
 from contracts import (
     AppointmentMissed,
     Envelope,
-    FollowUpDue,
     PracticeRegistered,
     PracticeUpdated,
     ReferralDeclined,
     ReferralRedirected,
     ReferralSubmitted,
 )
-from contracts.codes import FollowUpKind, TaskKind
+from contracts.codes import TaskKind
 from contracts.events.referral import ReferralEvent
 from services.followup.clocks.adapters import store
-from services.followup.clocks.context import ClockContext
+from services.followup.clocks.adapters.context import ClockContext
 from services.followup.clocks.domain.rules import (
     Track,
     ack_clock,
@@ -32,37 +31,42 @@ from services.followup.clocks.domain.rules import (
     reengagement_due,
     tasks_settled_by,
 )
-from warmlink.consumer import Handler
+from services.followup.clocks.service_layer.commands import announce
+from services.followup.settings import FollowupSettings
+from warmlink.consumer import Handler, Subscription
 from warmlink.db import Connection
-from warmlink.outbox import publish_later
 
-PRODUCER = "followup"
+# Steps that only move a referral's status: the clocks look at the status when they fire.
+REFERRAL_STEPS = (
+    "IntakeAcknowledged",
+    "AppointmentScheduled",
+    "AppointmentAttended",
+    "AppointmentCancelled",
+    "ReferralCancelled",
+    "ReferralClosed",
+)
 
 
-class ClockHandlers:
+def subscriptions(settings: FollowupSettings) -> list[Subscription]:
+    events = ClockEvents(ClockContext.from_settings(settings))
+    handlers: dict[str, Handler] = {name: events.on_referral_step for name in REFERRAL_STEPS}
+    handlers |= {
+        "PracticeRegistered": events.on_practice_profile,
+        "PracticeUpdated": events.on_practice_profile,
+        "ReferralSubmitted": events.on_referral_submitted,
+        "ReferralRedirected": events.on_referral_redirected,
+        "ReferralDeclined": events.on_reengagement_needed,
+        "AppointmentMissed": events.on_reengagement_needed,
+    }
+    # Clocks run in minutes and business days: nobody waits on this consumer at click speed.
+    return [Subscription("followup.clocks", handlers, background=True)]
+
+
+class ClockEvents:
+    """The handlers, built from the clocks' policy and calendars (which come from settings)."""
+
     def __init__(self, ctx: ClockContext) -> None:
         self.ctx = ctx
-
-    def table(self) -> dict[str, Handler]:
-        moves: dict[str, Handler] = {
-            name: self.on_status_change
-            for name in (
-                "IntakeAcknowledged",
-                "AppointmentScheduled",
-                "AppointmentAttended",
-                "AppointmentCancelled",
-                "ReferralCancelled",
-                "ReferralClosed",
-            )
-        }
-        return moves | {
-            "PracticeRegistered": self.on_practice_profile,
-            "PracticeUpdated": self.on_practice_profile,
-            "ReferralSubmitted": self.on_submitted,
-            "ReferralRedirected": self.on_redirected,
-            "ReferralDeclined": self.on_needs_reengagement,
-            "AppointmentMissed": self.on_needs_reengagement,
-        }
 
     async def on_practice_profile(
         self, conn: Connection, envelope: Envelope, event: PracticeRegistered | PracticeUpdated
@@ -79,7 +83,7 @@ class ClockHandlers:
             event.updated_at,
         )
 
-    async def on_submitted(
+    async def on_referral_submitted(
         self, conn: Connection, envelope: Envelope, event: ReferralSubmitted
     ) -> None:
         track = Track(
@@ -99,7 +103,7 @@ class ClockHandlers:
         arms = clocks_on_submission(track, practice, self.ctx.site_calendar(), self.ctx.policy)
         await store.arm(conn, event.referral_id, arms, envelope.event_id)
 
-    async def on_redirected(
+    async def on_referral_redirected(
         self, conn: Connection, envelope: Envelope, event: ReferralRedirected
     ) -> None:
         track = await self._move(conn, event, "submitted", event.redirected_at, envelope.type)
@@ -110,14 +114,15 @@ class ClockHandlers:
         arm = ack_clock(track, event.redirected_at, practice, self.ctx.policy)
         await store.arm(conn, event.referral_id, [arm], envelope.event_id)
 
-    async def on_status_change(self, conn: Connection, envelope: Envelope, event: Any) -> None:
+    async def on_referral_step(self, conn: Connection, envelope: Envelope, event: Any) -> None:
         status = event.STATUS.value if event.STATUS is not None else None
         if status is not None:
             await self._move(conn, event, status, envelope.occurred_at, envelope.type)
 
-    async def on_needs_reengagement(
+    async def on_reengagement_needed(
         self, conn: Connection, envelope: Envelope, event: ReferralDeclined | AppointmentMissed
     ) -> None:
+        """A decline or a no-show: a next-visit check for the site, due within business days."""
         assert event.STATUS is not None
         track = await self._move(
             conn, event, event.STATUS.value, envelope.occurred_at, envelope.type
@@ -134,34 +139,9 @@ class ClockHandlers:
     async def _move(
         self, conn: Connection, event: ReferralEvent, status: str, at: datetime, why: str
     ) -> Track | None:
-        referral_id = event.referral_id
+        referral_id: UUID = event.referral_id
         track = await store.set_status(conn, referral_id, status, event.practice_id, at)
         if track is None:
             return None  # submitted before this service kept tracks: nothing to time
         await store.settle_tasks(conn, referral_id, tasks_settled_by(why, track), at, why)
         return track
-
-
-_FOLLOW_UP_KIND = {TaskKind.NEXT_VISIT_CHECK: FollowUpKind.NEXT_VISIT_CHECK}
-
-
-async def announce(
-    conn: Connection,
-    track: Track,
-    task_id: UUID,
-    kind: TaskKind,
-    opens_at: datetime,
-    due_at: datetime,
-) -> None:
-    """FollowUpDue for a new coordinator task (scheduling and next-visit checks)."""
-    event = FollowUpDue(
-        referral_id=UUID(track.referral_id),
-        site_id=track.site_id,
-        practice_id=track.practice_id,
-        follow_up_id=task_id,
-        kind=_FOLLOW_UP_KIND.get(kind, FollowUpKind.SCHEDULING_CHECK),
-        window_opens_at=opens_at,
-        due_at=due_at,
-        urgent=track.urgent,
-    )
-    await publish_later(conn, event, producer=PRODUCER)

@@ -1,4 +1,4 @@
-"""Measures handlers: each records one de-identified fact, inside the consumer's transaction.
+"""The measures' handlers: each records one de-identified fact, inside the consumer's transaction.
 
 The inbox makes each event apply once; the read model's own keys make a second application a
 no-op anyway. Facts from different topics (referral, follow-up, screening, directory) are stored
@@ -30,26 +30,42 @@ from contracts.events.directory import PracticeProfile
 from contracts.events.referral import ReferralEvent
 from services.followup.measures.adapters import store
 from services.followup.measures.domain.facts import Step, StepKind, Submission
-from warmlink.consumer import Handler
+from services.followup.settings import FollowupSettings
+from warmlink.consumer import Handler, Subscription
 from warmlink.db import Connection
 
-RECORD_SCREEN = """
-INSERT INTO positive_screens (screening_id, site_id, instrument, band, urgent, setting, screened_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (screening_id) DO NOTHING"""
+# Lifecycle events after submission: each is one step of the referral's journey.
+STEP_EVENTS = (
+    "IntakeAcknowledged",
+    "ReferralDeclined",
+    "ReferralRedirected",
+    "AppointmentScheduled",
+    "AppointmentAttended",
+    "AppointmentMissed",
+    "AppointmentCancelled",
+    "ReferralCancelled",
+    "ReferralClosed",
+)
+
+
+def subscriptions(settings: FollowupSettings) -> list[Subscription]:
+    handlers: dict[str, Handler] = {
+        "ScreenPositive": on_screen_positive,
+        "ReferralSubmitted": on_referral_submitted,
+        **dict.fromkeys(STEP_EVENTS, on_referral_step),
+        "SlaBreached": on_sla_breached,
+        "FollowUpCompleted": on_follow_up_completed,
+        "PracticeRegistered": on_practice_profile,
+        "PracticeUpdated": on_practice_profile,
+        "CapacityUpdated": on_capacity_updated,
+    }
+    # Measures are read minutes later at the earliest: nobody waits on this consumer.
+    return [Subscription("followup.measures", handlers, background=True)]
 
 
 async def on_screen_positive(conn: Connection, envelope: Envelope, event: ScreenPositive) -> None:
     """Start the 30-day follow-up measure for this positive screen."""
-    await conn.execute(
-        RECORD_SCREEN,
-        event.screening_id,
-        event.site_id,
-        event.instrument,
-        event.band,
-        event.urgent,
-        event.setting,
-        event.screened_at,
-    )
+    await store.record_screen(conn, event)
 
 
 async def on_referral_submitted(conn: Connection, envelope: Envelope, e: ReferralSubmitted) -> None:
@@ -132,27 +148,3 @@ async def on_practice_profile(conn: Connection, envelope: Envelope, e: PracticeP
 
 async def on_capacity_updated(conn: Connection, envelope: Envelope, e: CapacityUpdated) -> None:
     await store.record_capacity(conn, e, envelope.occurred_at)
-
-
-STEP_EVENTS = (
-    "IntakeAcknowledged",
-    "ReferralDeclined",
-    "ReferralRedirected",
-    "AppointmentScheduled",
-    "AppointmentAttended",
-    "AppointmentMissed",
-    "AppointmentCancelled",
-    "ReferralCancelled",
-    "ReferralClosed",
-)
-
-HANDLERS: dict[str, Handler] = {
-    "ScreenPositive": on_screen_positive,
-    "ReferralSubmitted": on_referral_submitted,
-    **dict.fromkeys(STEP_EVENTS, on_referral_step),
-    "SlaBreached": on_sla_breached,
-    "FollowUpCompleted": on_follow_up_completed,
-    "PracticeRegistered": on_practice_profile,
-    "PracticeUpdated": on_practice_profile,
-    "CapacityUpdated": on_capacity_updated,
-}

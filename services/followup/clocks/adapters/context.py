@@ -1,4 +1,8 @@
-"""What the clock handlers and the scheduler share: the policy, the network calendar, the clock."""
+"""What the clock handlers and the scheduler share: the policy, the calendars, the clock.
+
+An adapter: a practice's calendar is read from the database, and `now` is the system clock
+(tests pass their own to travel in time).
+"""
 
 from __future__ import annotations
 

@@ -11,18 +11,13 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID
 
 import asyncpg
 
-from contracts import GateAlertRaised, SlaBreached
-from contracts.codes import TaskKind
 from services.followup.clocks.adapters import store
-from services.followup.clocks.context import ClockContext
-from services.followup.clocks.domain.rules import ClockKind, Effects, Track, on_fire
-from services.followup.clocks.handlers import PRODUCER, announce
+from services.followup.clocks.adapters.context import ClockContext
+from services.followup.clocks.service_layer.commands import fire_clock
 from warmlink.db import CONNECTION_LOST, DATABASE_ERRORS, Connection
-from warmlink.outbox import publish_later
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -73,7 +68,7 @@ class ClockScheduler:
         effects roll back to a savepoint and it is tried again later, never dropped."""
         try:
             async with conn.transaction():  # a savepoint inside the batch's transaction
-                await self._fire(conn, clock, now)
+                await fire_clock(conn, clock, now)
         except CONNECTION_LOST:
             raise
         except Exception as exc:
@@ -81,53 +76,3 @@ class ClockScheduler:
             await conn.execute(
                 store.RETRY_LATER, clock["id"], now + RETRY_AFTER, type(exc).__name__
             )
-
-    async def _fire(self, conn: Connection, clock: Any, now: datetime) -> None:
-        referral_id: UUID = clock["referral_id"]
-        track = await store.track(conn, referral_id)
-        assert track is not None  # clocks reference their track
-        kind = ClockKind(clock["kind"])
-        effects = on_fire(
-            kind,
-            clock["practice_id"],
-            clock["due_at"],
-            track,
-            await store.open_task_kinds(conn, referral_id),
-        )
-        await self._apply(conn, clock, track, effects, now)
-        await conn.execute(store.MARK_FIRED, clock["id"], now, effects.note)
-
-    async def _apply(
-        self, conn: Connection, clock: Any, track: Track, effects: Effects, now: datetime
-    ) -> None:
-        common = {
-            "referral_id": UUID(track.referral_id),
-            "site_id": track.site_id,
-            "practice_id": track.practice_id,
-        }
-        if effects.breach is not None:
-            await store.record_breach(conn, track, effects.breach.value, clock["due_at"], now)
-            breach = SlaBreached(
-                **common,
-                kind=effects.breach,
-                due_at=clock["due_at"],
-                detected_at=now,
-                urgent=track.urgent,
-            )
-            await publish_later(conn, breach, producer=PRODUCER)
-        if effects.gate_missing and track.gate is not None:
-            alert = GateAlertRaised(
-                **common,
-                gate=track.gate,
-                gate_at=clock["due_at"],
-                missing=effects.gate_missing,
-                raised_at=now,
-                urgent=track.urgent,
-            )
-            await publish_later(conn, alert, producer=PRODUCER)
-        if effects.task is not None:
-            due_at = effects.task_due_at or now
-            source = f"clock:{clock['id']}"
-            task_id = await store.open_task(conn, track, effects.task, now, due_at, source)
-            if task_id is not None and effects.announce_follow_up:
-                await announce(conn, track, task_id, TaskKind(effects.task), now, due_at)

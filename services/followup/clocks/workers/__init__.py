@@ -1,0 +1,1 @@
+"""The clocks' background loop: the scheduler that fires due clocks."""
