@@ -1,7 +1,7 @@
 """Closed-loop subscriptions end to end: a referral service process, a real PostgreSQL, and a
 local webhook receiver that can be down, fail or answer.
 
-Status changes are recorded with `record_status_change` straight against the service's database,
+Status changes are recorded with `on_status_change` straight against the service's database,
 inside a transaction, as the referral handlers do.
 """
 
@@ -21,8 +21,8 @@ import orjson
 import pytest
 from standardwebhooks import Webhook
 
-from services.referral.subscriptions import record_status_change
-from services.referral.subscriptions.payloads import ALLOWED_KEYS
+from services.referral.subscriptions.domain.payloads import ALLOWED_KEYS
+from services.referral.subscriptions.service_layer.events import on_status_change
 from tests.e2e.conftest import Network, start_network
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
@@ -90,7 +90,7 @@ async def change(
     conn = await asyncpg.connect(network.stack.infra.database_url_for["referral"])
     try:
         async with conn.transaction():
-            await record_status_change(
+            await on_status_change(
                 conn,
                 referral_id=referral,
                 site_id=site,
@@ -427,7 +427,7 @@ async def submitted_for(
     conn: asyncpg.Connection, site: str, referral: uuid.UUID | None = None
 ) -> None:
     """A new referral of `site` submitted, recorded in `conn`'s open transaction."""
-    await record_status_change(
+    await on_status_change(
         conn,
         referral_id=referral or uuid.uuid4(),
         site_id=site,
@@ -515,11 +515,11 @@ async def test_an_open_status_change_blocks_neither_deliveries_nor_other_changes
 @pytest.fixture(scope="module")
 def separate(infra: Infrastructure) -> Iterator[Network]:
     """WEBHOOK_DELIVERY=separate: the HTTP process only listens (for its SSE streams) and
-    `python -m services.referral.webhooks` delivers."""
+    `python -m services.referral.subscriptions.entrypoints.delivery_process` delivers."""
     env = {"WEBHOOK_ALLOW_PRIVATE": "true", "WEBHOOK_DELIVERY": "separate"}
     stack = start_network(infra, ["referral"], extra_env=env)
     webhooks = spawn(
-        [sys.executable, "-m", "services.referral.webhooks"],
+        [sys.executable, "-m", "services.referral.subscriptions.entrypoints.delivery_process"],
         log_path=stack.logs / "referral-webhooks.log",
         env=stack.service_env("referral"),
     )

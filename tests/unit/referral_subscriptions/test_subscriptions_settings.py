@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
 
-from services.referral.subscriptions.settings import SubscriptionSettings, WebhookConfig
+from services.referral.subscriptions.domain.config import SubscriptionSettings, WebhookConfig
 from warmlink.settings import ServiceSettings
 
 

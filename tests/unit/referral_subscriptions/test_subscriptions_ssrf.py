@@ -4,7 +4,9 @@ import ipaddress
 
 import pytest
 
-from services.referral.subscriptions.ssrf import Refused, check_destination, forbidden_address
+from services.referral.subscriptions.adapters.destinations import check_destination
+from services.referral.subscriptions.domain.errors import DestinationRefused
+from services.referral.subscriptions.domain.ssrf import forbidden_address
 
 FORBIDDEN = [
     "127.0.0.1",  # loopback
@@ -56,7 +58,7 @@ def test_public_addresses_are_allowed(address: str) -> None:
     ],
 )
 async def test_urls_resolving_inside_are_refused(url: str) -> None:
-    with pytest.raises(Refused, match="public addresses only"):
+    with pytest.raises(DestinationRefused, match="public addresses only"):
         await check_destination(url, allow_private=False)
 
 
@@ -79,20 +81,20 @@ async def test_a_public_literal_address_over_https_is_allowed() -> None:
     ],
 )
 async def test_malformed_urls_are_refused(url: str, reason: str) -> None:
-    with pytest.raises(Refused, match=reason):
+    with pytest.raises(DestinationRefused, match=reason):
         await check_destination(url, allow_private=False)
 
 
 async def test_allow_private_admits_http_and_loopback() -> None:
     await check_destination("http://127.0.0.1:8080/hook", allow_private=True)
     await check_destination("https://10.0.0.5/hook", allow_private=True)
-    with pytest.raises(Refused, match="https"):
+    with pytest.raises(DestinationRefused, match="https"):
         await check_destination("ftp://127.0.0.1/hook", allow_private=True)
 
 
 def test_refusals_do_not_echo_the_url() -> None:
-    with pytest.raises(Refused) as caught:
-        from services.referral.subscriptions.ssrf import check_url
+    with pytest.raises(DestinationRefused) as caught:
+        from services.referral.subscriptions.domain.ssrf import check_url
 
         check_url("http://secret-host.example/path?token=abc", allow_private=False)
     assert "secret-host" not in str(caught.value) and "token" not in str(caught.value)

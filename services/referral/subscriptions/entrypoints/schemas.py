@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from contracts.events import ALL_EVENTS
 from contracts.events.referral import ReferralEvent
 from contracts.lifecycle import ReferralStatus
-from services.referral.subscriptions.ssrf import MAX_URL_LENGTH
+from services.referral.subscriptions.domain.ssrf import MAX_URL_LENGTH
 
 REFERRAL_EVENT_TYPES = frozenset(c.TYPE for c in ALL_EVENTS if issubclass(c, ReferralEvent))
 
