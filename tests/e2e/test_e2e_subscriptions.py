@@ -293,7 +293,6 @@ async def test_invalid_subscriptions_are_422_with_pointers(
     for body, pointer in [
         ({"url": "ftp://127.0.0.1/x"}, "#/url"),
         ({"url": "http://127.0.0.1/x", "filters": {"event_types": ["Nope"]}}, "#/filters"),
-        ({"url": "http://127.0.0.1/x", "filters": {"statuses": []}}, "#/filters"),
         ({"url": "http://127.0.0.1/x", "heartbeat_s": 0}, "#/heartbeat_s"),
     ]:
         response = await api.post("/v1/subscriptions", json=body, headers=network.auth(site))
@@ -320,6 +319,40 @@ async def test_private_destinations_are_refused_without_allow_private(strict: Ne
             assert response.json()["errors"][0]["pointer"] == "#/url"
         listed = await client.get("/v1/subscriptions", headers=strict.auth("riverside-ob"))
         assert listed.json()["items"] == []
+
+
+async def test_a_refusal_the_setting_lifts_names_it(strict: Network) -> None:
+    """Under `make run` a newcomer's local receiver is refused: the 422 says how to allow it."""
+    async with httpx.AsyncClient(base_url=strict.url("referral")) as client:
+        for url, named in [
+            ("http://127.0.0.1:8080/hook", True),  # not https
+            ("https://127.0.0.1/hook", True),  # loopback
+            ("ftp://127.0.0.1/hook", False),  # no setting allows it
+        ]:
+            response = await client.post(
+                "/v1/subscriptions", json={"url": url}, headers=strict.auth("riverside-ob")
+            )
+            assert response.status_code == 422, url
+            problem = response.json()
+            assert ("REFERRAL_WEBHOOK_ALLOW_PRIVATE=true" in problem["detail"]) is named, url
+            assert problem["errors"][0] == {"pointer": "#/url", "detail": problem["detail"]}
+
+
+async def test_empty_filter_lists_filter_nothing(
+    network: Network, api: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    """The README's template sends empty filters: the same as none."""
+    site, practice = new_org("site"), new_org("practice")
+    sub = await subscribe(
+        api,
+        network,
+        site,
+        receiver.url("/empty-filters"),
+        filters={"statuses": [], "event_types": []},
+    )
+    assert sub["filters"] == {"statuses": None, "event_types": None}
+    await walk(network, site, practice, 2)
+    await accepted(receiver, "/empty-filters", [0, 1, 2])
 
 
 async def read_stream(

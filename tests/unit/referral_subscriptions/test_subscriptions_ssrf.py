@@ -98,3 +98,25 @@ def test_refusals_do_not_echo_the_url() -> None:
 
         check_url("http://secret-host.example/path?token=abc", allow_private=False)
     assert "secret-host" not in str(caught.value) and "token" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:8080/hook", "https://127.0.0.1/hook", "https://localhost/hook"],
+)
+async def test_a_refusal_the_setting_lifts_names_it_where_it_may_be_set(url: str) -> None:
+    """The newcomer's `make run` case: how to allow a local receiver is in the 422's detail."""
+    with pytest.raises(DestinationRefused, match="REFERRAL_WEBHOOK_ALLOW_PRIVATE=true"):
+        await check_destination(url, allow_private=False, name_setting=True)
+    with pytest.raises(DestinationRefused) as caught:
+        await check_destination(url, allow_private=False, name_setting=False)
+    assert "ALLOW_PRIVATE" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://127.0.0.1/hook", "https://user:pw@93.184.215.14/hook", "https:///nohost"]
+)
+async def test_a_refusal_the_setting_cannot_lift_does_not_name_it(url: str) -> None:
+    with pytest.raises(DestinationRefused) as caught:
+        await check_destination(url, allow_private=False, name_setting=True)
+    assert "ALLOW_PRIVATE" not in str(caught.value)

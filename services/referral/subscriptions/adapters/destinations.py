@@ -13,6 +13,7 @@ from services.referral.subscriptions.domain.ssrf import (
     IPAddress,
     check_url,
     forbidden_address,
+    liftable,
 )
 
 RESOLVE_TIMEOUT_S = 5.0
@@ -29,11 +30,12 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
     return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
 
 
-async def check_destination(url: str, *, allow_private: bool) -> None:
-    """Raise DestinationRefused unless `url` may receive webhooks."""
-    host, port = check_url(url, allow_private=allow_private)
+async def check_destination(url: str, *, allow_private: bool, name_setting: bool = False) -> None:
+    """Raise DestinationRefused unless `url` may receive webhooks. `name_setting`: a refusal
+    that `webhook_allow_private` would lift names its environment variable."""
+    host, port = check_url(url, allow_private=allow_private, name_setting=name_setting)
     if allow_private:
         return
     addresses = await resolve(host, port)
     if not addresses or any(forbidden_address(a) for a in addresses):
-        raise DestinationRefused(NOT_PUBLIC)
+        raise DestinationRefused(liftable(NOT_PUBLIC, name_setting=name_setting))

@@ -54,6 +54,8 @@ class WebhookConfig:
     retry_initial_s: float = DEFAULT_RETRY_INITIAL_S
     delivery: str = "in_process"
     keyring: Keyring | None = None  # seals webhook secrets at rest: the service's PHI keyring
+    # Outside production `allow_private` may be set, so a refusal it would lift names it.
+    private_allowable: bool = True
 
     @classmethod
     def of(cls, settings: object) -> WebhookConfig:
@@ -68,6 +70,7 @@ class WebhookConfig:
             ),
             delivery=str(getattr(settings, "webhook_delivery", "in_process")),
             keyring=_keyring_of(settings),
+            private_allowable=getattr(settings, "environment", None) != "production",
         )
 
     def secrets_keyring(self) -> Keyring:

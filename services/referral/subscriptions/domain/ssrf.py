@@ -5,6 +5,10 @@ could make the service probe loopback, the cloud metadata address or private ran
 resolved and every address it resolves to must be public (adapters/destinations.py). Redirects
 are never followed by the worker (a redirect could point inside), and the worker checks again
 before each delivery, which narrows (without closing) the window for DNS rebinding.
+
+`webhook_allow_private` (development and tests only; refused in production) allows http:// and
+private destinations. Where it could be set, a refusal it would lift names its environment
+variable, so a newcomer subscribing `http://127.0.0.1:...` under `make run` learns how.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from urllib.parse import urlsplit
 from services.referral.subscriptions.domain.errors import DestinationRefused
 
 MAX_URL_LENGTH = 2048
+ALLOW_PRIVATE_VARIABLE = "REFERRAL_WEBHOOK_ALLOW_PRIVATE"
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -23,6 +28,16 @@ NOT_PUBLIC = (
     "The URL's host resolves to a loopback, private, link-local, multicast or reserved "
     "address; webhooks go to public addresses only."
 )
+
+
+def liftable(detail: str, *, name_setting: bool) -> str:
+    """`detail`, and how to lift the refusal when the caller's environment allows it."""
+    if not name_setting:
+        return detail
+    return (
+        f"{detail} In development and tests, {ALLOW_PRIVATE_VARIABLE}=true allows http:// and "
+        "private or loopback destinations (refused in production)."
+    )
 
 
 def forbidden_address(address: IPAddress) -> bool:
@@ -41,8 +56,9 @@ def forbidden_address(address: IPAddress) -> bool:
     )
 
 
-def check_url(url: str, *, allow_private: bool) -> tuple[str, int]:
-    """Syntax and scheme; returns (host, port). https only unless private destinations are on."""
+def check_url(url: str, *, allow_private: bool, name_setting: bool = False) -> tuple[str, int]:
+    """Syntax and scheme; returns (host, port). https only unless private destinations are on.
+    `name_setting`: an http:// refusal says which setting would allow it."""
     if len(url) > MAX_URL_LENGTH:
         raise DestinationRefused(f"The URL is longer than {MAX_URL_LENGTH} characters.")
     try:
@@ -52,7 +68,9 @@ def check_url(url: str, *, allow_private: bool) -> tuple[str, int]:
         raise DestinationRefused("The URL is not valid.") from None
     schemes = ("https", "http") if allow_private else ("https",)
     if parts.scheme not in schemes:
-        raise DestinationRefused(NOT_HTTPS)
+        raise DestinationRefused(
+            liftable(NOT_HTTPS, name_setting=name_setting and parts.scheme == "http")
+        )
     if not parts.hostname:
         raise DestinationRefused("The URL has no host.")
     if parts.username is not None or parts.password is not None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class CreateSubscription:
     """An endpoint to notify of the organization's referrals' status changes. A filter left
-    None does not filter; `heartbeat_s` None takes the settings' default."""
+    None (or given empty) does not filter; `heartbeat_s` None takes the settings' default."""
 
     organization_id: str
     url: str

@@ -28,11 +28,12 @@ EventType = Annotated[str, AfterValidator(_known_event_type)]
 
 
 class Filters(BaseModel):
-    """Both optional; a notification is sent when every given filter matches."""
+    """Both optional; a notification is sent when every given filter matches. An empty list
+    filters nothing, like an omitted one (the README's template sends `[]`)."""
 
     model_config = ConfigDict(extra="forbid")
-    statuses: list[ReferralStatus] | None = Field(None, min_length=1, max_length=20)
-    event_types: list[EventType] | None = Field(None, min_length=1, max_length=20)
+    statuses: list[ReferralStatus] | None = Field(None, max_length=20)
+    event_types: list[EventType] | None = Field(None, max_length=20)
 
 
 class FiltersOut(BaseModel):

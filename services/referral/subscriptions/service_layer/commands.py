@@ -32,8 +32,11 @@ from warmlink.db import Connection
 
 
 async def refuse_unsafe_destination(url: str, config: WebhookConfig) -> None:
-    """DestinationRefused unless `url` may receive webhooks (SSRF)."""
-    await check_destination(url, allow_private=config.allow_private)
+    """DestinationRefused unless `url` may receive webhooks (SSRF). Outside production the
+    refusals that `webhook_allow_private` would lift say so."""
+    await check_destination(
+        url, allow_private=config.allow_private, name_setting=config.private_allowable
+    )
 
 
 async def create_subscription(
@@ -48,8 +51,8 @@ async def create_subscription(
         subscription_id=subscription_id,
         organization_id=command.organization_id,
         url=command.url,
-        statuses=command.statuses,
-        event_types=command.event_types,
+        statuses=command.statuses or None,  # an empty filter filters nothing
+        event_types=command.event_types or None,
         heartbeat_s=command.heartbeat_s or config.heartbeat_s,
         sealed_secret=sealed,
     )
