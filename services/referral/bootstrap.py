@@ -7,7 +7,6 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from services.referral import subscriptions
 from services.referral.adapters import patient_notifications
 from services.referral.adapters.directory_client import DirectoryClient
 from services.referral.adapters.notifications import Notifier, notifier_from_settings
@@ -22,6 +21,9 @@ from services.referral.followup_handlers import (
 )
 from services.referral.handlers import on_screen_positive
 from services.referral.settings import ReferralSettings
+from services.referral.subscriptions.entrypoints.routes import router as subscriptions_router
+from services.referral.subscriptions.service_layer.events import on_status_change
+from services.referral.subscriptions.workers.startup import start_subscriptions
 from warmlink.consumer import Subscription
 from warmlink.db import Executor
 from warmlink.service import Runtime, ServiceSpec, create_app, supervise
@@ -67,7 +69,7 @@ async def referral_context(app: FastAPI, runtime: Runtime) -> None:
         keyring=keyring,
         directory=directory,
         queue_confirmation=queue_confirmation,
-        listeners=[subscriptions.record_status_change],
+        listeners=[on_status_change],
     )
     if settings.notify_channel != "none":
         sender = ConfirmationSender(runtime.pool, keyring, _notifier(settings))
@@ -94,10 +96,10 @@ def build_app(settings: ReferralSettings | None = None) -> FastAPI:
                 referrals.router,
                 intake.router,
                 fhir.router,
-                subscriptions.router,
+                subscriptions_router,
             ],
             subscriptions=[WORKLIST, FOLLOWUP],
             title="Warmlink referral",
-            on_startup=[referral_context, subscriptions.start_subscriptions],
+            on_startup=[referral_context, start_subscriptions],
         )
     )

@@ -7,7 +7,7 @@ from typing import ClassVar, Literal
 from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from services.referral.subscriptions.settings import SubscriptionSettings
+from services.referral.subscriptions.domain.config import SubscriptionSettings
 from warmlink.crypto import Keyring
 from warmlink.settings import ServiceSettings
 

@@ -1,7 +1,7 @@
 """Closed-loop subscriptions end to end: a referral service process, a real PostgreSQL, and a
 local webhook receiver that can be down, fail or answer.
 
-Status changes are recorded with `record_status_change` straight against the service's database,
+Status changes are recorded with `on_status_change` straight against the service's database,
 inside a transaction, as the referral handlers do.
 """
 
@@ -21,8 +21,8 @@ import orjson
 import pytest
 from standardwebhooks import Webhook
 
-from services.referral.subscriptions import record_status_change
-from services.referral.subscriptions.payloads import ALLOWED_KEYS
+from services.referral.subscriptions.domain.payloads import ALLOWED_KEYS
+from services.referral.subscriptions.service_layer.events import on_status_change
 from tests.e2e.conftest import Network, start_network
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
@@ -90,7 +90,7 @@ async def change(
     conn = await asyncpg.connect(network.stack.infra.database_url_for["referral"])
     try:
         async with conn.transaction():
-            await record_status_change(
+            await on_status_change(
                 conn,
                 referral_id=referral,
                 site_id=site,
@@ -293,7 +293,6 @@ async def test_invalid_subscriptions_are_422_with_pointers(
     for body, pointer in [
         ({"url": "ftp://127.0.0.1/x"}, "#/url"),
         ({"url": "http://127.0.0.1/x", "filters": {"event_types": ["Nope"]}}, "#/filters"),
-        ({"url": "http://127.0.0.1/x", "filters": {"statuses": []}}, "#/filters"),
         ({"url": "http://127.0.0.1/x", "heartbeat_s": 0}, "#/heartbeat_s"),
     ]:
         response = await api.post("/v1/subscriptions", json=body, headers=network.auth(site))
@@ -320,6 +319,40 @@ async def test_private_destinations_are_refused_without_allow_private(strict: Ne
             assert response.json()["errors"][0]["pointer"] == "#/url"
         listed = await client.get("/v1/subscriptions", headers=strict.auth("riverside-ob"))
         assert listed.json()["items"] == []
+
+
+async def test_a_refusal_the_setting_lifts_names_it(strict: Network) -> None:
+    """Under `make run` a newcomer's local receiver is refused: the 422 says how to allow it."""
+    async with httpx.AsyncClient(base_url=strict.url("referral")) as client:
+        for url, named in [
+            ("http://127.0.0.1:8080/hook", True),  # not https
+            ("https://127.0.0.1/hook", True),  # loopback
+            ("ftp://127.0.0.1/hook", False),  # no setting allows it
+        ]:
+            response = await client.post(
+                "/v1/subscriptions", json={"url": url}, headers=strict.auth("riverside-ob")
+            )
+            assert response.status_code == 422, url
+            problem = response.json()
+            assert ("REFERRAL_WEBHOOK_ALLOW_PRIVATE=true" in problem["detail"]) is named, url
+            assert problem["errors"][0] == {"pointer": "#/url", "detail": problem["detail"]}
+
+
+async def test_empty_filter_lists_filter_nothing(
+    network: Network, api: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    """The README's template sends empty filters: the same as none."""
+    site, practice = new_org("site"), new_org("practice")
+    sub = await subscribe(
+        api,
+        network,
+        site,
+        receiver.url("/empty-filters"),
+        filters={"statuses": [], "event_types": []},
+    )
+    assert sub["filters"] == {"statuses": None, "event_types": None}
+    await walk(network, site, practice, 2)
+    await accepted(receiver, "/empty-filters", [0, 1, 2])
 
 
 async def read_stream(
@@ -427,7 +460,7 @@ async def submitted_for(
     conn: asyncpg.Connection, site: str, referral: uuid.UUID | None = None
 ) -> None:
     """A new referral of `site` submitted, recorded in `conn`'s open transaction."""
-    await record_status_change(
+    await on_status_change(
         conn,
         referral_id=referral or uuid.uuid4(),
         site_id=site,
@@ -515,11 +548,11 @@ async def test_an_open_status_change_blocks_neither_deliveries_nor_other_changes
 @pytest.fixture(scope="module")
 def separate(infra: Infrastructure) -> Iterator[Network]:
     """WEBHOOK_DELIVERY=separate: the HTTP process only listens (for its SSE streams) and
-    `python -m services.referral.webhooks` delivers."""
+    `python -m services.referral.subscriptions.entrypoints.delivery_process` delivers."""
     env = {"WEBHOOK_ALLOW_PRIVATE": "true", "WEBHOOK_DELIVERY": "separate"}
     stack = start_network(infra, ["referral"], extra_env=env)
     webhooks = spawn(
-        [sys.executable, "-m", "services.referral.webhooks"],
+        [sys.executable, "-m", "services.referral.subscriptions.entrypoints.delivery_process"],
         log_path=stack.logs / "referral-webhooks.log",
         env=stack.service_env("referral"),
     )

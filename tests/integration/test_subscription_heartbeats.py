@@ -10,7 +10,7 @@ from pathlib import Path
 
 import asyncpg
 
-from services.referral.subscriptions.notifications import CHANNEL, record_heartbeats
+from services.referral.subscriptions.adapters.notifications import CHANNEL, record_heartbeats
 from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
 
 REFERRAL_MIGRATIONS = Path(__file__).parents[2] / "services" / "referral" / "migrations"

@@ -9,7 +9,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from services.referral.subscriptions.sealing import open_sealed, seal_stored_secrets
+from services.referral.subscriptions.adapters.sealing import open_sealed, seal_stored_secrets
 from warmlink.crypto import CannotOpen, Keyring, new_key
 from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
 

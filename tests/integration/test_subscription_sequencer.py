@@ -14,11 +14,8 @@ from pathlib import Path
 import asyncpg
 import orjson
 
-from services.referral.subscriptions.notifications import (
-    number_queued,
-    record_heartbeats,
-    record_status_change,
-)
+from services.referral.subscriptions.adapters.notifications import number_queued, record_heartbeats
+from services.referral.subscriptions.service_layer.events import on_status_change
 from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
 
 REFERRAL_MIGRATIONS = Path(__file__).parents[2] / "services" / "referral" / "migrations"
@@ -33,7 +30,7 @@ async def _change(url: str, site: str, referral: uuid.UUID, status: str, commit:
     try:
         tx = conn.transaction()
         await tx.start()
-        await record_status_change(
+        await on_status_change(
             conn,
             referral_id=referral,
             site_id=site,

@@ -19,7 +19,7 @@ TICKS_PER_S = os.sysconf("SC_CLK_TCK")
 # The first pattern found in a process's command line names its role; order matters, the
 # webhook process's command line also contains "services.referral".
 ROLES = (
-    ("services.referral.webhooks", "webhook delivery"),
+    ("services.referral.subscriptions.entrypoints.delivery_process", "webhook delivery"),
     ("services.referral", "referral service"),
     ("services.directory", "directory service"),
     ("services.screening", "screening service"),

@@ -47,7 +47,8 @@ from warmlink.tokens import issue_token
 
 SITE, PRACTICE, SERVICE = "riverside-ob", "lantern-telehealth", "lantern-telehealth-therapy"
 # The referral service as deployed on two cores: two replicas of one HTTP worker each, and
-# webhook delivery in a process of its own (`services.referral.webhooks`). The floor gets as many
+# webhook delivery in a process of its own
+# (`services.referral.subscriptions.entrypoints.delivery_process`). The floor gets as many
 # processes. Replicas with ports of their own, not uvicorn's workers on one socket: a worker
 # accepts every connection waiting when it wakes, so a closed-loop run's few connections often
 # all landed on one worker (py-spy showed the other idle) and the figures followed the luck of
@@ -276,7 +277,7 @@ def run(rate: int, seconds: int, connections: int) -> None:
         procs += [proc for _, proc in replicas]
         referral_ports = [ports["referral"]] + [port for port, _ in replicas]
         webhooks = spawn(  # after the service's migrations
-            [sys.executable, "-m", "services.referral.webhooks"],
+            [sys.executable, "-m", "services.referral.subscriptions.entrypoints.delivery_process"],
             log_path=stack.logs / "referral-webhooks.log",
             env=stack.service_env("referral", REFERRAL_ENV),
         )

@@ -22,7 +22,10 @@ def _burn(seconds: float, marker: str) -> subprocess.Popen[bytes]:
 @pytest.mark.parametrize(
     ("cmdline", "role"),
     [
-        ("python -m services.referral.webhooks", "webhook delivery"),
+        (
+            "python -m services.referral.subscriptions.entrypoints.delivery_process",
+            "webhook delivery",
+        ),
         ("python -m services.referral", "referral service"),
         ("postgres: warmlink referral 127.0.0.1(5000) idle", "PostgreSQL"),
         ("/opt/bin/tansu broker --listener-url tcp://127.0.0.1:1", "broker"),

@@ -13,10 +13,9 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from services.referral.subscriptions.claims import Claim
-from services.referral.subscriptions.settings import WebhookConfig
-from services.referral.subscriptions.wakeup import Doorbell
-from services.referral.subscriptions.worker import DeliveryWorker
+from services.referral.subscriptions.adapters.webhook_http import WebhookPoster
+from services.referral.subscriptions.domain.config import WebhookConfig
+from services.referral.subscriptions.domain.delivery import Claim
 from warmlink.bench.loop_client import read_message  # a raw HTTP/1.1 message reader
 
 
@@ -71,39 +70,37 @@ def claim(port: int) -> Claim:
 
 
 @pytest.fixture
-async def worker() -> AsyncIterator[DeliveryWorker]:
+async def poster() -> AsyncIterator[WebhookPoster]:
     config = WebhookConfig(allow_private=True, timeout_s=3.0)
-    delivery = DeliveryWorker(None, config, Doorbell())  # type: ignore[arg-type]  # no database
     async with httpx.AsyncClient(timeout=config.timeout_s, follow_redirects=False) as client:
-        delivery._client = client
-        yield delivery
+        yield WebhookPoster(client, config)
 
 
 async def test_short_answers_keep_one_connection_for_many_deliveries(
-    worker: DeliveryWorker,
+    poster: WebhookPoster,
 ) -> None:
     async with Endpoint(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n") as endpoint:
-        attempts = [await worker._post(claim(endpoint.port)) for _ in range(5)]
+        attempts = [await poster.post(claim(endpoint.port)) for _ in range(5)]
     assert [a.http_status for a in attempts] == [204] * 5
     assert endpoint.requests == 5
     assert endpoint.connections == 1
 
 
-async def test_a_long_body_is_not_read_and_the_status_stands(worker: DeliveryWorker) -> None:
+async def test_a_long_body_is_not_read_and_the_status_stands(poster: WebhookPoster) -> None:
     answer = b"HTTP/1.1 200 OK\r\ncontent-length: 10000000\r\n\r\n" + b"x" * 1000
     async with Endpoint(answer, then_stall=True) as endpoint:
         started = time.monotonic()
-        attempt = await worker._post(claim(endpoint.port))
+        attempt = await poster.post(claim(endpoint.port))
     assert attempt.http_status == 200 and attempt.ok
     assert time.monotonic() - started < 1.0  # never waited for the ten megabytes
 
 
 async def test_a_stalled_short_body_is_abandoned_before_the_attempt_times_out(
-    worker: DeliveryWorker,
+    poster: WebhookPoster,
 ) -> None:
     answer = b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nabc"  # 7 bytes never come
     async with Endpoint(answer, then_stall=True) as endpoint:
-        first = await worker._post(claim(endpoint.port))
-        second = await worker._post(claim(endpoint.port))
+        first = await poster.post(claim(endpoint.port))
+        second = await poster.post(claim(endpoint.port))
     assert first.http_status == 200 and second.http_status == 200
     assert endpoint.connections == 2  # the unfinished connection was not reused

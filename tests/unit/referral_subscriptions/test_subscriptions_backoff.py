@@ -6,14 +6,14 @@ from email.utils import format_datetime
 
 import pytest
 
-from services.referral.subscriptions.backoff import (
-    JITTER,
+from services.referral.subscriptions.domain.backoff import (
     MAX_DELAY_S,
     backoff_delay,
     next_attempt_at,
     parse_retry_after,
 )
-from services.referral.subscriptions.settings import WebhookConfig
+from services.referral.subscriptions.domain.config import WebhookConfig
+from warmlink.backoff import JITTER
 
 START = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 DEFAULTS = WebhookConfig()

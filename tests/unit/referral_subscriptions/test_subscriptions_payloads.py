@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from uuid import uuid4
 
 from contracts.privacy import is_phi_like
-from services.referral.subscriptions import payloads
+from services.referral.subscriptions.domain import payloads
 
 SUBSCRIPTION, REFERRAL = uuid4(), uuid4()
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)

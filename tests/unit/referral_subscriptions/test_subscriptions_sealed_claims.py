@@ -11,8 +11,8 @@ from typing import Any
 import orjson
 import pytest
 
-from services.referral.subscriptions.claims import opened_claims
-from services.referral.subscriptions.sealing import seal
+from services.referral.subscriptions.adapters.claims import opened_claims
+from services.referral.subscriptions.adapters.sealing import seal
 from warmlink.crypto import Keyring, new_key
 
 KEYRING = Keyring.single("phi-1", new_key())

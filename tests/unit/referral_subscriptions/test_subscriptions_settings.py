@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
 
-from services.referral.subscriptions.settings import SubscriptionSettings, WebhookConfig
+from services.referral.subscriptions.domain.config import SubscriptionSettings, WebhookConfig
 from warmlink.settings import ServiceSettings
 
 
@@ -46,3 +46,17 @@ def test_non_positive_durations_are_refused(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("REFERRAL_WEBHOOK_TIMEOUT_S", "0")
     with pytest.raises(ValidationError):
         ReferralLike()
+
+
+def test_only_production_may_not_allow_private_destinations() -> None:
+    """Outside production a refusal names REFERRAL_WEBHOOK_ALLOW_PRIVATE (it could be set)."""
+    assert WebhookConfig.of(ReferralLike(environment="development")).private_allowable is True
+    assert WebhookConfig.of(ReferralLike(environment="test")).private_allowable is True
+    production = ReferralLike(
+        environment="production",
+        database_url="postgresql://db.internal/referral",
+        kafka_bootstrap_servers="kafka-1:9092",
+        kafka_profile="kafka",
+        jwks_url="https://directory.internal/.well-known/jwks.json",
+    )
+    assert WebhookConfig.of(production).private_allowable is False

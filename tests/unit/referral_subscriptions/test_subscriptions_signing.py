@@ -8,8 +8,8 @@ import pytest
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from services.referral.subscriptions import payloads
-from services.referral.subscriptions.signing import (
+from services.referral.subscriptions.domain import payloads
+from services.referral.subscriptions.domain.signing import (
     active_secrets,
     new_secret,
     signature_headers,

@@ -4,7 +4,9 @@ import ipaddress
 
 import pytest
 
-from services.referral.subscriptions.ssrf import Refused, check_destination, forbidden_address
+from services.referral.subscriptions.adapters.destinations import check_destination
+from services.referral.subscriptions.domain.errors import DestinationRefused
+from services.referral.subscriptions.domain.ssrf import forbidden_address
 
 FORBIDDEN = [
     "127.0.0.1",  # loopback
@@ -56,7 +58,7 @@ def test_public_addresses_are_allowed(address: str) -> None:
     ],
 )
 async def test_urls_resolving_inside_are_refused(url: str) -> None:
-    with pytest.raises(Refused, match="public addresses only"):
+    with pytest.raises(DestinationRefused, match="public addresses only"):
         await check_destination(url, allow_private=False)
 
 
@@ -79,20 +81,42 @@ async def test_a_public_literal_address_over_https_is_allowed() -> None:
     ],
 )
 async def test_malformed_urls_are_refused(url: str, reason: str) -> None:
-    with pytest.raises(Refused, match=reason):
+    with pytest.raises(DestinationRefused, match=reason):
         await check_destination(url, allow_private=False)
 
 
 async def test_allow_private_admits_http_and_loopback() -> None:
     await check_destination("http://127.0.0.1:8080/hook", allow_private=True)
     await check_destination("https://10.0.0.5/hook", allow_private=True)
-    with pytest.raises(Refused, match="https"):
+    with pytest.raises(DestinationRefused, match="https"):
         await check_destination("ftp://127.0.0.1/hook", allow_private=True)
 
 
 def test_refusals_do_not_echo_the_url() -> None:
-    with pytest.raises(Refused) as caught:
-        from services.referral.subscriptions.ssrf import check_url
+    with pytest.raises(DestinationRefused) as caught:
+        from services.referral.subscriptions.domain.ssrf import check_url
 
         check_url("http://secret-host.example/path?token=abc", allow_private=False)
     assert "secret-host" not in str(caught.value) and "token" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:8080/hook", "https://127.0.0.1/hook", "https://localhost/hook"],
+)
+async def test_a_refusal_the_setting_lifts_names_it_where_it_may_be_set(url: str) -> None:
+    """The newcomer's `make run` case: how to allow a local receiver is in the 422's detail."""
+    with pytest.raises(DestinationRefused, match="REFERRAL_WEBHOOK_ALLOW_PRIVATE=true"):
+        await check_destination(url, allow_private=False, name_setting=True)
+    with pytest.raises(DestinationRefused) as caught:
+        await check_destination(url, allow_private=False, name_setting=False)
+    assert "ALLOW_PRIVATE" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://127.0.0.1/hook", "https://user:pw@93.184.215.14/hook", "https:///nohost"]
+)
+async def test_a_refusal_the_setting_cannot_lift_does_not_name_it(url: str) -> None:
+    with pytest.raises(DestinationRefused) as caught:
+        await check_destination(url, allow_private=False, name_setting=True)
+    assert "ALLOW_PRIVATE" not in str(caught.value)

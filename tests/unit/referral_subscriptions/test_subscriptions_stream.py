@@ -3,8 +3,8 @@
 import asyncio
 import time
 
-from services.referral.subscriptions.events import resume_after
-from services.referral.subscriptions.wakeup import Doorbell
+from services.referral.subscriptions.adapters.wakeup import Doorbell
+from services.referral.subscriptions.entrypoints.notifications import resume_after
 
 
 def test_last_event_id_wins_over_since_and_garbage_is_ignored() -> None:

@@ -8,8 +8,8 @@ from uuid import UUID
 
 import asyncpg
 
-from services.referral.subscriptions.notifications import CHANNEL
-from services.referral.subscriptions.signing import ROTATION_OVERLAP_S
+from services.referral.subscriptions.adapters.notifications import CHANNEL
+from services.referral.subscriptions.domain.signing import ROTATION_OVERLAP_S
 from warmlink.db import Connection, notify_after_commit
 
 SUBSCRIPTION_COLUMNS = """id, organization_id, url, statuses, event_types, heartbeat_s, status,

@@ -1,4 +1,5 @@
-"""Webhook delivery in a process of its own: `python -m services.referral.webhooks`.
+"""Webhook delivery in a process of its own:
+`python -m services.referral.subscriptions.entrypoints.delivery_process`.
 
 Used with `REFERRAL_WEBHOOK_DELIVERY=separate`, where the HTTP processes only listen (to wake
 their SSE streams). A subscriber's notifications go out one after another, each waiting for the
@@ -16,11 +17,12 @@ import signal
 import uvloop
 
 from services.referral.settings import ReferralSettings
-from services.referral.subscriptions.sealing import seal_stored_secrets
-from services.referral.subscriptions.settings import WebhookConfig
-from services.referral.subscriptions.startup import delivery_pool_for, heartbeat_loop
-from services.referral.subscriptions.wakeup import Doorbell
-from services.referral.subscriptions.worker import DeliveryWorker
+from services.referral.subscriptions.adapters.sealing import seal_stored_secrets
+from services.referral.subscriptions.adapters.wakeup import Doorbell
+from services.referral.subscriptions.domain.config import WebhookConfig
+from services.referral.subscriptions.workers.delivery import DeliveryWorker
+from services.referral.subscriptions.workers.heartbeat import heartbeat_loop
+from services.referral.subscriptions.workers.startup import delivery_pool_for
 from warmlink import logs
 from warmlink.service import supervise
 

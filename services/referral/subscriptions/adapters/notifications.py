@@ -22,7 +22,7 @@ from uuid import UUID, uuid4
 
 import orjson
 
-from services.referral.subscriptions import payloads
+from services.referral.subscriptions.domain import payloads
 from warmlink.db import Connection, Executor, notify_after_commit
 
 CHANNEL = "referral_subscriptions"
@@ -80,27 +80,12 @@ async def insert(
     )
 
 
-async def record_status_change(
-    conn: Executor,
-    *,
-    referral_id: UUID,
-    site_id: str,
-    practice_id: str,
-    status: str,
-    event_type: str,
-    occurred_at: datetime,
+async def queue_status_change(
+    conn: Executor, owners: list[str], status: str, event_type: str, shared: dict[str, Any]
 ) -> None:
-    """Queue a `referral.status_changed` notification for every matching active subscription
-    of the referring site or the practice. Call it inside the state change's transaction."""
+    """Queue `shared` (a status change's payload) for every matching active subscription of
+    the owners, un-numbered, inside the state change's transaction."""
     _require_transaction(conn)
-    owners = sorted({site_id, practice_id})
-    shared = payloads.status_change(  # each notification adds its subscription, then number
-        referral_id=referral_id,
-        status=status,
-        event_type=event_type,
-        occurred_at=occurred_at,
-        timestamp=datetime.now(UTC),
-    )
     queued = await conn.execute(
         QUEUE_STATUS_CHANGE, owners, status, event_type, orjson.dumps(shared).decode()
     )
@@ -122,7 +107,7 @@ async def number_queued(conn: Connection, subscription_id: UUID | None = None) -
 
 
 async def record_handshake(conn: Connection, subscription_id: UUID) -> None:
-    """Event number 0, delivered first through the normal path (see the package docstring)."""
+    """Event number 0, delivered first through the normal path (see service_layer/commands.py)."""
     _require_transaction(conn)
     await insert(conn, subscription_id, 0, payloads.handshake(subscription_id, datetime.now(UTC)))
     await notify_after_commit(conn, CHANNEL)

@@ -1,9 +1,10 @@
 """The delivery worker: POSTs signed notifications to subscribers, in order, until they answer.
 
 It wakes on LISTEN/NOTIFY (and polls every second as a fallback, so a lost notification delays
-but never loses a delivery), claims due heads (see claims.py), and delivers each in its own task
-so a slow or failing subscriber holds up only itself. Every attempt lands in the delivery log;
-a failure is retried with backoff (backoff.py), 410 Gone disables the subscription.
+but never loses a delivery), claims due heads (adapters/claims.py), and delivers each in its own
+task (adapters/webhook_http.py) so a slow or failing subscriber holds up only itself. Every
+attempt lands in the delivery log; a failure is retried with backoff (domain/backoff.py), 410
+Gone disables the subscription.
 """
 
 from __future__ import annotations
@@ -17,16 +18,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-import httpx
-import orjson
 
-from services.referral.subscriptions import claims
-from services.referral.subscriptions.backoff import next_attempt_at, parse_retry_after
-from services.referral.subscriptions.notifications import CHANNEL, NUMBERED
-from services.referral.subscriptions.settings import WebhookConfig
-from services.referral.subscriptions.signing import active_secrets, signature_headers
-from services.referral.subscriptions.ssrf import Refused, check_destination
-from services.referral.subscriptions.wakeup import Doorbell
+from services.referral.subscriptions.adapters import claims, webhook_http
+from services.referral.subscriptions.adapters.notifications import CHANNEL, NUMBERED
+from services.referral.subscriptions.adapters.wakeup import Doorbell
+from services.referral.subscriptions.adapters.webhook_http import WebhookPoster
+from services.referral.subscriptions.domain.backoff import next_attempt_at
+from services.referral.subscriptions.domain.config import WebhookConfig
+from services.referral.subscriptions.domain.delivery import Attempt, Claim
 from warmlink.db import DATABASE_ERRORS, listening, outlast_outages
 
 log = logging.getLogger(__name__)
@@ -35,10 +34,6 @@ POLL_S = 1.0
 MAX_IN_FLIGHT = 32
 LEASE_MARGIN_S = 30.0  # a claim outlives the delivery timeout by this much
 RUN_SIZE = 50  # notifications of one subscription delivered per commit when it is busy
-USER_AGENT = "Warmlink-Webhooks/1.0"
-ANSWER_BODY_LIMIT = 64 * 1024  # a declared answer body up to this is read, to reuse the connection
-ANSWER_BODY_WAIT_S = 1.0
-ANSWER_BODY_MARGIN_S = 0.05
 _random = secrets.SystemRandom()
 
 
@@ -56,7 +51,7 @@ class DeliveryWorker:
         self._in_flight: set[asyncio.Task[None]] = set()
         self._delivering: set[str] = set()  # subscriptions with a run in flight in this process
         self._soonest: float | None = None  # monotonic time of the earliest retry we scheduled
-        self._client: httpx.AsyncClient | None = None
+        self._poster: WebhookPoster | None = None
 
     def _numbered(self, *_: Any) -> None:
         self._doorbell.ring()  # the SSE streams of this process: new numbers to stream
@@ -72,13 +67,8 @@ class DeliveryWorker:
         self._wake.set()
 
     async def run(self) -> None:
-        # Redirects are not followed: a 3xx is a failed attempt, never a hop to another host.
-        async with httpx.AsyncClient(
-            timeout=self._config.timeout_s,
-            follow_redirects=False,
-            headers={"user-agent": USER_AGENT},
-        ) as client:
-            self._client = client
+        async with webhook_http.client(self._config) as client:
+            self._poster = WebhookPoster(client, self._config)
             try:
                 await outlast_outages("webhook worker", self._listen_and_work, POLL_S)
             finally:
@@ -118,7 +108,7 @@ class DeliveryWorker:
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
 
-    async def _guarded(self, claim: claims.Claim) -> None:
+    async def _guarded(self, claim: Claim) -> None:
         run = [claim]
         subscription = str(claim.subscription_id)
         self._delivering.add(subscription)
@@ -134,11 +124,12 @@ class DeliveryWorker:
             # this line wakes the scan again.
             self._delivering.discard(subscription)
 
-    async def _deliver_run(self, run: list[claims.Claim]) -> list[claims.Claim]:
+    async def _deliver_run(self, run: list[Claim]) -> list[Claim]:
         """Deliver in order until one fails; record the run; return the next run to deliver."""
-        results: list[tuple[claims.Claim, claims.Attempt]] = []
+        results: list[tuple[Claim, Attempt]] = []
         for claim in run:
-            attempt = await self._post(claim)
+            assert self._poster is not None
+            attempt = await self._poster.post(claim)
             results.append((claim, attempt))
             if not attempt.ok:
                 break
@@ -189,60 +180,3 @@ class DeliveryWorker:
         if not following:
             self._wake.set()  # whatever is due next is for the global scan
         return following
-
-    async def _post(self, claim: claims.Claim) -> claims.Attempt:
-        assert self._client is not None
-        body = orjson.dumps(claim.payload).decode()
-        now = datetime.now(UTC)
-        keys = active_secrets(
-            claim.secret, claim.previous_secret, claim.previous_secret_expires_at, now
-        )
-        headers = signature_headers(str(claim.id), body, keys, now)
-        headers["content-type"] = "application/json"
-        started = time.monotonic()
-        try:
-            # httpx's timeout applies to each phase; this bounds the whole attempt.
-            async with asyncio.timeout(self._config.timeout_s) as attempt_deadline:
-                if not self._config.allow_private:
-                    await check_destination(claim.url, allow_private=False)
-                # Only the status matters; a short answer's body is read and dropped so the
-                # connection carries the next delivery (see `_finish_short_answer`).
-                async with self._client.stream(
-                    "POST", claim.url, content=body.encode(), headers=headers
-                ) as response:
-                    status = response.status_code
-                    retry_after = response.headers.get("retry-after")
-                    await _finish_short_answer(response, attempt_deadline.when())
-        except Refused:
-            return claims.Attempt(None, "destination refused", _ms(started))
-        except TimeoutError:
-            return claims.Attempt(None, "Timeout", _ms(started))
-        except httpx.HTTPError as exc:
-            return claims.Attempt(None, type(exc).__name__, _ms(started))
-        wait = parse_retry_after(retry_after, now) if status in (429, 503) else None
-        return claims.Attempt(status, None, _ms(started), wait)
-
-
-async def _finish_short_answer(response: httpx.Response, deadline: float | None) -> None:
-    """Read and drop the answer's body when it is declared short, so httpx keeps the keep-alive
-    connection: a connection left with an unread body is closed, and a new TCP connection per
-    notification halved the delivery rate. A long, undeclared or slow body is abandoned (a
-    hostile endpoint could send an endless one): the connection is closed and the status stands.
-    The wait ends before the attempt's own deadline, so draining never turns an answer into a
-    timeout."""
-    length = response.headers.get("content-length", "")
-    if not length.isdigit() or int(length) > ANSWER_BODY_LIMIT:
-        return
-    wait = ANSWER_BODY_WAIT_S
-    if deadline is not None:
-        wait = min(wait, deadline - asyncio.get_running_loop().time() - ANSWER_BODY_MARGIN_S)
-    if wait <= 0:
-        return
-    with contextlib.suppress(TimeoutError, httpx.HTTPError):
-        async with asyncio.timeout(wait):
-            async for _ in response.aiter_raw():
-                pass
-
-
-def _ms(started: float) -> float:
-    return round((time.monotonic() - started) * 1000.0, 3)

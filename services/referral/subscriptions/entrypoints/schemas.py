@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from contracts.events import ALL_EVENTS
 from contracts.events.referral import ReferralEvent
 from contracts.lifecycle import ReferralStatus
-from services.referral.subscriptions.ssrf import MAX_URL_LENGTH
+from services.referral.subscriptions.domain.ssrf import MAX_URL_LENGTH
 
 REFERRAL_EVENT_TYPES = frozenset(c.TYPE for c in ALL_EVENTS if issubclass(c, ReferralEvent))
 
@@ -28,11 +28,12 @@ EventType = Annotated[str, AfterValidator(_known_event_type)]
 
 
 class Filters(BaseModel):
-    """Both optional; a notification is sent when every given filter matches."""
+    """Both optional; a notification is sent when every given filter matches. An empty list
+    filters nothing, like an omitted one (the README's template sends `[]`)."""
 
     model_config = ConfigDict(extra="forbid")
-    statuses: list[ReferralStatus] | None = Field(None, min_length=1, max_length=20)
-    event_types: list[EventType] | None = Field(None, min_length=1, max_length=20)
+    statuses: list[ReferralStatus] | None = Field(None, max_length=20)
+    event_types: list[EventType] | None = Field(None, max_length=20)
 
 
 class FiltersOut(BaseModel):

@@ -1,4 +1,5 @@
-"""Webhook subscription settings: a mixin for ReferralSettings, and the values the code reads.
+"""Webhook subscription settings: the fields ReferralSettings mixes in, and the values the code
+reads. The part has no settings class of its own: ReferralSettings is the service's one.
 
 `class ReferralSettings(SubscriptionSettings, ServiceSettings)` gives these fields their
 environment variables (`REFERRAL_WEBHOOK_ALLOW_PRIVATE`, ...). The code reads them through
@@ -31,7 +32,7 @@ class SubscriptionSettings(BaseModel):
     # First retry delay; it doubles on each failure up to one hour.
     webhook_retry_initial_s: float = Field(DEFAULT_RETRY_INITIAL_S, gt=0)
     # Where webhooks are delivered from: every HTTP process (`in_process`), or a process of
-    # its own, `python -m services.referral.webhooks` (`separate`), whose event loop is not
+    # its own (`separate`, the part's entrypoints/delivery_process.py), whose event loop is not
     # shared with request handling: deliveries to one subscriber are sequential, and each one
     # waited behind the requests on a busy HTTP process's loop.
     webhook_delivery: Literal["in_process", "separate"] = "in_process"
@@ -53,6 +54,8 @@ class WebhookConfig:
     retry_initial_s: float = DEFAULT_RETRY_INITIAL_S
     delivery: str = "in_process"
     keyring: Keyring | None = None  # seals webhook secrets at rest: the service's PHI keyring
+    # Outside production `allow_private` may be set, so a refusal it would lift names it.
+    private_allowable: bool = True
 
     @classmethod
     def of(cls, settings: object) -> WebhookConfig:
@@ -67,6 +70,7 @@ class WebhookConfig:
             ),
             delivery=str(getattr(settings, "webhook_delivery", "in_process")),
             keyring=_keyring_of(settings),
+            private_allowable=getattr(settings, "environment", None) != "production",
         )
 
     def secrets_keyring(self) -> Keyring:

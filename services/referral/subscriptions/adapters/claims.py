@@ -15,17 +15,17 @@ result is written only for the attempt that was claimed.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 import orjson
 
-from services.referral.subscriptions.notifications import number_queued
-from services.referral.subscriptions.sealing import open_sealed
+from services.referral.subscriptions.adapters.notifications import number_queued
+from services.referral.subscriptions.adapters.sealing import open_sealed
+from services.referral.subscriptions.domain.delivery import Attempt, Claim
 from warmlink.crypto import CannotOpen, Keyring
 from warmlink.db import Connection
+from warmlink.rows import from_row
 
 log = logging.getLogger(__name__)
 
@@ -115,34 +115,6 @@ UPDATE subscription_notifications SET next_attempt_at = now()
 WHERE id = $1 AND attempts = $2 AND status = 'pending'"""
 
 
-@dataclass(frozen=True)
-class Claim:
-    id: UUID
-    subscription_id: UUID
-    event_number: int
-    payload: dict[str, Any]
-    attempt: int
-    window_started_at: datetime
-    url: str
-    secret: str
-    previous_secret: str | None
-    previous_secret_expires_at: datetime | None
-
-
-@dataclass(frozen=True)
-class Attempt:
-    """What one delivery attempt gave: an HTTP status, or an error name (never a message)."""
-
-    http_status: int | None
-    error: str | None
-    duration_ms: float
-    retry_after_s: float | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.http_status is not None and 200 <= self.http_status < 300
-
-
 async def claim_due(conn: Connection, limit: int, lease_s: float, keyring: Keyring) -> list[Claim]:
     """Number what status changes queued, then claim due heads: one transaction, one commit."""
     async with conn.transaction():
@@ -169,19 +141,16 @@ def opened_claims(rows: list[Any], keyring: Keyring) -> list[Claim]:
 
 
 def _claim(r: Any, keyring: Keyring) -> Claim:
-    return Claim(
-        id=r["id"],
-        subscription_id=r["subscription_id"],
-        event_number=r["event_number"],
+    sealed_previous = r["previous_secret_sealed"]
+    return from_row(
+        Claim,
+        r,
         payload=orjson.loads(r["payload"]),
         attempt=r["attempts"],
-        window_started_at=r["window_started_at"],
-        url=r["url"],
         secret=open_sealed(keyring, r["subscription_id"], r["secret_sealed"]),
         previous_secret=None
-        if r["previous_secret_sealed"] is None
-        else open_sealed(keyring, r["subscription_id"], r["previous_secret_sealed"]),
-        previous_secret_expires_at=r["previous_secret_expires_at"],
+        if sealed_previous is None
+        else open_sealed(keyring, r["subscription_id"], sealed_previous),
     )
 
 

@@ -1,48 +1,33 @@
-"""Starting the background work: the delivery worker and the heartbeat loop.
+"""Starting the part's background work: the delivery worker and the heartbeat loop. The
+service's bootstrap calls `start_subscriptions` at startup (a warmlink.service.Hook); the
+separate delivery process (entrypoints/delivery_process.py) starts the same loops.
 
 Both run wherever deliveries are made: in every HTTP process (`in_process`), or in the delivery
-processes (`separate`, services/referral/webhooks.py), where an HTTP process's worker only
+processes (`separate`, entrypoints/delivery_process.py), where an HTTP process's worker only
 listens for its SSE streams. Replicas share the work through the database (leases and SKIP
 LOCKED), so nothing here needs electing.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import asyncpg
 from fastapi import FastAPI
 
-from services.referral.subscriptions.notifications import record_heartbeats
-from services.referral.subscriptions.sealing import seal_stored_secrets
-from services.referral.subscriptions.settings import WebhookConfig
-from services.referral.subscriptions.wakeup import Doorbell
-from services.referral.subscriptions.worker import DeliveryWorker
-from warmlink.db import DATABASE_ERRORS
+from services.referral.subscriptions.adapters.sealing import seal_stored_secrets
+from services.referral.subscriptions.adapters.wakeup import Doorbell
+from services.referral.subscriptions.domain.config import WebhookConfig
+from services.referral.subscriptions.workers.delivery import DeliveryWorker
+from services.referral.subscriptions.workers.heartbeat import heartbeat_loop
 from warmlink.pool import create_pool
 from warmlink.service import Runtime, supervise
 from warmlink.settings import ServiceSettings
 
-log = logging.getLogger(__name__)
-
-# How often idle subscriptions are looked for: one small indexed query, and heartbeats land at
-# most this late.
-HEARTBEAT_TICK_S = 1.0
 # The delivery worker's own connections (its LISTEN connection, claims and outcomes): with the
 # request pool, busy requests held every connection and deliveries to all subscribers stalled
 # behind them. Claims and outcomes are short, so a few suffice for every in-flight run.
 DELIVERY_POOL_MAX = 4
-
-
-async def heartbeat_loop(pool: asyncpg.Pool, tick_s: float = HEARTBEAT_TICK_S) -> None:
-    while True:
-        try:
-            async with pool.acquire() as conn, conn.transaction():
-                await record_heartbeats(conn)
-        except DATABASE_ERRORS as exc:
-            log.warning("heartbeats not recorded", extra={"error": type(exc).__name__})
-        await asyncio.sleep(tick_s)
 
 
 async def delivery_pool_for(settings: ServiceSettings) -> asyncpg.Pool:

@@ -16,13 +16,17 @@ import asyncpg
 from fastapi import APIRouter, Header, Query, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from services.referral.subscriptions import store
-from services.referral.subscriptions.manage import NOT_FOUND
-from services.referral.subscriptions.schemas import DeliveriesOut, DeliveryOut, EventOut, EventsOut
-from services.referral.subscriptions.wakeup import Doorbell
-from warmlink.auth import Caller, CallerDep
-from warmlink.db import Connection, ConnectionDep
-from warmlink.problems import Conflict, NotFound
+from services.referral.subscriptions.adapters import store
+from services.referral.subscriptions.adapters.wakeup import Doorbell
+from services.referral.subscriptions.entrypoints.schemas import (
+    DeliveriesOut,
+    DeliveryOut,
+    EventOut,
+    EventsOut,
+)
+from services.referral.subscriptions.service_layer import commands
+from warmlink.auth import CallerDep
+from warmlink.db import ConnectionDep
 
 router = APIRouter(prefix="/v1/subscriptions", tags=["subscriptions"])
 
@@ -30,13 +34,6 @@ STREAM_BATCH = 100
 STREAM_POLL_S = 2.0  # fallback when no NOTIFY arrives (another replica's worker, a lost one)
 PING_S = 15  # keep-alive comment, so proxies do not close an idle stream
 Since = Annotated[int, Query(ge=-1, description="Event numbers above this; -1 includes 0")]
-
-
-async def _owned(conn: Connection, subscription_id: UUID, caller: Caller) -> asyncpg.Record:
-    row = await store.get(conn, subscription_id, caller.organization_id)
-    if row is None:
-        raise NotFound(NOT_FOUND)
-    return row
 
 
 @router.get("/{subscription_id}/events", response_model=EventsOut)
@@ -47,7 +44,7 @@ async def replay(
     since: Since = -1,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> EventsOut:
-    subscription = await _owned(conn, subscription_id, caller)
+    subscription = await commands.owned_subscription(conn, subscription_id, caller.organization_id)
     rows = await store.events(conn, subscription_id, since, limit)
     return EventsOut(
         subscription_id=subscription_id,
@@ -61,12 +58,9 @@ async def redeliver(
     subscription_id: UUID, event_number: int, conn: ConnectionDep, caller: CallerDep
 ) -> EventOut:
     """Send this notification again now, before anything newer, with a fresh retry window."""
-    subscription = await _owned(conn, subscription_id, caller)
-    if subscription["status"] != "active":
-        raise Conflict(f"The subscription is {subscription['status']}; nothing is delivered.")
-    row = await store.redeliver(conn, subscription_id, event_number)
-    if row is None:
-        raise NotFound("No such event number in this subscription.")
+    row = await commands.redeliver_event(
+        conn, subscription_id, event_number, caller.organization_id
+    )
     return EventOut.of(row)
 
 
@@ -81,7 +75,7 @@ async def delivery_log(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> DeliveriesOut:
     """Every attempt, newest first: time, HTTP status or error, duration."""
-    await _owned(conn, subscription_id, caller)
+    await commands.owned_subscription(conn, subscription_id, caller.organization_id)
     rows = await store.deliveries(conn, subscription_id, before, limit)
     return DeliveriesOut(
         subscription_id=subscription_id, deliveries=[DeliveryOut(**dict(r)) for r in rows]
@@ -106,7 +100,7 @@ async def stream(
     """Server-Sent Events: one `event:` per notification, `id:` its event number."""
     pool: asyncpg.Pool = request.app.state.runtime.pool
     async with pool.acquire() as conn:  # not held for the stream's life
-        await _owned(conn, subscription_id, caller)
+        await commands.owned_subscription(conn, subscription_id, caller.organization_id)
     doorbell = getattr(request.app.state, "subscription_doorbell", None) or Doorbell()
     after = resume_after(last_event_id, since)
     return EventSourceResponse(_notifications(pool, subscription_id, after, doorbell), ping=PING_S)

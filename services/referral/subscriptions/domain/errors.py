@@ -1,0 +1,34 @@
+"""What the subscription routes refuse, as warmlink.errors kinds (mapped to problem+json once).
+
+Another organization's subscription is simply not found: its existence never leaks.
+"""
+
+from __future__ import annotations
+
+from warmlink.errors import Conflict, Invalid, NotFound
+
+NO_SUCH_SUBSCRIPTION = "No such subscription."
+
+
+class SubscriptionNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__(NO_SUCH_SUBSCRIPTION)
+
+
+class EventNotFound(NotFound):
+    def __init__(self) -> None:
+        super().__init__("No such event number in this subscription.")
+
+
+class SubscriptionNotActive(Conflict):
+    """Only an active subscription delivers; redelivering on another would send nothing."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(f"The subscription is {status}; nothing is delivered.")
+
+
+class DestinationRefused(Invalid):
+    """The URL may not be used as a webhook destination; the detail says why (no URL echoed)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, field="/url")

@@ -1,0 +1,17 @@
+"""A new subscription, as the create route hands it to the service layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CreateSubscription:
+    """An endpoint to notify of the organization's referrals' status changes. A filter left
+    None (or given empty) does not filter; `heartbeat_s` None takes the settings' default."""
+
+    organization_id: str
+    url: str
+    statuses: list[str] | None
+    event_types: list[str] | None
+    heartbeat_s: float | None

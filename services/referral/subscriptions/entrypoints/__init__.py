@@ -1,0 +1,1 @@
+"""The subscriptions' edges: the routes, their schemas, and the separate delivery process."""

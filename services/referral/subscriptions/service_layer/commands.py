@@ -1,0 +1,104 @@
+"""Managing subscriptions: create (with the handshake), deactivate, rotate the secret, redeliver.
+
+A subscription belongs to the caller's organization; any role may hold one. The handshake is
+event number 0, queued in the creating transaction and delivered through the normal path: the
+subscription is `active` at once, and because delivery is in order the subscriber always sees
+the handshake before event 1. A subscriber that does not answer it gets it retried like any
+other notification, and nothing newer overtakes it.
+
+Each command runs in the caller's transaction (or on its connection) and never commits, except
+`refuse_unsafe_destination`, which takes no connection: resolving a host may take seconds.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID, uuid4
+
+import asyncpg
+
+from services.referral.subscriptions.adapters import store
+from services.referral.subscriptions.adapters.destinations import check_destination
+from services.referral.subscriptions.adapters.notifications import record_handshake
+from services.referral.subscriptions.adapters.sealing import seal
+from services.referral.subscriptions.domain.config import WebhookConfig
+from services.referral.subscriptions.domain.errors import (
+    EventNotFound,
+    SubscriptionNotActive,
+    SubscriptionNotFound,
+)
+from services.referral.subscriptions.domain.signing import new_secret
+from services.referral.subscriptions.domain.subscription import CreateSubscription
+from warmlink.db import Connection
+
+
+async def refuse_unsafe_destination(url: str, config: WebhookConfig) -> None:
+    """DestinationRefused unless `url` may receive webhooks (SSRF). Outside production the
+    refusals that `webhook_allow_private` would lift say so."""
+    await check_destination(
+        url, allow_private=config.allow_private, name_setting=config.private_allowable
+    )
+
+
+async def create_subscription(
+    conn: Connection, command: CreateSubscription, config: WebhookConfig
+) -> tuple[asyncpg.Record, str]:
+    """The new subscription's row and its secret (to show once), its handshake queued. The
+    destination was checked first (`refuse_unsafe_destination`)."""
+    secret, subscription_id = new_secret(), uuid4()
+    sealed = seal(config.secrets_keyring(), subscription_id, secret)
+    row = await store.create(
+        conn,
+        subscription_id=subscription_id,
+        organization_id=command.organization_id,
+        url=command.url,
+        statuses=command.statuses or None,  # an empty filter filters nothing
+        event_types=command.event_types or None,
+        heartbeat_s=command.heartbeat_s or config.heartbeat_s,
+        sealed_secret=sealed,
+    )
+    await record_handshake(conn, row["id"])
+    return row, secret
+
+
+async def deactivate_subscription(
+    conn: Connection, subscription_id: UUID, organization_id: str
+) -> None:
+    """Status `off`: nothing more is recorded or sent; its history stays readable."""
+    if await store.deactivate(conn, subscription_id, organization_id) is None:
+        raise SubscriptionNotFound()
+
+
+async def rotate_secret(
+    conn: Connection, subscription_id: UUID, organization_id: str, config: WebhookConfig
+) -> tuple[asyncpg.Record, str]:
+    """A new secret (to show once); for 24 hours deliveries are signed with the new and the old
+    secret (two `v1,` signatures), then with the new one only."""
+    secret = new_secret()
+    sealed = seal(config.secrets_keyring(), subscription_id, secret)
+    row = await store.rotate_secret(conn, subscription_id, organization_id, sealed)
+    if row is None:
+        raise SubscriptionNotFound()
+    return row, secret
+
+
+async def owned_subscription(
+    conn: Connection, subscription_id: UUID, organization_id: str
+) -> asyncpg.Record:
+    """The organization's subscription; another's is simply not found."""
+    row = await store.get(conn, subscription_id, organization_id)
+    if row is None:
+        raise SubscriptionNotFound()
+    return row
+
+
+async def redeliver_event(
+    conn: Connection, subscription_id: UUID, event_number: int, organization_id: str
+) -> asyncpg.Record:
+    """Send this notification again now, before anything newer, with a fresh retry window."""
+    subscription = await owned_subscription(conn, subscription_id, organization_id)
+    if subscription["status"] != "active":
+        raise SubscriptionNotActive(subscription["status"])
+    row = await store.redeliver(conn, subscription_id, event_number)
+    if row is None:
+        raise EventNotFound()
+    return row

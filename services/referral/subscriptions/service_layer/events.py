@@ -1,0 +1,40 @@
+"""What the subscriptions do when a referral's status changes: queue a notification for every
+subscriber of the referring site or the practice.
+
+No consumer group: the referral service's handlers call `on_status_change` (a status listener,
+wired by bootstrap) inside the transaction that changes the status, so the notification commits
+with the change or not at all. It is queued without a number and locks nothing; the delivery
+worker numbers it after the commit (adapters/notifications.py, migrations/014).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+from services.referral.subscriptions.adapters import notifications
+from services.referral.subscriptions.domain import payloads
+from warmlink.db import Executor
+
+
+async def on_status_change(
+    conn: Executor,
+    *,
+    referral_id: UUID,
+    site_id: str,
+    practice_id: str,
+    status: str,
+    event_type: str,
+    occurred_at: datetime,
+) -> None:
+    """Queue a `referral.status_changed` notification for every matching active subscription
+    of the referring site or the practice. Call it inside the state change's transaction."""
+    owners = sorted({site_id, practice_id})
+    shared = payloads.status_change(  # each notification adds its subscription, then number
+        referral_id=referral_id,
+        status=status,
+        event_type=event_type,
+        occurred_at=occurred_at,
+        timestamp=datetime.now(UTC),
+    )
+    await notifications.queue_status_change(conn, owners, status, event_type, shared)

@@ -1,0 +1,1 @@
+"""The subscriptions' background loops: webhook delivery and heartbeats, and their start."""
