@@ -18,19 +18,16 @@ from services.referral.domain.lifecycle import Action
 from services.referral.domain.messages import CRISIS_RESOURCES, patient_message
 from services.referral.domain.referral import AppointmentLogistics, PatientDetails, Referral
 from services.referral.entrypoints.deps import ReferralContext, bearer, context
-from services.referral.entrypoints.referral_schemas import (
+from services.referral.entrypoints.schemas import (
     CancelIn,
     RedirectIn,
     ReferralIn,
     TimelineOut,
 )
-from services.referral.referral_handlers import (
-    SubmitReferral,
-    redirect,
-    submit,
-    transition,
-    visible_referral,
-)
+from services.referral.service_layer.commands import handoff
+from services.referral.service_layer.commands.access import visible_referral
+from services.referral.service_layer.commands.handoff import SubmitReferral, submit_referral
+from services.referral.service_layer.commands.lifecycle import transition_referral
 from warmlink.audit import audit
 from warmlink.auth import Caller, CallerDep, Role, require_role
 from warmlink.db import ConnectionDep, PoolDep
@@ -173,7 +170,9 @@ async def post_referral(
     now = datetime.now(UTC)
 
     async def build(batch: WriteBatch) -> tuple[int, Any]:
-        referral = await submit(batch, ctx.keyring, caller, command, practice, now, ctx.listeners)
+        referral = await submit_referral(
+            batch, ctx.keyring, caller, command, practice, now, ctx.listeners
+        )
         await ctx.queue_confirmation(batch, referral, practice, body)
         return 201, referral_view(referral, practice.intake_phone, practice.intake_url)
 
@@ -237,7 +236,7 @@ async def cancel(
     referral_id: UUID, body: CancelIn, conn: ConnectionDep, caller: ClinicDep, ctx: Ctx
 ) -> dict[str, Any]:
     async with conn.transaction():
-        r = await transition(
+        r = await transition_referral(
             conn,
             caller,
             referral_id,
@@ -261,7 +260,9 @@ async def redirect_referral(
     """Send a declined referral to the next practice in one call; its history is kept."""
     practice = await practice_or_422(ctx, request, body.practice_id, body.service_id)
     async with conn.transaction():
-        r = await redirect(conn, caller, referral_id, practice, datetime.now(UTC), ctx.listeners)
+        r = await handoff.redirect_referral(
+            conn, caller, referral_id, practice, datetime.now(UTC), ctx.listeners
+        )
     return referral_view(r, practice.intake_phone, practice.intake_url)
 
 
