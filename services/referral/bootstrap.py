@@ -10,36 +10,17 @@ from fastapi import FastAPI
 from services.referral.adapters import patient_notifications
 from services.referral.adapters.directory_client import DirectoryClient
 from services.referral.adapters.notifications import Notifier, notifier_from_settings
-from services.referral.adapters.patient_notifications import ConfirmationSender
-from services.referral.entrypoints import fhir, intake, referrals
+from services.referral.entrypoints import fhir, intake, referrals, worklist
 from services.referral.entrypoints.deps import ReferralContext
-from services.referral.entrypoints.http import router as worklist_router
-from services.referral.followup_handlers import (
-    on_follow_up_completed,
-    on_follow_up_noted,
-    on_sla_breached,
-)
-from services.referral.handlers import on_screen_positive
+from services.referral.service_layer import events
 from services.referral.settings import ReferralSettings
 from services.referral.subscriptions.entrypoints.routes import router as subscriptions_router
 from services.referral.subscriptions.service_layer.events import on_status_change
 from services.referral.subscriptions.workers.startup import start_subscriptions
-from warmlink.consumer import Subscription
+from services.referral.workers.patient_confirmations import ConfirmationSender
 from warmlink.db import Executor
 from warmlink.service import Runtime, ServiceSpec, create_app, supervise
 
-WORKLIST = Subscription("referral.worklist", {"ScreenPositive": on_screen_positive})
-# Its own consumer group: the follow-up topic is read from the start, apart from the screens.
-FOLLOWUP = Subscription(
-    "referral.followup",
-    {
-        "SlaBreached": on_sla_breached,
-        "FollowUpCompleted": on_follow_up_completed,
-        "FollowUpDue": on_follow_up_noted,
-        "GateAlertRaised": on_follow_up_noted,
-    },
-    background=True,  # coordinators' tasks: 0.1 s later is no later
-)
 Settings = ReferralSettings
 
 
@@ -85,21 +66,22 @@ def _notifier(settings: ReferralSettings) -> Notifier:
     return notifier_from_settings("sms", url=settings.sms_url, api_key=key)
 
 
-def build_app(settings: ReferralSettings | None = None) -> FastAPI:
-    settings = settings or ReferralSettings()
-    return create_app(
-        ServiceSpec(
-            settings=settings,
-            migrations=Path(__file__).parent / "migrations",
-            routers=[
-                worklist_router,
-                referrals.router,
-                intake.router,
-                fhir.router,
-                subscriptions_router,
-            ],
-            subscriptions=[WORKLIST, FOLLOWUP],
-            title="Warmlink referral",
-            on_startup=[referral_context, start_subscriptions],
-        )
+def spec(settings: ReferralSettings) -> ServiceSpec:
+    return ServiceSpec(
+        settings=settings,
+        migrations=Path(__file__).parent / "migrations",
+        routers=[
+            worklist.router,
+            referrals.router,
+            intake.router,
+            fhir.router,
+            subscriptions_router,
+        ],
+        subscriptions=events.subscriptions(settings),
+        title="Warmlink referral",
+        on_startup=[referral_context, start_subscriptions],
     )
+
+
+def build_app(settings: ReferralSettings | None = None) -> FastAPI:
+    return create_app(spec(settings or ReferralSettings()))

@@ -14,12 +14,8 @@ import orjson
 import pytest
 
 from services.referral.adapters.notifications import SmtpNotifier
-from services.referral.adapters.patient_notifications import (
-    CHANNEL,
-    QUEUE,
-    ConfirmationSender,
-    associated_data,
-)
+from services.referral.adapters.patient_notifications import CHANNEL, QUEUE, associated_data
+from services.referral.workers.patient_confirmations import ConfirmationSender
 from tests.support.migrated import migrated_pool
 from tests.support.smtp import Inbox, smtp_server
 from tests.support.waiting import cancelled, eventually, said_or_ended

@@ -1,0 +1,1 @@
+"""Referral adapters: its PostgreSQL tables, the directory client and the patient's senders."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-import asyncpg
-
+from contracts.lifecycle import ReferralStatus
+from services.referral.domain.followup import FollowedReferral
 from warmlink.db import Connection
+from warmlink.rows import from_row
 
 # The consumer is the network itself, not an organization: it reads any referral, by id.
 LOCK_REFERRAL = """
@@ -28,8 +29,11 @@ WHERE referral_id = $1 AND status <> 'needs_referral'
 RETURNING screening_id"""
 
 
-async def lock_referral(conn: Connection, referral_id: UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow(LOCK_REFERRAL, referral_id)
+async def lock_referral(conn: Connection, referral_id: UUID) -> FollowedReferral | None:
+    row = await conn.fetchrow(LOCK_REFERRAL, referral_id)
+    if row is None:
+        return None
+    return from_row(FollowedReferral, row, status=ReferralStatus(row["status"]))
 
 
 async def flag_ack_overdue(conn: Connection, referral_id: UUID, at: datetime) -> None:
@@ -38,7 +42,7 @@ async def flag_ack_overdue(conn: Connection, referral_id: UUID, at: datetime) ->
 
 async def append_note(
     conn: Connection,
-    row: asyncpg.Record,
+    referral: FollowedReferral,
     *,
     event_id: UUID,
     action: str,
@@ -50,13 +54,13 @@ async def append_note(
     """True if the entry was written, False if this event already wrote it."""
     written = await conn.fetchval(
         APPEND_NOTE,
-        row["id"],
+        referral.id,
         at,
-        row["status"],
+        referral.status,
         action,
         actor,
         organization_id,
-        row["practice_id"],
+        referral.practice_id,
         reason,
         event_id,
     )

@@ -1,31 +1,22 @@
-"""The patient's confirmation: queued with the referral, sent after commit, retried with backoff.
-
-A PHI read by the service itself (to address the message) is audited like any other.
-"""
+"""The patient's confirmation, stored: queued with the referral, sealed, and marked as the sender
+(`workers/patient_confirmations.py`) sends it after commit or retries it with backoff."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
-import asyncpg
 import orjson
 
 from services.referral.adapters.confirmation import Confirmation, render_confirmation, render_sms
 from services.referral.adapters.directory_client import PracticeInfo
-from services.referral.adapters.notifications import NotificationFailed, Notifier
 from services.referral.domain.referral import Referral
-from warmlink.audit import audit
-from warmlink.auth import Caller, Role
 from warmlink.backoff import exponential_delay
 from warmlink.crypto import CannotOpen, Keyring
-from warmlink.db import Executor, listening, notify_after_commit, outlast_outages
-
-log = logging.getLogger(__name__)
+from warmlink.db import Connection, Executor, notify_after_commit
+from warmlink.rows import from_row
 
 CHANNEL = "warmlink_patient_notifications"
 QUEUE = """
@@ -47,8 +38,6 @@ SET status = 'failed', attempts = attempts + 1, last_error = 'sealed message can
 WHERE id = $1"""
 MAX_ATTEMPTS = 10
 RETRY_INITIAL_S, RETRY_MAX_S = 5.0, 3600.0  # 5 s after the first failure, at most an hour
-POLL_S = 5.0
-SYSTEM = Caller("referral-service", "warmlink-network", Role.ADMIN)
 
 
 def associated_data(referral_id: object) -> bytes:
@@ -94,62 +83,46 @@ async def queue(
     return True
 
 
-class ConfirmationSender:
-    def __init__(
-        self, pool: asyncpg.Pool, keyring: Keyring, notifier: Notifier, poll_s: float = POLL_S
-    ) -> None:
-        self._pool, self._keyring, self._notifier = pool, keyring, notifier
-        self._poll_s = poll_s
-        self._wake = asyncio.Event()
+@dataclass(frozen=True)
+class PendingConfirmation:
+    """A queued confirmation that is due: still sealed, as it waits in its table."""
 
-    def _notified(self, *_: Any) -> None:
-        self._wake.set()
+    id: int
+    referral_id: UUID
+    channel: str
+    sealed: bytes
+    attempts: int
 
-    async def run(self) -> None:
-        """Send until stopped. A database outage or a lost listening session pauses sending
-        (the confirmations wait in their table) and never ends it."""
-        await outlast_outages("patient confirmations", self._listen_and_send, self._poll_s)
 
-    async def _listen_and_send(self) -> None:
-        async with listening(self._pool, {CHANNEL: self._notified}) as listener:
-            while not listener.is_closed():
-                self._wake.clear()
-                while await self.send_due():
-                    pass
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._poll_s)
+async def due(conn: Connection) -> list[PendingConfirmation]:
+    """The next due confirmations, locked for this transaction; other senders skip them."""
+    return [
+        from_row(PendingConfirmation, r, sealed=bytes(r["sealed"])) for r in await conn.fetch(DUE)
+    ]
 
-    async def send_due(self) -> int:
-        async with self._pool.acquire() as conn, conn.transaction():
-            rows = await conn.fetch(DUE)
-            for row in rows:
-                associated = associated_data(row["referral_id"])
-                try:
-                    sealed = self._keyring.open(bytes(row["sealed"]), associated)
-                except CannotOpen:
-                    # A key gone from the keyring or a tampered row: this one cannot be sent,
-                    # and must not hold back the others.
-                    await conn.execute(UNSENDABLE, row["id"])
-                    log.error("patient confirmation cannot be opened", extra={"id": row["id"]})
-                    continue
-                message = orjson.loads(sealed)
-                await audit(
-                    conn,
-                    SYSTEM,
-                    "read",
-                    "referral_patient",
-                    str(row["referral_id"]),
-                    purpose="patient_confirmation",
-                )
-                try:
-                    await self._notifier.send(message["to"], message["subject"], message["body"])
-                except NotificationFailed as exc:
-                    seconds = exponential_delay(row["attempts"] + 1, RETRY_INITIAL_S, RETRY_MAX_S)
-                    delay = timedelta(seconds=seconds)
-                    await conn.execute(
-                        RETRY, row["id"], datetime.now(UTC) + delay, exc.reason, MAX_ATTEMPTS
-                    )
-                    log.warning("patient confirmation not sent", extra={"error": exc.reason})
-                    continue
-                await conn.execute(SENT, row["id"])
-            return len(rows)
+
+def opened(keyring: Keyring, pending: PendingConfirmation) -> dict[str, str] | None:
+    """The message (`to`, `subject`, `body`), or None when it cannot be opened: a key gone
+    from the keyring or a tampered row."""
+    try:
+        message: dict[str, str] = orjson.loads(
+            keyring.open(pending.sealed, associated_data(pending.referral_id))
+        )
+    except CannotOpen:
+        return None
+    return message
+
+
+async def mark_sent(conn: Connection, pending: PendingConfirmation) -> None:
+    await conn.execute(SENT, pending.id)
+
+
+async def mark_unsendable(conn: Connection, pending: PendingConfirmation) -> None:
+    await conn.execute(UNSENDABLE, pending.id)
+
+
+async def retry_later(conn: Connection, pending: PendingConfirmation, reason: str) -> None:
+    """Back off exponentially; after MAX_ATTEMPTS the confirmation is failed for good."""
+    seconds = exponential_delay(pending.attempts + 1, RETRY_INITIAL_S, RETRY_MAX_S)
+    retry_at = datetime.now(UTC) + timedelta(seconds=seconds)
+    await conn.execute(RETRY, pending.id, retry_at, reason, MAX_ATTEMPTS)

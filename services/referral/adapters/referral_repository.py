@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -17,8 +17,10 @@ from services.referral.domain.referral import (
     Referral,
     TimelineEntry,
 )
+from warmlink.auth import Caller
 from warmlink.crypto import Keyring
 from warmlink.db import Connection, Executor
+from warmlink.rows import from_row
 
 INSERT_REFERRAL = """
 INSERT INTO referrals (id, site_id, practice_id, service_id, practice_name, practice_phone,
@@ -56,19 +58,6 @@ SELECT * FROM referrals
 WHERE practice_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR urgency = $3)
 ORDER BY urgency = 'urgent' DESC, acknowledge_by, submitted_at
 LIMIT $4"""
-# A declined referral puts the patient back on her site's worklist; a redirect takes her off.
-REOPEN_WORKLIST = "UPDATE worklist_items SET status = $2 WHERE referral_id = $1"
-DECLINED_TO_WORKLIST = """
-UPDATE worklist_items
-SET status = 'needs_referral', reason = 'declined', reason_detail = $2, returned_at = $3
-WHERE referral_id = $1"""
-# The practice answered (or the site cancelled) after all: nothing is left to redirect.
-SETTLE_ACK_OVERDUE = """
-UPDATE worklist_items SET status = 'referred'
-WHERE referral_id = $1 AND status = 'needs_referral' AND reason = 'acknowledgement_overdue'"""
-MARK_WORKLIST = """
-UPDATE worklist_items SET status = $2, referral_id = $3
-WHERE screening_id = $1 AND site_id = $4"""
 
 
 def _associated(referral_id: UUID) -> bytes:
@@ -153,25 +142,70 @@ async def get(
 
 
 def to_referral(row: asyncpg.Record, history: tuple[TimelineEntry, ...] = ()) -> Referral:
-    fields = {k: row[k] for k in Referral.__dataclass_fields__ if k in row.keys()}
-    fields["status"] = ReferralStatus(row["status"])
-    return Referral(**fields | {"history": history})
+    return from_row(Referral, row, status=ReferralStatus(row["status"]), history=history)
+
+
+async def update_state(
+    conn: Connection,
+    referral_id: UUID,
+    status: ReferralStatus,
+    now: datetime,
+    *,
+    appointment: tuple[UUID, datetime] | None = None,
+    modality: str | None = None,
+    contact_attempts: int = 0,
+) -> None:
+    """The new status; a new `appointment` (id, time) and `modality` replace the booked ones,
+    and `contact_attempts` are added to those counted so far."""
+    appointment_id, appointment_at = appointment or (None, None)
+    await conn.execute(
+        UPDATE_STATE,
+        referral_id,
+        status,
+        now,
+        appointment_id,
+        appointment_at,
+        modality,
+        contact_attempts,
+    )
+
+
+async def redirect(
+    conn: Connection, r: Referral, phone: str | None, url: str | None, now: datetime
+) -> None:
+    """`r` as redirected: its new practice and deadline; the old appointment is dropped."""
+    await conn.execute(
+        REDIRECT,
+        r.id,
+        r.practice_id,
+        r.service_id,
+        r.practice_name,
+        phone,
+        url,
+        r.acknowledge_by,
+        now,
+    )
+
+
+async def append_timeline(
+    conn: Executor, r: Referral, action: str, caller: Caller, now: datetime, reason: str | None
+) -> None:
+    await conn.execute(
+        APPEND_TIMELINE,
+        r.id,
+        now,
+        r.status,
+        action,
+        caller.subject,
+        caller.organization_id,
+        r.practice_id,
+        reason,
+    )
 
 
 async def timeline(conn: Connection, referral_id: UUID) -> tuple[TimelineEntry, ...]:
     rows = await conn.fetch(TIMELINE, referral_id)
-    return tuple(
-        TimelineEntry(
-            at=r["at"],
-            status=ReferralStatus(r["status"]),
-            action=r["action"],
-            actor=r["actor"],
-            organization_id=r["organization_id"],
-            reason=r["reason"],
-            practice_id=r["practice_id"],
-        )
-        for r in rows
-    )
+    return tuple(from_row(TimelineEntry, r, status=ReferralStatus(r["status"])) for r in rows)
 
 
 async def intake(

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from uuid import UUID
+
 from services.referral.domain.worklist import WorklistItem
-from warmlink.db import Connection
+from warmlink.db import Connection, Executor
+from warmlink.rows import from_row
 
 ADD_ITEM = """
 INSERT INTO worklist_items (screening_id, site_id, patient_ref, instrument, total, band, urgent,
@@ -38,4 +42,44 @@ async def add(conn: Connection, item: WorklistItem) -> None:
 
 async def for_site(conn: Connection, site_id: str, status: str, limit: int) -> list[WorklistItem]:
     rows = await conn.fetch(SITE_WORKLIST, site_id, status, limit)
-    return [WorklistItem(**dict(r)) for r in rows]
+    return [from_row(WorklistItem, r) for r in rows]
+
+
+MARK_REFERRED = """
+UPDATE worklist_items SET status = 'referred', referral_id = $2
+WHERE screening_id = $1 AND site_id = $3"""
+
+
+async def mark_referred(
+    conn: Executor, screening_id: UUID, referral_id: UUID, site_id: str
+) -> None:
+    """The site's item for this screen is answered by the referral (if the screen is hers)."""
+    await conn.execute(MARK_REFERRED, screening_id, referral_id, site_id)
+
+
+# A redirect takes her off her site's list again; a declined referral puts her back on it.
+REFERRED_AGAIN = "UPDATE worklist_items SET status = 'referred' WHERE referral_id = $1"
+DECLINED_TO_WORKLIST = """
+UPDATE worklist_items
+SET status = 'needs_referral', reason = 'declined', reason_detail = $2, returned_at = $3
+WHERE referral_id = $1"""
+
+
+async def referred_again(conn: Connection, referral_id: UUID) -> None:
+    await conn.execute(REFERRED_AGAIN, referral_id)
+
+
+async def return_declined(
+    conn: Connection, referral_id: UUID, reason: str | None, at: datetime
+) -> None:
+    await conn.execute(DECLINED_TO_WORKLIST, referral_id, reason, at)
+
+
+# The practice answered (or the site cancelled) after all: nothing is left to redirect.
+SETTLE_ACK_OVERDUE = """
+UPDATE worklist_items SET status = 'referred'
+WHERE referral_id = $1 AND status = 'needs_referral' AND reason = 'acknowledgement_overdue'"""
+
+
+async def settle_ack_overdue(conn: Connection, referral_id: UUID) -> None:
+    await conn.execute(SETTLE_ACK_OVERDUE, referral_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from uuid import UUID
 
 from contracts import FollowUpCompleted, FollowUpDue, GateAlertRaised, SlaBreached
 from contracts.lifecycle import ReferralStatus as Status
@@ -19,6 +20,17 @@ RETURNED_TO_WORKLIST = "returned_to_worklist"
 NO_ACTION = "no_action"
 
 FollowUpPayload = SlaBreached | GateAlertRaised | FollowUpDue | FollowUpCompleted
+
+
+@dataclass(frozen=True)
+class FollowedReferral:
+    """What the answers to follow-up events read of a referral, held locked while they decide."""
+
+    id: UUID
+    site_id: str
+    practice_id: str
+    status: Status
+    ack_overdue_at: datetime | None
 
 
 class AckOverdue(StrEnum):

@@ -1,7 +1,8 @@
 """The referral state machine (DOMAIN.md "Referral lifecycle"). Pure.
 
 Only the owning practice moves a referral through intake; only the referring site cancels it.
-An action that does not fit the current state is an IllegalTransition naming that state.
+An action that does not fit the current state is an IllegalTransition (a Conflict) naming that
+state.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from enum import StrEnum
 
 from contracts.codes import RedirectReason
 from contracts.lifecycle import ReferralStatus as Status
+from services.referral.domain.errors import IllegalTransition
 
 
 class Action(StrEnum):
@@ -74,13 +76,6 @@ _TRANSITIONS: dict[tuple[Status, Action], Status] = {
 }
 for _open in OPEN:
     _TRANSITIONS[(_open, Action.CANCEL)] = Status.CANCELLED
-
-
-class IllegalTransition(Exception):
-    def __init__(self, current: Status, action: Action) -> None:
-        super().__init__(f"cannot {action.value.replace('_', ' ')} a referral that is {current}")
-        self.current = current
-        self.action = action
 
 
 def next_status(current: Status, action: Action, *, ack_overdue: bool = False) -> Status:

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Depends, Request
 
 from services.referral.adapters.directory_client import DirectoryClient
-from services.referral.referral_handlers import StatusListener
+from services.referral.service_layer.commands.announce import StatusListener
 from warmlink.crypto import Keyring
 from warmlink.db import Executor
 

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from services.referral.adapters import referral_repository as repo
 from services.referral.adapters.fhir_task import service_request_resource, task_resource
 from services.referral.domain.referral import Referral
-from services.referral.referral_handlers import visible_referral
+from services.referral.service_layer.commands.access import visible_referral
 from warmlink.auth import CallerDep
 from warmlink.db import ConnectionDep
 

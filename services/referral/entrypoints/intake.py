@@ -15,7 +15,8 @@ from services.referral.adapters import referral_repository as repo
 from services.referral.domain.lifecycle import Action
 from services.referral.domain.referral import AppointmentLogistics
 from services.referral.entrypoints.deps import ReferralContext, context
-from services.referral.entrypoints.referral_schemas import (
+from services.referral.entrypoints.referrals import referral_view
+from services.referral.entrypoints.schemas import (
     AcknowledgeIn,
     CancelAppointmentIn,
     CloseIn,
@@ -23,8 +24,10 @@ from services.referral.entrypoints.referral_schemas import (
     DeclineIn,
     ScheduleIn,
 )
-from services.referral.entrypoints.referrals import referral_view
-from services.referral.referral_handlers import schedule_appointment, transition
+from services.referral.service_layer.commands.lifecycle import (
+    schedule_appointment,
+    transition_referral,
+)
 from warmlink.auth import Caller, Role, require_role
 from warmlink.db import ConnectionDep
 
@@ -60,7 +63,7 @@ async def _move(
     body: BaseModel,
 ) -> dict[str, Any]:
     async with conn.transaction():
-        r = await transition(
+        r = await transition_referral(
             conn, caller, referral_id, action, body.model_dump(), datetime.now(UTC), ctx.listeners
         )
     return referral_view(r)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import orjson
 from fastapi import APIRouter, Header, Request
@@ -14,23 +13,21 @@ from fastapi.responses import Response
 
 from services.referral.adapters import referral_repository as repo
 from services.referral.adapters.directory_client import DirectoryUnavailable, PracticeInfo
+from services.referral.domain.handoff import appointment_needed_by, missing_for_setting
 from services.referral.domain.lifecycle import Action
 from services.referral.domain.messages import CRISIS_RESOURCES, patient_message
 from services.referral.domain.referral import AppointmentLogistics, PatientDetails, Referral
 from services.referral.entrypoints.deps import ReferralContext, bearer, context
-from services.referral.entrypoints.referral_schemas import (
+from services.referral.entrypoints.schemas import (
     CancelIn,
     RedirectIn,
     ReferralIn,
     TimelineOut,
 )
-from services.referral.referral_handlers import (
-    SubmitReferral,
-    redirect,
-    submit,
-    transition,
-    visible_referral,
-)
+from services.referral.service_layer.commands import handoff
+from services.referral.service_layer.commands.access import visible_referral
+from services.referral.service_layer.commands.handoff import SubmitReferral, submit_referral
+from services.referral.service_layer.commands.lifecycle import transition_referral
 from warmlink.audit import audit
 from warmlink.auth import Caller, CallerDep, Role, require_role
 from warmlink.db import ConnectionDep, PoolDep
@@ -51,33 +48,17 @@ class DirectoryDown(Problem):
     status, title, slug = 503, "Service Unavailable", "directory-unavailable"
 
 
-def _setting_rules(body: ReferralIn) -> list[tuple[str, str]]:
-    problems = []
-    if not body.consent.given:
-        problems.append(("/consent/given", "the patient's consent is needed to refer her"))
-    if body.consent.part2 and not body.consent.part2_redisclosure:
-        problems.append(
-            ("/consent/part2_redisclosure", "42 CFR Part 2 data needs her consent to redisclose")
-        )
-    if body.setting == "pediatric" and not body.infant_visit_ref:
-        problems.append(("/infant_visit_ref", "a pediatric referral links the infant's visit"))
-    if body.setting == "hospital" and body.planned_discharge_at is None:
-        problems.append(("/planned_discharge_at", "a hospital referral needs the discharge time"))
-    if body.setting == "iop_php":
-        if body.last_iop_session_on is None:
-            problems.append(("/last_iop_session_on", "needed for an IOP/PHP referral"))
-        if not body.discharge_summary_ref:
-            problems.append(("/discharge_summary_ref", "needed for an IOP/PHP referral"))
-    return problems
-
-
-def _needed_by(body: ReferralIn, time_zone: str) -> datetime | None:
-    if body.planned_discharge_at is not None:
-        return body.planned_discharge_at
-    if body.last_iop_session_on is not None:
-        local = datetime.combine(body.last_iop_session_on, time(9, 0), tzinfo=ZoneInfo(time_zone))
-        return local.astimezone(UTC)
-    return None
+def _missing(body: ReferralIn) -> list[tuple[str, str]]:
+    return missing_for_setting(
+        body.setting,
+        consent_given=body.consent.given,
+        part2=body.consent.part2,
+        part2_redisclosure=body.consent.part2_redisclosure,
+        infant_visit_ref=body.infant_visit_ref,
+        planned_discharge_at=body.planned_discharge_at,
+        last_iop_session_on=body.last_iop_session_on,
+        discharge_summary_ref=body.discharge_summary_ref,
+    )
 
 
 async def practice_or_422(
@@ -142,7 +123,7 @@ async def post_referral(
     idempotency_key: IdempotencyKey,
 ) -> Response:
     """A warm handoff, submitted while the patient is present."""
-    problems = _setting_rules(body)
+    problems = _missing(body)
     if problems:
         raise InvalidInput(
             "; ".join(d for _, d in problems),
@@ -162,7 +143,9 @@ async def post_referral(
         consent_given=body.consent.given,
         part2=body.consent.part2,
         patient=PatientDetails(**body.patient.model_dump(mode="python")),
-        appointment_needed_by=_needed_by(body, practice.time_zone),
+        appointment_needed_by=appointment_needed_by(
+            body.planned_discharge_at, body.last_iop_session_on, practice.time_zone
+        ),
         infant_visit_ref=body.infant_visit_ref,
         discharge_summary_ref=body.discharge_summary_ref,
         match_criteria=body.match_criteria.model_dump(exclude_none=True)
@@ -173,7 +156,9 @@ async def post_referral(
     now = datetime.now(UTC)
 
     async def build(batch: WriteBatch) -> tuple[int, Any]:
-        referral = await submit(batch, ctx.keyring, caller, command, practice, now, ctx.listeners)
+        referral = await submit_referral(
+            batch, ctx.keyring, caller, command, practice, now, ctx.listeners
+        )
         await ctx.queue_confirmation(batch, referral, practice, body)
         return 201, referral_view(referral, practice.intake_phone, practice.intake_url)
 
@@ -237,7 +222,7 @@ async def cancel(
     referral_id: UUID, body: CancelIn, conn: ConnectionDep, caller: ClinicDep, ctx: Ctx
 ) -> dict[str, Any]:
     async with conn.transaction():
-        r = await transition(
+        r = await transition_referral(
             conn,
             caller,
             referral_id,
@@ -261,7 +246,9 @@ async def redirect_referral(
     """Send a declined referral to the next practice in one call; its history is kept."""
     practice = await practice_or_422(ctx, request, body.practice_id, body.service_id)
     async with conn.transaction():
-        r = await redirect(conn, caller, referral_id, practice, datetime.now(UTC), ctx.listeners)
+        r = await handoff.redirect_referral(
+            conn, caller, referral_id, practice, datetime.now(UTC), ctx.listeners
+        )
     return referral_view(r, practice.intake_phone, practice.intake_url)
 
 

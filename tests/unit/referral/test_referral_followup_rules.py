@@ -10,6 +10,7 @@ import pytest
 from contracts import FollowUpCompleted, FollowUpDue, GateAlertRaised, SlaBreached
 from contracts.codes import RedirectReason
 from contracts.lifecycle import ReferralStatus as S
+from services.referral.domain.errors import IllegalTransition
 from services.referral.domain.followup import (
     AckOverdue,
     ack_overdue,
@@ -18,7 +19,6 @@ from services.referral.domain.followup import (
 )
 from services.referral.domain.lifecycle import (
     Action,
-    IllegalTransition,
     next_status,
     redirect_reason,
 )

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from contracts.lifecycle import ReferralStatus as S
+from services.referral.domain.errors import IllegalTransition
 from services.referral.domain.lifecycle import (
     OPEN,
     PRACTICE_ACTIONS,
     REFERRER_ACTIONS,
     Action,
-    IllegalTransition,
     allowed_actions,
     next_status,
 )

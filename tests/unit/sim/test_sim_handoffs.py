@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.referral.entrypoints.referral_schemas import PatientIn
+from services.referral.entrypoints.schemas import PatientIn
 from warmlink.sim.handoffs import (
     METHOD_SHARES,
     Site,

@@ -1,4 +1,5 @@
-"""Which integration event records each lifecycle action."""
+"""Which integration event records each step of a referral: its submission, a redirect, and each
+lifecycle action. Pure: the commands queue what these build."""
 
 from __future__ import annotations
 
@@ -17,8 +18,48 @@ from contracts import (
     ReferralCancelled,
     ReferralClosed,
     ReferralDeclined,
+    ReferralRedirected,
+    ReferralSubmitted,
 )
-from services.referral.domain.lifecycle import Action
+from services.referral.domain.lifecycle import Action, redirect_reason
+from services.referral.domain.referral import Referral
+
+
+def submitted(referral: Referral) -> ReferralSubmitted:
+    return ReferralSubmitted(
+        referral_id=referral.id,
+        site_id=referral.site_id,
+        practice_id=referral.practice_id,
+        service_id=referral.service_id,
+        screening_id=referral.screening_id,
+        patient_ref=referral.patient_ref,
+        setting=referral.setting,
+        method=referral.method,
+        urgency=referral.urgency,
+        level_of_care=referral.level_of_care,
+        modality=None,
+        referrer_id=referral.referrer_id,
+        dyad=referral.setting == "pediatric",
+        submitted_at=referral.submitted_at,
+        acknowledge_by=referral.acknowledge_by,
+        appointment_needed_by=referral.appointment_needed_by,
+        discharge_summary_sent=referral.discharge_summary_ref is not None,
+    )
+
+
+def redirected(before: Referral, after: Referral, at: datetime) -> ReferralRedirected:
+    """`before` is the referral as the previous practice held it, `after` as redirected."""
+    return ReferralRedirected(
+        referral_id=after.id,
+        site_id=before.site_id,
+        practice_id=after.practice_id,
+        previous_practice_id=before.practice_id,
+        service_id=after.service_id,
+        reason=redirect_reason(before.status),
+        decline_reason=None,
+        redirected_at=at,
+        acknowledge_by=after.acknowledge_by,
+    )
 
 
 def event_for(

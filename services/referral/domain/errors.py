@@ -1,0 +1,36 @@
+"""The referral service's refusals, as `warmlink.errors` kinds.
+
+The domain and the service layer raise these; `warmlink.problems.install` answers them as
+problem+json at the HTTP edge, so no module below the entrypoints knows a status code.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from contracts.lifecycle import ReferralStatus
+from warmlink.errors import Conflict, NotFound
+
+if TYPE_CHECKING:
+    from services.referral.domain.lifecycle import Action
+
+
+class ReferralNotFound(NotFound):
+    """No such referral for the caller's organization: another organization never learns that
+    it exists, so "not yours" and "not there" read the same."""
+
+    def __init__(self, referral_id: UUID) -> None:
+        super().__init__(f"No referral {referral_id} for this organization.")
+
+
+class IllegalTransition(Conflict):
+    """An action that does not fit the referral's current state; the answer names that state."""
+
+    def __init__(self, current: ReferralStatus, action: Action) -> None:
+        super().__init__(
+            f"cannot {action.value.replace('_', ' ')} a referral that is {current}",
+            current_status=str(current),
+        )
+        self.current = current
+        self.action = action

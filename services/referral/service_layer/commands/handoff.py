@@ -1,0 +1,127 @@
+"""Referral commands of the warm handoff: submit it to a practice, redirect it to another.
+
+Each runs inside one transaction: the referral, the timeline entry, the audit row, the worklist,
+the integration event (outbox) and the subscribers' notifications commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from contracts import new_event_id
+from contracts.lifecycle import ReferralStatus
+from services.referral.adapters import referral_repository as repo
+from services.referral.adapters import worklist_repository as worklist
+from services.referral.adapters.directory_client import PracticeInfo
+from services.referral.domain.lifecycle import Action, next_status
+from services.referral.domain.lifecycle_events import redirected, submitted
+from services.referral.domain.referral import PatientDetails, Referral
+from services.referral.service_layer.commands.access import visible_referral
+from services.referral.service_layer.commands.announce import StatusListener, announce
+from warmlink.audit import audit
+from warmlink.auth import Caller
+from warmlink.crypto import Keyring
+from warmlink.db import Connection, Executor
+
+
+@dataclass(frozen=True)
+class SubmitReferral:
+    screening_id: UUID | None
+    practice_id: str
+    service_id: str
+    patient_ref: str
+    setting: str
+    method: str
+    urgency: str
+    referrer_id: str
+    acting_for: str | None
+    consent_given: bool
+    part2: bool
+    patient: PatientDetails
+    appointment_needed_by: datetime | None
+    infant_visit_ref: str | None
+    discharge_summary_ref: str | None
+    match_criteria: dict[str, Any] | None
+
+
+async def submit_referral(
+    conn: Executor,
+    keyring: Keyring,
+    caller: Caller,
+    cmd: SubmitReferral,
+    practice: PracticeInfo,
+    now: datetime,
+    listeners: Sequence[StatusListener] = (),
+) -> Referral:
+    """A warm handoff from the caller's site to `practice`; it answers the screen it names."""
+    referral = Referral(
+        id=new_event_id(),
+        site_id=caller.organization_id,
+        practice_id=cmd.practice_id,
+        service_id=cmd.service_id,
+        practice_name=practice.name,
+        screening_id=cmd.screening_id,
+        patient_ref=cmd.patient_ref,
+        setting=cmd.setting,
+        method=cmd.method,
+        urgency=cmd.urgency,
+        level_of_care=practice.level_of_care,
+        referrer_id=cmd.referrer_id,
+        acting_for=cmd.acting_for,
+        consent_given=cmd.consent_given,
+        part2=cmd.part2,
+        status=ReferralStatus.SUBMITTED,
+        submitted_at=now,
+        acknowledge_by=practice.acknowledge_by(now, cmd.urgency == "urgent"),
+        appointment_needed_by=cmd.appointment_needed_by,
+        infant_visit_ref=cmd.infant_visit_ref,
+        discharge_summary_ref=cmd.discharge_summary_ref,
+        updated_at=now,
+    )
+    extra = {
+        "practice_phone": practice.intake_phone,
+        "practice_url": practice.intake_url,
+        "match_criteria": cmd.match_criteria,
+    }
+    await repo.add(conn, referral, cmd.patient, keyring, extra)
+    await audit(conn, caller, "write", "referral_patient", str(referral.id))
+    await repo.append_timeline(conn, referral, "submit", caller, now, None)
+    if cmd.screening_id is not None:
+        await worklist.mark_referred(conn, cmd.screening_id, referral.id, caller.organization_id)
+    await announce(conn, listeners, referral, submitted(referral), now)
+    return referral
+
+
+async def redirect_referral(
+    conn: Connection,
+    caller: Caller,
+    referral_id: UUID,
+    practice: PracticeInfo,
+    now: datetime,
+    listeners: Sequence[StatusListener] = (),
+) -> Referral:
+    """Re-send a declined referral, or one whose acknowledgement is overdue, to another
+    practice, keeping its history."""
+    row = await visible_referral(conn, caller, referral_id, owner="site_id", lock=True)
+    current = repo.to_referral(row)
+    next_status(current.status, Action.REDIRECT, ack_overdue=row["ack_overdue_at"] is not None)
+    updated = replace(
+        current,
+        practice_id=practice.practice_id,
+        service_id=practice.service_id,
+        practice_name=practice.name,
+        status=ReferralStatus.SUBMITTED,
+        acknowledge_by=practice.acknowledge_by(now, current.urgency == "urgent"),
+        updated_at=now,
+    )
+    await repo.redirect(conn, updated, practice.intake_phone, practice.intake_url, now)
+    await repo.append_timeline(
+        conn, updated, "redirect", caller, now, f"from {current.practice_id}"
+    )
+    await worklist.referred_again(conn, referral_id)
+    await announce(conn, listeners, updated, redirected(current, updated, now), now)
+    return updated

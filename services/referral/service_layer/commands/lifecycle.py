@@ -1,0 +1,99 @@
+"""Referral commands along its lifecycle: the practice's steps through intake, the site's cancel.
+
+Each runs inside the caller's transaction: the state change, the timeline entry, the integration
+event (outbox) and the subscribers' notifications commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from contracts import new_event_id
+from services.referral.adapters import referral_repository as repo
+from services.referral.adapters import worklist_repository as worklist
+from services.referral.domain.lifecycle import PRACTICE_ACTIONS, Action, next_status
+from services.referral.domain.lifecycle_events import event_for
+from services.referral.domain.referral import AppointmentLogistics, Referral
+from services.referral.service_layer.commands.access import Owner, visible_referral
+from services.referral.service_layer.commands.announce import StatusListener, announce
+from warmlink.audit import audit
+from warmlink.auth import Caller
+from warmlink.crypto import Keyring
+from warmlink.db import Connection
+
+
+async def transition_referral(
+    conn: Connection,
+    caller: Caller,
+    referral_id: UUID,
+    action: Action,
+    details: dict[str, Any],
+    now: datetime,
+    listeners: Sequence[StatusListener] = (),
+) -> Referral:
+    """Apply one lifecycle action by the organization it belongs to; an action the current
+    state does not allow is an IllegalTransition naming that state."""
+    owner: Owner = "practice_id" if action in PRACTICE_ACTIONS else "site_id"
+    row = await visible_referral(conn, caller, referral_id, owner=owner, lock=True)
+    current = repo.to_referral(row)
+    status = next_status(current.status, action)
+    appointment: tuple[UUID, datetime] | None = None
+    if action is Action.SCHEDULE:
+        appointment = (new_event_id(), details["appointment_at"])
+        await repo.update_state(
+            conn,
+            referral_id,
+            status,
+            now,
+            appointment=appointment,
+            modality=details.get("modality"),
+        )
+    else:
+        if row["appointment_id"] is not None:
+            appointment = (row["appointment_id"], row["appointment_at"])
+        attempts = 1 if action is Action.RECORD_CONTACT else 0
+        await repo.update_state(conn, referral_id, status, now, contact_attempts=attempts)
+    updated = replace(current, status=status, updated_at=now)
+    reason = details.get("reason") or details.get("outcome")
+    if action is Action.DECLINE:
+        await worklist.return_declined(conn, referral_id, reason, now)
+    elif action in (Action.ACKNOWLEDGE, Action.CANCEL):
+        await worklist.settle_ack_overdue(conn, referral_id)
+    await repo.append_timeline(conn, updated, action.value, caller, now, reason)
+    event = event_for(
+        action,
+        referral_id=referral_id,
+        site_id=current.site_id,
+        practice_id=current.practice_id,
+        at=now,
+        details=details,
+        appointment=appointment,
+        level_of_care=current.level_of_care,
+        attempt=row["contact_attempts"] + 1,
+    )
+    await announce(conn, listeners, updated, event, now)
+    return updated
+
+
+async def schedule_appointment(
+    conn: Connection,
+    caller: Caller,
+    referral_id: UUID,
+    details: dict[str, Any],
+    logistics: AppointmentLogistics,
+    keyring: Keyring,
+    now: datetime,
+    listeners: Sequence[StatusListener] = (),
+) -> Referral:
+    """Book (or re-book) the appointment. Where and how to join it is sealed beside it, and the
+    write audited; `AppointmentScheduled` carries the time and modality only."""
+    updated = await transition_referral(
+        conn, caller, referral_id, Action.SCHEDULE, details, now, listeners
+    )
+    await repo.set_logistics(conn, referral_id, logistics, keyring)
+    await audit(conn, caller, "write", "referral_appointment", str(referral_id))
+    return updated

@@ -1,0 +1,1 @@
+"""Referral's background loops, one per module, started by bootstrap."""
