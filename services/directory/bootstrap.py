@@ -9,8 +9,9 @@ from fastapi import FastAPI
 from services.directory import observed_refresh, stale_sweep
 from services.directory.adapters.key_cache import PublishedKeys
 from services.directory.adapters.match_index import MatchIndex
-from services.directory.entrypoints import hsds, http, listings, matches, oauth
+from services.directory.entrypoints import http, listings, matches, oauth
 from services.directory.handlers import Handlers
+from services.directory.hsds.entrypoints import http as hsds
 from services.directory.settings import DirectorySettings
 from warmlink.consumer import Subscription
 from warmlink.service import Runtime, ServiceSpec, create_app, supervise
