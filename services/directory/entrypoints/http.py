@@ -9,12 +9,12 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, Field, HttpUrl
 
 from contracts.fields import OrgId
-from services.directory.adapters import clients, repository, signing_keys
+from services.directory.adapters import repository
 from services.directory.domain.model import OrgKind, OrgStatus, PracticeType
+from services.directory.service_layer.commands import identity, organizations
 from services.directory.settings import DirectorySettings
 from warmlink.auth import Caller, CallerDep, Role, require_role
 from warmlink.db import ConnectionDep
-from warmlink.problems import InvalidInput, NotFound
 
 router = APIRouter(prefix="/v1/organizations", tags=["organizations"])
 keys_router = APIRouter(prefix="/v1/signing-keys", tags=["identity"])
@@ -56,21 +56,16 @@ async def put_organization(
     org_id: OrgPath, body: OrganizationIn, conn: ConnectionDep, caller: AdminDep
 ) -> OrganizationOut:
     """Onboard or update a network member (administrators only)."""
-    if (body.kind is OrgKind.PRACTICE) != (body.practice_type is not None):
-        raise InvalidInput.at(
-            "/practice_type", "practice_type is required for, and only for, practices"
-        )
-    row = await repository.upsert_organization(
-        conn,
-        org_id,
-        body.name,
-        body.kind,
-        body.practice_type,
-        body.description,
-        str(body.website) if body.website else None,
-        body.phone,
+    command = organizations.OnboardOrganization(
+        org_id=org_id,
+        name=body.name,
+        kind=body.kind,
+        practice_type=body.practice_type,
+        description=body.description,
+        website=str(body.website) if body.website else None,
+        phone=body.phone,
     )
-    return _out(row)
+    return _out(await organizations.onboard_organization(conn, command))
 
 
 @router.get("", response_model=list[OrganizationOut])
@@ -80,10 +75,7 @@ async def list_organizations(conn: ConnectionDep, caller: CallerDep) -> list[Org
 
 
 async def _set_status(conn: ConnectionDep, org_id: str, status: OrgStatus) -> OrganizationOut:
-    row = await repository.set_status(conn, org_id, status)
-    if row is None:
-        raise NotFound(f"No organization {org_id}.")
-    return _out(row)
+    return _out(await organizations.set_status(conn, org_id, status))
 
 
 @router.post("/{org_id}/suspend", response_model=OrganizationOut)
@@ -101,9 +93,7 @@ async def reactivate(org_id: OrgPath, conn: ConnectionDep, caller: AdminDep) -> 
 @router.post("/{org_id}/clients", response_model=ClientOut, status_code=201)
 async def create_client(org_id: OrgPath, conn: ConnectionDep, caller: AdminDep) -> ClientOut:
     """Issue client credentials for `POST /oauth/token`. The secret is returned only now."""
-    if await repository.get_organization(conn, org_id) is None:
-        raise NotFound(f"No organization {org_id}.")
-    issued = await clients.create(conn, org_id)
+    issued = await organizations.issue_client(conn, org_id)
     return ClientOut(client_id=issued.client_id, client_secret=issued.client_secret)
 
 
@@ -113,9 +103,6 @@ async def rotate_signing_key(
 ) -> dict[str, str]:
     """Sign new tokens with a new key; the old key stays published until its tokens expire."""
     settings: DirectorySettings = request.app.state.runtime.settings
-    async with conn.transaction():
-        key = await signing_keys.rotate(
-            conn, settings.keyring(), datetime.now(UTC), settings.token_ttl
-        )
+    key = await identity.rotate_signing_key(conn, settings, datetime.now(UTC))
     await request.app.state.published_keys.refresh()
     return {"kid": key.kid}

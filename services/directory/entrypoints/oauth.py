@@ -10,12 +10,27 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 
 from services.directory.adapters import signing_keys
-from services.directory.identity import InvalidClient, issue_access_token
+from services.directory.domain.errors import ClientRefused
+from services.directory.service_layer.commands.identity import issue_access_token
 from services.directory.settings import DirectorySettings
 from warmlink.db import ConnectionDep
-from warmlink.problems import InvalidInput
+from warmlink.problems import InvalidInput, Problem
 
 router = APIRouter(tags=["identity"])
+
+
+class InvalidClient(Problem):
+    """RFC 6749 `invalid_client`, rendered as problem+json with the OAuth `error` member."""
+
+    status, title, slug = 401, "Unauthorized", "invalid-client"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            detail,
+            headers={"WWW-Authenticate": 'Basic realm="warmlink"'},
+            error="invalid_client",
+            error_description=detail,
+        )
 
 
 def _basic_credentials(request: Request) -> tuple[str, str] | None:
@@ -48,9 +63,12 @@ async def token(
     if not credentials[0] or not credentials[1]:
         raise InvalidClient("Client credentials are required.")
     settings: DirectorySettings = request.app.state.runtime.settings
-    issued = await issue_access_token(
-        conn, settings, credentials[0], credentials[1], datetime.now(UTC)
-    )
+    try:
+        issued = await issue_access_token(
+            conn, settings, credentials[0], credentials[1], datetime.now(UTC)
+        )
+    except ClientRefused as refused:  # OAuth answers a refused client in its own shape
+        raise InvalidClient(refused.detail) from None
     return {
         "access_token": issued.access_token,
         "token_type": issued.token_type,

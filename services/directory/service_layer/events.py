@@ -1,17 +1,18 @@
 """Directory event handlers: capacity follows referral events, and so does each practice's
 observed behaviour. They run inside the consumer's transaction, so a redelivered event (skipped by
-the inbox) never moves a slot twice; the hold state machine guards out-of-order events too."""
+the inbox) never moves a slot twice; the hold state machine guards out-of-order events too.
+
+One consumer group, ``directory.capacity``, declared by `subscriptions`."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID
 
 from contracts import (
     AppointmentAttended,
     AppointmentMissed,
     AppointmentScheduled,
-    CapacityUpdated,
     Envelope,
     IntakeAcknowledged,
     ReferralCancelled,
@@ -22,54 +23,98 @@ from contracts import (
 from services.directory.adapters import capacity_sql as sql
 from services.directory.adapters.listings import capacity_from
 from services.directory.domain import holds
-from services.directory.domain.freshness import Freshness, freshness
-from services.directory.domain.model import Capacity
+from services.directory.service_layer.commands.capacity import publish_capacity
 from services.directory.settings import DirectorySettings
+from warmlink.consumer import Subscription
 from warmlink.db import Connection
-from warmlink.outbox import publish_later
-
-PRODUCER = "directory"
 
 
-class Handlers:
-    """Bound to the service's settings (window, freshness age) at bootstrap."""
+def subscriptions(settings: DirectorySettings) -> list[Subscription]:
+    """Referral events move capacity holds and each practice's observed behaviour."""
+    h = CapacityEvents(settings)
+    return [
+        Subscription(
+            "directory.capacity",
+            {
+                "ReferralSubmitted": h.on_referral_submitted,
+                "ReferralRedirected": h.on_referral_redirected,
+                "IntakeAcknowledged": h.on_intake_acknowledged,
+                "ReferralDeclined": h.on_referral_declined,
+                "ReferralCancelled": h.on_referral_cancelled,
+                "AppointmentScheduled": h.on_appointment_scheduled,
+                "AppointmentAttended": h.on_appointment_attended,
+                "AppointmentMissed": h.on_appointment_missed,
+            },
+            background=True,
+        )
+    ]
+
+
+class CapacityEvents:
+    """Bound to the service's settings (the capacity freshness age) at bootstrap."""
 
     def __init__(self, settings: DirectorySettings) -> None:
         self.settings = settings
 
-    async def submitted(self, conn: Connection, env: Envelope, e: ReferralSubmitted) -> None:
-        args = (e.referral_id, e.practice_id, e.submitted_at, e.service_id)
-        locked = await sql.lock_hold_and_capacity(conn, sql.SUBMITTED, *args)
-        await self._move(conn, env, locked, e.referral_id, e.practice_id, e.service_id, "submitted")
+    async def on_referral_submitted(
+        self, conn: Connection, env: Envelope, e: ReferralSubmitted
+    ) -> None:
+        await self._hold(conn, env, e.referral_id, e.practice_id, e.submitted_at, e.service_id)
 
-    async def redirected(self, conn: Connection, env: Envelope, e: ReferralRedirected) -> None:
-        args = (e.referral_id, e.practice_id, e.redirected_at, e.service_id)
-        locked = await sql.lock_hold_and_capacity(conn, sql.SUBMITTED, *args)
-        await self._move(conn, env, locked, e.referral_id, e.practice_id, e.service_id, "submitted")
+    async def on_referral_redirected(
+        self, conn: Connection, env: Envelope, e: ReferralRedirected
+    ) -> None:
+        """The next practice holds a slot, as if the referral had been submitted to it."""
+        await self._hold(conn, env, e.referral_id, e.practice_id, e.redirected_at, e.service_id)
 
-    async def acknowledged(self, conn: Connection, env: Envelope, e: IntakeAcknowledged) -> None:
+    async def on_intake_acknowledged(
+        self, conn: Connection, env: Envelope, e: IntakeAcknowledged
+    ) -> None:
         await conn.execute(sql.ACKNOWLEDGED, e.referral_id, e.practice_id, e.acknowledged_at)
 
-    async def declined(self, conn: Connection, env: Envelope, e: ReferralDeclined) -> None:
+    async def on_referral_declined(
+        self, conn: Connection, env: Envelope, e: ReferralDeclined
+    ) -> None:
         args = (e.referral_id, e.practice_id, e.reason, None)
         locked = await sql.lock_hold_and_capacity(conn, sql.DECLINED, *args)
         await self._move(conn, env, locked, e.referral_id, e.practice_id, None, "declined")
 
-    async def cancelled(self, conn: Connection, env: Envelope, e: ReferralCancelled) -> None:
+    async def on_referral_cancelled(
+        self, conn: Connection, env: Envelope, e: ReferralCancelled
+    ) -> None:
         args = (e.referral_id, e.practice_id, None)
         locked = await sql.lock_hold_and_capacity(conn, sql.HOLD_AND_CAPACITY_FOR_UPDATE, *args)
         await self._move(conn, env, locked, e.referral_id, e.practice_id, None, "cancelled")
 
-    async def scheduled(self, conn: Connection, env: Envelope, e: AppointmentScheduled) -> None:
+    async def on_appointment_scheduled(
+        self, conn: Connection, env: Envelope, e: AppointmentScheduled
+    ) -> None:
         args = (e.referral_id, e.practice_id, e.appointment_at, None)
         locked = await sql.lock_hold_and_capacity(conn, sql.SCHEDULED, *args)
         await self._move(conn, env, locked, e.referral_id, e.practice_id, None, "scheduled")
 
-    async def attended(self, conn: Connection, env: Envelope, e: AppointmentAttended) -> None:
+    async def on_appointment_attended(
+        self, conn: Connection, env: Envelope, e: AppointmentAttended
+    ) -> None:
         await conn.execute(sql.ATTENDANCE, e.referral_id, e.practice_id, True)
 
-    async def missed(self, conn: Connection, env: Envelope, e: AppointmentMissed) -> None:
+    async def on_appointment_missed(
+        self, conn: Connection, env: Envelope, e: AppointmentMissed
+    ) -> None:
         await conn.execute(sql.ATTENDANCE, e.referral_id, e.practice_id, False)
+
+    async def _hold(
+        self,
+        conn: Connection,
+        env: Envelope,
+        referral_id: UUID,
+        practice_id: str,
+        at: datetime,
+        service_id: str,
+    ) -> None:
+        args = (referral_id, practice_id, at, service_id)
+        locked = await sql.lock_hold_and_capacity(conn, sql.SUBMITTED, *args)
+        await self._move(conn, env, locked, referral_id, practice_id, service_id, "submitted")
 
     async def _move(
         self,
@@ -103,25 +148,3 @@ class Handlers:
                 capacity_from(capacity, available + delta),
                 causation=env,
             )
-
-
-async def publish_capacity(
-    conn: Connection,
-    settings: DirectorySettings,
-    practice_id: str,
-    service_id: str,
-    c: Capacity,
-    causation: Envelope | None = None,
-) -> None:
-    stale = freshness(c, datetime.now(UTC), settings.capacity_max_age) is not Freshness.FRESH
-    event = CapacityUpdated(
-        practice_id=practice_id,
-        service_id=service_id,
-        available=c.available,
-        maximum=c.maximum,
-        next_available_intake=c.next_available_intake,
-        accepting_new_patients=c.accepting_new_patients,
-        verified_at=c.verified_at,
-        stale=stale,
-    )
-    await publish_later(conn, event, producer=PRODUCER, causation=causation)
