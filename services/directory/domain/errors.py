@@ -40,6 +40,16 @@ class OwnedElsewhere(NotAllowed):
         super().__init__(f"{what} belongs to another organization.")
 
 
+class BackdatingNotAllowed(Invalid):
+    """`verified_at` lets demo data look weeks old; a real network only confirms capacity now."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "verified_at is accepted only when the directory runs in development.",
+            field="/verified_at",
+        )
+
+
 class ClientRefused(NotAllowed):
     """Unknown client, wrong secret, or an organization suspended from the network."""
 

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from services.directory.domain.codes import US_STATES, known_language
 from services.directory.domain.model import IntakeMethod, LevelOfCare, Modality, Population
@@ -123,6 +130,18 @@ class CapacityIn(Strict):
     next_available_intake: date | None = None
     accepting_new_patients: bool = True
     waitlist_length: int = Field(0, ge=0)
+    verified_at: AwareDatetime | None = Field(
+        None,
+        description="When the numbers were last verified, if not now (ISO 8601 with offset, not "
+        "in the future). For demo data: accepted only when the directory runs in development.",
+    )
+
+    @field_validator("verified_at")
+    @classmethod
+    def _not_in_the_future(cls, v: datetime | None) -> datetime | None:
+        if v is not None and v > datetime.now(UTC):
+            raise ValueError("verified_at cannot be in the future")
+        return v
 
     def problems(self) -> list[tuple[str, str]]:
         if self.available > self.maximum:

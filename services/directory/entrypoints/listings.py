@@ -103,14 +103,20 @@ async def put_capacity(
     conn: ConnectionDep,
     caller: EditorDep,
 ) -> None:
-    """Confirm capacity now: stamps verified_at and who verified it; publishes CapacityUpdated."""
+    """Confirm capacity now: stamps verified_at and who verified it; publishes CapacityUpdated.
+    A development network also accepts an earlier `verified_at`, so demo data can look old."""
     _reject(body.problems())
     owner = await listing_commands.service_owner(conn, service_id)
     _may_edit(caller, owner)
     capacity = Capacity(
-        **body.model_dump(), verified_at=datetime.now(UTC), verified_by=caller.subject
+        **body.model_dump(exclude={"verified_at"}),
+        verified_at=body.verified_at or datetime.now(UTC),
+        verified_by=caller.subject,
     )
-    await capacity_commands.confirm_capacity(conn, _settings(request), owner, service_id, capacity)
+    backdated = body.verified_at is not None
+    await capacity_commands.confirm_capacity(
+        conn, _settings(request), owner, service_id, capacity, backdated
+    )
 
 
 @router.get("/v1/organizations/{org_id}/listing")

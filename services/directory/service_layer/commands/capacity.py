@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from contracts import CapacityUpdated, Envelope
 from services.directory.adapters import listings
+from services.directory.domain.errors import BackdatingNotAllowed
 from services.directory.domain.freshness import Freshness, freshness
 from services.directory.domain.model import Capacity
 from services.directory.settings import DirectorySettings
@@ -29,8 +30,12 @@ async def confirm_capacity(
     practice_id: str,
     service_id: str,
     capacity: Capacity,
+    backdated: bool = False,
 ) -> None:
-    """Store the numbers and publish them."""
+    """Store the numbers and publish them. `backdated` (a `verified_at` in the past, chosen by
+    the caller) is for demo data, so only a development network accepts it."""
+    if backdated and settings.environment != "development":
+        raise BackdatingNotAllowed()
     async with conn.transaction():
         await listings.set_capacity(conn, service_id, capacity)
         await publish_capacity(conn, settings, practice_id, service_id, capacity)
