@@ -114,6 +114,13 @@ async def lock_hold_and_capacity(conn: Connection, statement: str, *args: object
     return Locked(hold, row["hold_service_id"], capacity)
 
 
+async def record_fact(
+    conn: Connection, statement: str, referral_id: UUID, practice_id: str, value: object
+) -> None:
+    """Run ACKNOWLEDGED or ATTENDANCE: the fact and the practice's mark, no hold moves."""
+    await conn.execute(statement, referral_id, practice_id, value)
+
+
 async def save_hold(
     conn: Connection,
     referral_id: UUID,

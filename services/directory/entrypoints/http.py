@@ -103,6 +103,7 @@ async def rotate_signing_key(
 ) -> dict[str, str]:
     """Sign new tokens with a new key; the old key stays published until its tokens expire."""
     settings: DirectorySettings = request.app.state.runtime.settings
-    key = await identity.rotate_signing_key(conn, settings, datetime.now(UTC))
+    async with conn.transaction():
+        key = await identity.rotate_signing_key(conn, settings, datetime.now(UTC))
     await request.app.state.published_keys.refresh()
     return {"kid": key.kid}

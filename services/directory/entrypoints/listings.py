@@ -92,7 +92,8 @@ async def put_service(
             "intake_hours": tuple(IntakeHours(**h) for h in data["intake_hours"]),
         },
     )
-    await listing_commands.save_service(conn, service)
+    async with conn.transaction():
+        await listing_commands.save_service(conn, service)
 
 
 @router.put("/v1/services/{service_id}/capacity", status_code=204)
@@ -114,9 +115,10 @@ async def put_capacity(
         verified_by=caller.subject,
     )
     backdated = body.verified_at is not None
-    await capacity_commands.confirm_capacity(
-        conn, _settings(request), owner, service_id, capacity, backdated
-    )
+    async with conn.transaction():
+        await capacity_commands.confirm_capacity(
+            conn, _settings(request), owner, service_id, capacity, backdated
+        )
 
 
 @router.get("/v1/organizations/{org_id}/listing")

@@ -70,7 +70,8 @@ class CapacityEvents:
     async def on_intake_acknowledged(
         self, conn: Connection, env: Envelope, e: IntakeAcknowledged
     ) -> None:
-        await conn.execute(sql.ACKNOWLEDGED, e.referral_id, e.practice_id, e.acknowledged_at)
+        at = e.acknowledged_at
+        await sql.record_fact(conn, sql.ACKNOWLEDGED, e.referral_id, e.practice_id, at)
 
     async def on_referral_declined(
         self, conn: Connection, env: Envelope, e: ReferralDeclined
@@ -96,12 +97,12 @@ class CapacityEvents:
     async def on_appointment_attended(
         self, conn: Connection, env: Envelope, e: AppointmentAttended
     ) -> None:
-        await conn.execute(sql.ATTENDANCE, e.referral_id, e.practice_id, True)
+        await sql.record_fact(conn, sql.ATTENDANCE, e.referral_id, e.practice_id, True)
 
     async def on_appointment_missed(
         self, conn: Connection, env: Envelope, e: AppointmentMissed
     ) -> None:
-        await conn.execute(sql.ATTENDANCE, e.referral_id, e.practice_id, False)
+        await sql.record_fact(conn, sql.ATTENDANCE, e.referral_id, e.practice_id, False)
 
     async def _hold(
         self,

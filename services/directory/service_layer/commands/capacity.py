@@ -32,13 +32,13 @@ async def confirm_capacity(
     capacity: Capacity,
     backdated: bool = False,
 ) -> None:
-    """Store the numbers and publish them. `backdated` (a `verified_at` in the past, chosen by
-    the caller) is for demo data, so only a development network accepts it."""
+    """Store the numbers and publish them, in the caller's transaction. `backdated` (a
+    `verified_at` in the past, chosen by the caller) is for demo data, so only a development
+    network accepts it."""
     if backdated and settings.environment != "development":
         raise BackdatingNotAllowed()
-    async with conn.transaction():
-        await listings.set_capacity(conn, service_id, capacity)
-        await publish_capacity(conn, settings, practice_id, service_id, capacity)
+    await listings.set_capacity(conn, service_id, capacity)
+    await publish_capacity(conn, settings, practice_id, service_id, capacity)
 
 
 async def announce_stale(conn: Connection, settings: DirectorySettings, now: datetime) -> int:

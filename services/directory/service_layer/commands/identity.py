@@ -60,20 +60,12 @@ async def issue_access_token(
 async def current_signing_key(
     conn: Connection, settings: DirectorySettings, now: datetime
 ) -> signing_keys.SigningKey:
-    keyring = settings.keyring()
-    key = await signing_keys.active_key(conn, keyring)
-    if key is None:  # first start: make the network's first key
-        async with conn.transaction():
-            await conn.execute(signing_keys.LOCK_KEYS)
-            key = await signing_keys.active_key(conn, keyring) or await signing_keys.rotate(
-                conn, keyring, now, settings.token_ttl
-            )
-    return key
+    return await signing_keys.active_or_first_key(conn, settings.keyring(), now, settings.token_ttl)
 
 
 async def rotate_signing_key(
     conn: Connection, settings: DirectorySettings, now: datetime
 ) -> signing_keys.SigningKey:
-    """Sign new tokens with a new key; the old key stays published until its tokens expire."""
-    async with conn.transaction():
-        return await signing_keys.rotate(conn, settings.keyring(), now, settings.token_ttl)
+    """Sign new tokens with a new key; the old key stays published until its tokens expire.
+    Runs in the caller's transaction, which holds the rotation lock until it commits."""
+    return await signing_keys.rotate(conn, settings.keyring(), now, settings.token_ttl)

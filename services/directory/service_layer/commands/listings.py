@@ -62,13 +62,14 @@ async def save_location(conn: Connection, org_id: str, location: Location) -> No
 
 
 async def save_service(conn: Connection, service: Service) -> None:
-    async with conn.transaction():
-        created = await listings.upsert_service(conn, service)
-        if created is None:
-            raise OwnedElsewhere(f"Service {service.id}")
-        org = await organization(conn, service.organization_id)
-        first = created and len(org.services) == 1
-        await publish_later(conn, practice_profile(org, first), producer=PRODUCER)
+    """Create or replace the service and publish the practice's profile (PracticeRegistered
+    with its first service), in the caller's transaction."""
+    created = await listings.upsert_service(conn, service)
+    if created is None:
+        raise OwnedElsewhere(f"Service {service.id}")
+    org = await organization(conn, service.organization_id)
+    first = created and len(org.services) == 1
+    await publish_later(conn, practice_profile(org, first), producer=PRODUCER)
 
 
 def _area(org: Organization, service: Service) -> str | None:
