@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from services.directory.adapters.key_cache import PublishedKeys
 from services.directory.adapters.match_index import MatchIndex
-from services.directory.entrypoints import http, listings, matches, oauth
+from services.directory.entrypoints import identity, listings, matches, organizations
 from services.directory.hsds.entrypoints import http as hsds
 from services.directory.service_layer.events import subscriptions
 from services.directory.settings import DirectorySettings
@@ -55,9 +55,9 @@ def spec(settings: DirectorySettings) -> ServiceSpec:
         migrations=Path(__file__).parent / "migrations",
         routers=[
             matches.router,  # first: the hot path, and routes are tried in order
-            oauth.router,
-            http.router,
-            http.keys_router,
+            identity.router,
+            organizations.router,
+            identity.keys_router,
             listings.router,
             hsds.router,
         ],

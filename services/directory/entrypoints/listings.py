@@ -16,8 +16,8 @@ from services.directory.domain.model import (
     Location,
     Service,
 )
-from services.directory.entrypoints.listing_schemas import CapacityIn, LocationIn, ServiceIn
 from services.directory.entrypoints.listing_views import listing_view
+from services.directory.entrypoints.schemas import CapacityIn, LocationIn, ServiceIn
 from services.directory.service_layer.commands import capacity as capacity_commands
 from services.directory.service_layer.commands import listings as listing_commands
 from services.directory.settings import DirectorySettings

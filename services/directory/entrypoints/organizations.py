@@ -2,49 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
-from pydantic import BaseModel, Field, HttpUrl
+from fastapi import APIRouter, Path
 
 from contracts.fields import OrgId
 from services.directory.adapters import repository
-from services.directory.domain.model import OrgKind, OrgStatus, PracticeType
-from services.directory.service_layer.commands import identity, organizations
-from services.directory.settings import DirectorySettings
+from services.directory.domain.model import OrgStatus
+from services.directory.entrypoints.schemas import ClientOut, OrganizationIn, OrganizationOut
+from services.directory.service_layer.commands import organizations
 from warmlink.auth import Caller, CallerDep, Role, require_role
 from warmlink.db import ConnectionDep
 
 router = APIRouter(prefix="/v1/organizations", tags=["organizations"])
-keys_router = APIRouter(prefix="/v1/signing-keys", tags=["identity"])
 AdminDep = Annotated[Caller, require_role(Role.ADMIN)]
 OrgPath = Annotated[OrgId, Path()]
-
-
-class OrganizationIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    kind: OrgKind
-    practice_type: PracticeType | None = None
-    description: str = Field("", max_length=2000)
-    website: HttpUrl | None = None
-    phone: str | None = Field(None, pattern=r"^[0-9+()\- .]{7,20}$")
-
-
-class OrganizationOut(BaseModel):
-    id: str
-    name: str
-    kind: OrgKind
-    status: OrgStatus
-    practice_type: PracticeType | None
-    description: str
-    website: str | None
-    phone: str | None
-
-
-class ClientOut(BaseModel):
-    client_id: str
-    client_secret: str = Field(description="Shown once; store it in a secret manager.")
 
 
 def _out(row: object) -> OrganizationOut:
@@ -95,15 +67,3 @@ async def create_client(org_id: OrgPath, conn: ConnectionDep, caller: AdminDep) 
     """Issue client credentials for `POST /oauth/token`. The secret is returned only now."""
     issued = await organizations.issue_client(conn, org_id)
     return ClientOut(client_id=issued.client_id, client_secret=issued.client_secret)
-
-
-@keys_router.post("/rotate", status_code=201)
-async def rotate_signing_key(
-    request: Request, conn: ConnectionDep, caller: AdminDep
-) -> dict[str, str]:
-    """Sign new tokens with a new key; the old key stays published until its tokens expire."""
-    settings: DirectorySettings = request.app.state.runtime.settings
-    async with conn.transaction():
-        key = await identity.rotate_signing_key(conn, settings, datetime.now(UTC))
-    await request.app.state.published_keys.refresh()
-    return {"kid": key.kid}
