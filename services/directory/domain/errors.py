@@ -50,6 +50,17 @@ class BackdatingNotAllowed(Invalid):
         )
 
 
+class InvalidMatchRequest(Invalid, ValueError):
+    """A match request that cannot be served; ``field`` is a JSON pointer such as ``"/plan"``.
+    The matching route answers it about the query parameter of that name."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__(detail, field=field)
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.detail}"
+
+
 class ClientRefused(NotAllowed):
     """Unknown client, wrong secret, or an organization suspended from the network."""
 
