@@ -1,4 +1,5 @@
-"""Wires the directory service: identity, listings, capacity, matching and their consumers."""
+"""Wires the directory service: identity, listings, capacity, matching, the HSDS export, the
+consumer of referral events and the background workers."""
 
 from __future__ import annotations
 
@@ -6,35 +7,16 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.directory import observed_refresh, stale_sweep
 from services.directory.adapters.key_cache import PublishedKeys
 from services.directory.adapters.match_index import MatchIndex
-from services.directory.entrypoints import hsds, http, listings, matches, oauth
-from services.directory.handlers import Handlers
+from services.directory.entrypoints import identity, listings, matches, organizations
+from services.directory.hsds.entrypoints import http as hsds
+from services.directory.service_layer.events import subscriptions
 from services.directory.settings import DirectorySettings
-from warmlink.consumer import Subscription
+from services.directory.workers import match_index, observed_refresh, signing_keys, stale_sweep
 from warmlink.service import Runtime, ServiceSpec, create_app, supervise
 
 Settings = DirectorySettings
-
-
-def capacity_subscription(settings: DirectorySettings) -> Subscription:
-    """Referral events move capacity holds and each practice's observed behaviour."""
-    h = Handlers(settings)
-    return Subscription(
-        "directory.capacity",
-        {
-            "ReferralSubmitted": h.submitted,
-            "ReferralRedirected": h.redirected,
-            "IntakeAcknowledged": h.acknowledged,
-            "ReferralDeclined": h.declined,
-            "ReferralCancelled": h.cancelled,
-            "AppointmentScheduled": h.scheduled,
-            "AppointmentAttended": h.attended,
-            "AppointmentMissed": h.missed,
-        },
-        background=True,
-    )
 
 
 async def verify_own_tokens(app: FastAPI, runtime: Runtime) -> None:
@@ -43,7 +25,7 @@ async def verify_own_tokens(app: FastAPI, runtime: Runtime) -> None:
     await keys.refresh()
     app.state.published_keys = keys
     app.state.verifier.local = keys.snapshot
-    runtime.background.append(supervise("signing-key-refresh", keys.keep_fresh()))
+    runtime.background.append(supervise("signing-key-refresh", signing_keys.run(keys)))
 
 
 async def start_match_index(app: FastAPI, runtime: Runtime) -> None:
@@ -52,44 +34,43 @@ async def start_match_index(app: FastAPI, runtime: Runtime) -> None:
     await index.listen()
     await index.reload()
     app.state.match_index = index
-    runtime.background.append(supervise("match-index", index.follow()))
+    runtime.background.append(supervise("match-index", match_index.run(index)))
 
 
 async def start_observed_refresh(app: FastAPI, runtime: Runtime) -> None:
     settings: DirectorySettings = runtime.settings  # type: ignore[assignment]
     runtime.background.append(
-        supervise("observed-refresh", observed_refresh.keep_refreshing(runtime.pool, settings))
+        supervise("observed-refresh", observed_refresh.run(runtime.pool, settings))
     )
 
 
 async def start_stale_sweep(app: FastAPI, runtime: Runtime) -> None:
     settings: DirectorySettings = runtime.settings  # type: ignore[assignment]
-    runtime.background.append(
-        supervise("stale-sweep", stale_sweep.keep_announcing(runtime.pool, settings))
+    runtime.background.append(supervise("stale-sweep", stale_sweep.run(runtime.pool, settings)))
+
+
+def spec(settings: DirectorySettings) -> ServiceSpec:
+    return ServiceSpec(
+        settings=settings,
+        migrations=Path(__file__).parent / "migrations",
+        routers=[
+            matches.router,  # first: the hot path, and routes are tried in order
+            identity.router,
+            organizations.router,
+            identity.keys_router,
+            listings.router,
+            hsds.router,
+        ],
+        subscriptions=subscriptions(settings),
+        title="Warmlink directory",
+        on_startup=[
+            verify_own_tokens,
+            start_match_index,
+            start_observed_refresh,
+            start_stale_sweep,
+        ],
     )
 
 
 def build_app(settings: DirectorySettings | None = None) -> FastAPI:
-    settings = settings or DirectorySettings()
-    return create_app(
-        ServiceSpec(
-            settings=settings,
-            migrations=Path(__file__).parent / "migrations",
-            routers=[
-                matches.router,  # first: the hot path, and routes are tried in order
-                oauth.router,
-                http.router,
-                http.keys_router,
-                listings.router,
-                hsds.router,
-            ],
-            subscriptions=[capacity_subscription(settings)],
-            title="Warmlink directory",
-            on_startup=[
-                verify_own_tokens,
-                start_match_index,
-                start_observed_refresh,
-                start_stale_sweep,
-            ],
-        )
-    )
+    return create_app(spec(settings or DirectorySettings()))

@@ -164,7 +164,7 @@ def scheduled(e: ReferralSubmitted) -> AppointmentScheduled:
         site_id=e.site_id,
         practice_id=e.practice_id,
         appointment_id=new_event_id(),
-        appointment_at=now() + timedelta(days=3),
+        appointment_at=e.submitted_at + timedelta(days=3),  # three days, however slow the test
         modality="telehealth",
         level_of_care="outpatient_therapy",
         scheduled_at=now(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import orjson
@@ -91,3 +91,28 @@ async def test_ageing_capacity_is_announced_stale_once_and_a_confirmation_freshe
         "directory", "SELECT stale_announced_at FROM capacities WHERE service_id = $1", service
     )
     assert rows[0]["stale_announced_at"] is None
+
+
+async def test_only_a_development_directory_takes_a_backdated_verification(
+    net: Network, client: httpx.AsyncClient
+) -> None:
+    service = await d.list_practice(net, client, "honest-practice")
+    backdated = {
+        "available": 1,
+        "maximum": 3,
+        "verified_at": (datetime.now(UTC) - timedelta(days=8)).isoformat(),
+    }
+    response = await client.put(
+        f"/v1/services/{service}/capacity",
+        json=backdated,
+        headers=net.auth("honest-practice", Role.PRACTICE),
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["errors"] == [
+        {
+            "pointer": "#/verified_at",
+            "detail": "verified_at is accepted only when the directory runs in development.",
+        }
+    ]
+    assert [e["stale"] for e in await capacity_events(net, service)] == [False]  # nothing stored

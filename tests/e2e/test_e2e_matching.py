@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.directory.hsds.validate import validate_export
+from services.directory.hsds.adapters.validate import validate_export
 from tests.e2e.conftest import Network, start_network
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually

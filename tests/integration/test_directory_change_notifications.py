@@ -14,6 +14,7 @@ from pathlib import Path
 import asyncpg
 
 from services.directory.adapters.match_index import MatchIndex
+from services.directory.workers import match_index
 from tests.support.migrated import migrated_pool
 from tests.support.waiting import cancelled, eventually
 from warmlink.bench.directory_seed import seed
@@ -88,7 +89,7 @@ async def test_a_change_committed_after_the_first_load_still_reaches_the_index(
         await index.reload()
         assert len(index) == 0
         await seed(database_url, 1)  # after the load, before the index follows changes
-        follower = asyncio.create_task(index.follow())
+        follower = asyncio.create_task(match_index.run(index))
         try:
             await _following(index, 1, "the practice seeded after the first load")
         finally:
@@ -102,7 +103,7 @@ async def test_a_change_made_while_the_listening_connection_was_gone_reaches_the
 ) -> None:
     pool = await migrated_pool(database_url, "directory")
     index = MatchIndex(pool)
-    follower = asyncio.create_task(index.follow())
+    follower = asyncio.create_task(match_index.run(index))
     try:
         await eventually(lambda: _listening(pool), what="the index listening")
         # A failover or an idle-connection reaper ends the listening session.

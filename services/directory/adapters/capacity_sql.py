@@ -1,16 +1,21 @@
-"""SQL behind capacity holds and referral facts (the directory's view of referral events)."""
+"""SQL behind capacity holds, referral facts (the directory's view of referral events) and the
+observed behaviour recomputed from them."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
 import asyncpg
+import orjson
 
 from services.directory.domain.holds import Hold, HoldState
+from services.directory.domain.model import ObservedBehaviour
 from services.directory.domain.observed import ReferralFacts
 from warmlink.db import Connection
+from warmlink.rows import from_row
 
 SAVE_HOLD = """
 INSERT INTO capacity_holds (referral_id, practice_id, service_id, state, took_slot)
@@ -39,7 +44,8 @@ FACT_DECLINED = """
 UPDATE referral_facts SET declined_reason = $3 WHERE referral_id = $1 AND practice_id = $2"""
 
 # A fact ($1 referral, $2 practice, $3 value) changes the practice's observed behaviour, which
-# observed_refresh recomputes for the practices marked here: both in one statement, one round trip.
+# workers/observed_refresh recomputes for the practices marked here: both in one statement, one
+# round trip.
 MARK_PRACTICE = """
 INSERT INTO practice_observed_dirty (practice_id) VALUES ($2)
 ON CONFLICT (practice_id) DO NOTHING"""
@@ -79,6 +85,11 @@ ATTENDANCE = recorded(FACT_ATTENDANCE)
 
 FACTS_OF_PRACTICE = """
 SELECT * FROM referral_facts WHERE practice_id = $1 AND submitted_at >= $2"""
+TAKE_MARKED = """
+DELETE FROM practice_observed_dirty
+WHERE practice_id IN (SELECT practice_id FROM practice_observed_dirty
+                      ORDER BY marked_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+RETURNING practice_id"""
 SAVE_OBSERVED = """
 INSERT INTO practice_observed (practice_id, observed, computed_at) VALUES ($1, $2::jsonb, $3)
 ON CONFLICT (practice_id) DO UPDATE SET observed = excluded.observed,
@@ -103,6 +114,13 @@ async def lock_hold_and_capacity(conn: Connection, statement: str, *args: object
     return Locked(hold, row["hold_service_id"], capacity)
 
 
+async def record_fact(
+    conn: Connection, statement: str, referral_id: UUID, practice_id: str, value: object
+) -> None:
+    """Run ACKNOWLEDGED or ATTENDANCE: the fact and the practice's mark, no hold moves."""
+    await conn.execute(statement, referral_id, practice_id, value)
+
+
 async def save_hold(
     conn: Connection,
     referral_id: UUID,
@@ -121,15 +139,16 @@ async def save_hold(
 
 async def facts_of(conn: Connection, practice_id: str, since: datetime) -> list[ReferralFacts]:
     rows = await conn.fetch(FACTS_OF_PRACTICE, practice_id, since)
-    return [
-        ReferralFacts(
-            referral_id=str(r["referral_id"]),
-            practice_id=r["practice_id"],
-            submitted_at=r["submitted_at"],
-            acknowledged_at=r["acknowledged_at"],
-            first_appointment_at=r["first_appointment_at"],
-            attended=r["attended"],
-            declined_reason=r["declined_reason"],
-        )
-        for r in rows
-    ]
+    return [from_row(ReferralFacts, r, referral_id=str(r["referral_id"])) for r in rows]
+
+
+async def take_marked(conn: Connection, limit: int) -> list[str]:
+    """Unmark up to `limit` practices (oldest marks first) and return them; others skip them."""
+    return [r["practice_id"] for r in await conn.fetch(TAKE_MARKED, limit)]
+
+
+async def save_observed(
+    conn: Connection, practice_id: str, observed: ObservedBehaviour, computed_at: datetime
+) -> None:
+    raw = orjson.dumps(dataclasses.asdict(observed)).decode()
+    await conn.execute(SAVE_OBSERVED, practice_id, raw, computed_at)

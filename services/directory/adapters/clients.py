@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 
 from warmlink.db import Connection
+from warmlink.rows import from_row
 
 INSERT_CLIENT = """
 INSERT INTO client_credentials (client_id, organization_id, secret_sha256) VALUES ($1, $2, $3)"""
@@ -51,4 +52,4 @@ async def authenticate(
     ok = hmac.compare_digest(expected, _digest(client_secret))  # constant time either way
     if row is None or not ok:
         return None
-    return AuthenticatedClient(row["client_id"], row["organization_id"], row["kind"], row["status"])
+    return from_row(AuthenticatedClient, row)

@@ -1,10 +1,9 @@
-"""The directory verifies its own tokens from the keys in its database (no HTTP to itself)."""
+"""The directory verifies its own tokens from the keys in its database (no HTTP to itself).
+
+``workers/signing_keys`` refreshes them, so a key another replica rotated is picked up."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,10 +11,6 @@ import asyncpg
 import jwt
 
 from services.directory.adapters import signing_keys
-from warmlink.db import DATABASE_ERRORS
-
-log = logging.getLogger(__name__)
-REFRESH_S = 30.0
 
 
 class PublishedKeys:
@@ -30,10 +25,3 @@ class PublishedKeys:
         async with self._pool.acquire() as conn:
             jwks = await signing_keys.published(conn, datetime.now(UTC))
         self._keys = {k["kid"]: jwt.PyJWK(k).key for k in jwks}
-
-    async def keep_fresh(self) -> None:
-        """Other replicas may rotate keys; pick that up within REFRESH_S."""
-        while True:
-            await asyncio.sleep(REFRESH_S)
-            with contextlib.suppress(*DATABASE_ERRORS):
-                await self.refresh()

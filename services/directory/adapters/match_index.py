@@ -4,7 +4,8 @@ PostgreSQL stays the only source of truth: the index is loaded from it at start,
 what changed when the database notifies (`directory_changed`, sent on commit by triggers), and
 reloads everything every few minutes in case a notification was lost. It listens before it
 first loads, so a change committed during the load is applied after it; a lost listening
-connection is replaced at once and followed by a full reload.
+connection is replaced at once and followed by a full reload. The loop that follows the
+changes is ``workers/match_index``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -124,28 +125,47 @@ class MatchIndex:
         conn.add_termination_listener(self._listener_lost)
         self._listener, self._lost = conn, False
 
-    async def follow(self) -> None:
-        """Apply change notifications in small batches; reload everything now and then."""
+    @contextlib.asynccontextmanager
+    async def following(self) -> AsyncIterator[None]:
+        """While the block runs the index follows changes; afterwards it stops listening."""
         if self._listener is None:  # not listening yet: listen, then read everything
             self._pending.add(EVERYTHING)
             self._wake.set()
         try:
-            while True:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), FULL_RELOAD_S)
-                await asyncio.sleep(BATCH_WINDOW_S)  # let a burst of commits accumulate
-                if not await self._listening():
-                    continue  # still woken: tries again after RETRY_DELAY_S
-                self._wake.clear()
-                pending, self._pending = self._pending, set()
-                try:
-                    await self._apply(pending)
-                except DATABASE_ERRORS as exc:
-                    log.warning("match index reload failed", extra={"error": repr(exc)})
-                    self._pending |= pending or {EVERYTHING}
-                    await asyncio.sleep(RETRY_DELAY_S)
+            yield
         finally:
             await self._stop_listening()
+
+    async def next_changes(self) -> set[str] | None:
+        """Wait for notifications (or the full-reload period), let a burst of commits
+        accumulate, and take what is pending; None while listening cannot be restored (still
+        woken, so the next call tries again after RETRY_DELAY_S)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), FULL_RELOAD_S)
+        await asyncio.sleep(BATCH_WINDOW_S)
+        if not await self._listening():
+            return None
+        self._wake.clear()
+        pending, self._pending = self._pending, set()
+        return pending
+
+    async def apply(self, pending: set[str]) -> None:
+        """Reload what `pending` names; on a database error, keep it for the next round."""
+        try:
+            await self._apply(pending)
+        except DATABASE_ERRORS as exc:
+            log.warning("match index reload failed", extra={"error": repr(exc)})
+            self._pending |= pending or {EVERYTHING}
+            await asyncio.sleep(RETRY_DELAY_S)
+
+    async def _stop_listening(self) -> None:
+        conn, self._listener = self._listener, None
+        if conn is None or self._lost:
+            return
+        conn.remove_termination_listener(self._listener_lost)
+        with contextlib.suppress(*DATABASE_ERRORS):
+            await conn.remove_listener(CHANNEL, self._notified)
+        await self._pool.release(conn)
 
     async def _listening(self) -> bool:
         """Listen again, before reading, if the listening connection is gone."""
@@ -159,15 +179,6 @@ class MatchIndex:
             await asyncio.sleep(RETRY_DELAY_S)
             return False
         return True
-
-    async def _stop_listening(self) -> None:
-        conn, self._listener = self._listener, None
-        if conn is None or self._lost:
-            return
-        conn.remove_termination_listener(self._listener_lost)
-        with contextlib.suppress(*DATABASE_ERRORS):
-            await conn.remove_listener(CHANNEL, self._notified)
-        await self._pool.release(conn)
 
     async def _apply(self, pending: set[str]) -> None:
         if not pending or len(pending) > 500 or EVERYTHING in pending:

@@ -61,6 +61,19 @@ async def active_key(conn: Connection, keyring: Keyring) -> SigningKey | None:
     return SigningKey(row["kid"], pem)
 
 
+async def active_or_first_key(
+    conn: Connection, keyring: Keyring, now: datetime, token_ttl: timedelta
+) -> SigningKey:
+    """The active key; on the network's first start, a first one (made once, however many
+    replicas ask at the same moment)."""
+    key = await active_key(conn, keyring)
+    if key is None:
+        async with conn.transaction():
+            await conn.execute(LOCK_KEYS)
+            key = await active_key(conn, keyring) or await rotate(conn, keyring, now, token_ttl)
+    return key
+
+
 async def published(conn: Connection, now: datetime) -> list[dict[str, Any]]:
     return [orjson.loads(r["public_jwk"]) for r in await conn.fetch(PUBLISHED_KEYS, now)]
 

@@ -55,6 +55,9 @@ from typing import Literal
 from contracts.resources import Resource
 from services.directory.domain import ranking_rules as rules
 from services.directory.domain.codes import US_STATES, known_language
+
+# MatchRequest raises it; re-exported for code that knows it from here (it lived here).
+from services.directory.domain.errors import InvalidMatchRequest as InvalidMatchRequest
 from services.directory.domain.freshness import DEFAULT_MAX_AGE, Freshness, age_hours, freshness
 from services.directory.domain.match_reasons import Scored, reasons_for
 from services.directory.domain.model import (
@@ -73,15 +76,6 @@ CoverageKind = Literal["plan", "medicaid", "uninsured"]
 Urgency = Literal["routine", "urgent"]
 MAX_RADIUS_KM = 500.0
 MAX_LIMIT = 50
-
-
-class InvalidMatchRequest(ValueError):
-    """A match request that cannot be served; ``field`` is a JSON pointer such as ``"/plan"``."""
-
-    def __init__(self, field: str, detail: str) -> None:
-        super().__init__(f"{field}: {detail}")
-        self.field = field
-        self.detail = detail
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,21 +8,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 
 from contracts.fields import OrgId, ServiceId
-from services.directory import listing_handlers as handlers
+from services.directory.domain.errors import NotYourListing
 from services.directory.domain.model import (
     Capacity,
     Coverage,
     IntakeHours,
     Location,
-    OrgKind,
     Service,
 )
-from services.directory.entrypoints.listing_schemas import CapacityIn, LocationIn, ServiceIn
 from services.directory.entrypoints.listing_views import listing_view
+from services.directory.entrypoints.schemas import CapacityIn, LocationIn, ServiceIn
+from services.directory.service_layer.commands import capacity as capacity_commands
+from services.directory.service_layer.commands import listings as listing_commands
 from services.directory.settings import DirectorySettings
 from warmlink.auth import Caller, CallerDep, Role, require_role
 from warmlink.db import ConnectionDep
-from warmlink.problems import Forbidden, InvalidInput, NotFound
+from warmlink.problems import InvalidInput
 
 router = APIRouter(tags=["listings"])
 EditorDep = Annotated[Caller, require_role(Role.PRACTICE, Role.ADMIN)]
@@ -31,7 +32,7 @@ OrgPath = Annotated[OrgId, Path()]
 
 def _may_edit(caller: Caller, org_id: str) -> None:
     if caller.role is not Role.ADMIN and caller.organization_id != org_id:
-        raise Forbidden("A practice may change only its own listing.")
+        raise NotYourListing()
 
 
 def _reject(problems: list[tuple[str, str]]) -> None:
@@ -55,7 +56,7 @@ async def put_location(
 ) -> None:
     _may_edit(caller, org_id)
     location = Location(id=location_id, **body.model_dump())
-    await handlers.save_location(conn, org_id, location)
+    await listing_commands.save_location(conn, org_id, location)
 
 
 @router.put("/v1/organizations/{org_id}/services/{service_id}", status_code=204)
@@ -68,9 +69,7 @@ async def put_service(
 ) -> None:
     """Create or replace one service of a practice; publishes PracticeRegistered/Updated."""
     _may_edit(caller, org_id)
-    org = await handlers.organization(conn, org_id)
-    if org.kind is not OrgKind.PRACTICE:
-        raise InvalidInput.at("/", f"{org_id} is not a receiving practice")
+    org = await listing_commands.practice(conn, org_id)
     _reject(body.problems({loc.id for loc in org.locations}))
     data = body.model_dump(exclude={"insurance_plans", "accepts_medicaid", "sliding_scale", "free"})
     service = Service(
@@ -93,7 +92,8 @@ async def put_service(
             "intake_hours": tuple(IntakeHours(**h) for h in data["intake_hours"]),
         },
     )
-    await handlers.save_service(conn, service)
+    async with conn.transaction():
+        await listing_commands.save_service(conn, service)
 
 
 @router.put("/v1/services/{service_id}/capacity", status_code=204)
@@ -104,16 +104,21 @@ async def put_capacity(
     conn: ConnectionDep,
     caller: EditorDep,
 ) -> None:
-    """Confirm capacity now: stamps verified_at and who verified it; publishes CapacityUpdated."""
+    """Confirm capacity now: stamps verified_at and who verified it; publishes CapacityUpdated.
+    A development network also accepts an earlier `verified_at`, so demo data can look old."""
     _reject(body.problems())
-    owner = await handlers.service_owner(conn, service_id)
-    if owner is None:
-        raise NotFound(f"No service {service_id}.")
+    owner = await listing_commands.service_owner(conn, service_id)
     _may_edit(caller, owner)
     capacity = Capacity(
-        **body.model_dump(), verified_at=datetime.now(UTC), verified_by=caller.subject
+        **body.model_dump(exclude={"verified_at"}),
+        verified_at=body.verified_at or datetime.now(UTC),
+        verified_by=caller.subject,
     )
-    await handlers.confirm_capacity(conn, _settings(request), owner, service_id, capacity)
+    backdated = body.verified_at is not None
+    async with conn.transaction():
+        await capacity_commands.confirm_capacity(
+            conn, _settings(request), owner, service_id, capacity, backdated
+        )
 
 
 @router.get("/v1/organizations/{org_id}/listing")
@@ -122,6 +127,6 @@ async def get_listing(
 ) -> dict[str, Any]:
     """The organization with its locations, services, capacity (and its freshness) and, for
     practices, observed behaviour over the rolling window."""
-    org = await handlers.organization(conn, org_id)
-    observed = await handlers.observed(conn, org_id)
+    org = await listing_commands.organization(conn, org_id)
+    observed = await listing_commands.observed(conn, org_id)
     return listing_view(org, observed, datetime.now(UTC), _settings(request).capacity_max_age)

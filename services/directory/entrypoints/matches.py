@@ -11,7 +11,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.directory.adapters.match_index import MatchIndex
-from services.directory.domain.matching import InvalidMatchRequest, MatchRequest
+from services.directory.domain.errors import InvalidMatchRequest
+from services.directory.domain.matching import MatchRequest
 from services.directory.domain.model import LevelOfCare, Modality, Population
 from services.directory.entrypoints.listing_views import matches_json
 from services.directory.settings import DirectorySettings
@@ -85,7 +86,7 @@ async def get_matches(request: Request, caller: MatcherDep) -> Response:
     try:
         match_request = MatchRequest(**query.__dict__)
     except InvalidMatchRequest as exc:
-        field = exc.field.lstrip("/")
+        field = (exc.field or "").lstrip("/")  # a query parameter, not a body pointer
         raise InvalidInput(
             exc.detail, errors=[{"parameter": field, "detail": exc.detail}]
         ) from None

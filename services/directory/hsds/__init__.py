@@ -1,23 +1,7 @@
-"""Open Referral HSDS 3.1 export of the directory (pure functions, no I/O).
+"""Open Referral HSDS 3.1: the directory published in the sector's open format.
 
-Validation against the 3.1 schemas lives in ``services.directory.hsds.validate``. It is not
-imported here, because it needs ``jsonschema``, which is a development dependency only.
+A part of the directory (docs/architecture.md): `domain/` maps the directory's model to HSDS
+objects (pure functions, no I/O), `adapters/validate.py` checks an export against the HSDS JSON
+schemas kept in `assets/` (it needs ``jsonschema``, a development dependency only), and
+`entrypoints/http.py` serves `GET /v1/hsds/...`.
 """
-
-from services.directory.hsds.export import (
-    export_directory,
-    location_to_hsds,
-    organization_to_hsds,
-    service_at_location_to_hsds,
-    service_to_hsds,
-)
-from services.directory.hsds.ids import hsds_id
-
-__all__ = [
-    "export_directory",
-    "hsds_id",
-    "location_to_hsds",
-    "organization_to_hsds",
-    "service_at_location_to_hsds",
-    "service_to_hsds",
-]

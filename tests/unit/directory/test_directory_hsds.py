@@ -12,13 +12,13 @@ import pytest
 
 from services.directory.demo import load_region
 from services.directory.domain.model import Coverage, Organization, OrgStatus
-from services.directory.hsds import (
+from services.directory.hsds.adapters.validate import validate_export
+from services.directory.hsds.domain.export import (
     export_directory,
-    hsds_id,
     organization_to_hsds,
     service_to_hsds,
 )
-from services.directory.hsds.validate import validate_export
+from services.directory.hsds.domain.ids import hsds_id
 
 NOW = datetime(2025, 3, 10, 15, 0, tzinfo=UTC)  # daylight saving time in Chicago (UTC-5)
 STALE_AFTER = timedelta(days=7)

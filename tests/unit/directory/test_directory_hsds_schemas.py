@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from services.directory.hsds.validate import BASE_URI, SCHEMA_DIR, format_checker, registry, schema
+from services.directory.hsds.adapters.validate import (
+    BASE_URI,
+    SCHEMA_DIR,
+    format_checker,
+    registry,
+    schema,
+)
 
 FILES = sorted(SCHEMA_DIR.glob("*.json"))
 OBJECTS = [path.stem for path in FILES if path.stem != "export"]

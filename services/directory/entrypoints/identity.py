@@ -1,4 +1,4 @@
-"""OAuth 2.0 client-credentials token endpoint and the network's JWKS document."""
+"""OAuth 2.0 client-credentials token endpoint, the network's JWKS document, key rotation."""
 
 from __future__ import annotations
 
@@ -10,12 +10,30 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 
 from services.directory.adapters import signing_keys
-from services.directory.identity import InvalidClient, issue_access_token
+from services.directory.domain.errors import ClientRefused
+from services.directory.service_layer.commands import identity as commands
 from services.directory.settings import DirectorySettings
+from warmlink.auth import Caller, Role, require_role
 from warmlink.db import ConnectionDep
-from warmlink.problems import InvalidInput
+from warmlink.problems import InvalidInput, Problem
 
 router = APIRouter(tags=["identity"])
+keys_router = APIRouter(prefix="/v1/signing-keys", tags=["identity"])
+AdminDep = Annotated[Caller, require_role(Role.ADMIN)]
+
+
+class InvalidClient(Problem):
+    """RFC 6749 `invalid_client`, rendered as problem+json with the OAuth `error` member."""
+
+    status, title, slug = 401, "Unauthorized", "invalid-client"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            detail,
+            headers={"WWW-Authenticate": 'Basic realm="warmlink"'},
+            error="invalid_client",
+            error_description=detail,
+        )
 
 
 def _basic_credentials(request: Request) -> tuple[str, str] | None:
@@ -48,9 +66,12 @@ async def token(
     if not credentials[0] or not credentials[1]:
         raise InvalidClient("Client credentials are required.")
     settings: DirectorySettings = request.app.state.runtime.settings
-    issued = await issue_access_token(
-        conn, settings, credentials[0], credentials[1], datetime.now(UTC)
-    )
+    try:
+        issued = await commands.issue_access_token(
+            conn, settings, credentials[0], credentials[1], datetime.now(UTC)
+        )
+    except ClientRefused as refused:  # OAuth answers a refused client in its own shape
+        raise InvalidClient(refused.detail) from None
     return {
         "access_token": issued.access_token,
         "token_type": issued.token_type,
@@ -62,3 +83,15 @@ async def token(
 async def jwks(conn: ConnectionDep) -> dict[str, Any]:
     """Public keys that verify the network's tokens (current and recently retired)."""
     return {"keys": await signing_keys.published(conn, datetime.now(UTC))}
+
+
+@keys_router.post("/rotate", status_code=201)
+async def rotate_signing_key(
+    request: Request, conn: ConnectionDep, caller: AdminDep
+) -> dict[str, str]:
+    """Sign new tokens with a new key; the old key stays published until its tokens expire."""
+    settings: DirectorySettings = request.app.state.runtime.settings
+    async with conn.transaction():
+        key = await commands.rotate_signing_key(conn, settings, datetime.now(UTC))
+    await request.app.state.published_keys.refresh()
+    return {"kid": key.kid}

@@ -24,10 +24,10 @@ from services.directory.domain.model import (
     Population,
     Service,
 )
-from services.directory.hsds import capacity as cap
-from services.directory.hsds import components as parts
-from services.directory.hsds.ids import hsds_id
-from services.directory.hsds.taxonomy import TERMS, Json, attribute, facet_code
+from services.directory.hsds.domain import capacity as cap
+from services.directory.hsds.domain import components as parts
+from services.directory.hsds.domain.ids import hsds_id
+from services.directory.hsds.domain.taxonomy import TERMS, Json, attribute, facet_code
 
 _ORG_DESCRIPTIONS = {
     "hospital": "Hospital labor & delivery / postpartum unit referring patients to the network.",

@@ -1,4 +1,7 @@
-"""Listing handlers: write a practice's listing or capacity and publish what changed."""
+"""Listings: a practice's locations and services, and the profile the network hears of them.
+
+Reads live here too (`organization`, `practice`, `observed`), because the commands and the
+routes share them."""
 
 from __future__ import annotations
 
@@ -7,64 +10,66 @@ from datetime import UTC, datetime
 from contracts import PracticeRegistered, PracticeUpdated
 from contracts.events.directory import IntakeWindow, PracticeService
 from services.directory.adapters import listings
+from services.directory.domain.errors import (
+    NoSuchOrganization,
+    NoSuchService,
+    NotAPractice,
+    OwnedElsewhere,
+)
 from services.directory.domain.model import (
-    Capacity,
     Location,
     ObservedBehaviour,
     Organization,
+    OrgKind,
     PracticeType,
     Service,
 )
-from services.directory.handlers import PRODUCER, publish_capacity
-from services.directory.settings import DirectorySettings
+from services.directory.service_layer.commands.capacity import PRODUCER
 from warmlink.db import Connection
 from warmlink.outbox import publish_later
-from warmlink.problems import Forbidden, NotFound
-
-OBSERVED = "SELECT observed FROM practice_observed WHERE practice_id = $1"
 
 
 async def organization(conn: Connection, org_id: str) -> Organization:
     found = await listings.load(conn, [org_id])
     if not found:
-        raise NotFound(f"No organization {org_id}.")
+        raise NoSuchOrganization(org_id)
     return found[0]
 
 
+async def practice(conn: Connection, org_id: str) -> Organization:
+    """The organization, which must be a receiving practice (only practices list services)."""
+    org = await organization(conn, org_id)
+    if org.kind is not OrgKind.PRACTICE:
+        raise NotAPractice(org_id)
+    return org
+
+
 async def observed(conn: Connection, org_id: str) -> ObservedBehaviour:
-    return listings.observed_from(await conn.fetchval(OBSERVED, org_id))
+    return await listings.observed(conn, org_id)
 
 
-async def service_owner(conn: Connection, service_id: str) -> str | None:
-    return await listings.service_owner(conn, service_id)
+async def service_owner(conn: Connection, service_id: str) -> str:
+    owner = await listings.service_owner(conn, service_id)
+    if owner is None:
+        raise NoSuchService(service_id)
+    return owner
 
 
 async def save_location(conn: Connection, org_id: str, location: Location) -> None:
     await organization(conn, org_id)
     if not await listings.upsert_location(conn, org_id, location):
-        raise Forbidden(f"Location {location.id} belongs to another organization.")
+        raise OwnedElsewhere(f"Location {location.id}")
 
 
 async def save_service(conn: Connection, service: Service) -> None:
-    async with conn.transaction():
-        created = await listings.upsert_service(conn, service)
-        if created is None:
-            raise Forbidden(f"Service {service.id} belongs to another organization.")
-        org = await organization(conn, service.organization_id)
-        first = created and len(org.services) == 1
-        await publish_later(conn, practice_profile(org, first), producer=PRODUCER)
-
-
-async def confirm_capacity(
-    conn: Connection,
-    settings: DirectorySettings,
-    practice_id: str,
-    service_id: str,
-    capacity: Capacity,
-) -> None:
-    async with conn.transaction():
-        await listings.set_capacity(conn, service_id, capacity)
-        await publish_capacity(conn, settings, practice_id, service_id, capacity)
+    """Create or replace the service and publish the practice's profile (PracticeRegistered
+    with its first service), in the caller's transaction."""
+    created = await listings.upsert_service(conn, service)
+    if created is None:
+        raise OwnedElsewhere(f"Service {service.id}")
+    org = await organization(conn, service.organization_id)
+    first = created and len(org.services) == 1
+    await publish_later(conn, practice_profile(org, first), producer=PRODUCER)
 
 
 def _area(org: Organization, service: Service) -> str | None:

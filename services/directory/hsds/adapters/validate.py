@@ -1,9 +1,10 @@
 """Validate an HSDS export against our transcription of the HSDS 3.1 JSON schemas.
 
-The schemas live in ``schemas/`` (one file per HSDS object, ``$ref``-ing each other by file name,
-plus ``export.json`` for the four top-level lists) and are resolved through a ``referencing``
-registry, never over the network. Formats (uuid, uri, email, date, date-time) are checked by the
-checkers below so the result does not depend on which optional jsonschema extras are installed.
+The schemas live in the part's ``assets/`` (one file per HSDS object, ``$ref``-ing each other
+by file name, plus ``export.json`` for the four top-level lists) and are resolved through a
+``referencing`` registry, never over the network. Formats (uuid, uri, email, date, date-time)
+are checked by the checkers below so the result does not depend on which optional jsonschema
+extras are installed.
 
 ``validate_export`` also reports fields HSDS 3.1 does not define (HSDS tolerates extensions;
 Warmlink's export promises not to use any), unless ``allow_extensions=True``.
@@ -24,7 +25,7 @@ from urllib.parse import urljoin, urlsplit
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
-SCHEMA_DIR = Path(__file__).resolve().with_name("schemas")
+SCHEMA_DIR = Path(__file__).resolve().parents[1] / "assets"
 BASE_URI = "https://schemas.warmlink.example.org/hsds/3.1/"
 EXPORT_SCHEMA = BASE_URI + "export.json"
 
@@ -97,7 +98,7 @@ def format_checker() -> Any:
 
 @cache
 def registry() -> Registry[Any]:
-    """Every schema in ``schemas/`` under its ``$id``."""
+    """Every schema in ``assets/`` under its ``$id``."""
     resources: list[tuple[str, Resource[Any]]] = []
     for path in sorted(SCHEMA_DIR.glob("*.json")):
         contents = json.loads(path.read_text(encoding="utf-8"))

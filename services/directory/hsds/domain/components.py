@@ -10,9 +10,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from services.directory.domain.model import Modality, Service
-from services.directory.hsds.ids import hsds_id
-from services.directory.hsds.names import language_name, plan_name, primary_subtag, state_name
-from services.directory.hsds.taxonomy import Json
+from services.directory.hsds.domain.ids import hsds_id
+from services.directory.hsds.domain.names import (
+    language_name,
+    plan_name,
+    primary_subtag,
+    state_name,
+)
+from services.directory.hsds.domain.taxonomy import Json
 
 RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 """RFC 5545 day codes by ``IntakeHours.weekday`` (0 = Monday)."""

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 
 from services.directory.adapters import listings
-from services.directory.hsds import export_directory
+from services.directory.hsds.domain.export import export_directory
 from services.directory.settings import DirectorySettings
 from warmlink.auth import CallerDep
 from warmlink.db import ConnectionDep

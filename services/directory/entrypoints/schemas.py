@@ -1,15 +1,32 @@
-"""Request bodies for listings and capacity, with the checks that make a listing trustworthy."""
+"""Request and response bodies: organizations, and listings and capacity with the checks that
+make a listing trustworthy."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    field_validator,
+    model_validator,
+)
 
 from services.directory.domain.codes import US_STATES, known_language
-from services.directory.domain.model import IntakeMethod, LevelOfCare, Modality, Population
+from services.directory.domain.model import (
+    IntakeMethod,
+    LevelOfCare,
+    Modality,
+    OrgKind,
+    OrgStatus,
+    Population,
+    PracticeType,
+)
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
@@ -123,8 +140,45 @@ class CapacityIn(Strict):
     next_available_intake: date | None = None
     accepting_new_patients: bool = True
     waitlist_length: int = Field(0, ge=0)
+    verified_at: AwareDatetime | None = Field(
+        None,
+        description="When the numbers were last verified, if not now (ISO 8601 with offset, not "
+        "in the future). For demo data: accepted only when the directory runs in development.",
+    )
+
+    @field_validator("verified_at")
+    @classmethod
+    def _not_in_the_future(cls, v: datetime | None) -> datetime | None:
+        if v is not None and v > datetime.now(UTC):
+            raise ValueError("verified_at cannot be in the future")
+        return v
 
     def problems(self) -> list[tuple[str, str]]:
         if self.available > self.maximum:
             return [("/available", "available cannot exceed maximum")]
         return []
+
+
+class OrganizationIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    kind: OrgKind
+    practice_type: PracticeType | None = None
+    description: str = Field("", max_length=2000)
+    website: HttpUrl | None = None
+    phone: str | None = Field(None, pattern=r"^[0-9+()\- .]{7,20}$")
+
+
+class OrganizationOut(BaseModel):
+    id: str
+    name: str
+    kind: OrgKind
+    status: OrgStatus
+    practice_type: PracticeType | None
+    description: str
+    website: str | None
+    phone: str | None
+
+
+class ClientOut(BaseModel):
+    client_id: str
+    client_secret: str = Field(description="Shown once; store it in a secret manager.")

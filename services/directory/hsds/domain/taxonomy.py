@@ -20,7 +20,7 @@ from services.directory.domain.model import (
     Population,
     PracticeType,
 )
-from services.directory.hsds.ids import hsds_id
+from services.directory.hsds.domain.ids import hsds_id
 
 Json = dict[str, Any]
 

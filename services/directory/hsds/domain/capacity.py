@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 from services.directory.domain.freshness import Freshness, age_hours, freshness
 from services.directory.domain.model import Capacity, Service
-from services.directory.hsds.ids import hsds_id
-from services.directory.hsds.taxonomy import VOCABULARY, Json, attribute
+from services.directory.hsds.domain.ids import hsds_id
+from services.directory.hsds.domain.taxonomy import VOCABULARY, Json, attribute
 
 UNIT: Json = {
     "id": hsds_id("unit", "intake-slot"),

@@ -1,4 +1,4 @@
-"""Identity handlers: client credentials, token issuance, key rotation, suspension."""
+"""Identity: tokens for client credentials, and the signing keys behind them."""
 
 from __future__ import annotations
 
@@ -7,26 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.directory.adapters import clients, signing_keys
+from services.directory.domain.errors import ClientRefused
 from services.directory.domain.model import REFERRING_KINDS, OrgKind, OrgStatus
 from services.directory.settings import DirectorySettings
 from warmlink.auth import Role
 from warmlink.db import Connection
-from warmlink.problems import Problem
 from warmlink.tokens import issue_token as sign
-
-
-class InvalidClient(Problem):
-    """RFC 6749 `invalid_client`, rendered as problem+json with the OAuth `error` member."""
-
-    status, title, slug = 401, "Unauthorized", "invalid-client"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(
-            detail,
-            headers={"WWW-Authenticate": 'Basic realm="warmlink"'},
-            error="invalid_client",
-            error_description=detail,
-        )
 
 
 @dataclass(frozen=True)
@@ -53,9 +39,9 @@ async def issue_access_token(
 ) -> AccessToken:
     client = await clients.authenticate(conn, client_id, client_secret)
     if client is None:
-        raise InvalidClient("Unknown client or wrong secret.")
+        raise ClientRefused("Unknown client or wrong secret.")
     if client.status != OrgStatus.ACTIVE:
-        raise InvalidClient("This organization is suspended from the network.")
+        raise ClientRefused("This organization is suspended from the network.")
     key = await current_signing_key(conn, settings, now)
     token = sign(
         key.private_pem,
@@ -74,12 +60,12 @@ async def issue_access_token(
 async def current_signing_key(
     conn: Connection, settings: DirectorySettings, now: datetime
 ) -> signing_keys.SigningKey:
-    keyring = settings.keyring()
-    key = await signing_keys.active_key(conn, keyring)
-    if key is None:  # first start: make the network's first key
-        async with conn.transaction():
-            await conn.execute(signing_keys.LOCK_KEYS)
-            key = await signing_keys.active_key(conn, keyring) or await signing_keys.rotate(
-                conn, keyring, now, settings.token_ttl
-            )
-    return key
+    return await signing_keys.active_or_first_key(conn, settings.keyring(), now, settings.token_ttl)
+
+
+async def rotate_signing_key(
+    conn: Connection, settings: DirectorySettings, now: datetime
+) -> signing_keys.SigningKey:
+    """Sign new tokens with a new key; the old key stays published until its tokens expire.
+    Runs in the caller's transaction, which holds the rotation lock until it commits."""
+    return await signing_keys.rotate(conn, settings.keyring(), now, settings.token_ttl)

@@ -1,0 +1,1 @@
+"""Checks an HSDS export against the HSDS 3.1 JSON schemas in ``assets/``."""

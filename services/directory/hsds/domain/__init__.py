@@ -1,0 +1,1 @@
+"""The directory as HSDS 3.1 objects: ids, taxonomy, components, capacity and the export."""

@@ -1,0 +1,47 @@
+"""Network membership: administrators onboard and suspend organizations and issue credentials."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+
+from services.directory.adapters import clients, repository
+from services.directory.domain.errors import NoSuchOrganization, PracticeTypeMismatch
+from services.directory.domain.model import OrgKind, OrgStatus, PracticeType
+from warmlink.db import Connection
+
+
+@dataclass(frozen=True)
+class OnboardOrganization:
+    org_id: str
+    name: str
+    kind: OrgKind
+    practice_type: PracticeType | None = None
+    description: str = ""
+    website: str | None = None
+    phone: str | None = None
+
+
+async def onboard_organization(conn: Connection, c: OnboardOrganization) -> asyncpg.Record:
+    """Add a member, or update one; a practice says what type of practice it is."""
+    if (c.kind is OrgKind.PRACTICE) != (c.practice_type is not None):
+        raise PracticeTypeMismatch()
+    return await repository.upsert_organization(
+        conn, c.org_id, c.name, c.kind, c.practice_type, c.description, c.website, c.phone
+    )
+
+
+async def set_status(conn: Connection, org_id: str, status: OrgStatus) -> asyncpg.Record:
+    """Suspend (no new tokens; matching drops its services at once) or reactivate."""
+    row = await repository.set_status(conn, org_id, status)
+    if row is None:
+        raise NoSuchOrganization(org_id)
+    return row
+
+
+async def issue_client(conn: Connection, org_id: str) -> clients.IssuedClient:
+    """New client credentials for the organization; the secret is returned only now."""
+    if await repository.get_organization(conn, org_id) is None:
+        raise NoSuchOrganization(org_id)
+    return await clients.create(conn, org_id)

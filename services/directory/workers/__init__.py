@@ -1,0 +1,1 @@
+"""The directory's background loops, one per module, started by bootstrap."""
