@@ -15,8 +15,8 @@ from services.directory.hsds.validate import validate_export
 from tests.e2e.conftest import Network, start_network
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
+from tools.dev.seed import backdate_capacity, seed_region
 from warmlink.auth import Role
-from warmlink.dev.seed import backdate_capacity, seed_region
 
 DOWNTOWN = {"latitude": 41.88, "longitude": -87.63}
 

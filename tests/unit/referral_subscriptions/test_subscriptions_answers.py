@@ -17,7 +17,7 @@ from services.referral.subscriptions.claims import Claim
 from services.referral.subscriptions.settings import WebhookConfig
 from services.referral.subscriptions.wakeup import Doorbell
 from services.referral.subscriptions.worker import DeliveryWorker
-from warmlink.bench.loop_client import read_message  # a raw HTTP/1.1 message reader
+from tools.bench.loop_client import read_message  # a raw HTTP/1.1 message reader
 
 
 class Endpoint:

@@ -31,8 +31,8 @@ class Seeded:
 
 def region_bodies(now: datetime) -> list[dict[str, Any]]:
     """The demo region as API bodies (the directory's own loader validates it first)."""
-    from services.directory.demo import load_region  # dev tooling may know the directory
     from services.directory.entrypoints.listing_views import plain
+    from tools.dev.region import load_region  # dev tooling may know the directory
 
     return [plain(org) for org in load_region(REGION, now=now)]
 

@@ -34,15 +34,15 @@ import httpx
 import orjson
 import uvloop
 
+from tools.bench import cpu
+from tools.bench.loadgen import LoadResult, Post, load
+from tools.bench.loop_client import LoopClient
+from tools.bench.report import percentile, print_report
+from tools.bench.webhook_receiver import Receiver
+from tools.dev.processes import free_port, port_open, spawn, stop, wait_until
+from tools.dev.seed import seed_region
+from tools.dev.stack import DevStack
 from warmlink.auth import Role
-from warmlink.bench import cpu
-from warmlink.bench.loadgen import LoadResult, Post, load
-from warmlink.bench.loop_client import LoopClient
-from warmlink.bench.report import percentile, print_report
-from warmlink.bench.webhook_receiver import Receiver
-from warmlink.dev.processes import free_port, port_open, spawn, stop, wait_until
-from warmlink.dev.seed import seed_region
-from warmlink.dev.stack import DevStack
 from warmlink.tokens import issue_token
 
 SITE, PRACTICE, SERVICE = "riverside-ob", "lantern-telehealth", "lantern-telehealth-therapy"
@@ -254,7 +254,7 @@ def _start_floor(stack: DevStack) -> list[tuple[int, Popen[bytes]]]:
     dsn = stack.postgres.url("bench_floor")
     return _start_on_fresh_ports(
         REPLICAS,
-        lambda port: [sys.executable, "-m", "warmlink.bench.insert_floor", str(port), dsn],
+        lambda port: [sys.executable, "-m", "tools.bench.insert_floor", str(port), dsn],
         stack,
         "floor",
     )

@@ -24,13 +24,13 @@ import uvloop
 from pydantic_settings import SettingsConfigDict
 
 from contracts import Envelope, ScreenPositive, new_event_id
-from warmlink.bench.floor import measure_floor
-from warmlink.bench.report import paced, print_report, summary
+from tools.bench.floor import measure_floor
+from tools.bench.report import paced, print_report, summary
+from tools.dev.broker import EmbeddedBroker
+from tools.dev.postgres import EmbeddedPostgres
+from tools.dev.processes import free_port
 from warmlink.consumer import Subscription
 from warmlink.db import Connection
-from warmlink.dev.broker import EmbeddedBroker
-from warmlink.dev.postgres import EmbeddedPostgres
-from warmlink.dev.processes import free_port
 from warmlink.kafka import ensure_topics
 from warmlink.outbox import publish_later
 from warmlink.service import Runtime, ServiceSpec, start_runtime

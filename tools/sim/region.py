@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from tools.sim.api import Api
+from tools.sim.handoffs import Site
 from warmlink.auth import Role
-from warmlink.sim.api import Api
-from warmlink.sim.handoffs import Site
 
 SETTINGS = ("hospital", "ob", "pediatric", "iop_php")
 

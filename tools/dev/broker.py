@@ -10,7 +10,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warmlink.dev.processes import port_open, spawn, stop, wait_until
+from tools.dev.processes import port_open, spawn, stop, wait_until
 
 
 def tansu_binary() -> str:

@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 
+from tools.sim.tally import Tally
 from warmlink.auth import Role
-from warmlink.sim.tally import Tally
 from warmlink.tokens import issue_token
 
 TOKEN_TTL_S = 8 * 3600

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import httpx
 
+from tools.dev.broker import EmbeddedBroker
+from tools.dev.postgres import EmbeddedPostgres
+from tools.dev.processes import env_with, spawn, stop, wait_until
 from warmlink.crypto import new_key
-from warmlink.dev.broker import EmbeddedBroker
-from warmlink.dev.postgres import EmbeddedPostgres
-from warmlink.dev.processes import env_with, spawn, stop, wait_until
 from warmlink.tokens import ensure_key_pair
 
 SERVICE_PORTS = {"screening": 8001, "directory": 8002, "referral": 8003, "followup": 8004}

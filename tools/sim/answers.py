@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from warmlink.sim.rng import pick
+from tools.sim.rng import pick
 
 
 @dataclass(frozen=True)

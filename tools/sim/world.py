@@ -7,10 +7,10 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-from warmlink.sim.api import Api
-from warmlink.sim.clock import Clock, Stopped
-from warmlink.sim.region import Region
-from warmlink.sim.tally import Tally
+from tools.sim.api import Api
+from tools.sim.clock import Clock, Stopped
+from tools.sim.region import Region
+from tools.sim.tally import Tally
 
 
 @dataclass(frozen=True)

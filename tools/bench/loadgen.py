@@ -15,8 +15,8 @@ from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from warmlink.bench.loop_client import read_message
-from warmlink.bench.report import paced
+from tools.bench.loop_client import read_message
+from tools.bench.report import paced
 
 
 @dataclass(frozen=True)

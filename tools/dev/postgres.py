@@ -18,7 +18,7 @@ from pathlib import Path
 
 import asyncpg
 
-from warmlink.dev.processes import port_open, spawn, stop, wait_until
+from tools.dev.processes import port_open, spawn, stop, wait_until
 
 PG_USER = "embedded_postgres"
 

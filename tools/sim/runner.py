@@ -11,15 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warmlink.sim.api import Api, Urls
-from warmlink.sim.clock import Clock
-from warmlink.sim.handoffs import Site
-from warmlink.sim.practices import start_practice
-from warmlink.sim.region import Region, load_region
-from warmlink.sim.rng import pick, stream
-from warmlink.sim.sites import visit
-from warmlink.sim.tally import Tally
-from warmlink.sim.world import World
+from tools.sim.api import Api, Urls
+from tools.sim.clock import Clock
+from tools.sim.handoffs import Site
+from tools.sim.practices import start_practice
+from tools.sim.region import Region, load_region
+from tools.sim.rng import pick, stream
+from tools.sim.sites import visit
+from tools.sim.tally import Tally
+from tools.sim.world import World
 from warmlink.tokens import ensure_key_pair
 
 # Where screens happen: OB and pediatric offices screen at every visit, hospitals at birth.

@@ -7,7 +7,7 @@ import time
 
 import orjson
 
-from warmlink.bench.loop_client import read_message
+from tools.bench.loop_client import read_message
 
 
 class Receiver:

@@ -7,11 +7,11 @@ import random
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from tools.sim.habits import Habits, IntakePlan, draw_habits, next_capacity, plan_intake
+from tools.sim.region import Practice
+from tools.sim.rng import stream
+from tools.sim.world import Submitted, World
 from warmlink.auth import Role
-from warmlink.sim.habits import Habits, IntakePlan, draw_habits, next_capacity, plan_intake
-from warmlink.sim.region import Practice
-from warmlink.sim.rng import stream
-from warmlink.sim.world import Submitted, World
 
 
 def start_practice(world: World, practice: Practice) -> None:

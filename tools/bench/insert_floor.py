@@ -1,6 +1,6 @@
 """The floor for bench-loop: a bare FastAPI endpoint doing one INSERT, nothing else.
 
-Run as `python -m warmlink.bench.insert_floor PORT DSN`; same server stack as the services
+Run as `python -m tools.bench.insert_floor PORT DSN`; same server stack as the services
 (uvicorn, uvloop, httptools, asyncpg pool of the services' default size), no auth, no outbox, no
 audit. One process per referral replica in bench-loop, each with a port of its own.
 """

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from warmlink.sim.rng import pick
+from tools.sim.rng import pick
 
 # How the handoff is made, by setting (DOMAIN.md): pediatric visits are short, so digital is
 # typical; hospital social workers and IOP teams mostly complete it themselves.

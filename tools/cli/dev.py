@@ -14,10 +14,10 @@ from types import FrameType
 
 from rich.console import Console
 
+from tools.dev.processes import die_with_parent, spawn, stop
+from tools.dev.seed import REGION, backdate_capacity, seed_region
+from tools.dev.stack import SERVICE_PORTS, DevStack
 from warmlink.auth import Role
-from warmlink.dev.processes import die_with_parent, spawn, stop
-from warmlink.dev.seed import REGION, backdate_capacity, seed_region
-from warmlink.dev.stack import SERVICE_PORTS, DevStack
 from warmlink.tokens import issue_token
 
 console = Console(highlight=False, soft_wrap=True)
@@ -102,7 +102,7 @@ def run_dev(state_dir: Path, seed: bool = True, simulate_rate: float | None = No
 
 def _start_simulation(stack: DevStack, rate: float) -> subprocess.Popen[bytes]:
     """Living demo traffic through the public APIs; its summary goes to simulate.log."""
-    argv = [sys.executable, "-m", "warmlink.sim", "--rate", str(rate)]
+    argv = [sys.executable, "-m", "tools.sim", "--rate", str(rate)]
     argv += ["--state-dir", str(stack.state_dir), "--admin-org", _admin_org()]
     proc = spawn(argv, log_path=stack.logs / "simulate.log")
     console.print(

@@ -32,7 +32,7 @@ def dev(
     simulate_rate: Annotated[float, typer.Option(help="Its screens per minute", min=0.1)] = 30.0,
 ) -> None:
     """Start broker, PostgreSQL and all four services with demo data; Ctrl-C stops everything."""
-    from warmlink.cli.dev import run_dev
+    from tools.cli.dev import run_dev
 
     rate = simulate_rate if simulate else None
     raise typer.Exit(run_dev(state_dir.resolve(), seed=seed, simulate_rate=rate))
@@ -72,9 +72,9 @@ def simulate(
 ) -> None:
     """Drive realistic regional traffic through the public APIs: screens, warm handoffs,
     practices working their inbox, capacity updates. Ends with a summary."""
-    from warmlink.sim.api import Urls
-    from warmlink.sim.runner import Options
-    from warmlink.sim.show import run_simulate
+    from tools.sim.api import Urls
+    from tools.sim.runner import Options
+    from tools.sim.show import run_simulate
 
     urls = Urls(screening_url, directory_url, referral_url)
     options = Options(state_dir.resolve(), urls, seed, rate, speed, duration, admin_org)
@@ -88,7 +88,7 @@ def republish(
     until: Annotated[datetime | None, typer.Option(help="...and before this time")] = None,
 ) -> None:
     """Queue already-published events again; consumers' inboxes drop the ones they have."""
-    from warmlink.cli.ops import republish_outbox
+    from tools.cli.ops import republish_outbox
 
     count = asyncio.run(republish_outbox(service, since, until))
     typer.echo(f"{count} events queued for re-publishing by the {service} relay")
@@ -103,7 +103,7 @@ def bench_directory(
     rate: Annotated[int, typer.Option(help="Requests/s for the latency runs")] = 1000,
 ) -> None:
     """Matches/s and latency beside an authenticated no-op on the same server."""
-    from warmlink.bench.directory import run
+    from tools.bench.directory import run
 
     run(practices, seconds, connections, updates, rate)
 
@@ -115,7 +115,7 @@ def bench_loop(
     connections: Annotated[int, typer.Option(help="Connections for the throughput runs")] = 8,
 ) -> None:
     """Status propagation to a webhook, and submissions/s beside a one-INSERT floor."""
-    from warmlink.bench.loop import run
+    from tools.bench.loop import run
 
     run(rate, seconds, connections)
 
@@ -127,6 +127,6 @@ def bench_backbone(
     seconds: Annotated[int, typer.Option(help="Duration of the latency run")] = 10,
 ) -> None:
     """Outbox -> relay -> broker -> idempotent consumer -> commit, beside bare aiokafka."""
-    from warmlink.bench.backbone import run
+    from tools.bench.backbone import run
 
     run(events=events, rate=rate, seconds=seconds)

@@ -21,13 +21,13 @@ from pathlib import Path
 import httpx
 import orjson
 
+from tools.bench.directory_seed import match_paths, seed
+from tools.bench.loadgen import LoadResult, load, load_at_rate
+from tools.bench.loop_client import LoopClient
+from tools.bench.report import percentile, print_report
+from tools.dev.processes import free_port
+from tools.dev.stack import DevStack
 from warmlink.auth import Role
-from warmlink.bench.directory_seed import match_paths, seed
-from warmlink.bench.loadgen import LoadResult, load, load_at_rate
-from warmlink.bench.loop_client import LoopClient
-from warmlink.bench.report import percentile, print_report
-from warmlink.dev.processes import free_port
-from warmlink.dev.stack import DevStack
 from warmlink.tokens import issue_token
 
 

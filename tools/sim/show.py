@@ -9,9 +9,9 @@ import time
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from warmlink.sim.region import RegionUnavailable
-from warmlink.sim.runner import Options, simulate
-from warmlink.sim.tally import Tally
+from tools.sim.region import RegionUnavailable
+from tools.sim.runner import Options, simulate
+from tools.sim.tally import Tally
 
 LOG_EVERY_S = 30.0
 

@@ -6,7 +6,7 @@ import asyncio
 import time
 
 from contracts.topics import SCREENING
-from warmlink.bench.report import paced, summary
+from tools.bench.report import paced, summary
 from warmlink.kafka import new_consumer, new_producer, topic_name
 from warmlink.settings import ServiceSettings
 

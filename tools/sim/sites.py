@@ -7,9 +7,8 @@ import random
 from datetime import UTC, datetime
 from typing import Any
 
-from warmlink.auth import Role
-from warmlink.sim.answers import DrawnScreen, draw_screen
-from warmlink.sim.handoffs import (
+from tools.sim.answers import DrawnScreen, draw_screen
+from tools.sim.handoffs import (
     Site,
     choose_match,
     draw_method,
@@ -17,8 +16,9 @@ from warmlink.sim.handoffs import (
     fake_patient,
     setting_fields,
 )
-from warmlink.sim.rng import stream
-from warmlink.sim.world import Submitted, World
+from tools.sim.rng import stream
+from tools.sim.world import Submitted, World
+from warmlink.auth import Role
 
 
 async def visit(world: World, site: Site, number: int) -> None:
