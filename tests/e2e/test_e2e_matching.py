@@ -13,9 +13,10 @@ import pytest
 
 from services.directory.hsds.validate import validate_export
 from tests.e2e.conftest import Network, start_network
+from tests.support.backdate import backdate_capacity
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
-from tools.dev.seed import backdate_capacity, seed_region
+from tools.dev.seed import seed_region
 from warmlink.auth import Role
 
 DOWNTOWN = {"latitude": 41.88, "longitude": -87.63}

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
 from rich.console import Console
 
 from tools.dev.processes import die_with_parent, spawn, stop
-from tools.dev.seed import REGION, backdate_capacity, seed_region
+from tools.dev.seed import REGION, seed_region
 from tools.dev.stack import SERVICE_PORTS, DevStack
 from warmlink.auth import Role
 from warmlink.tokens import issue_token
 
 console = Console(highlight=False, soft_wrap=True)
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 class _Stop(Exception):
@@ -61,10 +55,11 @@ def run_dev(state_dir: Path, seed: bool = True, simulate_rate: float | None = No
         elif seed:
             with console.status("seeding the demo region through the directory API..."):
                 seeded = seed_region(
-                    f"http://127.0.0.1:{SERVICE_PORTS['directory']}", stack.signing_key, state_dir
+                    f"http://127.0.0.1:{SERVICE_PORTS['directory']}",
+                    stack.signing_key,
+                    state_dir,
+                    as_verified=True,  # stale demo capacity looks stale (a development directory)
                 )
-                assert stack.infra is not None
-                asyncio.run(backdate_capacity(stack.infra.database_url_for["directory"], now()))
             console.print(
                 f"[green]✓[/] demo region: {seeded.organizations} organizations, "
                 f"{seeded.services} services; client credentials in {seeded.clients_file}"

@@ -1,7 +1,8 @@
 """Demo data for the development network, loaded through the public API like any client would.
 
-The one thing an API cannot do is make capacity old: listings the region marks as verified long
-ago are back-dated in the directory's database afterwards, so stale capacity shows up as stale.
+Capacity the region marks as verified long ago must look old, so stale capacity shows up as stale:
+`warmlink dev` sends each capacity's `verified_at` with it, which a directory honours only when it
+runs with environment=development. Tools reach the directory's data through its API only.
 """
 
 from __future__ import annotations
@@ -12,14 +13,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 
 from warmlink.auth import Role
 from warmlink.tokens import issue_token
 
 REGION = Path(__file__).resolve().parents[2] / "deploy" / "demo" / "region.json"
-BACKDATE = "UPDATE capacities SET verified_at = $2 WHERE service_id = $1"
+CAPACITY_FIELDS = (
+    "available",
+    "maximum",
+    "next_available_intake",
+    "accepting_new_patients",
+    "waitlist_length",
+)
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,7 @@ class Seeded:
 def region_bodies(now: datetime) -> list[dict[str, Any]]:
     """The demo region as API bodies (the directory's own loader validates it first)."""
     from services.directory.entrypoints.listing_views import plain
-    from tools.dev.region import load_region  # dev tooling may know the directory
+    from tools.dev.region import load_region
 
     return [plain(org) for org in load_region(REGION, now=now)]
 
@@ -47,7 +53,15 @@ def _check(response: httpx.Response) -> None:
         raise RuntimeError(f"seeding failed: {response.request.url.path}: {response.text}")
 
 
-def seed_region(directory_url: str, signing_key: Path, state_dir: Path | None = None) -> Seeded:
+def seed_region(
+    directory_url: str,
+    signing_key: Path,
+    state_dir: Path | None = None,
+    *,
+    as_verified: bool = False,
+) -> Seeded:
+    """`as_verified` sends the region's verification times with each capacity (a development
+    directory only; any other answers 422); without it capacity is verified as it is seeded."""
     now = datetime.now(UTC)
     admin = _token(signing_key, "network-admin", Role.ADMIN)
     orgs, services = region_bodies(now), 0
@@ -62,30 +76,23 @@ def seed_region(directory_url: str, signing_key: Path, state_dir: Path | None = 
                 path = f"/v1/organizations/{org['id']}/locations/{loc['id']}"
                 _check(client.put(path, json=loc_body, headers=own))
             for svc in org["services"]:
-                _put_service(client, org["id"], svc, own)
+                _put_service(client, org["id"], svc, own, as_verified)
                 services += 1
         clients_file = _write_clients(client, orgs, admin, state_dir) if state_dir else None
     return Seeded(len(orgs), services, clients_file)
 
 
 def _put_service(
-    client: httpx.Client, org_id: str, svc: dict[str, Any], own: dict[str, str]
+    client: httpx.Client, org_id: str, svc: dict[str, Any], own: dict[str, str], as_verified: bool
 ) -> None:
     capacity = svc.pop("capacity")
     coverage = svc.pop("coverage")
     body = {k: v for k, v in svc.items() if k not in ("id", "organization_id")} | coverage
     _check(client.put(f"/v1/organizations/{org_id}/services/{svc['id']}", json=body, headers=own))
     if capacity is not None:
-        cap = {
-            k: capacity[k]
-            for k in (
-                "available",
-                "maximum",
-                "next_available_intake",
-                "accepting_new_patients",
-                "waitlist_length",
-            )
-        }
+        cap = {k: capacity[k] for k in CAPACITY_FIELDS}
+        if as_verified:
+            cap["verified_at"] = capacity["verified_at"]
         _check(client.put(f"/v1/services/{svc['id']}/capacity", json=cap, headers=own))
         svc["capacity"] = capacity
 
@@ -105,19 +112,3 @@ def _write_clients(
     path.write_text(json.dumps(credentials, indent=2))
     path.chmod(0o600)
     return path
-
-
-async def backdate_capacity(database_url: str, now: datetime) -> int:
-    """Make the region's long-unverified listings as old as the region says."""
-    stale = [
-        (svc["id"], datetime.fromisoformat(svc["capacity"]["verified_at"]))
-        for org in region_bodies(now)
-        for svc in org["services"]
-        if svc.get("capacity")
-    ]
-    conn = await asyncpg.connect(database_url)
-    try:
-        await conn.executemany(BACKDATE, stale)
-    finally:
-        await conn.close()
-    return len(stale)
