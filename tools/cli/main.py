@@ -46,10 +46,26 @@ def token(
     state_dir: StateDir = Path(".warmlink"),
 ) -> None:
     """Print a development token signed with the dev stack's key."""
-    from warmlink.tokens import ensure_key_pair, issue_token
+    from warmlink.tokens import issue_token
 
-    signing, _ = ensure_key_pair(state_dir.resolve() / "keys")
+    signing = _dev_signing_key(state_dir.resolve())
     typer.echo(issue_token(signing.read_bytes(), organization_id=org, role=role, ttl_s=ttl))
+
+
+def _dev_signing_key(state_dir: Path) -> Path:
+    """The running network's key, never a new one: the network refuses tokens signed by any other
+    (the dev stack makes the pair in its state directory the first time it starts)."""
+    signing = state_dir / "keys" / "signing.pem"
+    if not signing.is_file():
+        typer.echo(
+            f"no signing key in {signing.parent} (state directory {state_dir}), so no token: "
+            "the network only accepts tokens signed with the key its dev stack made there.\n"
+            "Start the network first (`make run`, or `warmlink dev --state-dir DIR`), or point at "
+            "the state directory of the one running: --state-dir DIR (or WARMLINK_STATE_DIR=DIR).",
+            err=True,
+        )
+        raise typer.Exit(1)
+    return signing
 
 
 @app.command()
