@@ -1,11 +1,12 @@
 """`make bench-backbone`: outbox -> relay -> broker -> idempotent consumer -> commit.
 
 Two runs, each beside a floor measured on the same broker in the same run (bare aiokafka produce
--> consume, same client settings, no database):
+-> consume, same client settings, no database), and reported as a ratio to it:
 1. throughput: N events written through the outbox as fast as handlers can commit them (batches
    of 100 events per transaction), until the consumer has committed every effect;
-2. latency at a fixed rate: one event per transaction (one handler commit each), measured from
-   the event's occurred_at to the consumer's commit of its effect.
+2. latency: one event per transaction (one handler commit each), measured from the event's
+   occurred_at to the consumer's commit of its effect, at a rate derived in the run: half the
+   least of the floor's throughput and ours at one event per transaction (`report.latency_rate`).
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ import uvloop
 from pydantic_settings import SettingsConfigDict
 
 from contracts import Envelope, ScreenPositive, new_event_id
-from tools.bench.floor import measure_floor
-from tools.bench.report import paced, print_report, summary
+from tools.bench.floor import floor
+from tools.bench.report import latency_rate, paced, print_report, summary, times, vs_floor
 from tools.dev.broker import EmbeddedBroker
 from tools.dev.postgres import EmbeddedPostgres
 from tools.dev.processes import free_port
@@ -35,6 +36,8 @@ from warmlink.kafka import ensure_topics
 from warmlink.outbox import publish_later
 from warmlink.service import Runtime, ServiceSpec, start_runtime
 from warmlink.settings import ServiceSettings
+
+WRITERS = 8  # concurrent one-event writers when measuring what the latency run's shape sustains
 
 
 class BenchSettings(ServiceSettings):
@@ -93,6 +96,11 @@ async def _write(runtime: Runtime, count: int, per_tx: int) -> None:
                 await publish_later(conn, _event(), producer="bench")
 
 
+async def _write_concurrently(runtime: Runtime, count: int, writers: int) -> None:
+    """`count` one-event transactions from `writers` concurrent writers, as fast as they commit."""
+    await asyncio.gather(*(_write(runtime, count // writers, 1) for _ in range(writers)))
+
+
 def _consumer_process(settings_json: str, pipe: Connection_) -> None:
     """The consuming service, in its own process as in production: reports committed latencies."""
 
@@ -125,9 +133,15 @@ def _consumer_process(settings_json: str, pipe: Connection_) -> None:
 
 
 async def _warmlink(
-    producing: BenchSettings, consuming: BenchSettings, events: int, rate: int, seconds: int
-) -> dict[str, float]:
-    """Producing service here (writer + relay); consuming service in a child process."""
+    producing: BenchSettings,
+    consuming: BenchSettings,
+    events: int,
+    floor_per_s: float,
+    rate: int | None,
+    seconds: int,
+) -> tuple[dict[str, float], int]:
+    """Producing service here (writer + relay); consuming service in a child process. Returns
+    the figures and the latency run's rate (`rate`, or derived from this run's capacities)."""
     parent, child = multiprocessing.get_context("spawn").Pipe()
     process = multiprocessing.get_context("spawn").Process(
         target=_consumer_process, args=(consuming.model_dump_json(), child), daemon=True
@@ -157,6 +171,15 @@ async def _warmlink(
         throughput = events / (time.perf_counter() - started)
         print(f"  warmlink throughput run: {events} events, {throughput:,.0f} events/s")
 
+        single = WRITERS * max(1, min(events, 2000) // WRITERS)
+        await expect(single)
+        started = time.perf_counter()
+        await _write_concurrently(runtime, single, WRITERS)
+        await committed()
+        single_per_s = single / (time.perf_counter() - started)
+        print(f"  warmlink one event per transaction: {single_per_s:,.0f} events/s")
+        rate = rate or latency_rate(floor_per_s, single_per_s)
+
         async def one() -> None:
             await _write(runtime, 1, 1)
 
@@ -164,7 +187,7 @@ async def _warmlink(
         await paced(rate, seconds, one)
         lat = await asyncio.wait_for(committed(), 60)
         print(f"  warmlink latency run: {len(lat)} events at {rate}/s")
-        return summary(throughput, lat)
+        return summary(throughput, lat) | {"single_per_s": single_per_s}, rate
     finally:
         parent.send(("stop", 0))
         await runtime.stop()
@@ -172,17 +195,22 @@ async def _warmlink(
 
 
 async def _measure(
-    settings: BenchSettings, consuming: BenchSettings, events: int, rate: int, seconds: int
-) -> tuple[dict[str, float], dict[str, float]]:
+    settings: BenchSettings, consuming: BenchSettings, events: int, rate: int | None, seconds: int
+) -> tuple[dict[str, float], dict[str, float], int]:
+    """Both throughputs first, then both latencies at the one rate derived from them."""
     await ensure_topics(settings)
-    print(f"floor: bare aiokafka produce -> consume, {events} events, then {rate}/s x {seconds}s")
-    floor = await measure_floor(settings, events, rate, seconds)
+    print(f"floor: bare aiokafka produce -> consume, {events} events")
+    async with floor(settings) as bare:
+        floor_per_s = await bare.throughput(events)
     print("warmlink: outbox -> relay -> broker -> consumer -> commit, same sizes")
-    ours = await _warmlink(settings, consuming, events, rate, seconds)
-    return floor, ours
+    ours, rate = await _warmlink(settings, consuming, events, floor_per_s, rate, seconds)
+    print(f"floor: latency at {rate}/s x {seconds}s")
+    async with floor(settings) as bare:
+        return summary(floor_per_s, await bare.latencies(rate, seconds)), ours, rate
 
 
-def run(events: int, rate: int, seconds: int) -> None:
+def run(events: int, rate: int | None, seconds: int) -> None:
+    """`rate` None: the latency runs' rate is derived from this run's throughputs."""
     root = Path(tempfile.mkdtemp(prefix="warmlink-bench-"))
     pg = EmbeddedPostgres(root / "pg", free_port(), root / "pg.log", fsync=True)
     broker = EmbeddedBroker(free_port(), root / "broker.log")
@@ -207,12 +235,12 @@ def run(events: int, rate: int, seconds: int) -> None:
         )
         # uvloop, as the services run under uvicorn.
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-            floor, ours = runner.run(_measure(settings, consuming, events, rate, seconds))
+            f, o, rate = runner.run(_measure(settings, consuming, events, rate, seconds))
     finally:
         broker.stop()
         pg.stop()
     shutil.rmtree(root, ignore_errors=True)  # kept only when the run failed
-    o, f = ours, floor
+    ratios = {k: vs_floor(o[k], f[k]) for k in ("events_per_s", "p50_ms", "p99_ms")}
     print_report(
         "bench-backbone",
         [
@@ -220,18 +248,36 @@ def run(events: int, rate: int, seconds: int) -> None:
                 "throughput (events/s)",
                 f"{o['events_per_s']:,.0f}",
                 f"{f['events_per_s']:,.0f}",
+                times(ratios["events_per_s"]),
                 ">= 5,000",
             ),
-            (f"latency p50 at {rate}/s (ms)", f"{o['p50_ms']:.1f}", f"{f['p50_ms']:.1f}", ""),
-            (f"latency p99 at {rate}/s (ms)", f"{o['p99_ms']:.1f}", f"{f['p99_ms']:.1f}", "<= 50"),
+            (
+                f"latency p50 at {rate}/s (ms)",
+                f"{o['p50_ms']:.1f}",
+                f"{f['p50_ms']:.1f}",
+                times(ratios["p50_ms"]),
+                "",
+            ),
+            (
+                f"latency p99 at {rate}/s (ms)",
+                f"{o['p99_ms']:.1f}",
+                f"{f['p99_ms']:.1f}",
+                times(ratios["p99_ms"]),
+                "<= 50",
+            ),
+            ("one event per transaction (events/s)", f"{o['single_per_s']:,.0f}", "", "", ""),
         ],
         {
-            "events_per_s": round(ours["events_per_s"]),
-            "p50_ms": round(ours["p50_ms"], 2),
-            "p99_ms": round(ours["p99_ms"], 2),
-            "floor_events_per_s": round(floor["events_per_s"]),
-            "floor_p50_ms": round(floor["p50_ms"], 2),
-            "floor_p99_ms": round(floor["p99_ms"], 2),
+            "events_per_s": round(o["events_per_s"]),
+            "p50_ms": round(o["p50_ms"], 2),
+            "p99_ms": round(o["p99_ms"], 2),
+            "floor_events_per_s": round(f["events_per_s"]),
+            "floor_p50_ms": round(f["p50_ms"], 2),
+            "floor_p99_ms": round(f["p99_ms"], 2),
+            "events_per_s_vs_floor": ratios["events_per_s"],
+            "p50_ms_vs_floor": ratios["p50_ms"],
+            "p99_ms_vs_floor": ratios["p99_ms"],
+            "single_tx_events_per_s": round(o["single_per_s"]),
             "rate_per_s": rate,
             "events": events,
         },

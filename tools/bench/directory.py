@@ -4,8 +4,9 @@ The directory runs as in production (its own process, uvicorn, two workers) on e
 PostgreSQL (fsync on) and the embedded broker. The floor is an authenticated no-op endpoint
 (`/v1/whoami`) on the same server, measured in the same run with the same generator and the same
 update load. Two measurements each: the most answered a second (closed loop: every connection
-asks again as soon as it is answered), and latency at a fixed arrival rate (open loop, the
-target's 1,000/s), since latency at saturation is queueing, not the service.
+asks again as soon as it is answered), and latency at one arrival rate for both (open loop), half
+the lesser of the two closed-loop figures (`report.latency_rate`), since latency at saturation is
+queueing, not the service. Each figure is reported beside the floor's as a ratio.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import orjson
 from tools.bench.directory_seed import match_paths, seed
 from tools.bench.loadgen import LoadResult, load, load_at_rate
 from tools.bench.loop_client import LoopClient
-from tools.bench.report import percentile, print_report
+from tools.bench.report import latency_rate, percentile, print_report, times, vs_floor
 from tools.dev.processes import free_port
 from tools.dev.stack import DevStack
 from warmlink.auth import Role
@@ -115,7 +116,10 @@ def _wait_for_index(base_url: str, token: str, path: str = LOADED_PROBE) -> None
         time.sleep(0.2)
 
 
-def run(practices: int, seconds: int, connections: int, updates_per_s: int, rate: int) -> None:
+def run(
+    practices: int, seconds: int, connections: int, updates_per_s: int, rate: int | None
+) -> None:
+    """`rate` None: the latency runs' rate is derived from this run's closed-loop figures."""
     state = Path(tempfile.mkdtemp(prefix="warmlink-bench-directory-"))
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -142,6 +146,7 @@ def run(practices: int, seconds: int, connections: int, updates_per_s: int, rate
         for name, what in (("floor", ["/v1/whoami"]), ("matches", paths)):
             print(f"{name}: most answered, {connections} connections, closed loop, {seconds}s")
             runs[name] = load(port, what, token, seconds, connections)
+        rate = rate or latency_rate(runs["floor"].per_second, runs["matches"].per_second)
         for name, what in (("floor", ["/v1/whoami"]), ("matches", paths)):
             print(f"{name}: latency at {rate:,} requests/s, open loop, {seconds}s")
             runs[name + "_at_rate"] = load_at_rate(port, what, token, rate, seconds)
@@ -158,6 +163,7 @@ def run(practices: int, seconds: int, connections: int, updates_per_s: int, rate
     most, most_floor = _figures(runs["matches"]), _figures(runs["floor"])
     o, f = _figures(runs["matches_at_rate"]), _figures(runs["floor_at_rate"])
     errors = sum(r.errors for r in runs.values())
+    ratio = vs_floor(most[0], most_floor[0]), vs_floor(o[1], f[1]), vs_floor(o[2], f[2])
     print_report(
         f"bench-directory ({practices:,} practices, {updates.per_second:.0f} capacity updates/s)",
         [
@@ -165,12 +171,19 @@ def run(practices: int, seconds: int, connections: int, updates_per_s: int, rate
                 "most requests/s (closed loop)",
                 f"{most[0]:,.0f}",
                 f"{most_floor[0]:,.0f}",
+                times(ratio[0]),
                 ">= 1,000",
             ),
-            (f"latency p50 at {rate:,}/s (ms)", f"{o[1]:.1f}", f"{f[1]:.1f}", ""),
-            (f"latency p99 at {rate:,}/s (ms)", f"{o[2]:.1f}", f"{f[2]:.1f}", "<= 20"),
-            (f"answered at {rate:,}/s", f"{o[0]:,.0f}/s", f"{f[0]:,.0f}/s", ""),
-            ("errors", str(errors), "", "0"),
+            (f"latency p50 at {rate:,}/s (ms)", f"{o[1]:.1f}", f"{f[1]:.1f}", times(ratio[1]), ""),
+            (
+                f"latency p99 at {rate:,}/s (ms)",
+                f"{o[2]:.1f}",
+                f"{f[2]:.1f}",
+                times(ratio[2]),
+                "<= 20",
+            ),
+            (f"answered at {rate:,}/s", f"{o[0]:,.0f}/s", f"{f[0]:,.0f}/s", "", ""),
+            ("errors", str(errors), "", "", "0"),
         ],
         {
             "matches_per_s": round(most[0]),
@@ -179,6 +192,9 @@ def run(practices: int, seconds: int, connections: int, updates_per_s: int, rate
             "floor_per_s": round(most_floor[0]),
             "floor_p50_ms": round(f[1], 2),
             "floor_p99_ms": round(f[2], 2),
+            "matches_per_s_vs_floor": ratio[0],
+            "p50_ms_vs_floor": ratio[1],
+            "p99_ms_vs_floor": ratio[2],
             "latency_rate_per_s": rate,
             "closed_loop_p50_ms": round(most[1], 2),
             "closed_loop_p99_ms": round(most[2], 2),

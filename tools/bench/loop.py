@@ -5,9 +5,11 @@ subscriber, on the embedded stack (fsync on).
 2. Submission throughput: POST /v1/referrals (unique Idempotency-Key each) for a fixed time,
    first before any subscriber, then with the referring site's webhook subscriber registered
    (the reported figure: every submission then also numbers and delivers a notification).
-3. Propagation at a fixed rate of referrals/s: from the practice's acknowledge answered to the
-   referring site's webhook received (Standard Webhooks delivery through the outbox of
-   subscription notifications), then schedule and attend, and their notifications too.
+3. Propagation at a rate of referrals/s derived in the run (half of what the subscribed
+   submissions sustained per replica, a referral being four such requests; `--rate` overrides):
+   from the practice's acknowledge answered to the referring site's webhook received (Standard
+   Webhooks delivery through the outbox of subscription notifications), then schedule and
+   attend, and their notifications too.
 
 Each throughput phase also reports its CPU per request by process (`cpu.py`): both the floor and
 the submissions keep the two cores busy, so their ratio is, near enough, the inverse ratio of
@@ -23,9 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from pathlib import Path
 from subprocess import Popen
 from typing import Any
@@ -37,23 +37,19 @@ import uvloop
 from tools.bench import cpu
 from tools.bench.loadgen import LoadResult, Post, load
 from tools.bench.loop_client import LoopClient
-from tools.bench.report import percentile, print_report
+from tools.bench.loop_report import Throughputs, report
+from tools.bench.loop_stack import REFERRAL_ENV, REPLICAS, start_floor, start_referral_replicas
+from tools.bench.report import latency_rate
 from tools.bench.webhook_receiver import Receiver
-from tools.dev.processes import free_port, port_open, spawn, stop, wait_until
+from tools.dev.processes import free_port, spawn, stop
 from tools.dev.seed import seed_region
 from tools.dev.stack import DevStack
 from warmlink.auth import Role
 from warmlink.tokens import issue_token
 
 SITE, PRACTICE, SERVICE = "riverside-ob", "lantern-telehealth", "lantern-telehealth-therapy"
-# The referral service as deployed on two cores: two replicas of one HTTP worker each, and
-# webhook delivery in a process of its own (`services.referral.webhooks`). The floor gets as many
-# processes. Replicas with ports of their own, not uvicorn's workers on one socket: a worker
-# accepts every connection waiting when it wakes, so a closed-loop run's few connections often
-# all landed on one worker (py-spy showed the other idle) and the figures followed the luck of
-# the draw, for the floor as for the referral service.
-REPLICAS = 2
-REFERRAL_ENV = {"WEBHOOK_DELIVERY": "separate"}
+# Submit, acknowledge, schedule, attend: requests of about a subscribed submission's cost each.
+REQUESTS_PER_REFERRAL = 4
 
 
 def referral_body(n: str) -> dict[str, Any]:
@@ -181,13 +177,14 @@ async def _with_subscriber(
     submit: Post,
     load_s: int,
     connections: int,
-    rate: int,
+    rate: int | None,
     tokens: dict[str, str],
-) -> tuple[LoadResult, cpu.Phase, int, dict[str, list[float]]]:
+) -> tuple[LoadResult, cpu.Phase, int, dict[str, list[float]], int]:
     """The referring site's webhook subscriber registered, as in a network where sites follow
     their referrals: submissions at full speed, then (their notifications delivered)
-    propagation at `rate`. Returns the submissions, their CPU (until their notifications were
-    delivered), how many of those notifications never arrived, and the propagation figures."""
+    propagation at `rate`, or at half what the submissions sustained on the one replica it
+    uses. Returns the submissions, their CPU (until their notifications were delivered), how
+    many of those notifications never arrived, the propagation figures and its rate."""
     receiver, receiver_port = Receiver(), free_port()
     await receiver.start(receiver_port)
     try:
@@ -201,66 +198,22 @@ async def _with_subscriber(
         accepted = submits.requests - submits.errors
         missing = accepted - await _delivered(receiver, accepted, within_s=120)
         spent = cpu.phase(before, cpu.read(), submits.requests, submits.cpu_s)
+        per_replica = submits.per_second / REPLICAS / REQUESTS_PER_REFERRAL
+        rate = rate or latency_rate(per_replica)
         print(
             f"propagation: {rate} referrals/s for {load_s}s (submit, acknowledge, schedule, "
             "attend), webhook subscriber on the referring site"
         )
         port = stack.ports["referral"]
         await _propagation(port, receiver, min(rate, 10), 2, tokens)  # warm-up
-        return submits, spent, missing, await _propagation(port, receiver, rate, load_s, tokens)
+        prop = await _propagation(port, receiver, rate, load_s, tokens)
+        return submits, spent, missing, prop, rate
     finally:
         await receiver.stop()
 
 
-def _start_on_fresh_ports(
-    count: int,
-    argv: Callable[[int], list[str]],
-    stack: DevStack,
-    name: str,
-    env: Callable[[int], dict[str, str]] | None = None,
-) -> list[tuple[int, Popen[bytes]]]:
-    """`count` processes, each serving on a port of its own, started one after another: each
-    applies migrations or creates its table first, and two at once can trip over PostgreSQL's
-    catalog."""
-    started: list[tuple[int, Popen[bytes]]] = []
-    for n in range(count):
-        port = free_port()
-        proc = spawn(
-            argv(port),
-            log_path=stack.logs / f"{name}-{n}.log",
-            env=env(port) if env is not None else None,
-        )
-        started.append((port, proc))
-        wait_until(partial(port_open, port), timeout=60, what=f"{name} {n}", proc=proc)
-    return started
-
-
-def _start_referral_replicas(stack: DevStack) -> list[tuple[int, Popen[bytes]]]:
-    """The stack's referral service is the first replica; the others get ports of their own."""
-    stack.wait_ready("referral")
-    return _start_on_fresh_ports(
-        REPLICAS - 1,
-        lambda _: [sys.executable, "-m", "services.referral"],
-        stack,
-        "referral",
-        lambda port: stack.service_env("referral", REFERRAL_ENV | {"HTTP_PORT": str(port)}),
-    )
-
-
-def _start_floor(stack: DevStack) -> list[tuple[int, Popen[bytes]]]:
-    """As many one-worker floor processes as referral replicas."""
-    assert stack.postgres is not None
-    stack.postgres.ensure_databases(["bench_floor"])
-    dsn = stack.postgres.url("bench_floor")
-    return _start_on_fresh_ports(
-        REPLICAS,
-        lambda port: [sys.executable, "-m", "tools.bench.insert_floor", str(port), dsn],
-        stack,
-        "floor",
-    )
-
-
-def run(rate: int, seconds: int, connections: int) -> None:
+def run(rate: int | None, seconds: int, connections: int) -> None:
+    """`rate` None: the propagation run's rate is derived from this run's submissions."""
     state = Path(tempfile.mkdtemp(prefix="warmlink-bench-loop-"))
     ports = {"directory": free_port(), "referral": free_port()}
     stack = DevStack(state, pg_port=free_port(), kafka_port=free_port(), ports=ports)
@@ -272,7 +225,7 @@ def run(rate: int, seconds: int, connections: int) -> None:
         for name in ports:
             stack.start_service(name, REFERRAL_ENV if name == "referral" else None)
         stack.wait_ready("directory")
-        replicas = _start_referral_replicas(stack)
+        replicas = start_referral_replicas(stack)
         procs += [proc for _, proc in replicas]
         referral_ports = [ports["referral"]] + [port for port, _ in replicas]
         webhooks = spawn(  # after the service's migrations
@@ -287,7 +240,7 @@ def run(rate: int, seconds: int, connections: int) -> None:
             "site": issue_token(key, organization_id=SITE, role=Role.CLINIC),
             "practice": issue_token(key, organization_id=PRACTICE, role=Role.PRACTICE),
         }
-        floors = _start_floor(stack)
+        floors = start_floor(stack)
         procs += [proc for _, proc in floors]
         template = orjson.dumps(referral_body("{n}")).decode()
         print(
@@ -314,7 +267,7 @@ def run(rate: int, seconds: int, connections: int) -> None:
         cpu.wait_until_idle()  # the relay and the directory's consumer catching up count too
         bare_cpu = cpu.phase(before, cpu.read(), bare.requests, bare.cpu_s)
         # uvloop, as the services use: the client and the receiver share these two cores too.
-        submits, submit_cpu, missing, prop = uvloop.run(
+        submits, submit_cpu, missing, prop, rate = uvloop.run(
             _with_subscriber(
                 stack,
                 referral_ports,
@@ -330,46 +283,5 @@ def run(rate: int, seconds: int, connections: int) -> None:
             stop(proc)
         stack.stop()
     shutil.rmtree(state, ignore_errors=True)  # kept only when the run failed
-    ack = prop["acknowledged"]
-    errors = len(prop["errors"]) + submits.errors + bare.errors + floor.errors
-    lost = len(prop["lost"]) + missing
     phases = {"floor": floor_cpu, "no subscriber": bare_cpu, "subscribed": submit_cpu}
-    cpu.print_table(phases)
-    print_report(
-        "bench-loop",
-        [
-            ("propagation p50 (ms), acknowledge", f"{percentile(ack, 50):.1f}", "", "<= 25"),
-            ("propagation p99 (ms), acknowledge", f"{percentile(ack, 99):.1f}", "", "<= 100"),
-            ("propagation p99 (ms), schedule", f"{percentile(prop['scheduled'], 99):.1f}", "", ""),
-            ("propagation p99 (ms), attend", f"{percentile(prop['attended'], 99):.1f}", "", ""),
-            (
-                "submissions/s vs one-INSERT floor",
-                f"{submits.per_second:,.0f}",
-                f"{floor.per_second:,.0f}",
-                ">= 50% of floor",
-            ),
-            ("  (the same, before the site subscribed)", f"{bare.per_second:,.0f}", "", ""),
-            (
-                "errors / lost notifications",
-                f"{errors - floor.errors}/{lost}",
-                str(floor.errors),
-                "0",
-            ),
-        ],
-        {
-            "propagation_p50_ms": round(percentile(ack, 50), 2),
-            "propagation_p99_ms": round(percentile(ack, 99), 2),
-            "submit_per_s": round(submits.per_second),
-            "floor_insert_per_s": round(floor.per_second),
-            "submit_share_of_floor": round(submits.per_second / floor.per_second, 3),
-            "submit_per_s_no_subscriber": round(bare.per_second),
-            "submit_share_no_subscriber": round(bare.per_second / floor.per_second, 3),
-            "referrals": len(ack),
-            "rate_per_s": rate,
-            "replicas": REPLICAS,
-            "errors": errors,
-            "lost_notifications": lost,
-            "cpu_ms_per_request": {name: p.ms_per_request for name, p in phases.items()},
-            "cores_busy": {name: p.cores_busy for name, p in phases.items()},
-        },
-    )
+    report(rate, prop, missing, Throughputs(floor, bare, submits), phases)

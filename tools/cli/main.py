@@ -13,7 +13,7 @@ from warmlink.auth import Role
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 outbox = typer.Typer(no_args_is_help=True, help="Outbox operations (after a broker lost data).")
-bench = typer.Typer(no_args_is_help=True, help="Benchmarks that print figures beside a floor.")
+bench = typer.Typer(no_args_is_help=True, help="Benchmarks: figures beside a floor, as ratios.")
 app.add_typer(outbox, name="outbox")
 app.add_typer(bench, name="bench")
 
@@ -116,7 +116,10 @@ def bench_directory(
     seconds: Annotated[int, typer.Option(help="Duration of each measured run")] = 10,
     connections: Annotated[int, typer.Option(help="Connections for the closed-loop runs")] = 16,
     updates: Annotated[int, typer.Option(help="Capacity updates per second meanwhile")] = 100,
-    rate: Annotated[int, typer.Option(help="Requests/s for the latency runs")] = 1000,
+    rate: Annotated[
+        int | None,
+        typer.Option(help="Requests/s for the latency runs, by default derived in the run"),
+    ] = None,
 ) -> None:
     """Matches/s and latency beside an authenticated no-op on the same server."""
     from tools.bench.directory import run
@@ -126,7 +129,10 @@ def bench_directory(
 
 @bench.command("loop")
 def bench_loop(
-    rate: Annotated[int, typer.Option(help="Referrals per second for the propagation run")] = 50,
+    rate: Annotated[
+        int | None,
+        typer.Option(help="Referrals/s for the propagation run, by default derived in the run"),
+    ] = None,
     seconds: Annotated[int, typer.Option(help="Duration of each measured run")] = 10,
     connections: Annotated[int, typer.Option(help="Connections for the throughput runs")] = 8,
 ) -> None:
@@ -139,7 +145,10 @@ def bench_loop(
 @bench.command("backbone")
 def bench_backbone(
     events: Annotated[int, typer.Option(help="Events for the throughput run")] = 30000,
-    rate: Annotated[int, typer.Option(help="Fixed rate for the latency run (events/s)")] = 500,
+    rate: Annotated[
+        int | None,
+        typer.Option(help="Events/s for the latency runs, by default derived in the run"),
+    ] = None,
     seconds: Annotated[int, typer.Option(help="Duration of the latency run")] = 10,
 ) -> None:
     """Outbox -> relay -> broker -> idempotent consumer -> commit, beside bare aiokafka."""
