@@ -38,7 +38,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	@echo "==> mypy"
-	@$(VENV)/bin/mypy warmlink contracts services
+	@$(VENV)/bin/mypy warmlink contracts services tools
 
 simulate: $(STAMP)
 	@$(VENV)/bin/warmlink simulate

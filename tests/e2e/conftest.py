@@ -11,9 +11,9 @@ import asyncpg
 import pytest
 
 from tests.support.infra import Infrastructure
+from tools.dev.processes import free_port
+from tools.dev.stack import DevStack, Infra
 from warmlink.auth import Role
-from warmlink.dev.processes import free_port
-from warmlink.dev.stack import DevStack, Infra
 from warmlink.tokens import issue_token
 
 

@@ -8,21 +8,14 @@ reports every key the issue names does.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
-WARMLINK = str(Path(sys.executable).parent / "warmlink")
+from tests.support.bench import run_bench
+
 SMALL = ["--seconds", "2", "--rate", "10", "--connections", "4"]
 
 
 def test_a_small_loop_benchmark_reports_every_figure() -> None:
-    run = subprocess.run(
-        [WARMLINK, "bench", "loop", *SMALL],
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
+    run = run_bench("loop", SMALL, timeout=240)
     assert run.returncode == 0, run.stderr[-2000:]
     figures = json.loads(run.stdout.strip().splitlines()[-1])
     keys = {"propagation_p50_ms", "propagation_p99_ms", "submit_per_s", "floor_insert_per_s"}
@@ -32,6 +25,9 @@ def test_a_small_loop_benchmark_reports_every_figure() -> None:
     assert figures["submit_per_s"] > 0 and figures["floor_insert_per_s"] > 0
     assert figures["replicas"] == 2
     assert "submissions/s vs one-INSERT floor" in run.stdout
+    assert figures["submit_per_s_vs_floor"] > 0
+    assert figures["submit_per_s_no_subscriber_vs_floor"] > 0
+    assert figures["rate_per_s"] == 10  # given: otherwise derived from the submissions
     # Where each phase's CPU went: the floor's to the floor server, the submissions' to the
     # referral service and PostgreSQL, and with the site subscribed to webhook delivery too.
     spent = figures["cpu_ms_per_request"]

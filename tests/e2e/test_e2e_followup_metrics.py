@@ -35,8 +35,8 @@ from tests.e2e.test_e2e_referral_lifecycle import body
 from tests.e2e.test_e2e_screen_to_worklist import phq9
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
+from tools.dev.seed import seed_region
 from warmlink.auth import Role
-from warmlink.dev.seed import seed_region
 from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
 
 RIVERSIDE, EASTBROOK, PRACTICE, ADMIN = (

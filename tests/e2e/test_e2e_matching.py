@@ -13,10 +13,11 @@ import pytest
 
 from services.directory.hsds.adapters.validate import validate_export
 from tests.e2e.conftest import Network, start_network
+from tests.support.backdate import backdate_capacity
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
+from tools.dev.seed import seed_region
 from warmlink.auth import Role
-from warmlink.dev.seed import backdate_capacity, seed_region
 
 DOWNTOWN = {"latitude": 41.88, "longitude": -87.63}
 

@@ -14,8 +14,8 @@ from tests.e2e.test_e2e_referral_lifecycle import PRACTICE, SITE, body
 from tests.support.infra import Infrastructure
 from tests.support.smtp import Inbox, smtp_server
 from tests.support.waiting import eventually
+from tools.dev.seed import seed_region
 from warmlink.auth import Role
-from warmlink.dev.seed import seed_region
 
 
 @pytest.fixture(scope="module")

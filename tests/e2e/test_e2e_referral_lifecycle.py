@@ -17,8 +17,8 @@ from tests.e2e.test_e2e_screen_to_worklist import phq9, worklist
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
 from tests.support.webhook_receiver import Receiver
+from tools.dev.seed import seed_region
 from warmlink.auth import Role
-from warmlink.dev.seed import seed_region
 
 SITE, PRACTICE = "riverside-ob", "bloom-therapy"
 SERVICE = "bloom-therapy-outpatient"

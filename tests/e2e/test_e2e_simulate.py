@@ -13,10 +13,10 @@ import pytest
 
 from tests.e2e.conftest import Network, start_network
 from tests.support.infra import Infrastructure
-from warmlink.dev.seed import seed_region
-from warmlink.sim.api import Urls
-from warmlink.sim.runner import Options, simulate
-from warmlink.sim.tally import Tally
+from tools.dev.seed import seed_region
+from tools.sim.api import Urls
+from tools.sim.runner import Options, simulate
+from tools.sim.tally import Tally
 
 # 3000 simulated minutes a second: two weeks to an appointment pass in about 7 seconds.
 RUN = {"seed": 42, "rate": 600.0, "speed": 3000.0, "duration": 10.0}

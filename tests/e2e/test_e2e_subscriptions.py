@@ -27,8 +27,8 @@ from tests.e2e.conftest import Network, start_network
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
 from tests.support.webhook_receiver import Received, Receiver
+from tools.dev.processes import spawn, stop
 from warmlink.auth import Role
-from warmlink.dev.processes import spawn, stop
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from services.directory.adapters.match_index import MatchIndex
 from services.directory.workers import match_index
 from tests.support.migrated import migrated_pool
 from tests.support.waiting import cancelled, eventually
-from warmlink.bench.directory_seed import seed
+from tools.bench.directory_seed import seed
 from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
 
 DIRECTORY_MIGRATIONS = Path(__file__).parents[2] / "services/directory/migrations"

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import asyncpg
 
-from warmlink.dev.broker import EmbeddedBroker
-from warmlink.dev.postgres import EmbeddedPostgres
-from warmlink.dev.processes import free_port
+from tools.dev.broker import EmbeddedBroker
+from tools.dev.postgres import EmbeddedPostgres
+from tools.dev.processes import free_port
 
 
 @dataclass

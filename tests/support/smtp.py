@@ -9,7 +9,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from warmlink.dev.processes import free_port
+from tools.dev.processes import free_port
 
 
 class Inbox:

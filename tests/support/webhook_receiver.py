@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from warmlink.dev.processes import free_port
+from tools.dev.processes import free_port
 
 
 @dataclass(frozen=True)

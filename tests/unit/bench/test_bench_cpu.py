@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from warmlink.bench import cpu
+from tools.bench import cpu
 
 BURN = "import time\nend = time.process_time() + {s}\nwhile time.process_time() < end: pass\n"
 
@@ -29,7 +29,7 @@ def _burn(seconds: float, marker: str) -> subprocess.Popen[bytes]:
         ("python -m services.referral", "referral service"),
         ("postgres: warmlink referral 127.0.0.1(5000) idle", "PostgreSQL"),
         ("/opt/bin/tansu broker --listener-url tcp://127.0.0.1:1", "broker"),
-        ("python -m warmlink.bench.insert_floor 8000 postgresql://x", "floor server"),
+        ("python -m tools.bench.insert_floor 8000 postgresql://x", "floor server"),
         ("sleep 1", "other"),
     ],
 )

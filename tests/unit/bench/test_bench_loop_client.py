@@ -8,8 +8,8 @@ import asyncio
 import orjson
 import pytest
 
-from warmlink.bench import loop_client
-from warmlink.bench.loop_client import LoopClient, read_message
+from tools.bench import loop_client
+from tools.bench.loop_client import LoopClient, read_message
 
 
 class JsonEcho:

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from services.directory.demo import DEFAULT_REGION, RegionError, load_region, parse_region
 from services.directory.domain.model import (
     LevelOfCare,
     Modality,
@@ -20,6 +19,7 @@ from services.directory.domain.model import (
     OrgKind,
     PracticeType,
 )
+from tools.dev.region import DEFAULT_REGION, RegionError, load_region, parse_region
 
 NOW = datetime(2025, 3, 10, 15, 0, tzinfo=UTC)
 # Ids that tests and documentation rely on, with their kinds.

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from services.directory.demo import load_region
 from services.directory.domain.model import Coverage, Organization, OrgStatus
 from services.directory.hsds.adapters.validate import validate_export
 from services.directory.hsds.domain.export import (
@@ -19,6 +18,7 @@ from services.directory.hsds.domain.export import (
     service_to_hsds,
 )
 from services.directory.hsds.domain.ids import hsds_id
+from tools.dev.region import load_region
 
 NOW = datetime(2025, 3, 10, 15, 0, tzinfo=UTC)  # daylight saving time in Chicago (UTC-5)
 STALE_AFTER = timedelta(days=7)

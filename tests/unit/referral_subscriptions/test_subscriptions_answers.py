@@ -16,7 +16,7 @@ import pytest
 from services.referral.subscriptions.adapters.webhook_http import WebhookPoster
 from services.referral.subscriptions.domain.config import WebhookConfig
 from services.referral.subscriptions.domain.delivery import Claim
-from warmlink.bench.loop_client import read_message  # a raw HTTP/1.1 message reader
+from tools.bench.loop_client import read_message  # a raw HTTP/1.1 message reader
 
 
 class Endpoint:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from services.screening.domain.scoring import score
-from warmlink.sim.answers import PROFILES, draw_screen
-from warmlink.sim.rng import stream
+from tools.sim.answers import PROFILES, draw_screen
+from tools.sim.rng import stream
 
 DRAWS = 4000
 

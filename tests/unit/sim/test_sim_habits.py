@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from warmlink.sim.habits import (
+from tools.sim.habits import (
     DAY,
     MAX_ATTEMPTS,
     NO_SHOW_SHARE,
@@ -13,7 +13,7 @@ from warmlink.sim.habits import (
     next_capacity,
     plan_intake,
 )
-from warmlink.sim.rng import stream
+from tools.sim.rng import stream
 
 HABITS = Habits(inbox_every=120.0, decline_share=0.05, capacity_every=DAY)
 

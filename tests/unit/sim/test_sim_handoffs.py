@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from services.referral.entrypoints.schemas import PatientIn
-from warmlink.sim.handoffs import (
+from tools.sim.handoffs import (
     METHOD_SHARES,
     Site,
     choose_match,
@@ -17,7 +17,7 @@ from warmlink.sim.handoffs import (
     fake_patient,
     setting_fields,
 )
-from warmlink.sim.rng import stream
+from tools.sim.rng import stream
 
 DRAWS = 4000
 

@@ -1,0 +1,157 @@
+"""The `warmlink` command: development network, tokens, outbox operations, benchmarks."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from warmlink.auth import Role
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+outbox = typer.Typer(no_args_is_help=True, help="Outbox operations (after a broker lost data).")
+bench = typer.Typer(no_args_is_help=True, help="Benchmarks: figures beside a floor, as ratios.")
+app.add_typer(outbox, name="outbox")
+app.add_typer(bench, name="bench")
+
+StateDir = Annotated[
+    Path, typer.Option(envvar="WARMLINK_STATE_DIR", help="Where data, keys and logs live.")
+]
+
+
+@app.command()
+def dev(
+    state_dir: StateDir = Path(".warmlink"),
+    seed: bool = True,
+    simulate: Annotated[
+        bool, typer.Option(help="Run `warmlink simulate` in the background (living demo)")
+    ] = True,
+    simulate_rate: Annotated[float, typer.Option(help="Its screens per minute", min=0.1)] = 30.0,
+) -> None:
+    """Start broker, PostgreSQL and all four services with demo data; Ctrl-C stops everything."""
+    from tools.cli.dev import run_dev
+
+    rate = simulate_rate if simulate else None
+    raise typer.Exit(run_dev(state_dir.resolve(), seed=seed, simulate_rate=rate))
+
+
+@app.command()
+def token(
+    org: Annotated[str, typer.Option(help="Organization id, e.g. riverside-ob")],
+    role: Annotated[Role, typer.Option(help="clinic, practice or admin")],
+    ttl: Annotated[int, typer.Option(help="Lifetime in seconds")] = 8 * 3600,
+    state_dir: StateDir = Path(".warmlink"),
+) -> None:
+    """Print a development token signed with the dev stack's key."""
+    from warmlink.tokens import issue_token
+
+    signing = _dev_signing_key(state_dir.resolve())
+    typer.echo(issue_token(signing.read_bytes(), organization_id=org, role=role, ttl_s=ttl))
+
+
+def _dev_signing_key(state_dir: Path) -> Path:
+    """The running network's key, never a new one: the network refuses tokens signed by any other
+    (the dev stack makes the pair in its state directory the first time it starts)."""
+    signing = state_dir / "keys" / "signing.pem"
+    if not signing.is_file():
+        typer.echo(
+            f"no signing key in {signing.parent} (state directory {state_dir}), so no token: "
+            "the network only accepts tokens signed with the key its dev stack made there.\n"
+            "Start the network first (`make run`, or `warmlink dev --state-dir DIR`), or point at "
+            "the state directory of the one running: --state-dir DIR (or WARMLINK_STATE_DIR=DIR).",
+            err=True,
+        )
+        raise typer.Exit(1)
+    return signing
+
+
+@app.command()
+def simulate(
+    rate: Annotated[float, typer.Option(help="Screens per real minute", min=0.1)] = 20.0,
+    speed: Annotated[
+        float, typer.Option(help="Simulated minutes per real second", min=0.01)
+    ] = 60.0,
+    duration: Annotated[
+        float | None, typer.Option(help="Seconds to run (default: until Ctrl-C)")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Same seed, same choices")] = 1,
+    screening_url: str = "http://127.0.0.1:8001",
+    directory_url: str = "http://127.0.0.1:8002",
+    referral_url: str = "http://127.0.0.1:8003",
+    admin_org: Annotated[str, typer.Option(help="The network's admin organization")] = (
+        "network-admin"
+    ),
+    state_dir: StateDir = Path(".warmlink"),
+) -> None:
+    """Drive realistic regional traffic through the public APIs: screens, warm handoffs,
+    practices working their inbox, capacity updates. Ends with a summary."""
+    from tools.sim.api import Urls
+    from tools.sim.runner import Options
+    from tools.sim.show import run_simulate
+
+    urls = Urls(screening_url, directory_url, referral_url)
+    options = Options(state_dir.resolve(), urls, seed, rate, speed, duration, admin_org)
+    raise typer.Exit(run_simulate(options))
+
+
+@outbox.command("republish")
+def republish(
+    service: Annotated[str, typer.Option(help="screening, directory, referral or followup")],
+    since: Annotated[datetime, typer.Option(help="Re-send events created at or after (UTC)")],
+    until: Annotated[datetime | None, typer.Option(help="...and before this time")] = None,
+) -> None:
+    """Queue already-published events again; consumers' inboxes drop the ones they have."""
+    from tools.cli.ops import republish_outbox
+
+    count = asyncio.run(republish_outbox(service, since, until))
+    typer.echo(f"{count} events queued for re-publishing by the {service} relay")
+
+
+@bench.command("directory")
+def bench_directory(
+    practices: Annotated[int, typer.Option(help="Practices in the directory")] = 10000,
+    seconds: Annotated[int, typer.Option(help="Duration of each measured run")] = 10,
+    connections: Annotated[int, typer.Option(help="Connections for the closed-loop runs")] = 16,
+    updates: Annotated[int, typer.Option(help="Capacity updates per second meanwhile")] = 100,
+    rate: Annotated[
+        int | None,
+        typer.Option(help="Requests/s for the latency runs, by default derived in the run"),
+    ] = None,
+) -> None:
+    """Matches/s and latency beside an authenticated no-op on the same server."""
+    from tools.bench.directory import run
+
+    run(practices, seconds, connections, updates, rate)
+
+
+@bench.command("loop")
+def bench_loop(
+    rate: Annotated[
+        int | None,
+        typer.Option(help="Referrals/s for the propagation run, by default derived in the run"),
+    ] = None,
+    seconds: Annotated[int, typer.Option(help="Duration of each measured run")] = 10,
+    connections: Annotated[int, typer.Option(help="Connections for the throughput runs")] = 8,
+) -> None:
+    """Status propagation to a webhook, and submissions/s beside a one-INSERT floor."""
+    from tools.bench.loop import run
+
+    run(rate, seconds, connections)
+
+
+@bench.command("backbone")
+def bench_backbone(
+    events: Annotated[int, typer.Option(help="Events for the throughput run")] = 30000,
+    rate: Annotated[
+        int | None,
+        typer.Option(help="Events/s for the latency runs, by default derived in the run"),
+    ] = None,
+    seconds: Annotated[int, typer.Option(help="Duration of the latency run")] = 10,
+) -> None:
+    """Outbox -> relay -> broker -> idempotent consumer -> commit, beside bare aiokafka."""
+    from tools.bench.backbone import run
+
+    run(events=events, rate=rate, seconds=seconds)

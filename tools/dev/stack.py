@@ -1,0 +1,144 @@
+"""The whole network on one machine: embedded PostgreSQL and broker, four services as processes.
+
+Used by `warmlink dev` (what `make run` runs) and by the end-to-end test fixtures. State (database
+files, signing keys, logs) lives in one folder so a second run resumes where the first stopped.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tools.dev.broker import EmbeddedBroker
+from tools.dev.postgres import EmbeddedPostgres
+from tools.dev.processes import env_with, spawn, stop, wait_until
+from warmlink.crypto import new_key
+from warmlink.tokens import ensure_key_pair
+
+SERVICE_PORTS = {"screening": 8001, "directory": 8002, "referral": 8003, "followup": 8004}
+
+
+@dataclass
+class Infra:
+    """Where the broker and the database are; embedded unless external ones were given."""
+
+    kafka_bootstrap: str
+    database_url_for: dict[str, str]
+    kafka_profile: str = "tansu"
+
+
+@dataclass
+class DevStack:
+    state_dir: Path
+    # Fixed ports sit below Linux's ephemeral range (32768-60999): an outgoing connection that
+    # happened to take 55432 as its local port once kept PostgreSQL from starting.
+    pg_port: int = 15432
+    kafka_port: int = 19092
+    ports: Mapping[str, int] = field(default_factory=lambda: dict(SERVICE_PORTS))
+    fsync: bool = True
+    postgres: EmbeddedPostgres | None = None
+    broker: EmbeddedBroker | None = None
+    infra: Infra | None = None
+    common_env: dict[str, str] = field(default_factory=dict)  # <PREFIX>_KEY for every service
+    services: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def logs(self) -> Path:
+        return self.state_dir / "logs"
+
+    @property
+    def public_key(self) -> Path:
+        return ensure_key_pair(self.state_dir / "keys")[1]
+
+    def _secret(self, name: str) -> str:
+        """A 256-bit key made on first run and kept in the state folder (dev and tests only):
+        the directory's key-encryption key, the referral service's PHI key."""
+        path = self.state_dir / "keys" / name
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(new_key())
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    @property
+    def signing_key(self) -> Path:
+        return ensure_key_pair(self.state_dir / "keys")[0]
+
+    def start_infra(self) -> Infra:
+        self.postgres = EmbeddedPostgres(
+            self.state_dir / "postgres", self.pg_port, self.logs / "postgres.log", fsync=self.fsync
+        )
+        self.postgres.start()
+        self.postgres.ensure_databases(list(self.ports))
+        self.broker = EmbeddedBroker(self.kafka_port, self.logs / "broker.log")
+        self.broker.start()
+        self.infra = Infra(
+            kafka_bootstrap=self.broker.bootstrap_servers,
+            database_url_for={name: self.postgres.url(name) for name in self.ports},
+        )
+        return self.infra
+
+    def service_env(self, name: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        assert self.infra is not None, "start_infra first"
+        prefix = name.upper() + "_"
+        env = {
+            "DATABASE_URL": self.infra.database_url_for[name],
+            "KAFKA_BOOTSTRAP_SERVERS": self.infra.kafka_bootstrap,
+            "KAFKA_PROFILE": self.infra.kafka_profile,
+            "JWT_PUBLIC_KEY_FILE": str(self.public_key),
+            "HTTP_PORT": str(self.ports[name]),
+        }
+        if "directory" in self.ports:  # tokens from POST /oauth/token verify against its JWKS
+            env["JWKS_URL"] = f"http://127.0.0.1:{self.ports['directory']}/.well-known/jwks.json"
+        if name == "directory":
+            env["KEY_ENCRYPTION_KEY"] = self._secret("directory-kek")
+        if name == "referral":
+            env["PHI_KEY"] = self._secret("referral-phi")
+            if "directory" in self.ports:
+                env["DIRECTORY_URL"] = f"http://127.0.0.1:{self.ports['directory']}"
+        env |= self.common_env | dict(extra or {})
+        return env_with({prefix + k: v for k, v in env.items()})
+
+    def start_service(self, name: str, extra: Mapping[str, str] | None = None) -> None:
+        argv = [sys.executable, "-m", f"services.{name}"]
+        self.services[name] = spawn(
+            argv, log_path=self.logs / f"{name}.log", env=self.service_env(name, extra)
+        )
+
+    def wait_ready(self, name: str, timeout: float = 60.0) -> None:
+        url = f"http://127.0.0.1:{self.ports[name]}/ready"
+
+        def ready() -> bool:
+            try:
+                return httpx.get(url, timeout=1.0).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_until(ready, timeout=timeout, what=f"{name} service", proc=self.services.get(name))
+
+    def stop_service(self, name: str) -> None:
+        proc = self.services.pop(name, None)
+        if proc is not None:
+            stop(proc, timeout=30)
+
+    def exited(self) -> dict[str, int]:
+        return {n: p.returncode for n, p in self.services.items() if p.poll() is not None}
+
+    def stop(self) -> None:
+        for name in list(self.services):
+            self.stop_service(name)
+        if self.broker is not None:
+            self.broker.stop()
+        if self.postgres is not None:
+            self.postgres.stop()
+
+    def log_tail(self, name: str, lines: int = 20) -> str:
+        path = self.logs / f"{name}.log"
+        if not path.exists():
+            return ""
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])

@@ -1,0 +1,84 @@
+"""The services' public HTTP APIs as the simulator calls them: development tokens per
+organization and role, a cap on concurrent requests, and every failure counted, never raised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from tools.sim.tally import Tally
+from warmlink.auth import Role
+from warmlink.tokens import issue_token
+
+TOKEN_TTL_S = 8 * 3600
+TOKEN_REFRESH_S = 3600  # long runs never send a token near its expiry
+
+
+@dataclass(frozen=True)
+class Urls:
+    screening: str = "http://127.0.0.1:8001"
+    directory: str = "http://127.0.0.1:8002"
+    referral: str = "http://127.0.0.1:8003"
+
+    def of(self, service: str) -> str:
+        return str(getattr(self, service))
+
+
+class Api:
+    def __init__(self, urls: Urls, signing_key: bytes, tally: Tally, concurrency: int = 4):
+        self.urls = urls
+        self._key = signing_key
+        self._tally = tally
+        self._tokens: dict[tuple[str, Role], tuple[float, str]] = {}
+        self._slots = asyncio.Semaphore(concurrency)
+        self._http = httpx.AsyncClient(timeout=10.0)
+        self.last_error: str | None = None  # for a readable message when nothing works
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    def _auth(self, org: str, role: Role) -> dict[str, str]:
+        issued, token = self._tokens.get((org, role), (0.0, ""))
+        if time.monotonic() - issued > TOKEN_REFRESH_S or not token:
+            token = issue_token(self._key, organization_id=org, role=role, ttl_s=TOKEN_TTL_S)
+            self._tokens[(org, role)] = (time.monotonic(), token)
+        return {"Authorization": f"Bearer {token}"}
+
+    async def call(
+        self,
+        what: str,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        org: str,
+        role: Role,
+        json: Any = None,
+        params: dict[str, str] | None = None,
+        key: str | None = None,
+    ) -> Any | None:
+        """The JSON answer ({} for an empty one), or None after counting the failure under
+        `what` (e.g. "referral") and its status. Bodies are not logged: they hold PHI."""
+        headers = self._auth(org, role) | ({"Idempotency-Key": key} if key else {})
+        url = self.urls.of(service) + path
+        try:
+            async with self._slots:
+                response = await self._http.request(
+                    method, url, json=json, params=params, headers=headers
+                )
+        except httpx.HTTPError as exc:
+            self._failed(what, type(exc).__name__)
+            return None
+        if response.is_error:
+            self._failed(what, str(response.status_code))
+            return None
+        return response.json() if response.content else {}
+
+    def _failed(self, what: str, status: str) -> None:
+        self._tally.errors[(what, status)] += 1
+        self.last_error = f"{what}: {status}"

@@ -1,0 +1,95 @@
+"""A referring site's side of one patient: the screen, then for a positive one the match and
+the warm handoff, all through the public APIs."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime
+from typing import Any
+
+from tools.sim.answers import DrawnScreen, draw_screen
+from tools.sim.handoffs import (
+    Site,
+    choose_match,
+    draw_method,
+    draw_needs,
+    fake_patient,
+    setting_fields,
+)
+from tools.sim.rng import stream
+from tools.sim.world import Submitted, World
+from warmlink.auth import Role
+
+
+async def visit(world: World, site: Site, number: int) -> None:
+    rng = stream(world.seed, "patient", number)
+    drawn = draw_screen(rng, site.setting)
+    screen = await _screen(world, site, number, drawn)
+    if screen is None:
+        return
+    world.tally.screens += 1
+    if not screen["positive"]:
+        return
+    world.tally.positives += 1
+    world.tally.urgent += bool(screen["urgent"])
+    await _refer(world, site, number, rng, screen)
+
+
+async def _screen(
+    world: World, site: Site, number: int, drawn: DrawnScreen
+) -> dict[str, Any] | None:
+    body = {
+        "instrument": drawn.instrument,
+        "answers": drawn.answers,
+        "patient_ref": world.key("pt", number),
+        "setting": site.setting,
+        "screened_at": datetime.now(UTC).isoformat(),
+    }
+    answer: dict[str, Any] | None = await world.api.call(
+        "screening", "screening", "POST", "/v1/screenings",
+        org=site.id, role=Role.CLINIC, json=body, key=world.key("screen", number),
+    )  # fmt: skip
+    return answer
+
+
+async def _refer(
+    world: World, site: Site, number: int, rng: random.Random, screen: dict[str, Any]
+) -> None:
+    urgent = bool(screen["urgent"])
+    needs = draw_needs(rng, site, urgent, world.region.plans)
+    found = await world.api.call(
+        "matches", "directory", "GET", "/v1/matches",
+        org=site.id, role=Role.CLINIC, params=needs.match_query(urgent),
+    )  # fmt: skip
+    if found is None:
+        return
+    ours = [m for m in found["matches"] if m["organization_id"] in world.region.practices]
+    match = choose_match(rng, ours)
+    if match is None:
+        world.tally.no_match += 1
+        return
+    method = draw_method(rng, site.setting)
+    staff = rng.randint(1, 6)
+    body = {
+        "screening_id": screen["id"],
+        "practice_id": match["organization_id"],
+        "service_id": match["service_id"],
+        "patient_ref": screen["patient_ref"],
+        "setting": site.setting,
+        "method": method,
+        "urgency": "urgent" if urgent else "routine",
+        # A coordinator completes the handoff for the clinician who saw her.
+        "referrer_id": f"sim-{'coordinator' if method == 'coordinator' else 'clinician'}-{staff}",
+        "acting_for": f"sim-clinician-{staff}" if method == "coordinator" else None,
+        "patient": fake_patient(rng, number),
+        "consent": {"given": True},
+        "match_criteria": needs.criteria(),
+    } | setting_fields(rng, site.setting, number, datetime.now(UTC))
+    made = await world.api.call(
+        "referral", "referral", "POST", "/v1/referrals",
+        org=site.id, role=Role.CLINIC, json=body, key=world.key("referral", number),
+    )  # fmt: skip
+    if made is None:
+        return
+    world.tally.referrals[method] += 1
+    world.submitted[made["id"]] = Submitted(number, match["service_id"], urgent)
