@@ -193,7 +193,8 @@ class FollowUpBarrier(StrEnum):
 
 
 class GateKind(StrEnum):
-    """A moment before which the patient must leave with an appointment (DOMAIN.md, by setting)."""
+    """A moment before which the patient must leave with an appointment, by setting
+    (docs/domain.md)."""
 
     HOSPITAL_DISCHARGE = "hospital_discharge"
     IOP_LAST_SESSION = "iop_last_session"

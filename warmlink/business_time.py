@@ -143,7 +143,7 @@ def public_holidays(country: str, subdivision: str | None = None) -> HolidayChec
 
 @dataclass(frozen=True)
 class AcknowledgementRule:
-    """How long a practice has to acknowledge a referral (the network's rule, DOMAIN.md)."""
+    """How long a practice has to acknowledge a referral (the network's rule, docs/domain.md)."""
 
     business_days: int = 1
     urgent_open_hours: float = 4.0

@@ -1,6 +1,6 @@
 """Screen answers drawn so a setting's screens are positive (and urgent) at a realistic rate.
 
-The rates follow DOMAIN.md: perinatal depression affects roughly 1 in 7 to 1 in 5 birthing
+The rates follow docs/domain.md: perinatal depression affects roughly 1 in 7 to 1 in 5 birthing
 people, so 13-20% of screens are positive; a few per hundred answer the self-harm item above
 zero. We first decide what a screen is (negative, positive, urgent), then draw item scores that
 make it so under the default cut-offs (EPDS >= 10, PHQ-9 >= 10), then turn scores into the

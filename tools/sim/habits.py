@@ -1,7 +1,7 @@
 """How a receiving practice works: how often it opens its inbox, how it decides, how often it
 confirms capacity, and how a referral then plays out. Pure; times are simulated minutes.
 
-The shares follow DOMAIN.md and the seeds: a warm handoff brings 40-60% of patients to a first
+The shares follow docs/domain.md and the seeds: a warm handoff brings 40-60% of patients to a first
 appointment; of those scheduled, 20-30% do not come; the commonest failures are no capacity and
 nobody reaching her.
 """

@@ -11,7 +11,7 @@ from typing import Any
 
 from tools.sim.rng import pick
 
-# How the handoff is made, by setting (DOMAIN.md): pediatric visits are short, so digital is
+# How the handoff is made, by setting (docs/domain.md): pediatric visits are short, so digital is
 # typical; hospital social workers and IOP teams mostly complete it themselves.
 METHOD_SHARES: dict[str, dict[str, float]] = {
     "hospital": {"coordinator": 0.55, "in_room_call": 0.30, "digital": 0.15},

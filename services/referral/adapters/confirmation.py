@@ -1,5 +1,5 @@
 """What the patient receives before she leaves the visit: who will contact her, when, how to reach
-them, and what to do in a crisis (DOMAIN.md "Who uses the network", "Safety path").
+them, and what to do in a crisis (docs/domain.md "Who uses the network", "Safety path").
 
 Pure rendering. Plain ASCII on purpose: SMS stays in the GSM-7 alphabet (non-GSM characters cut a
 segment from 160 to 70 characters) and nothing renders as mojibake in an old mail client.

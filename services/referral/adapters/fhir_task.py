@@ -1,8 +1,8 @@
 """HL7 FHIR R4 views of a referral: the Task that tracks it and the ServiceRequest it fulfils.
 
 Pure functions from a `Referral` to JSON-ready dicts, so that EHRs can follow the closed loop
-(DOMAIN.md "Referral lifecycle and its standard codes"). Task.status and the BSeR businessStatus
-come from `contracts.lifecycle.FHIR_STATUS`, the one table every bridge shares.
+(docs/domain.md "Referral lifecycle and its standard codes"). Task.status and the BSeR
+businessStatus come from `contracts.lifecycle.FHIR_STATUS`, the one table every bridge shares.
 
 Minimum necessary, as for the events on Kafka: identifiers, codes and the referral's own dates. The
 patient appears only as an identifier scoped to the referring site; no name, contact details, birth

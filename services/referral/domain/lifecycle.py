@@ -1,4 +1,4 @@
-"""The referral state machine (DOMAIN.md "Referral lifecycle"). Pure.
+"""The referral state machine (docs/domain.md "Referral lifecycle"). Pure.
 
 Only the owning practice moves a referral through intake; only the referring site cancels it.
 An action that does not fit the current state is an IllegalTransition (a Conflict) naming that

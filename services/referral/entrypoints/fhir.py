@@ -38,7 +38,7 @@ async def _render(
 async def task(
     referral_id: UUID, request: Request, conn: ConnectionDep, caller: CallerDep
 ) -> Response:
-    """The referral as a FHIR R4 Task: status and BSeR businessStatus per DOMAIN.md."""
+    """The referral as a FHIR R4 Task: status and BSeR businessStatus per docs/domain.md."""
     return await _render(referral_id, request, conn, caller, task_resource)
 
 

@@ -1,4 +1,4 @@
--- Closed-loop subscriptions (DOMAIN.md "Closed-loop notification"): webhooks and SSE for
+-- Closed-loop subscriptions (docs/domain.md "Closed-loop notification"): webhooks and SSE for
 -- referral status changes. Everything the delivery worker knows lives here, nothing in memory.
 
 -- status follows FHIR Subscription.status: active (delivering), off (deactivated by its owner),

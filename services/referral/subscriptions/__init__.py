@@ -1,7 +1,7 @@
 """Closed-loop subscriptions: referral status changes pushed to webhooks and SSE streams.
 
-DOMAIN.md "Closed-loop notification": a subscriber gets a handshake (event 0), then every status
-change of its referrals (as referring site or as practice) with a running event number, and a
+docs/domain.md "Closed-loop notification": a subscriber gets a handshake (event 0), then every
+status change of its referrals (as referring site or as practice) with a running event number, and a
 heartbeat when idle; payloads are minimal (ids, status, times: no PHI). A gap in the numbers is
 filled by replay (`GET /v1/subscriptions/{id}/events?since=N`).
 

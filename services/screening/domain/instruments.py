@@ -67,7 +67,8 @@ EPDS = Instrument(
     reverse_scored=_reverse_flags(10, frozenset({3, 5, 6, 7, 8, 9, 10})),
     safety_item_index=9,  # item 10: "The thought of harming myself has occurred to me"
     panel_loinc="71354-5",
-    # DOMAIN.md flags this code "(verify)": check it against LOINC before it is put on the wire.
+    # docs/domain.md flags this code as unverified: check it against LOINC before it goes on the
+    # wire.
     total_loinc="99046-5",
 )
 

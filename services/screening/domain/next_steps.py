@@ -31,7 +31,8 @@ WARM_HANDOFF = (
 )
 NO_REFERRAL = "No referral indicated by this screen; rescreen per schedule (ACOG/AAP)."
 
-# What must be true in each setting for the handoff to hold (DOMAIN.md, "warm handoff").
+# What must be true in each setting for the handoff to hold (docs/domain.md, "The warm handoff,
+# by method and setting").
 # These only apply when a referral is made; an OB visit needs nothing beyond the handoff.
 _SETTING_ACTIONS: dict[str, tuple[str, ...]] = {
     "hospital": ("Confirm an outpatient appointment before discharge.",),

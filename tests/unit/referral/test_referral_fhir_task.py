@@ -1,4 +1,4 @@
-"""FHIR R4 Task and ServiceRequest rendering: valid resources, the DOMAIN.md codes, and no PHI."""
+"""FHIR R4 Task and ServiceRequest rendering: valid resources, docs/domain.md's codes, no PHI."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ REFERRAL_ID = UUID("6f1c2d3e-4b5a-4c6d-8e7f-001122334455")
 SUBMITTED = datetime(2025, 3, 10, 15, 0, tzinfo=UTC)
 CHICAGO = ZoneInfo("America/Chicago")
 
-# DOMAIN.md "Referral lifecycle and its standard codes", copied by hand so that a drift in
+# docs/domain.md "Referral lifecycle and its standard codes", copied by hand so that a drift in
 # contracts.lifecycle shows up here. Attended stays in-progress until closed; a referrer's
 # cancellation is honoured at once, so it records the outcome (6.0), not the request (5.2).
 DOMAIN_TABLE: dict[ReferralStatus, tuple[str, str]] = {

@@ -1,4 +1,4 @@
-"""The referral state machine, against DOMAIN.md's lifecycle."""
+"""The referral state machine, against docs/domain.md's lifecycle."""
 
 from __future__ import annotations
 
