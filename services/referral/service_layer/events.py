@@ -4,6 +4,10 @@ Each runs inside the consumer's transaction with its inbox row, so an event is a
 Every entry a follow-up answer writes is keyed by the event id as well, and the worklist only
 reopens an item that is not open, so a handler applied twice to the same event still changes
 nothing.
+
+An SLA breach or a gate risk is also an alert for the referring site's webhook subscribers
+(subscriptions/domain/alerts.py), queued in the same transaction as its timeline note: it is
+sent once the event is handled, and only once.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from services.referral.domain.followup import (
 )
 from services.referral.domain.worklist import WorklistItem, WorklistReason
 from services.referral.settings import ReferralSettings
+from services.referral.subscriptions.service_layer.events import on_alert_raised
 from warmlink.consumer import Subscription
 from warmlink.db import Connection
 
@@ -54,8 +59,8 @@ def subscriptions(settings: ReferralSettings) -> list[Subscription]:
             {
                 "SlaBreached": on_sla_breached,
                 "FollowUpCompleted": on_follow_up_completed,
-                "FollowUpDue": on_follow_up_noted,
-                "GateAlertRaised": on_follow_up_noted,
+                "FollowUpDue": on_follow_up_due,
+                "GateAlertRaised": on_gate_alert_raised,
             },
             background=True,  # coordinators' tasks: 0.1 s later is no later
         ),
@@ -68,9 +73,14 @@ async def on_screen_positive(conn: Connection, envelope: Envelope, event: Screen
 
 
 async def on_sla_breached(conn: Connection, envelope: Envelope, event: SlaBreached) -> None:
-    """An overdue acknowledgement sends the referral back to its site for a redirect."""
+    """An overdue acknowledgement sends the referral back to its site for a redirect. Every
+    breach is an alert for the site's subscribers, except an overdue acknowledgement that the
+    referral has outrun (answered, redirected, ended): that one is only noted."""
     referral = await _note(conn, envelope, event)
-    if referral is None or event.kind is not SlaKind.ACK_OVERDUE:
+    if referral is None:
+        return
+    if event.kind is not SlaKind.ACK_OVERDUE:
+        await on_alert_raised(conn, envelope, event, site_id=referral.site_id)
         return
     outcome = ack_overdue(
         referral.status,
@@ -82,6 +92,7 @@ async def on_sla_breached(conn: Connection, envelope: Envelope, event: SlaBreach
     if outcome is not AckOverdue.RETURN:
         await _record(conn, referral, envelope, NO_ACTION, outcome.value, event.detected_at)
         return
+    await on_alert_raised(conn, envelope, event, site_id=referral.site_id)
     await repo.flag_ack_overdue(conn, event.referral_id, event.detected_at)
     reason = WorklistReason.ACKNOWLEDGEMENT_OVERDUE
     returned = await repo.return_to_worklist(
@@ -104,11 +115,18 @@ async def on_follow_up_completed(
         await _record(conn, referral, envelope, RETURNED_TO_WORKLIST, reason, event.completed_at)
 
 
-async def on_follow_up_noted(
-    conn: Connection, envelope: Envelope, event: FollowUpDue | GateAlertRaised
-) -> None:
+async def on_follow_up_due(conn: Connection, envelope: Envelope, event: FollowUpDue) -> None:
     """Shown on the site's timeline so it has the whole follow-up history in one place."""
     await _note(conn, envelope, event)
+
+
+async def on_gate_alert_raised(
+    conn: Connection, envelope: Envelope, event: GateAlertRaised
+) -> None:
+    """Noted on the timeline, and an alert for the site's subscribers: act before she leaves."""
+    referral = await _note(conn, envelope, event)
+    if referral is not None:
+        await on_alert_raised(conn, envelope, event, site_id=referral.site_id)
 
 
 async def _note(

@@ -1,4 +1,5 @@
-"""Writing notifications: status changes, handshakes and heartbeats, each with its event number.
+"""Writing notifications: status changes, alerts, handshakes and heartbeats, each with its event
+number.
 
 The number comes from the subscription row (`last_event_number`), bumped under the row's lock,
 so numbers run 1, 2, 3 without gaps. A status change does not take that lock: it queues its
@@ -9,9 +10,11 @@ the state change held it through every commit's WAL flush, so a subscribed site'
 committed one at a time (migrations/014). Handshakes (number 0) and heartbeats (idle
 subscriptions, locked) are numbered as they are written.
 
-NOTIFY: a status change, a handshake or a redelivery wakes the delivery worker after commit on
-CHANNEL, an empty payload that means "scan"; the heartbeat function names its subscriptions.
-The sequencer NOTIFYs NUMBERED, which rings the SSE streams' doorbell only.
+An alert is queued the same way, in the consumer's transaction that handles its event.
+
+NOTIFY: a status change, an alert, a handshake or a redelivery wakes the delivery worker after
+commit on CHANNEL, an empty payload that means "scan"; the heartbeat function names its
+subscriptions. The sequencer NOTIFYs NUMBERED, which rings the SSE streams' doorbell only.
 """
 
 from __future__ import annotations
@@ -37,7 +40,17 @@ SELECT gen_random_uuid(), s.id, 'queued', $4::jsonb ->> 'type',
 FROM subscriptions s
 WHERE s.status = 'active' AND s.organization_id = ANY($1::text[])
   AND (s.statuses IS NULL OR $2::text = ANY(s.statuses))
-  AND (s.event_types IS NULL OR $3::text = ANY(s.event_types))"""
+  AND (s.event_types IS NULL OR $3::text = ANY(s.event_types))
+  AND (s.types IS NULL OR $4::jsonb ->> 'type' = ANY(s.types))"""
+# An alert's notifications for every active subscription of the referring site that takes its
+# type (migrations/017); the status filters narrow status changes only.
+QUEUE_ALERT = """
+INSERT INTO subscription_notifications (id, subscription_id, status, type, payload)
+SELECT gen_random_uuid(), s.id, 'queued', $2::jsonb ->> 'type',
+       $2::jsonb || jsonb_build_object('subscription_id', s.id::text)
+FROM subscriptions s
+WHERE s.status = 'active' AND s.organization_id = $1
+  AND (s.types IS NULL OR $2::jsonb ->> 'type' = ANY(s.types))"""
 # The sequencer (migrations/014): every subscription with queued notifications, or one.
 NUMBER_ALL_QUEUED = """
 SELECT number_queued_notifications(ARRAY(
@@ -90,6 +103,14 @@ async def queue_status_change(
         QUEUE_STATUS_CHANGE, owners, status, event_type, orjson.dumps(shared).decode()
     )
     await notify_after_commit(conn, CHANNEL, written=queued)  # no subscriber, no wake-up
+
+
+async def queue_alert(conn: Executor, site_id: str, shared: dict[str, Any]) -> None:
+    """Queue `shared` (an alert's payload) for the site's subscriptions that take its type,
+    un-numbered, inside the transaction that handles the alert's event."""
+    _require_transaction(conn)
+    queued = await conn.execute(QUEUE_ALERT, site_id, orjson.dumps(shared).decode())
+    await notify_after_commit(conn, CHANNEL, written=queued)
 
 
 async def number_queued(conn: Connection, subscription_id: UUID | None = None) -> int:

@@ -12,12 +12,12 @@ from services.referral.subscriptions.adapters.notifications import CHANNEL
 from services.referral.subscriptions.domain.signing import ROTATION_OVERLAP_S
 from warmlink.db import Connection, notify_after_commit
 
-SUBSCRIPTION_COLUMNS = """id, organization_id, url, statuses, event_types, heartbeat_s, status,
-    status_reason, last_event_number, created_at, updated_at"""
+SUBSCRIPTION_COLUMNS = """id, organization_id, url, types, statuses, event_types, heartbeat_s,
+    status, status_reason, last_event_number, created_at, updated_at"""
 INSERT_SUBSCRIPTION = f"""
 INSERT INTO subscriptions
-    (id, organization_id, url, statuses, event_types, heartbeat_s, secret_sealed)
-VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {SUBSCRIPTION_COLUMNS}"""
+    (id, organization_id, url, types, statuses, event_types, heartbeat_s, secret_sealed)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {SUBSCRIPTION_COLUMNS}"""
 SELECT_ONE = f"""
 SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id = $1 AND organization_id = $2"""
 SELECT_OWN = f"""
@@ -59,6 +59,7 @@ async def create(
     subscription_id: UUID,
     organization_id: str,
     url: str,
+    types: Sequence[str] | None,
     statuses: Sequence[str] | None,
     event_types: Sequence[str] | None,
     heartbeat_s: float,
@@ -69,6 +70,7 @@ async def create(
         subscription_id,
         organization_id,
         url,
+        None if types is None else list(types),
         None if statuses is None else list(statuses),
         None if event_types is None else list(event_types),
         heartbeat_s,

@@ -1,14 +1,19 @@
-"""What a notification says. Minimal by design: identifiers, the status and times, never PHI.
+"""What a notification says. Minimal by design: identifiers, codes and times, never PHI.
 
 A subscriber that needs more reads the referral through the API with its own token; the webhook
-only tells it that something changed and which event number this is, so it can spot a gap.
+only tells it that something changed (a status, or an alert: domain/alerts.py) and which event
+number this is, so it can spot a gap.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 from uuid import UUID
+
+from contracts import EventPayload
+from services.referral.subscriptions.domain.alerts import AlertShape, subject_ids
 
 STATUS_CHANGED = "referral.status_changed"
 HANDSHAKE = "subscription.handshake"
@@ -25,6 +30,14 @@ ALLOWED_KEYS = frozenset(
         "event_type",
         "occurred_at",
         "timestamp",
+        # alerts (domain/alerts.py)
+        "alert_id",
+        "screening_id",
+        "kind",
+        "urgent",
+        "due_at",
+        "raised_at",
+        "missing",
     }
 )
 
@@ -51,6 +64,34 @@ def status_change(
         "occurred_at": iso(occurred_at),
         "timestamp": iso(timestamp),
     }
+
+
+def alert(
+    shape: AlertShape, *, alert_id: UUID, event: EventPayload, timestamp: datetime
+) -> dict[str, Any]:
+    """What the referring site's subscribers are told of one alert (merged in as for changes):
+    the event's subject ids, its coded kind, deadline and time raised. `alert_id` is the
+    integration event's id, the same for every subscriber, so one raised twice is one alert."""
+    body: dict[str, Any] = {"type": shape.type, "alert_id": str(alert_id)}
+    body |= {name: str(value) for name, value in subject_ids(event).items() if value is not None}
+    body |= {
+        "event_type": event.TYPE,
+        "kind": _code(getattr(event, shape.kind)),
+        "due_at": iso(getattr(event, shape.due)),
+        "raised_at": iso(getattr(event, shape.raised)),
+        "timestamp": iso(timestamp),
+    }
+    if isinstance(urgent := getattr(event, "urgent", None), bool):
+        body["urgent"] = urgent
+    body |= {name: _code(getattr(event, name)) for name in shape.codes}
+    return body
+
+
+def _code(value: Any) -> Any:
+    """A code as its value; a tuple of codes as a list of values."""
+    if isinstance(value, list | tuple):
+        return [_code(v) for v in value]
+    return value.value if isinstance(value, Enum) else str(value)
 
 
 def handshake(subscription_id: UUID, timestamp: datetime) -> dict[str, Any]:

@@ -13,9 +13,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from contracts.events import ALL_EVENTS
 from contracts.events.referral import ReferralEvent
 from contracts.lifecycle import ReferralStatus
+from services.referral.subscriptions.domain.alerts import ALERT_TYPES
+from services.referral.subscriptions.domain.payloads import STATUS_CHANGED
 from services.referral.subscriptions.domain.ssrf import MAX_URL_LENGTH
 
 REFERRAL_EVENT_TYPES = frozenset(c.TYPE for c in ALL_EVENTS if issubclass(c, ReferralEvent))
+# What a subscription may choose to be sent (handshakes and heartbeats always are).
+NOTIFICATION_TYPES = frozenset({STATUS_CHANGED} | ALERT_TYPES)
 
 
 def _known_event_type(value: str) -> str:
@@ -27,9 +31,19 @@ def _known_event_type(value: str) -> str:
 EventType = Annotated[str, AfterValidator(_known_event_type)]
 
 
+def _known_notification_type(value: str) -> str:
+    if value not in NOTIFICATION_TYPES:
+        raise ValueError("not a notification type: " + ", ".join(sorted(NOTIFICATION_TYPES)))
+    return value
+
+
+NotificationType = Annotated[str, AfterValidator(_known_notification_type)]
+
+
 class Filters(BaseModel):
-    """Both optional; a notification is sent when every given filter matches. An empty list
-    filters nothing, like an omitted one (the README's template sends `[]`)."""
+    """Both optional; they narrow status changes (alerts are chosen by `types` alone), and a
+    status change is sent when every given filter matches. An empty list filters nothing, like
+    an omitted one (the README's template sends `[]`)."""
 
     model_config = ConfigDict(extra="forbid")
     statuses: list[ReferralStatus] | None = Field(None, max_length=20)
@@ -45,6 +59,11 @@ class FiltersOut(BaseModel):
 class SubscriptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     url: str = Field(max_length=MAX_URL_LENGTH, description="https endpoint that receives POSTs")
+    types: list[NotificationType] | None = Field(
+        None,
+        max_length=20,
+        description="Notification types to send; omitted or empty: every type, alerts included",
+    )
     filters: Filters = Field(default_factory=Filters)
     heartbeat_s: float | None = Field(
         None, ge=1, le=86_400, description="Idle time before a heartbeat; default from settings"
@@ -54,6 +73,7 @@ class SubscriptionIn(BaseModel):
 class SubscriptionOut(BaseModel):
     id: UUID
     url: str
+    types: list[str] | None  # None: every type
     filters: FiltersOut
     heartbeat_s: float
     status: str  # active, off (deactivated), error (disabled by 410 Gone)

@@ -44,6 +44,7 @@ async def create_subscription(
     command = CreateSubscription(
         organization_id=caller.organization_id,
         url=body.url,
+        types=body.types,
         statuses=None if body.filters.statuses is None else list(body.filters.statuses),
         event_types=body.filters.event_types,
         heartbeat_s=body.heartbeat_s,

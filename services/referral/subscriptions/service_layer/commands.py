@@ -51,6 +51,7 @@ async def create_subscription(
         subscription_id=subscription_id,
         organization_id=command.organization_id,
         url=command.url,
+        types=command.types or None,  # no choice, or an empty one, takes every type
         statuses=command.statuses or None,  # an empty filter filters nothing
         event_types=command.event_types or None,
         heartbeat_s=command.heartbeat_s or config.heartbeat_s,
