@@ -89,6 +89,20 @@ def due(rid: str) -> Envelope:
     )
 
 
+def gate_risk(rid: str) -> Envelope:
+    """Four hours before the hospital discharge, no confirmed appointment."""
+    return followup(
+        GateAlertRaised(
+            **base(rid),
+            gate="hospital_discharge",
+            gate_at=now() + timedelta(hours=4),
+            missing=("appointment",),
+            raised_at=now(),
+            urgent=True,
+        )
+    )
+
+
 def completed(rid: str, *, re_engaged: bool) -> Envelope:
     return followup(
         FollowUpCompleted(
@@ -256,16 +270,7 @@ async def test_a_re_engaged_patient_comes_back_once_for_a_new_referral(
     net: Network, referral: httpx.AsyncClient
 ) -> None:
     sid, rid = await screened_and_referred(net, referral, "pt-fu-re")
-    gate = followup(
-        GateAlertRaised(
-            **base(rid),
-            gate="hospital_discharge",
-            gate_at=now() + timedelta(hours=4),
-            missing=("appointment",),
-            raised_at=now(),
-            urgent=True,
-        )
-    )
+    gate = gate_risk(rid)
     not_engaged = completed(rid, re_engaged=False)
     await publish(net, gate, not_engaged)
     await settled(net, referral, rid)

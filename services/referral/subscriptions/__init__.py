@@ -1,14 +1,16 @@
-"""Closed-loop subscriptions: referral status changes pushed to webhooks and SSE streams.
+"""Closed-loop subscriptions: referral status changes and alerts pushed to webhooks and SSE.
 
 docs/domain.md "Closed-loop notification": a subscriber gets a handshake (event 0), then every
-status change of its referrals (as referring site or as practice) with a running event number, and a
-heartbeat when idle; payloads are minimal (ids, status, times: no PHI). A gap in the numbers is
-filled by replay (`GET /v1/subscriptions/{id}/events?since=N`).
+status change of its referrals (as referring site or as practice) and, as referring site, every
+alert (an SLA breach, a gate risk: domain/alerts.py) with a running event number, and a heartbeat
+when idle; payloads are minimal (ids, codes, times: no PHI). A subscription's `types` chooses
+which notification types it takes (none given: all). A gap in the numbers is filled by replay
+(`GET /v1/subscriptions/{id}/events?since=N`).
 
-- `service_layer/events.on_status_change` runs in the referral handler's transaction: the
-  notification commits with the change or not at all, queued without a number; the delivery
-  worker numbers queued notifications after the commit (adapters/notifications.py,
-  migrations/014).
+- `service_layer/events.on_status_change` runs in the referral handler's transaction, and
+  `on_alert_raised` in the follow-up consumer's: the notification commits with the change or
+  not at all, queued without a number; the delivery worker numbers queued notifications after
+  the commit (adapters/notifications.py, migrations/014).
 - The delivery worker (workers/delivery.py) sends each subscription's notifications in order,
   signed per Standard Webhooks (domain/signing.py, adapters/webhook_http.py), retrying with
   backoff for `webhook_max_age_s` before giving one up (domain/backoff.py, adapters/claims.py).

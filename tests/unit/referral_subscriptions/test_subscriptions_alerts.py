@@ -4,6 +4,8 @@ payload is minimal (ids, codes, times), PHI-free, and the same for every subscri
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from enum import Enum
+from typing import get_args
 from uuid import uuid4
 
 import pytest
@@ -49,9 +51,14 @@ def alert(event: EventPayload) -> dict[str, object]:
 @pytest.mark.parametrize("event_type", sorted(ALERTS))
 def test_every_alert_reads_fields_its_event_has(event_type: str) -> None:
     shape, fields = ALERTS[event_type], EVENTS[event_type].model_fields
-    assert {shape.kind, shape.due, shape.raised, *shape.codes} <= set(fields)
+    named = {shape.kind, shape.raised, *shape.codes} | ({shape.due} - {None})
+    assert named <= set(fields)
     assert set(SUBJECT_IDS) & set(fields), "an alert names its referral or its screen"
     assert shape.type.startswith("alert.")
+    for code in (shape.kind, *shape.codes):  # codes, never free text
+        annotation = fields[code].annotation
+        members = get_args(annotation) or (annotation,)
+        assert all(m is Ellipsis or issubclass(m, Enum) for m in members), code
 
 
 def test_an_sla_breach_says_which_rule_for_which_referral_and_when() -> None:

@@ -24,7 +24,7 @@ class AlertShape:
 
     type: str  # the notification type
     kind: str  # its coded kind (an SlaKind, a GateKind, ...)
-    due: str  # the deadline that was, or is about to be, missed
+    due: str | None  # the deadline that was, or is about to be, missed (None: it has none)
     raised: str  # when the network noticed
     codes: tuple[str, ...] = ()  # further code fields copied as they are (enum values only)
 
@@ -37,6 +37,9 @@ ALERTS: dict[str, AlertShape] = {
 }
 
 ALERT_TYPES = frozenset(shape.type for shape in ALERTS.values())
+# The further code fields alerts carry; payloads.ALLOWED_KEYS admits them (a test checks each is
+# a code, not free text).
+ALERT_CODES = frozenset(code for shape in ALERTS.values() for code in shape.codes)
 # What the event may name as its subject; an alert carries the ones its event has.
 SUBJECT_IDS = ("referral_id", "screening_id")
 

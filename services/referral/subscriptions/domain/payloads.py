@@ -13,7 +13,12 @@ from typing import Any
 from uuid import UUID
 
 from contracts import EventPayload
-from services.referral.subscriptions.domain.alerts import AlertShape, subject_ids
+from services.referral.subscriptions.domain.alerts import (
+    ALERT_CODES,
+    SUBJECT_IDS,
+    AlertShape,
+    subject_ids,
+)
 
 STATUS_CHANGED = "referral.status_changed"
 HANDSHAKE = "subscription.handshake"
@@ -32,12 +37,12 @@ ALLOWED_KEYS = frozenset(
         "timestamp",
         # alerts (domain/alerts.py)
         "alert_id",
-        "screening_id",
         "kind",
         "urgent",
         "due_at",
         "raised_at",
-        "missing",
+        *SUBJECT_IDS,
+        *ALERT_CODES,
     }
 )
 
@@ -77,10 +82,11 @@ def alert(
     body |= {
         "event_type": event.TYPE,
         "kind": _code(getattr(event, shape.kind)),
-        "due_at": iso(getattr(event, shape.due)),
         "raised_at": iso(getattr(event, shape.raised)),
         "timestamp": iso(timestamp),
     }
+    if shape.due is not None:
+        body["due_at"] = iso(getattr(event, shape.due))
     if isinstance(urgent := getattr(event, "urgent", None), bool):
         body["urgent"] = urgent
     body |= {name: _code(getattr(event, name)) for name in shape.codes}
