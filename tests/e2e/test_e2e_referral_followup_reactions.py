@@ -64,11 +64,11 @@ def base(rid: str, practice: str = PRACTICE) -> dict[str, Any]:
     return {"referral_id": UUID(rid), "site_id": SITE, "practice_id": practice}
 
 
-def breach(rid: str, practice: str = PRACTICE) -> Envelope:
+def breach(rid: str, practice: str = PRACTICE, kind: str = "ack_overdue") -> Envelope:
     return followup(
         SlaBreached(
             **base(rid, practice),
-            kind="ack_overdue",
+            kind=kind,
             due_at=now() - timedelta(hours=1),
             detected_at=now(),
             urgent=False,

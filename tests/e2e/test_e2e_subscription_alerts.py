@@ -47,6 +47,10 @@ async def subscribe(
 
 QUEUED_TYPES = """
 SELECT type FROM subscription_notifications WHERE subscription_id = $1 ORDER BY queued_seq"""
+QUEUED_ALERTS = """
+SELECT type, payload ->> 'kind' AS kind FROM subscription_notifications
+WHERE subscription_id = $1 AND type LIKE 'alert.%' AND payload ->> 'referral_id' = $2
+ORDER BY queued_seq"""
 
 
 async def types_queued(net: Network, subscription: dict[str, Any]) -> list[str]:
@@ -63,6 +67,9 @@ async def test_a_breach_and_a_gate_risk_reach_the_sites_subscriber_once_signed_a
     assert every["types"] is None, "by default a subscription takes every type, alerts included"
     statuses_only = await subscribe(
         net, referral, site, receiver.url("/statuses"), types=["referral.status_changed"]
+    )
+    alerts_only = await subscribe(
+        net, referral, site, receiver.url("/only-alerts"), types=["alert.gate_risk"]
     )
     practice = await subscribe(
         net, referral, net.auth(PRACTICE, Role.PRACTICE), receiver.url("/practice")
@@ -95,6 +102,7 @@ async def test_a_breach_and_a_gate_risk_reach_the_sites_subscriber_once_signed_a
     assert (queued.count("alert.sla_breached"), queued.count("alert.gate_risk")) == (1, 1)
     assert not [t for t in await types_queued(net, statuses_only) if t.startswith("alert.")]
     assert not [t for t in await types_queued(net, practice) if t.startswith("alert.")]
+    assert await types_queued(net, alerts_only) == ["subscription.handshake", "alert.gate_risk"]
 
     since = sla["event_number"] - 1
     replay = await referral.get(
@@ -104,3 +112,22 @@ async def test_a_breach_and_a_gate_risk_reach_the_sites_subscriber_once_signed_a
     replayed = replay.json()["events"][:2]
     assert [e["type"] for e in replayed] == ["alert.sla_breached", "alert.gate_risk"]
     assert [e["payload"] for e in replayed] == got
+
+
+async def test_an_acknowledgement_breach_the_referral_outran_is_noted_not_alerted(
+    net: Network, referral: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    """The practice answered before the breach was handled: nothing to act on, so no alert;
+    a breach of another rule for the same referral still is one."""
+    every = await subscribe(net, referral, net.auth(SITE), receiver.url("/outrun"))
+    _, rid = await screened_and_referred(net, referral, "pt-alert-2")
+    acked = await referral.post(
+        f"/v1/intake/{rid}/acknowledge", headers=net.auth(PRACTICE, Role.PRACTICE)
+    )
+    assert acked.status_code == 200, acked.text
+    await publish(net, breach(rid), breach(rid, kind="discharge_without_appointment"))
+    await settled(net, referral, rid)
+    rows = await net.query("referral", QUEUED_ALERTS, UUID(every["id"]), rid)
+    assert [(r["type"], r["kind"]) for r in rows] == [
+        ("alert.sla_breached", "discharge_without_appointment")
+    ]
