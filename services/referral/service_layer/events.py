@@ -75,7 +75,8 @@ async def on_screen_positive(conn: Connection, envelope: Envelope, event: Screen
 async def on_sla_breached(conn: Connection, envelope: Envelope, event: SlaBreached) -> None:
     """An overdue acknowledgement sends the referral back to its site for a redirect. Every
     breach is an alert for the site's subscribers, except an overdue acknowledgement that the
-    referral has outrun (answered, redirected, ended): that one is only noted."""
+    referral has outrun (answered, redirected, ended) or that repeats one already alerted
+    (already returned): that one is only noted."""
     referral = await _note(conn, envelope, event)
     if referral is None:
         return

@@ -76,7 +76,8 @@ def alert(
 ) -> dict[str, Any]:
     """What the referring site's subscribers are told of one alert (merged in as for changes):
     the event's subject ids, its coded kind, deadline and time raised. `alert_id` is the
-    integration event's id, the same for every subscriber, so one raised twice is one alert."""
+    integration event's id, the same in every subscription, so an organization with two
+    subscriptions can tell one alert told twice from two alerts."""
     body: dict[str, Any] = {"type": shape.type, "alert_id": str(alert_id)}
     body |= {name: str(value) for name, value in subject_ids(event).items() if value is not None}
     body |= {
