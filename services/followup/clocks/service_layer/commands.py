@@ -176,7 +176,7 @@ def _already_closed(row: Any, command: CompleteTask) -> Any:
     if row is None:
         raise TaskNotFound()
     if row["screening_id"] is not None:
-        raise ScreenTaskNotCompletable()
+        raise ScreenTaskNotCompletable(row["status"])
     same = (
         row["status"] == "completed"
         and row["outcome"] == command.outcome.value
