@@ -224,3 +224,31 @@ class SlaKind(StrEnum):
     FOLLOWUP_OVERDUE = "followup_overdue"
     DISCHARGE_WITHOUT_APPOINTMENT = "discharge_without_appointment"
     IOP_LAST_SESSION_WITHOUT_APPOINTMENT = "iop_last_session_without_appointment"
+
+
+class ScreenClosureReason(StrEnum):
+    """Why a positive screen was closed without a referral (docs/api.md, "Accounting for a
+    positive screen"). `other` needs a note, which stays sealed at the site: never in an event."""
+
+    ALREADY_IN_CARE = "already_in_care"
+    DECLINED_AFTER_CONVERSATION = "declined_after_conversation"
+    TRANSFERRED = "transferred"
+    SEEN_IN_EMERGENCY_DEPARTMENT = "seen_in_emergency_department"
+    OTHER = "other"
+
+
+class SafetyAssessmentOutcome(StrEnum):
+    """What the risk assessment after a positive safety item found or did (ACOG: immediate)."""
+
+    NO_CURRENT_RISK = "no_current_risk"  # assessed, no current risk
+    CRISIS_LINE_CONTACTED = "crisis_line_contacted"
+    EMERGENCY_EVALUATION = "emergency_evaluation"
+    DECLINED = "declined"  # she declined the assessment
+
+
+class EscalationLevel(StrEnum):
+    """Whose task an unaccounted positive screen became: first the site's coordinator, then the
+    network's."""
+
+    SITE_COORDINATOR = "site_coordinator"
+    NETWORK_COORDINATOR = "network_coordinator"

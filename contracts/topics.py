@@ -13,6 +13,10 @@ SCREENING = "warmlink.screening.v1"
 DIRECTORY = "warmlink.directory.v1"
 REFERRAL = "warmlink.referral.v1"
 FOLLOWUP = "warmlink.followup.v1"
+# Positive screens' accounting, keyed by screening_id: the site's closures and assessments
+# (referral -> follow-up), and the clocks' escalations (follow-up -> referral).
+WORKLIST = "warmlink.worklist.v1"
+ESCALATION = "warmlink.escalation.v1"
 DEAD_LETTER = "warmlink.deadletter.v1"
 
 SERVICES: tuple[str, ...] = ("screening", "directory", "referral", "followup")
@@ -86,6 +90,24 @@ TOPICS: tuple[Topic, ...] = (
         producers=("followup",),
         consumers=("referral",),
         events=("FollowUpDue", "FollowUpCompleted", "SlaBreached", "GateAlertRaised"),
+    ),
+    Topic(
+        name=WORKLIST,
+        key="screening_id",
+        partitions=PARTITIONS,
+        retention_ms=EVENT_RETENTION_MS,
+        producers=("referral",),
+        consumers=("followup",),
+        events=("SafetyAssessmentRecorded", "PositiveScreenClosed"),
+    ),
+    Topic(
+        name=ESCALATION,
+        key="screening_id",
+        partitions=PARTITIONS,
+        retention_ms=EVENT_RETENTION_MS,
+        producers=("followup",),
+        consumers=("referral",),
+        events=("PositiveScreenEscalated",),
     ),
     Topic(
         # Records a consumer could not decode or handle, value unchanged, reason in the headers.

@@ -24,6 +24,11 @@ from contracts.events.referral import (
     ReferralSubmitted,
 )
 from contracts.events.screening import ScreenPositive
+from contracts.events.worklist import (
+    PositiveScreenClosed,
+    PositiveScreenEscalated,
+    SafetyAssessmentRecorded,
+)
 
 ALL_EVENTS: tuple[type[EventPayload], ...] = (
     ScreenPositive,
@@ -45,6 +50,9 @@ ALL_EVENTS: tuple[type[EventPayload], ...] = (
     FollowUpCompleted,
     SlaBreached,
     GateAlertRaised,
+    SafetyAssessmentRecorded,
+    PositiveScreenClosed,
+    PositiveScreenEscalated,
 )
 
 __all__ = [
@@ -59,6 +67,8 @@ __all__ = [
     "GateAlertRaised",
     "IntakeAcknowledged",
     "PatientContacted",
+    "PositiveScreenClosed",
+    "PositiveScreenEscalated",
     "PracticeRegistered",
     "PracticeService",
     "PracticeUpdated",
@@ -67,6 +77,7 @@ __all__ = [
     "ReferralDeclined",
     "ReferralRedirected",
     "ReferralSubmitted",
+    "SafetyAssessmentRecorded",
     "ScreenPositive",
     "SlaBreached",
 ]

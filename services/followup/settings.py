@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, model_validator
@@ -26,6 +26,16 @@ class FollowupSettings(ServiceSettings):
     iop_alert_lead_hours: float = Field(48.0, gt=0)
     reengage_business_days: int = Field(2, ge=1)
     urgent_reengage_business_days: int = Field(1, ge=1)
+    # Positive screens: referred or closed within these business hours of the site's coordinators
+    # (urgent: unset, by the close of the same business day), else a task for the site's
+    # coordinator; still not after these more, one for the network's.
+    screen_account_business_hours: float = Field(8.0, gt=0)
+    urgent_screen_account_business_hours: float | None = Field(None, gt=0)
+    screen_network_after_business_hours: float = Field(8.0, gt=0)
+    urgent_screen_network_after_business_hours: float = Field(1.0, gt=0)
+    # When the sites' coordinators work: business hours (weekdays 9 to 5, holidays off, in the
+    # network's zone) or around the clock (a hospital's staff: every hour counts).
+    coordinator_hours: Literal["business", "around_the_clock"] = "business"
     # How often the scheduler looks for due clocks (it also wakes for the next one due sooner).
     scheduler_interval_s: float = Field(5.0, gt=0)
     scheduler_enabled: bool = True

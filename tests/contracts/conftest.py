@@ -19,6 +19,8 @@ from contracts import (
     GateAlertRaised,
     IntakeAcknowledged,
     PatientContacted,
+    PositiveScreenClosed,
+    PositiveScreenEscalated,
     PracticeRegistered,
     PracticeService,
     PracticeUpdated,
@@ -27,6 +29,7 @@ from contracts import (
     ReferralDeclined,
     ReferralRedirected,
     ReferralSubmitted,
+    SafetyAssessmentRecorded,
     ScreenPositive,
     SlaBreached,
 )
@@ -37,6 +40,7 @@ APPOINTMENT_ID = UUID("0195a1b2-0000-7000-8000-000000000002")
 FOLLOW_UP_ID = UUID("0195a1b2-0000-7000-8000-000000000003")
 SCREENING_ID = UUID("0195a1b2-0000-7000-8000-000000000004")
 REFERRAL = {"referral_id": REFERRAL_ID, "site_id": "site-ob-1", "practice_id": "prac-7"}
+SCREEN = {"screening_id": SCREENING_ID, "site_id": "site-ob-1"}
 APPOINTMENT = {"appointment_id": APPOINTMENT_ID, "appointment_at": NOW + timedelta(days=5)}
 
 
@@ -158,6 +162,23 @@ def build_samples() -> list[EventPayload]:
             missing=("appointment",),
             raised_at=NOW,
             urgent=False,
+        ),
+        SafetyAssessmentRecorded(**SCREEN, outcome="no_current_risk", urgent=True, assessed_at=NOW),
+        PositiveScreenClosed(
+            **SCREEN,
+            reason="already_in_care",
+            urgent=True,
+            safety_assessment="no_current_risk",
+            closed_at=NOW,
+        ),
+        PositiveScreenEscalated(
+            **SCREEN,
+            level="site_coordinator",
+            task_id=FOLLOW_UP_ID,
+            urgent=True,
+            safety_assessed=False,
+            due_at=NOW,
+            escalated_at=NOW,
         ),
     ]
 

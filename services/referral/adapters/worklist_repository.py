@@ -1,4 +1,5 @@
-"""SQL for the worklist. The ORDER BY mirrors `domain.worklist.priority`."""
+"""SQL for the worklist and each screen's accounting. The ORDER BY mirrors
+`domain.worklist.priority`."""
 
 from __future__ import annotations
 
@@ -15,11 +16,16 @@ INSERT INTO worklist_items (screening_id, site_id, patient_ref, instrument, tota
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (screening_id) DO NOTHING"""
 
-SITE_WORKLIST = """
-SELECT screening_id, site_id, patient_ref, instrument, total, band, urgent, setting, screened_at,
-       status, referral_id, reason, reason_detail, returned_at
+ITEM_COLUMNS = """
+screening_id, site_id, patient_ref, instrument, total, band, urgent, setting, screened_at, status,
+referral_id, reason, reason_detail, returned_at, closure_reason, closed_at, safety_outcome,
+safety_assessed_at, escalation, escalated_at"""
+
+# $2 NULL: every status.
+SITE_WORKLIST = f"""
+SELECT {ITEM_COLUMNS}
 FROM worklist_items
-WHERE site_id = $1 AND status = $2
+WHERE site_id = $1 AND ($2::text IS NULL OR status = $2)
 ORDER BY urgent DESC, screened_at
 LIMIT $3"""
 
@@ -40,7 +46,9 @@ async def add(conn: Connection, item: WorklistItem) -> None:
     )
 
 
-async def for_site(conn: Connection, site_id: str, status: str, limit: int) -> list[WorklistItem]:
+async def for_site(
+    conn: Connection, site_id: str, status: str | None, limit: int
+) -> list[WorklistItem]:
     rows = await conn.fetch(SITE_WORKLIST, site_id, status, limit)
     return [from_row(WorklistItem, r) for r in rows]
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from contracts.lifecycle import ReferralStatus
-from warmlink.errors import Conflict, NotFound
+from warmlink.errors import Conflict, Invalid, NotFound
 
 if TYPE_CHECKING:
     from services.referral.domain.lifecycle import Action
@@ -34,3 +34,36 @@ class IllegalTransition(Conflict):
         )
         self.current = current
         self.action = action
+
+
+class ScreenNotFound(NotFound):
+    """No such positive screen on the caller's site's worklist (another site's reads the same)."""
+
+    def __init__(self, screening_id: UUID) -> None:
+        super().__init__(f"No positive screen {screening_id} on this site's worklist.")
+
+
+class ScreenAlreadyAccounted(Conflict):
+    """The screen was referred, or closed for another reason: the answer names which."""
+
+    def __init__(self, status: str, closure_reason: str | None) -> None:
+        how = f"closed ({closure_reason})" if closure_reason else status
+        super().__init__(f"The positive screen is already {how}.", current_status=status)
+
+
+class SafetyAssessmentMissing(Conflict):
+    """An urgent screen (positive safety item) cannot close before its safety assessment."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "An urgent screen needs a recorded safety assessment before it can be closed: "
+            "POST /v1/worklist/{screening_id}/safety-assessment first.",
+            missing="safety_assessment",
+        )
+
+
+class NoteRequired(Invalid):
+    """A closure for `other` reasons says what they were."""
+
+    def __init__(self) -> None:
+        super().__init__("A closure for reason 'other' needs a note.", field="/note")

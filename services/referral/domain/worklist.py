@@ -1,4 +1,9 @@
-"""The referring site's worklist: who screened positive and still needs a warm handoff."""
+"""The referring site's worklist: who screened positive and still needs a warm handoff.
+
+A positive screen is accounted for when it is referred, or closed by the site with a coded
+reason; an urgent one (a positive safety item) needs a recorded safety assessment before it can
+be closed. The rules are here; the follow-up service's clocks escalate a screen left alone.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,16 @@ from enum import StrEnum
 from uuid import UUID
 
 from contracts import ScreenPositive
+from contracts.codes import ScreenClosureReason
+from services.referral.domain.errors import (
+    NoteRequired,
+    SafetyAssessmentMissing,
+    ScreenAlreadyAccounted,
+)
 
 NEEDS_REFERRAL = "needs_referral"
+REFERRED = "referred"
+CLOSED = "closed"
 
 
 class WorklistReason(StrEnum):
@@ -40,6 +53,12 @@ class WorklistItem:
     reason: str = WorklistReason.POSITIVE_SCREEN
     reason_detail: str | None = None  # a code: the decline reason, the follow-up barrier
     returned_at: datetime | None = None
+    closure_reason: str | None = None
+    closed_at: datetime | None = None
+    safety_outcome: str | None = None
+    safety_assessed_at: datetime | None = None
+    escalation: str | None = None  # the coordinator level it reached, if it escalated
+    escalated_at: datetime | None = None
 
     @classmethod
     def from_screen(cls, event: ScreenPositive) -> WorklistItem:
@@ -54,6 +73,39 @@ class WorklistItem:
             setting=event.setting,
             screened_at=event.screened_at,
         )
+
+
+@dataclass(frozen=True)
+class CloseScreen:
+    """The site closes a positive screen without a referral: a code, and a note for `other`."""
+
+    screening_id: UUID
+    reason: ScreenClosureReason
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.reason is ScreenClosureReason.OTHER and not (self.note or "").strip():
+            raise NoteRequired()
+
+
+def closure_allowed(item: WorklistItem, command: CloseScreen) -> bool:
+    """True to close; False when it is closed already for the same reason (a repeat, no-op).
+    Refused: a screen a referral answers, one closed otherwise, an urgent one unassessed."""
+    if item.status == CLOSED:
+        if item.closure_reason == command.reason:
+            return False
+        raise ScreenAlreadyAccounted(item.status, item.closure_reason)
+    if item.status == REFERRED:
+        raise ScreenAlreadyAccounted(item.status, None)
+    if item.urgent and item.safety_outcome is None:
+        raise SafetyAssessmentMissing()
+    return True
+
+
+def assessment_allowed(item: WorklistItem) -> None:
+    """An assessment may be recorded (again) until the screen is closed."""
+    if item.status == CLOSED:
+        raise ScreenAlreadyAccounted(item.status, item.closure_reason)
 
 
 def priority(item: WorklistItem) -> tuple[bool, datetime]:

@@ -20,12 +20,13 @@ from contracts import (
     FollowUpCompleted,
     FollowUpDue,
     GateAlertRaised,
+    PositiveScreenEscalated,
     ScreenPositive,
     SlaBreached,
 )
 from contracts.codes import SlaKind
 from services.referral.adapters import followup_repository as repo
-from services.referral.adapters import worklist_repository
+from services.referral.adapters import screen_accounting, worklist_repository
 from services.referral.domain.followup import (
     NETWORK,
     NO_ACTION,
@@ -64,12 +65,39 @@ def subscriptions(settings: ReferralSettings) -> list[Subscription]:
             },
             background=True,  # coordinators' tasks: 0.1 s later is no later
         ),
+        Subscription(
+            "referral.screens",
+            {"PositiveScreenEscalated": on_positive_screen_escalated},
+            background=True,
+        ),
     ]
 
 
 async def on_screen_positive(conn: Connection, envelope: Envelope, event: ScreenPositive) -> None:
     """A positive screen puts the patient on her site's worklist for a warm handoff."""
     await worklist_repository.add(conn, WorklistItem.from_screen(event))
+
+
+async def on_positive_screen_escalated(
+    conn: Connection, envelope: Envelope, event: PositiveScreenEscalated
+) -> None:
+    """A screen nobody referred or closed in time: the worklist and its timeline show whose task
+    it became."""
+    item = await screen_accounting.lock_item(conn, event.screening_id)
+    if item is None:
+        log.warning("escalation for unknown screen %s: ignored", event.screening_id)
+        return
+    await screen_accounting.escalate(conn, event.screening_id, event.level, event.escalated_at)
+    await screen_accounting.append(
+        conn,
+        event.screening_id,
+        event.escalated_at,
+        "escalated",
+        envelope.producer,
+        NETWORK,
+        event.level,
+        envelope.event_id,
+    )
 
 
 async def on_sla_breached(conn: Connection, envelope: Envelope, event: SlaBreached) -> None:

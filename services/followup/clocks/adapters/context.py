@@ -8,15 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from services.followup.clocks.adapters import store
 from services.followup.clocks.domain.rules import ClockPolicy
 from services.followup.settings import FollowupSettings
-from warmlink.business_time import BusinessCalendar, HolidayCheck
+from warmlink.business_time import (
+    BUSINESS_HOURS,
+    NO_HOLIDAYS,
+    BusinessCalendar,
+    HolidayCheck,
+    IntakeWindow,
+)
 from warmlink.db import Connection
 
 Clock = Callable[[], datetime]
+# Coordinators who work around the clock: every hour of every day, holidays too.
+ALL_HOURS = tuple(IntakeWindow(day, time.min, time.max) for day in range(7))
 
 
 def system_clock() -> datetime:
@@ -29,13 +37,17 @@ class ClockContext:
     is_holiday: HolidayCheck
     network_time_zone: str
     now: Clock = system_clock  # tests pass their own to travel in time
+    around_the_clock: bool = False  # the sites' coordinators (see FollowupSettings)
 
     @classmethod
     def from_settings(cls, s: FollowupSettings, now: Clock = system_clock) -> ClockContext:
-        return cls(clock_policy(s), s.holidays(), s.network_time_zone, now)
+        around = s.coordinator_hours == "around_the_clock"
+        return cls(clock_policy(s), s.holidays(), s.network_time_zone, now, around)
 
     def site_calendar(self) -> BusinessCalendar:
-        return BusinessCalendar(self.network_time_zone, is_holiday=self.is_holiday)
+        if self.around_the_clock:
+            return BusinessCalendar(self.network_time_zone, ALL_HOURS, NO_HOLIDAYS)
+        return BusinessCalendar(self.network_time_zone, BUSINESS_HOURS, self.is_holiday)
 
     async def practice_calendar(self, conn: Connection, practice_id: str) -> BusinessCalendar:
         zone, windows = await store.calendar(conn, practice_id, self.network_time_zone)
@@ -54,4 +66,8 @@ def clock_policy(s: FollowupSettings) -> ClockPolicy:
         iop_alert_lead_hours=s.iop_alert_lead_hours,
         reengage_business_days=s.reengage_business_days,
         urgent_reengage_business_days=s.urgent_reengage_business_days,
+        screen_account_hours=s.screen_account_business_hours,
+        urgent_screen_account_hours=s.urgent_screen_account_business_hours,
+        screen_network_after_hours=s.screen_network_after_business_hours,
+        urgent_screen_network_after_hours=s.urgent_screen_network_after_business_hours,
     )

@@ -47,7 +47,7 @@ ON CONFLICT (referral_id, kind, armed_by) DO NOTHING"""
 
 # SKIP LOCKED: two replicas never fire one clock; a crash before commit leaves it to fire again.
 DUE_CLOCKS = """
-SELECT id, referral_id, kind, practice_id, fire_at, due_at FROM clocks
+SELECT id, referral_id, screening_id, kind, practice_id, fire_at, due_at FROM clocks
 WHERE fired_at IS NULL AND fire_at <= $1
 ORDER BY fire_at LIMIT $2
 FOR UPDATE SKIP LOCKED"""

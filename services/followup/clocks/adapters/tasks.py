@@ -12,16 +12,25 @@ from warmlink.db import Connection
 # Open work first; within it urgent first, then the earliest due (overdue ones are earliest).
 SITE_TASKS = """
 SELECT * FROM tasks
-WHERE site_id = $1 AND ($2::text IS NULL OR status = $2)
+WHERE site_id = $1 AND assignee = 'site_coordinator' AND ($2::text IS NULL OR status = $2)
 ORDER BY status <> 'open', urgent DESC, due_at, opened_at
 LIMIT $3"""
 
-TASK = "SELECT * FROM tasks WHERE id = $1 AND site_id = $2"
+# The network's coordinator: every site's screens escalated past their site's own task.
+NETWORK_TASKS = """
+SELECT * FROM tasks
+WHERE assignee = 'network_coordinator' AND ($1::text IS NULL OR status = $1)
+ORDER BY status <> 'open', urgent DESC, due_at, opened_at
+LIMIT $2"""
 
+TASK = "SELECT * FROM tasks WHERE id = $1 AND site_id = $2 AND assignee = 'site_coordinator'"
+NETWORK_TASK = "SELECT * FROM tasks WHERE id = $1 AND assignee = 'network_coordinator'"
+
+# A referral's task only: a screen's is settled by referring or closing the screen.
 COMPLETE = """
 UPDATE tasks SET status = 'completed', closed_at = $3, outcome = $4, barrier = $5,
     re_engaged = $6, closed_by = $7
-WHERE id = $1 AND site_id = $2 AND status = 'open'
+WHERE id = $1 AND site_id = $2 AND status = 'open' AND referral_id IS NOT NULL
 RETURNING *"""
 
 
@@ -29,6 +38,15 @@ async def for_site(
     conn: Connection, site_id: str, status: str | None, limit: int
 ) -> list[asyncpg.Record]:
     return list(await conn.fetch(SITE_TASKS, site_id, status, limit))
+
+
+async def for_network(conn: Connection, status: str | None, limit: int) -> list[asyncpg.Record]:
+    return list(await conn.fetch(NETWORK_TASKS, status, limit))
+
+
+async def network_one(conn: Connection, task_id: UUID) -> asyncpg.Record | None:
+    row: asyncpg.Record | None = await conn.fetchrow(NETWORK_TASK, task_id)
+    return row
 
 
 async def one(conn: Connection, task_id: UUID, site_id: str) -> asyncpg.Record | None:

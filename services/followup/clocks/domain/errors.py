@@ -24,3 +24,14 @@ class BarrierMisstated(Invalid):
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail, field="/barrier")
+
+
+class ScreenTaskNotCompletable(Conflict):
+    """A positive screen's task is settled by referring or closing the screen, not completed."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(
+            "This task is settled by referring the patient or closing the screen on the "
+            "referral service's worklist (POST /v1/worklist/{screening_id}/close).",
+            current_status=status,
+        )

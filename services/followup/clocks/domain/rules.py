@@ -21,6 +21,9 @@ class ClockKind(StrEnum):
     FOLLOWUP_DEADLINE = "followup_deadline"  # ... and closes
     GATE_ALERT = "gate_alert"  # lead time before hospital discharge / last IOP session
     GATE_DEADLINE = "gate_deadline"  # the discharge / last session itself
+    # A positive screen neither referred nor closed (domain/screens.py): whose task it becomes.
+    SCREEN_SITE = "screen_site_escalation"
+    SCREEN_NETWORK = "screen_network_escalation"
 
 
 # A referral in one of these states needs no more clocks or tasks.
@@ -42,6 +45,13 @@ class ClockPolicy:
     iop_alert_lead_hours: float = 48.0
     reengage_business_days: int = 2
     urgent_reengage_business_days: int = 1
+    # A positive screen is referred or closed within these site business hours (urgent: None,
+    # by the close of the same business day), else its coordinator gets a task; these hours
+    # later still, the network's coordinator.
+    screen_account_hours: float = 8.0
+    urgent_screen_account_hours: float | None = None
+    screen_network_after_hours: float = 8.0
+    urgent_screen_network_after_hours: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,22 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from contracts import FollowUpCompleted, FollowUpDue, GateAlertRaised, SlaBreached
+from contracts import (
+    FollowUpCompleted,
+    FollowUpDue,
+    GateAlertRaised,
+    PositiveScreenEscalated,
+    SlaBreached,
+)
 from contracts.codes import TaskKind
-from services.followup.clocks.adapters import store, tasks
-from services.followup.clocks.domain.errors import TaskAlreadyClosed, TaskNotFound
+from services.followup.clocks.adapters import screens, store, tasks
+from services.followup.clocks.domain.errors import (
+    ScreenTaskNotCompletable,
+    TaskAlreadyClosed,
+    TaskNotFound,
+)
 from services.followup.clocks.domain.rules import ClockKind, Effects, Track, on_fire
+from services.followup.clocks.domain.screens import escalation_on_fire
 from services.followup.clocks.domain.tasks import CompleteTask, follow_up_kind
 from warmlink.db import Connection
 from warmlink.outbox import publish_later
@@ -24,6 +35,10 @@ PRODUCER = "followup"
 
 async def fire_clock(conn: Connection, clock: Any, now: datetime) -> None:
     """Apply what a due clock (a DUE_CLOCKS row) causes and mark it fired."""
+    if clock["screening_id"] is not None:
+        note = await _fire_screen_clock(conn, clock, now)
+        await conn.execute(store.MARK_FIRED, clock["id"], now, note)
+        return
     referral_id: UUID = clock["referral_id"]
     track = await store.track(conn, referral_id)
     assert track is not None  # clocks reference their track
@@ -37,6 +52,29 @@ async def fire_clock(conn: Connection, clock: Any, now: datetime) -> None:
     )
     await _apply(conn, clock, track, effects, now)
     await conn.execute(store.MARK_FIRED, clock["id"], now, effects.note)
+
+
+async def _fire_screen_clock(conn: Connection, clock: Any, now: datetime) -> str:
+    """A screen still open at its deadline: a task for its level's coordinator, and the event."""
+    track = await screens.track(conn, clock["screening_id"])
+    level = escalation_on_fire(ClockKind(clock["kind"]), track)
+    if level is None:
+        return f"screen {track.status}"
+    source = f"clock:{clock['id']}"
+    task_id = await screens.open_task(conn, track, level.value, now, clock["due_at"], source)
+    if task_id is not None:
+        event = PositiveScreenEscalated(
+            screening_id=clock["screening_id"],
+            site_id=track.site_id,
+            level=level,
+            task_id=task_id,
+            urgent=track.urgent,
+            safety_assessed=track.safety_outcome is not None,
+            due_at=clock["fire_at"],
+            escalated_at=now,
+        )
+        await publish_later(conn, event, producer=PRODUCER)
+    return f"escalated to the {level.value.replace('_', ' ')}"
 
 
 async def _apply(
@@ -137,6 +175,8 @@ async def complete_task(
 def _already_closed(row: Any, command: CompleteTask) -> Any:
     if row is None:
         raise TaskNotFound()
+    if row["screening_id"] is not None:
+        raise ScreenTaskNotCompletable(row["status"])
     same = (
         row["status"] == "completed"
         and row["outcome"] == command.outcome.value

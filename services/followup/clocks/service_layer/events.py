@@ -2,7 +2,8 @@
 
 Referral events keep each referral's track current, arm its clocks and settle tasks they make
 moot; no-shows and declines open re-engagement tasks at once. Directory profiles keep each
-practice's time zone and intake hours.
+practice's time zone and intake hours. A positive screen arms its own clocks, which its referral
+or its closure stops.
 """
 
 from __future__ import annotations
@@ -14,15 +15,18 @@ from uuid import UUID
 from contracts import (
     AppointmentMissed,
     Envelope,
+    PositiveScreenClosed,
     PracticeRegistered,
     PracticeUpdated,
     ReferralDeclined,
     ReferralRedirected,
     ReferralSubmitted,
+    SafetyAssessmentRecorded,
+    ScreenPositive,
 )
 from contracts.codes import TaskKind
 from contracts.events.referral import ReferralEvent
-from services.followup.clocks.adapters import store
+from services.followup.clocks.adapters import screens, store
 from services.followup.clocks.adapters.context import ClockContext
 from services.followup.clocks.domain.rules import (
     Track,
@@ -31,6 +35,7 @@ from services.followup.clocks.domain.rules import (
     reengagement_due,
     tasks_settled_by,
 )
+from services.followup.clocks.domain.screens import CLOSED, REFERRED, screen_clocks
 from services.followup.clocks.service_layer.commands import announce
 from services.followup.settings import FollowupSettings
 from warmlink.consumer import Handler, Subscription
@@ -57,6 +62,9 @@ def subscriptions(settings: FollowupSettings) -> list[Subscription]:
         "ReferralRedirected": events.on_referral_redirected,
         "ReferralDeclined": events.on_reengagement_needed,
         "AppointmentMissed": events.on_reengagement_needed,
+        "ScreenPositive": events.on_screen_positive,
+        "PositiveScreenClosed": events.on_positive_screen_closed,
+        "SafetyAssessmentRecorded": events.on_safety_assessment_recorded,
     }
     # Clocks run in minutes and business days: nobody waits on this consumer at click speed.
     return [Subscription("followup.clocks", handlers, background=True)]
@@ -83,9 +91,57 @@ class ClockEvents:
             event.updated_at,
         )
 
+    async def on_screen_positive(
+        self, conn: Connection, envelope: Envelope, event: ScreenPositive
+    ) -> None:
+        """A positive screen must be referred or closed in time: arm its escalation clocks."""
+        sid = event.screening_id
+        if not await screens.add_screen(conn, sid, event.site_id, event.urgent, event.screened_at):
+            return  # seen before, or already referred or closed
+        arms = screen_clocks(
+            event.urgent, event.screened_at, self.ctx.site_calendar(), self.ctx.policy
+        )
+        await screens.arm(conn, sid, arms, envelope.event_id)
+
+    async def on_positive_screen_closed(
+        self, conn: Connection, envelope: Envelope, event: PositiveScreenClosed
+    ) -> None:
+        await screens.account(
+            conn,
+            event.screening_id,
+            event.site_id,
+            event.urgent,
+            CLOSED,
+            event.closed_at,
+            envelope.type,
+        )
+
+    async def on_safety_assessment_recorded(
+        self, conn: Connection, envelope: Envelope, event: SafetyAssessmentRecorded
+    ) -> None:
+        await screens.assessed(
+            conn,
+            event.screening_id,
+            event.site_id,
+            event.urgent,
+            event.outcome,
+            event.assessed_at,
+        )
+
     async def on_referral_submitted(
         self, conn: Connection, envelope: Envelope, event: ReferralSubmitted
     ) -> None:
+        if event.screening_id is not None:  # a referred screen stops its clocks
+            urgent = event.urgency == "urgent"
+            await screens.account(
+                conn,
+                event.screening_id,
+                event.site_id,
+                urgent,
+                REFERRED,
+                event.submitted_at,
+                envelope.type,
+            )
         track = Track(
             referral_id=str(event.referral_id),
             site_id=event.site_id,
