@@ -98,6 +98,7 @@ async def on_positive_screen_escalated(
         event.level,
         envelope.event_id,
     )
+    await on_alert_raised(conn, envelope, event, site_id=event.site_id)
 
 
 async def on_sla_breached(conn: Connection, envelope: Envelope, event: SlaBreached) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from contracts import GateAlertRaised, SlaBreached
+from contracts import GateAlertRaised, PositiveScreenEscalated, SlaBreached
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,10 @@ ALERTS: dict[str, AlertShape] = {
     SlaBreached.TYPE: AlertShape("alert.sla_breached", "kind", "due_at", "detected_at"),
     GateAlertRaised.TYPE: AlertShape(
         "alert.gate_risk", "gate", "gate_at", "raised_at", codes=("missing",)
+    ),
+    # A positive screen nobody referred or closed in time: its coordinator's task, now the site's.
+    PositiveScreenEscalated.TYPE: AlertShape(
+        "alert.screen_unreferred", "level", "due_at", "escalated_at"
     ),
 }
 
