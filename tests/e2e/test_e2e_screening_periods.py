@@ -20,17 +20,13 @@ from tests.support.waiting import eventually
 from tests.unit.screening.test_screening_scoring import epds_positions_for, epds_positions_totalling
 
 # The dev stack adds the service prefix (SCREENING_) to every variable it passes.
-PERIOD_CUT_OFFS = {
-    "EPDS_ANTENATAL_POSSIBLE": "15",
-    "EPDS_ANTENATAL_PROBABLE": "15",
-    "EPDS_POSTPARTUM_POSSIBLE": "9",
-    "EPDS_POSTPARTUM_PROBABLE": "12",
-}
+ANTENATAL = {"EPDS_ANTENATAL_POSSIBLE": "15", "EPDS_ANTENATAL_PROBABLE": "15"}
+POSTPARTUM = {"EPDS_POSTPARTUM_POSSIBLE": "9", "EPDS_POSTPARTUM_PROBABLE": "12"}
 
 
 @pytest.fixture(scope="module")
 def net(infra: Infrastructure) -> Iterator[Network]:
-    stack = start_network(infra, ["screening"], PERIOD_CUT_OFFS)
+    stack = start_network(infra, ["screening"], ANTENATAL | POSTPARTUM)
     try:
         yield Network(stack)
     finally:
