@@ -27,6 +27,13 @@ class Setting(StrEnum):
     IOP_PHP = "iop_php"
 
 
+class Period(StrEnum):
+    """Where the patient is in the perinatal period when screened: EPDS cut-offs may differ."""
+
+    ANTENATAL = "antenatal"
+    POSTPARTUM = "postpartum"
+
+
 class HandoffMethod(StrEnum):
     """How the warm handoff was made before the patient left."""
 

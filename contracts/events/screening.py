@@ -7,7 +7,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field
 
 from contracts.base import EventPayload
-from contracts.codes import Instrument, Setting
+from contracts.codes import Instrument, Period, Setting
 from contracts.fields import CodeValue, OrgId, PatientRef
 from contracts.topics import SCREENING
 
@@ -33,3 +33,16 @@ class ScreenPositive(EventPayload):
     urgent: bool = Field(description="Safety item (EPDS 10, PHQ-9 item 9) above zero.")
     setting: Setting
     screened_at: AwareDatetime
+    period: Period | None = Field(
+        None,
+        description="Perinatal period the screen was scored for; null when the site did not say "
+        "(the network's default cut-offs applied).",
+    )
+    positive_cutoff: int | None = Field(
+        None,
+        ge=1,
+        le=30,
+        description="The cut-off the total was compared with: the lowest total that is positive "
+        "for this instrument and period in this network (EPDS: possible depression). Null from "
+        "producers that predate it. An urgent screen is positive whatever its total.",
+    )

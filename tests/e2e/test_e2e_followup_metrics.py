@@ -206,6 +206,23 @@ async def test_network_metrics_match_the_driven_sequence(net: Network, driven: D
     assert [s["kind"] for s in steps] == ["acknowledged", "scheduled", "attended"]  # once each
 
 
+async def test_a_patient_screened_positive_again_counts_once_by_her_first(
+    net: Network, driven: Driven
+) -> None:
+    """PDS-E counts patients: a second positive screen of pt-m-1 this period adds nothing."""
+    again = await _screen(net, RIVERSIDE, "pt-m-1")
+    mine = "SELECT screening_id FROM positive_screens WHERE site_id = $1 AND patient_ref = $2"
+    await eventually(
+        lambda: net.query("followup", mine, RIVERSIDE, "pt-m-1"),
+        until=lambda rows: again in {str(r["screening_id"]) for r in rows},
+        what="the second screen in the measures' read model",
+    )
+    hedis = (await get(net, "/v1/metrics", ADMIN, Role.ADMIN)).json()["follow_up_30d"][0]
+    # still two patients, both referred, one (by her first screen's referral) followed up
+    assert (hedis["positive_screens"], hedis["referred_within_30d"]) == (2, 2)
+    assert (hedis["followed_up_within_30d"], hedis["follow_up_rate"]) == (1, 0.5)
+
+
 async def test_a_clinic_sees_only_its_own_site_and_a_practice_its_own(
     net: Network, driven: Driven
 ) -> None:

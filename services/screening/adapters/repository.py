@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from contracts.codes import Period
+from services.screening.domain.interpretation import Interpretation
 from services.screening.domain.scoring import ScoreResult
 from services.screening.domain.screening import Screening
 from warmlink.db import Connection
@@ -11,8 +13,9 @@ from warmlink.rows import from_row
 
 INSERT_SCREENING = """
 INSERT INTO screenings (id, organization_id, recorded_by, patient_ref, instrument, answers,
-                        item_scores, total, band, positive, urgent, setting, screened_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"""
+                        item_scores, total, band, positive, urgent, setting, screened_at,
+                        period, positive_at, probable_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"""
 
 SELECT_SCREENING = """
 SELECT * FROM screenings WHERE id = $1 AND organization_id = $2"""
@@ -20,6 +23,7 @@ SELECT * FROM screenings WHERE id = $1 AND organization_id = $2"""
 
 async def add(conn: Connection, s: Screening) -> None:
     r = s.result
+    applied = r.interpretation
     await conn.execute(
         INSERT_SCREENING,
         s.id,
@@ -35,6 +39,9 @@ async def add(conn: Connection, s: Screening) -> None:
         r.urgent,
         s.setting,
         s.screened_at,
+        s.period.value if s.period else None,
+        applied.positive_at if applied else None,
+        applied.probable_at if applied else None,
     )
 
 
@@ -42,5 +49,11 @@ async def get(conn: Connection, screening_id: UUID, organization_id: str) -> Scr
     row = await conn.fetchrow(SELECT_SCREENING, screening_id, organization_id)
     if row is None:
         return None
-    result = from_row(ScoreResult, row, item_scores=tuple(row["item_scores"]))
+    interpretation = None
+    if row["positive_at"] is not None:  # NULL: scored before interpretations were kept
+        period = Period(row["period"]) if row["period"] else None
+        interpretation = from_row(Interpretation, row, period=period)
+    result = from_row(
+        ScoreResult, row, item_scores=tuple(row["item_scores"]), interpretation=interpretation
+    )
     return from_row(Screening, row, answers=tuple(row["answers"]), result=result)

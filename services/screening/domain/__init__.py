@@ -16,6 +16,7 @@ from services.screening.domain.instruments import (
     Instrument,
     get_instrument,
 )
+from services.screening.domain.interpretation import Interpretation
 from services.screening.domain.next_steps import (
     CRISIS_RESOURCES,
     SETTINGS,
@@ -23,7 +24,7 @@ from services.screening.domain.next_steps import (
     next_steps,
 )
 from services.screening.domain.scoring import ScoreResult, score
-from services.screening.domain.thresholds import Thresholds
+from services.screening.domain.thresholds import EpdsCutoffs, Thresholds
 
 __all__ = [
     "CRISIS_RESOURCES",
@@ -36,7 +37,9 @@ __all__ = [
     "PHQ9",
     "PSI_HELPLINE",
     "SETTINGS",
+    "EpdsCutoffs",
     "Instrument",
+    "Interpretation",
     "InvalidScreening",
     "NextSteps",
     "Resource",

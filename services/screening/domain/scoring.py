@@ -2,7 +2,9 @@
 
 The server always scores from the items and never trusts a client's total. Answers are
 option positions (see ``instruments``); this module turns them into item scores, a total,
-a band, and the two flags the referral flow acts on: ``positive`` and ``urgent``.
+a band, and the two flags the referral flow acts on: ``positive`` and ``urgent``. The band and
+``positive`` read the total against the cut-offs of the screen's perinatal period (see
+``thresholds``); ``urgent`` reads the safety item alone, whatever the period.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from contracts.codes import Period
 from services.screening.domain.errors import InvalidScreening
 from services.screening.domain.instruments import Instrument, get_instrument
+from services.screening.domain.interpretation import Interpretation
 from services.screening.domain.thresholds import Thresholds
 
 __all__ = ["InvalidScreening", "ScoreResult", "score"]
@@ -44,14 +48,25 @@ class ScoreResult:
     band: str
     positive: bool
     urgent: bool
+    # None only for a record stored before interpretations were kept.
+    interpretation: Interpretation | None = None
+
+    @property
+    def summary(self) -> str | None:
+        """The interpretation in one sentence, or None when it is not known."""
+        if self.interpretation is None:
+            return None
+        return self.interpretation.summary(self.instrument, self.total, self.urgent)
 
 
 def score(
     instrument: str,
     answers: Sequence[int],
     thresholds: Thresholds = _DEFAULT_THRESHOLDS,
+    period: Period | None = None,
 ) -> ScoreResult:
-    """Score ``answers`` (option positions, one per item, in item order).
+    """Score ``answers`` (option positions, one per item, in item order), taken in ``period``
+    (None: not given, so the network's default cut-offs apply).
 
     Raises ``InvalidScreening`` for an unknown instrument, a wrong number of answers or
     an answer that is not an option position.
@@ -60,7 +75,8 @@ def score(
     positions = _validated_positions(spec, answers)
     item_scores = tuple(spec.item_score(i, position) for i, position in enumerate(positions))
     total = sum(item_scores)
-    band, meets_cutoff = _band(spec, total, thresholds)
+    interpretation = _interpretation(spec, thresholds, period)
+    band, meets_cutoff = _band(spec, total, interpretation)
     urgent = spec.safety_item_index is not None and item_scores[spec.safety_item_index] > 0
     # An urgent screen is reported positive whatever its total: a self-harm answer above
     # zero needs a referral (and a safety assessment), so nothing downstream that keys on
@@ -73,6 +89,7 @@ def score(
         band=band,
         positive=meets_cutoff or urgent,
         urgent=urgent,
+        interpretation=interpretation,
     )
 
 
@@ -101,21 +118,35 @@ def _validated_positions(spec: Instrument, answers: Sequence[int]) -> tuple[int,
     return tuple(answers)
 
 
-def _band(spec: Instrument, total: int, thresholds: Thresholds) -> tuple[str, bool]:
-    """The band for ``total`` and whether the total alone meets the positive cut-off."""
+def _interpretation(
+    spec: Instrument, thresholds: Thresholds, period: Period | None
+) -> Interpretation:
+    """The cut-offs that apply to ``spec`` in ``period``."""
     if spec.name == "EPDS":
-        if total >= thresholds.epds_probable:
+        epds = thresholds.epds_for(period)
+        return Interpretation(period, positive_at=epds.possible, probable_at=epds.probable)
+    positive_at = {
+        "PHQ-9": thresholds.phq9_positive,
+        "PHQ-2": thresholds.phq2_positive,
+        "GAD-7": thresholds.gad7_positive,
+    }[spec.name]
+    return Interpretation(period, positive_at=positive_at)
+
+
+def _band(spec: Instrument, total: int, cutoffs: Interpretation) -> tuple[str, bool]:
+    """The band for ``total`` and whether the total alone meets the positive cut-off."""
+    positive = total >= cutoffs.positive_at
+    if spec.name == "EPDS":
+        assert cutoffs.probable_at is not None
+        if total >= cutoffs.probable_at:
             return "probable_depression", True
-        if total >= thresholds.epds_possible:
-            return "possible_depression", True
-        return "below_threshold", False
+        return ("possible_depression" if positive else "below_threshold"), positive
     if spec.name == "PHQ-9":
-        return _lookup(_PHQ9_BANDS, total), total >= thresholds.phq9_positive
+        return _lookup(_PHQ9_BANDS, total), positive
     if spec.name == "PHQ-2":
-        positive = total >= thresholds.phq2_positive
         return ("positive" if positive else "negative"), positive
     if spec.name == "GAD-7":
-        return _lookup(_GAD7_BANDS, total), total >= thresholds.gad7_positive
+        return _lookup(_GAD7_BANDS, total), positive
     raise AssertionError(f"no banding rule for {spec.name}")  # pragma: no cover
 
 

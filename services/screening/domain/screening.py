@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from contracts.codes import Period
 from services.screening.domain.errors import InvalidScreening
 from services.screening.domain.next_steps import NextSteps, next_steps
 from services.screening.domain.scoring import ScoreResult, score
@@ -24,6 +25,8 @@ class RecordScreening:
     answers: tuple[int, ...]
     setting: str
     screened_at: datetime
+    # Antenatal or postpartum; None (not given) reads the total against the default cut-offs.
+    period: Period | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,10 @@ class Screening:
     result: ScoreResult
 
     @property
+    def period(self) -> Period | None:
+        return self.result.interpretation.period if self.result.interpretation else None
+
+    @property
     def next_steps(self) -> NextSteps:
         return next_steps(self.result, self.setting)
 
@@ -48,7 +55,7 @@ def evaluate(
     """Score the answers and build the record; raises InvalidScreening with a field path."""
     if command.screened_at > now + CLOCK_SKEW:
         raise InvalidScreening("/screened_at", "screened_at is in the future")
-    result = score(command.instrument, command.answers, thresholds)
+    result = score(command.instrument, command.answers, thresholds, command.period)
     next_steps(result, command.setting)  # validates the setting
     return Screening(
         id=screening_id,

@@ -71,6 +71,7 @@ async def post_screening(
         answers=tuple(body.answers),
         setting=body.setting,
         screened_at=body.screened_at,
+        period=body.period,
     )
     return await _record(request, conn, caller, idempotency_key, command)
 
@@ -99,6 +100,7 @@ async def post_questionnaire_response(
         answers=parsed.answers,
         setting=body.setting,
         screened_at=screened_at,
+        period=body.period,
     )
     return await _record(request, conn, caller, idempotency_key, command)
 

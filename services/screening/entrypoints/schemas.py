@@ -7,10 +7,16 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt
 
-from contracts.codes import Instrument, Setting
+from contracts.codes import Instrument, Period, Setting
 from contracts.fields import PatientRef
 from contracts.resources import Resource
 from services.screening.domain.screening import Screening
+
+_PERIOD = Field(
+    None,
+    description="Antenatal or postpartum: the EPDS total is read against that period's cut-offs "
+    "in this network. Left out, the network's default cut-offs apply (as before this field).",
+)
 
 
 class ScreeningIn(BaseModel):
@@ -24,6 +30,7 @@ class ScreeningIn(BaseModel):
     patient_ref: PatientRef
     setting: Setting
     screened_at: AwareDatetime
+    period: Period | None = _PERIOD
 
 
 class QuestionnaireResponseIn(BaseModel):
@@ -37,6 +44,7 @@ class QuestionnaireResponseIn(BaseModel):
     screened_at: AwareDatetime | None = Field(
         None, description="Defaults to the resource's `authored`."
     )
+    period: Period | None = _PERIOD
 
 
 class ResourceOut(BaseModel):
@@ -55,6 +63,15 @@ class NextStepsOut(BaseModel):
     resources: list[ResourceOut]
 
 
+class InterpretationOut(BaseModel):
+    """The cut-offs the total was read against, and the sentence that says so."""
+
+    period: Period | None
+    positive_at: int
+    probable_at: int | None
+    summary: str
+
+
 class ScreeningOut(BaseModel):
     id: UUID
     instrument: str
@@ -66,11 +83,24 @@ class ScreeningOut(BaseModel):
     band: str
     positive: bool
     urgent: bool
+    period: Period | None
+    interpretation: InterpretationOut | None = Field(
+        description="Null only for a screening recorded before interpretations were kept."
+    )
     next_steps: NextStepsOut
 
     @classmethod
     def of(cls, s: Screening) -> ScreeningOut:
         steps = s.next_steps
+        applied, summary = s.result.interpretation, s.result.summary
+        interpretation = None
+        if applied is not None and summary is not None:
+            interpretation = InterpretationOut(
+                period=applied.period,
+                positive_at=applied.positive_at,
+                probable_at=applied.probable_at,
+                summary=summary,
+            )
         return cls(
             id=s.id,
             instrument=s.result.instrument,
@@ -82,6 +112,8 @@ class ScreeningOut(BaseModel):
             band=s.result.band,
             positive=s.result.positive,
             urgent=s.result.urgent,
+            period=s.period,
+            interpretation=interpretation,
             next_steps=NextStepsOut(
                 actions=list(steps.actions),
                 resources=[ResourceOut.of(r) for r in steps.resources],

@@ -29,6 +29,7 @@ async def record_screening(
 
 
 def screen_positive(s: Screening) -> ScreenPositive:
+    applied = s.result.interpretation
     return ScreenPositive(
         screening_id=s.id,
         site_id=s.organization_id,
@@ -39,4 +40,6 @@ def screen_positive(s: Screening) -> ScreenPositive:
         urgent=s.result.urgent,
         setting=s.setting,
         screened_at=s.screened_at,
+        period=s.period,
+        positive_cutoff=applied.positive_at if applied else None,
     )

@@ -61,8 +61,17 @@ SELECT referral_id, outcome, completed_at FROM measure_follow_ups
  WHERE referral_id = ANY($1::uuid[])"""
 
 SCREENS_IN = """
-SELECT screening_id, site_id, setting, screened_at FROM positive_screens
+SELECT screening_id, site_id, setting, screened_at, patient_ref FROM positive_screens
  WHERE screened_at >= $1 AND screened_at < $2 AND ($3::text IS NULL OR site_id = $3)"""
+
+# Every positive screen of the patients screened positive in the period, whenever screened: a
+# referral answering any of them is her follow-up (the measure counts patients, not screens).
+SCREENS_OF_PATIENTS = """
+SELECT screening_id, site_id, setting, screened_at, patient_ref FROM positive_screens
+ WHERE (site_id, patient_ref) IN (
+       SELECT site_id, patient_ref FROM positive_screens
+        WHERE screened_at >= $1 AND screened_at < $2 AND ($3::text IS NULL OR site_id = $3)
+          AND patient_ref IS NOT NULL)"""
 
 # Services from profiles and capacity from its own events, whichever arrived: either may be
 # missing (a profile with no capacity reported yet, capacity ahead of its profile).
@@ -103,9 +112,12 @@ async def load_facts(conn: Connection, scope: Scope, start: datetime, end: datet
         ids = [j.referral_id for j in journeys]
         breaches = [from_row(Breach, r) for r in await conn.fetch(BREACHES_OF, ids)] if ids else []
         screens: list[Screen] = []
+        patient_screens: list[Screen] = []
         if scope.kind is not ScopeKind.PRACTICE:
             screens = [from_row(Screen, r) for r in await conn.fetch(SCREENS_IN, start, end, site)]
-        screen_ids = [s.screening_id for s in screens]
+            rows = await conn.fetch(SCREENS_OF_PATIENTS, start, end, site) if screens else []
+            patient_screens = [from_row(Screen, r) for r in rows]
+        screen_ids = list({s.screening_id for s in (*screens, *patient_screens)})
         screen_journeys = (
             await _journeys(conn, await conn.fetch(REFERRALS_FOR_SCREENS, screen_ids))
             if screen_ids
@@ -117,7 +129,7 @@ async def load_facts(conn: Connection, scope: Scope, start: datetime, end: datet
             if linked
             else []
         )
-    return Facts(journeys, breaches, screens, screen_journeys, follow_ups)
+    return Facts(journeys, breaches, screens, screen_journeys, follow_ups, patient_screens)
 
 
 async def breaches_detected(

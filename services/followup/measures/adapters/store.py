@@ -15,8 +15,9 @@ from services.followup.measures.domain.facts import Step, Submission
 from warmlink.db import Connection
 
 RECORD_SCREEN = """
-INSERT INTO positive_screens (screening_id, site_id, instrument, band, urgent, setting, screened_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (screening_id) DO NOTHING"""
+INSERT INTO positive_screens (screening_id, site_id, instrument, band, urgent, setting, screened_at,
+                              patient_ref)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (screening_id) DO NOTHING"""
 
 RECORD_SUBMISSION = """
 INSERT INTO measure_referrals (referral_id, site_id, practice_id, service_id, screening_id,
@@ -74,7 +75,17 @@ ON CONFLICT (practice_id, service_id) DO UPDATE
 
 
 async def record_screen(conn: Connection, e: ScreenPositive) -> None:
-    facts = (e.screening_id, e.site_id, e.instrument, e.band, e.urgent, e.setting, e.screened_at)
+    # patient_ref is kept so that the 30-day measure counts patients, not screens.
+    facts = (
+        e.screening_id,
+        e.site_id,
+        e.instrument,
+        e.band,
+        e.urgent,
+        e.setting,
+        e.screened_at,
+        e.patient_ref,
+    )
     await conn.execute(RECORD_SCREEN, *facts)
 
 

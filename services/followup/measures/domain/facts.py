@@ -75,12 +75,15 @@ class FollowUp:
 
 @dataclass(frozen=True)
 class Screen:
-    """A positive screen (ScreenPositive), the denominator of the 30-day follow-up measure."""
+    """A positive screen (ScreenPositive); each patient's first in the period is the denominator
+    of the 30-day follow-up measure. `patient_ref` is the site's pseudonymous reference (None for
+    a screen recorded before the measures kept it)."""
 
     screening_id: UUID
     site_id: str
     setting: str
     screened_at: datetime
+    patient_ref: str | None = None
 
 
 @dataclass(frozen=True)

@@ -41,9 +41,11 @@ class Facts:
     screens: Sequence[Screen]
     """Positive screens screened in the period."""
     screen_journeys: Sequence[Journey]
-    """Referrals answering those screens, whenever submitted."""
+    """Referrals answering those screens or `patient_screens`, whenever submitted."""
     follow_ups: Sequence[FollowUp]
     """Completed follow-ups of those referrals."""
+    patient_screens: Sequence[Screen] = ()
+    """Every positive screen of the period's patients, whenever screened."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ def grouped(facts: Facts, ctx: Context, group_by: GroupBy) -> dict[str, Any]:
         group_by,
         ctx.tz,
         ctx.now,
+        facts.patient_screens,
     )
     return {
         "groups": [{"group": g.key, "measures": g.measures} for g in groups],
