@@ -32,7 +32,7 @@ from services.followup.settings import FollowupSettings
 from tests.e2e import directory_support as d
 from tests.e2e.conftest import Network, start_network
 from tests.e2e.test_e2e_referral_lifecycle import body
-from tests.e2e.test_e2e_screen_to_worklist import phq9
+from tests.e2e.test_e2e_screen_to_worklist import phq9, worklist
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
 from tools.dev.seed import seed_region
@@ -82,7 +82,15 @@ async def _screen(net: Network, site: str, patient_ref: str) -> str:
             "/v1/screenings", json=phq9(patient_ref, [2] * 9), headers=net.auth(site)
         )
     assert response.status_code == 201, response.text
-    return str(response.json()["id"])
+    screening_id = str(response.json()["id"])
+    # A referral naming the screen is checked against the site's worklist (urgency is the
+    # server's rule), so refer once the screen is there.
+    await eventually(
+        lambda: worklist(net, site),
+        until=lambda items: any(i["screening_id"] == screening_id for i in items),
+        what="worklist item",
+    )
+    return screening_id
 
 
 async def _refer(net: Network, client: httpx.AsyncClient, site: str, key: str, **kw: Any) -> str:

@@ -34,3 +34,17 @@ class IllegalTransition(Conflict):
         )
         self.current = current
         self.action = action
+
+
+class ScreenNotOnWorklist(Conflict):
+    """A routine referral names a screen its site's worklist does not hold (yet): its urgency
+    cannot be checked, so nothing is stored. The site retries once the screen has arrived, or
+    sends it as urgent (see domain/urgency.py)."""
+
+    def __init__(self, screening_id: UUID) -> None:
+        super().__init__(
+            f"screen {screening_id} is not on this site's worklist yet, so its urgency cannot "
+            "be checked; retry in a moment, or send urgency 'urgent'",
+            field="/screening_id",
+            screening_id=str(screening_id),
+        )
