@@ -2,11 +2,12 @@
 
 Urgency: a referral answering a screen whose safety item was positive is stored, answered and
 published as urgent, whatever the site sent, and runs on the urgent acknowledgement clock.
+Attendance: whether she came (or did not) is refused before the appointment's time.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -187,3 +188,27 @@ async def test_a_routine_referral_for_a_screen_not_on_the_worklist_is_409_to_ret
     )
     assert urgent.status_code == 201, urgent.text
     assert urgent.json()["urgency_reason"] == "requested_by_site"
+
+
+async def test_attendance_before_the_appointment_is_409_naming_its_time(
+    net: Network, referral: httpx.AsyncClient
+) -> None:
+    rid = (await submit(net, referral, "attendance-early")).json()["id"]
+    practice = net.auth(PRACTICE, Role.PRACTICE)
+    ahead = datetime.now(UTC).replace(microsecond=0) + timedelta(days=5)
+    for step, payload in (
+        ("acknowledge", None),
+        ("schedule", {"appointment_at": ahead.isoformat(), "modality": "telehealth"}),
+    ):
+        moved = await referral.post(f"/v1/intake/{rid}/{step}", json=payload, headers=practice)
+        assert moved.status_code == 200, moved.text
+
+    for step in ("attended", "missed"):
+        early = await referral.post(f"/v1/intake/{rid}/{step}", headers=practice)
+        found = problem(early, 409)
+        assert datetime.fromisoformat(found["appointment_at"]) == ahead
+        assert found["appointment_at"] in found["detail"]
+    seen = (await referral.get(f"/v1/referrals/{rid}", headers=practice)).json()
+    assert seen["status"] == "scheduled"
+    timeline = await referral.get(f"/v1/referrals/{rid}/timeline", headers=net.auth(SITE))
+    assert [t["action"] for t in timeline.json()] == ["submit", "acknowledge", "schedule"]

@@ -6,6 +6,7 @@ problem+json at the HTTP edge, so no module below the entrypoints knows a status
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -47,4 +48,16 @@ class ScreenNotOnWorklist(Conflict):
             "be checked; retry in a moment, or send urgency 'urgent'",
             field="/screening_id",
             screening_id=str(screening_id),
+        )
+
+
+class AppointmentNotYetHeld(Conflict):
+    """Attendance (or a no-show) recorded before the appointment's time: it cannot have
+    happened yet. The answer says when the appointment is."""
+
+    def __init__(self, appointment_at: datetime) -> None:
+        super().__init__(
+            f"the appointment is at {appointment_at.isoformat()}: whether she attended can be "
+            "recorded from then on",
+            appointment_at=appointment_at.isoformat(),
         )
