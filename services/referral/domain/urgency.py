@@ -1,6 +1,7 @@
-"""Urgency is the server's rule (docs/domain.md): a referral answering a screen whose safety item
-was positive is urgent whatever the referring site sends. A site may raise urgency, never lower
-it. Pure: the command reads what the worklist knows of the screen and asks here.
+"""Urgency is the server's rule (docs/domain.md, "Safety path"): a referral answering a screen
+whose safety item was positive is urgent whatever the referring site sends. A site may raise
+urgency, never lower it. Pure: the command reads what the worklist knows of the screen and asks
+here.
 """
 
 from __future__ import annotations
