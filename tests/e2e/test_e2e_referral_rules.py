@@ -21,31 +21,33 @@ from services.referral.settings import ReferralSettings
 from tests.e2e import test_e2e_referral_lifecycle as lifecycle
 from tests.e2e.conftest import Network
 from tests.e2e.test_e2e_referral_lifecycle import PRACTICE, SERVICE, SITE, problem, submit
-from tests.e2e.test_e2e_screen_to_worklist import worklist
+from tests.e2e.test_e2e_screen_to_worklist import phq9, worklist
 from tests.support.waiting import eventually
 from warmlink.auth import Role
 
+BY_RULE = ("urgent", "safety_item_positive")
+FROM_START: dict[str, Any] = {"auto_offset_reset": "earliest", "group_id": None}
 # The lifecycle module's network (directory, screening, referral).
 net = lifecycle.net
 referral = lifecycle.referral
 
 
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
 def epds(patient_ref: str, answers: list[int]) -> dict[str, Any]:
-    return {
-        "instrument": "EPDS",
-        "answers": answers,
-        "patient_ref": patient_ref,
-        "setting": "ob",
-        "screened_at": datetime.now(UTC).isoformat(),
-    }
+    return phq9(patient_ref, answers) | {"instrument": "EPDS"}
 
 
-async def screen_on_worklist(net: Network, body: dict[str, Any]) -> dict[str, Any]:
-    """Record the screen at the site and wait until its ScreenPositive is on the worklist."""
+async def screen_on_worklist(net: Network, body: dict[str, Any], urgent: bool) -> dict[str, Any]:
+    """Record the screen at the site (`urgent` or not, as the screening service scored it) and
+    wait until its ScreenPositive is on the worklist."""
     async with httpx.AsyncClient(base_url=net.url("screening")) as screening:
         recorded = await screening.post("/v1/screenings", json=body, headers=net.auth(SITE))
     assert recorded.status_code == 201, recorded.text
     screen: dict[str, Any] = recorded.json()
+    assert screen["urgent"] is urgent
     await eventually(
         lambda: worklist(net),
         until=lambda items: any(i["screening_id"] == screen["id"] for i in items),
@@ -57,12 +59,9 @@ async def screen_on_worklist(net: Network, body: dict[str, Any]) -> dict[str, An
 async def published_submission(net: Network, referral_id: str) -> ReferralSubmitted:
     """The ReferralSubmitted the referral service published for `referral_id`."""
     assert net.stack.infra is not None
+    topic = net.stack.common_env["KAFKA_TOPIC_PREFIX"] + REFERRAL
     consumer = AIOKafkaConsumer(
-        net.stack.common_env["KAFKA_TOPIC_PREFIX"] + REFERRAL,
-        bootstrap_servers=net.stack.infra.kafka_bootstrap,
-        auto_offset_reset="earliest",
-        group_id=None,
-        enable_auto_commit=False,
+        topic, bootstrap_servers=net.stack.infra.kafka_bootstrap, **FROM_START
     )
     await consumer.start()
     found: list[ReferralSubmitted] = []
@@ -81,6 +80,23 @@ async def published_submission(net: Network, referral_id: str) -> ReferralSubmit
     finally:
         await consumer.stop()
     return found[0]
+
+
+async def refer(
+    net: Network, client: httpx.AsyncClient, key: str, screen: dict[str, Any], urgency: str
+) -> dict[str, Any]:
+    """A referral answering `screen`, asking for `urgency`; the 201 answer."""
+    created = await submit(
+        net,
+        client,
+        key,
+        screening_id=screen["id"],
+        patient_ref=screen["patient_ref"],
+        urgency=urgency,
+    )
+    assert created.status_code == 201, created.text
+    made: dict[str, Any] = created.json()
+    return made
 
 
 async def urgent_deadline(net: Network, submitted_at: datetime) -> datetime:
@@ -102,38 +118,21 @@ async def test_an_urgent_epds_referred_as_routine_is_stored_and_published_urgent
 ) -> None:
     # Item 10 ("the thought of harming myself has occurred to me"), reverse-scored, answered
     # "hardly ever" (option 2 of 0..3, score 1): the safety item is positive.
-    screen = await screen_on_worklist(net, epds("pt-urgency-1", [2] * 9 + [2]))
-    assert screen["urgent"] is True
+    screen = await screen_on_worklist(net, epds("pt-urgency-1", [2] * 9 + [2]), urgent=True)
 
-    created = await submit(
-        net,
-        referral,
-        "urgency-lowered",
-        screening_id=screen["id"],
-        patient_ref="pt-urgency-1",
-        urgency="routine",
-    )
-    assert created.status_code == 201, created.text
-    made = created.json()
-    assert (made["urgency"], made["urgency_reason"]) == ("urgent", "safety_item_positive")
-    submitted_at = datetime.fromisoformat(made["submitted_at"])
-    deadline = await urgent_deadline(net, submitted_at)
-    assert datetime.fromisoformat(made["acknowledge_by"]) == deadline
+    made = await refer(net, referral, "urgency-lowered", screen, "routine")
+    deadline = await urgent_deadline(net, at(made["submitted_at"]))
+    answered = (made["urgency"], made["urgency_reason"], at(made["acknowledge_by"]))
+    assert answered == (*BY_RULE, deadline)
 
-    stored = await net.query(
+    [stored] = await net.query(
         "referral",
         "SELECT urgency, urgency_reason, acknowledge_by FROM referrals WHERE id = $1::uuid",
         made["id"],
     )
-    assert (stored[0]["urgency"], stored[0]["urgency_reason"]) == (
-        "urgent",
-        "safety_item_positive",
-    )
-    assert stored[0]["acknowledge_by"] == deadline
-
+    assert tuple(stored) == (*BY_RULE, deadline)
     event = await published_submission(net, made["id"])
-    assert (event.urgency, event.urgency_reason) == ("urgent", "safety_item_positive")
-    assert event.acknowledge_by == deadline
+    assert (event.urgency, event.urgency_reason, event.acknowledge_by) == (*BY_RULE, deadline)
     seen = await referral.get(f"/v1/referrals/{made['id']}", headers=net.auth(SITE))
     assert seen.json()["urgency_reason"] == "safety_item_positive"
 
@@ -142,28 +141,13 @@ async def test_a_site_may_raise_urgency_and_a_routine_screen_stays_routine(
     net: Network, referral: httpx.AsyncClient
 ) -> None:
     # Item 10 answered "never" (score 0); positive on its total.
-    screen = await screen_on_worklist(net, epds("pt-urgency-2", [2] * 9 + [3]))
-    assert screen["urgent"] is False
-    routine = await submit(
-        net, referral, "urgency-routine", screening_id=screen["id"], patient_ref="pt-urgency-2"
-    )
-    assert routine.status_code == 201, routine.text
-    assert (routine.json()["urgency"], routine.json()["urgency_reason"]) == ("routine", None)
+    screen = await screen_on_worklist(net, epds("pt-urgency-2", [2] * 9 + [3]), urgent=False)
+    routine = await refer(net, referral, "urgency-routine", screen, "routine")
+    assert (routine["urgency"], routine["urgency_reason"]) == ("routine", None)
 
-    raised = await submit(
-        net,
-        referral,
-        "urgency-raised",
-        screening_id=screen["id"],
-        patient_ref="pt-urgency-2",
-        urgency="urgent",
-    )
-    assert raised.status_code == 201, raised.text
-    assert (raised.json()["urgency"], raised.json()["urgency_reason"]) == (
-        "urgent",
-        "requested_by_site",
-    )
-    event = await published_submission(net, raised.json()["id"])
+    raised = await refer(net, referral, "urgency-raised", screen, "urgent")
+    assert (raised["urgency"], raised["urgency_reason"]) == ("urgent", "requested_by_site")
+    event = await published_submission(net, raised["id"])
     assert event.urgency_reason == "requested_by_site"
 
 
