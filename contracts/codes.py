@@ -49,6 +49,15 @@ class Urgency(StrEnum):
     URGENT = "urgent"
 
 
+class UrgencyReason(StrEnum):
+    """Why a referral is urgent: the server's rule, or the referring site's own call."""
+
+    SAFETY_ITEM_POSITIVE = "safety_item_positive"
+    """The screen it answers had a positive safety item: urgent whatever the site asked."""
+    REQUESTED_BY_SITE = "requested_by_site"
+    """The site raised the urgency itself (a client may raise urgency, never lower it)."""
+
+
 class LevelOfCare(StrEnum):
     """Level of care offered by a service or requested by a referral."""
 

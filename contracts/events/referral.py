@@ -26,6 +26,7 @@ from contracts.codes import (
     RedirectReason,
     Setting,
     Urgency,
+    UrgencyReason,
 )
 from contracts.fields import OrgId, PatientRef, ServiceId, StaffId
 from contracts.lifecycle import ReferralStatus
@@ -57,6 +58,11 @@ class ReferralSubmitted(ReferralEvent):
     setting: Setting
     method: HandoffMethod
     urgency: Urgency
+    urgency_reason: UrgencyReason | None = Field(
+        default=None,
+        description="Why it is urgent (none when routine): the screen's positive safety item, "
+        "which the server enforces, or the site's own request.",
+    )
     level_of_care: LevelOfCare
     modality: Modality | None = Field(description="Patient's preference, if any.")
     referrer_id: StaffId

@@ -115,7 +115,8 @@ async def test_a_no_show_opens_a_task_and_tasks_stay_with_their_site(
         (
             "schedule",
             {
-                "appointment_at": (datetime.now(UTC) + timedelta(days=2)).isoformat(),
+                # An hour ago: a no-show is recorded once the appointment's time has come.
+                "appointment_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
                 "modality": "telehealth",
                 "telehealth_instructions": "link sent by text",
             },

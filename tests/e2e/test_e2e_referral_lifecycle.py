@@ -126,7 +126,8 @@ async def test_screen_to_attended_appointment_with_a_full_timeline(
         (
             "schedule",
             {
-                "appointment_at": (datetime.now(UTC) + timedelta(days=2)).isoformat(),
+                # In the past: attendance is recorded once the appointment's time has come.
+                "appointment_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
                 "modality": "telehealth",
             },
             "scheduled",
@@ -199,7 +200,8 @@ async def test_the_sites_subscriber_sees_every_status_of_a_matched_handoff_in_or
         assert created.status_code == 201, created.text
         rid = created.json()["id"]
         practice = net.auth(practice_id, Role.PRACTICE)
-        appointment_at = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+        # An hour ago: attendance is recorded once the appointment's time has come.
+        appointment_at = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
         steps = [
             ("acknowledge", None),
             ("contact-attempts", {"channel": "phone", "outcome": "reached"}),

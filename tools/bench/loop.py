@@ -89,7 +89,8 @@ async def _one_referral(
         (
             "schedule",
             {
-                "appointment_at": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
+                # An hour ago: attendance is recorded once the appointment's time has come.
+                "appointment_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
                 "modality": "telehealth",
             },
             "scheduled",

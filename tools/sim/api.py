@@ -17,6 +17,7 @@ from warmlink.tokens import issue_token
 
 TOKEN_TTL_S = 8 * 3600
 TOKEN_REFRESH_S = 3600  # long runs never send a token near its expiry
+RETRIES = 3  # tries of a request answered with Retry-After
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,17 @@ class Api:
         headers = self._auth(org, role) | ({"Idempotency-Key": key} if key else {})
         url = self.urls.of(service) + path
         try:
-            async with self._slots:
-                response = await self._http.request(
-                    method, url, json=json, params=params, headers=headers
-                )
+            for attempt in range(1, RETRIES + 1):
+                async with self._slots:
+                    response = await self._http.request(
+                        method, url, json=json, params=params, headers=headers
+                    )
+                # A refusal that says when to come back (a referral for a screen still on its
+                # way to the worklist) is asked again then, as a site's system would.
+                wait = response.headers.get("Retry-After")
+                if not (response.is_error and wait and wait.isdigit()) or attempt == RETRIES:
+                    break
+                await asyncio.sleep(int(wait))
         except httpx.HTTPError as exc:
             self._failed(what, type(exc).__name__)
             return None

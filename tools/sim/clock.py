@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from datetime import timedelta
 
 
 class Stopped(Exception):
@@ -22,6 +23,10 @@ class Clock:
         self.speed = speed
         self.stopping = asyncio.Event()
         self._started = time.monotonic()
+
+    def real(self, minutes: float) -> timedelta:
+        """How long `minutes` of simulated time take on the services' (real) clocks."""
+        return timedelta(seconds=minutes / self.speed)
 
     def simulated_minutes(self) -> float:
         return (time.monotonic() - self._started) * self.speed

@@ -90,9 +90,11 @@ async def _intake(
 async def _appointment(
     world: World, practice: Practice, referral_id: str, plan: IntakePlan
 ) -> None:
-    """Scheduled as far ahead as in real life; the outcome is recorded when the simulated
-    clock gets there."""
-    at = datetime.now(UTC) + timedelta(minutes=plan.appointment_in)
+    """Scheduled as far ahead as in real life, in simulated time; the outcome is recorded
+    when the simulated clock gets there. The services keep real time and refuse an outcome
+    before the appointment's time, so the appointment is booked for the real moment at which
+    the simulated clock reaches it."""
+    at = datetime.now(UTC) + world.clock.real(plan.appointment_in)
     where = (
         {"location": f"{practice.id} office"}
         if plan.modality == "in_person"

@@ -53,6 +53,17 @@ async def for_site(
     return [from_row(WorklistItem, r) for r in rows]
 
 
+# Whatever the item's status: a screen answered before (or back on the list) is still urgent.
+SCREEN_URGENT = "SELECT urgent FROM worklist_items WHERE screening_id = $1 AND site_id = $2"
+
+
+async def screen_urgent(conn: Connection, screening_id: UUID, site_id: str) -> bool | None:
+    """Whether the site's screen had a positive safety item (its ScreenPositive's `urgent`);
+    None when the screen is not on the site's worklist (not arrived yet, or not hers)."""
+    urgent: bool | None = await conn.fetchval(SCREEN_URGENT, screening_id, site_id)
+    return urgent
+
+
 MARK_REFERRED = """
 UPDATE worklist_items SET status = 'referred', referral_id = $2
 WHERE screening_id = $1 AND site_id = $3"""

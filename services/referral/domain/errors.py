@@ -6,6 +6,7 @@ problem+json at the HTTP edge, so no module below the entrypoints knows a status
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -67,3 +68,29 @@ class NoteRequired(Invalid):
 
     def __init__(self) -> None:
         super().__init__("A closure for reason 'other' needs a note.", field="/note")
+
+
+class ScreenNotOnWorklist(Conflict):
+    """A routine referral names a screen its site's worklist does not hold (yet): its urgency
+    cannot be checked, so nothing is stored. The site retries once the screen has arrived, or
+    sends it as urgent (see domain/urgency.py)."""
+
+    def __init__(self, screening_id: UUID) -> None:
+        super().__init__(
+            f"screen {screening_id} is not on this site's worklist yet, so its urgency cannot "
+            "be checked; retry in a moment, or send urgency 'urgent'",
+            field="/screening_id",
+            screening_id=str(screening_id),
+        )
+
+
+class AppointmentNotYetHeld(Conflict):
+    """Attendance (or a no-show) recorded before the appointment's time: it cannot have
+    happened yet. The answer says when the appointment is."""
+
+    def __init__(self, appointment_at: datetime) -> None:
+        super().__init__(
+            f"the appointment is at {appointment_at.isoformat()}: whether she attended can be "
+            "recorded from then on",
+            appointment_at=appointment_at.isoformat(),
+        )

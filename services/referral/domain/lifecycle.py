@@ -7,11 +7,12 @@ state.
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from contracts.codes import RedirectReason
 from contracts.lifecycle import ReferralStatus as Status
-from services.referral.domain.errors import IllegalTransition
+from services.referral.domain.errors import AppointmentNotYetHeld, IllegalTransition
 
 
 class Action(StrEnum):
@@ -91,6 +92,18 @@ def next_status(current: Status, action: Action, *, ack_overdue: bool = False) -
         return _TRANSITIONS[(current, action)]
     except KeyError:
         raise IllegalTransition(current, action) from None
+
+
+# Whether she came can only be known once the appointment's time has come.
+AFTER_THE_APPOINTMENT = frozenset({Action.RECORD_ATTENDED, Action.RECORD_MISSED})
+
+
+def check_appointment_held(action: Action, appointment_at: datetime | None, now: datetime) -> None:
+    """Attendance or a no-show recorded before the appointment's time is refused, naming that
+    time (`now` is the server's clock). Asked after `next_status`, so an action the state does
+    not allow is refused as that first."""
+    if action in AFTER_THE_APPOINTMENT and appointment_at is not None and now < appointment_at:
+        raise AppointmentNotYetHeld(appointment_at)
 
 
 def allowed_actions(current: Status) -> list[Action]:

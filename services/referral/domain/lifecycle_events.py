@@ -36,6 +36,7 @@ def submitted(referral: Referral) -> ReferralSubmitted:
         setting=referral.setting,
         method=referral.method,
         urgency=referral.urgency,
+        urgency_reason=referral.urgency_reason,
         level_of_care=referral.level_of_care,
         modality=None,
         referrer_id=referral.referrer_id,

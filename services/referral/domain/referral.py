@@ -56,6 +56,7 @@ class Referral:
     discharge_summary_ref: str | None = None  # IOP/PHP
     appointment_at: datetime | None = None
     appointment_modality: str | None = None
+    urgency_reason: str | None = None  # why it is urgent (contracts.codes.UrgencyReason)
     updated_at: datetime | None = None
     history: tuple[TimelineEntry, ...] = field(default=())
 

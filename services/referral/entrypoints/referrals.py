@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from services.referral.adapters import referral_repository as repo
 from services.referral.adapters.directory_client import DirectoryUnavailable, PracticeInfo
+from services.referral.domain.errors import ScreenNotOnWorklist
 from services.referral.domain.handoff import appointment_needed_by, missing_for_setting
 from services.referral.domain.lifecycle import Action
 from services.referral.domain.messages import CRISIS_RESOURCES, patient_message
@@ -26,13 +27,17 @@ from services.referral.entrypoints.schemas import (
 )
 from services.referral.service_layer.commands import handoff
 from services.referral.service_layer.commands.access import visible_referral
-from services.referral.service_layer.commands.handoff import SubmitReferral, submit_referral
+from services.referral.service_layer.commands.handoff import (
+    SubmitReferral,
+    submit_referral,
+    urgency_for,
+)
 from services.referral.service_layer.commands.lifecycle import transition_referral
 from warmlink.audit import audit
 from warmlink.auth import Caller, CallerDep, Role, require_role
 from warmlink.db import ConnectionDep, PoolDep
 from warmlink.idempotency import request_hash, run_once_in_one_statement
-from warmlink.problems import InvalidInput, Problem
+from warmlink.problems import InvalidInput, Problem, problem_for
 from warmlink.write_batch import WriteBatch
 
 router = APIRouter(prefix="/v1/referrals", tags=["referrals"])
@@ -42,6 +47,8 @@ IdempotencyKey = Annotated[
     str, Header(alias="Idempotency-Key", description="One key per handoff; a retry reuses it.")
 ]
 Ctx = Annotated[ReferralContext, context]
+# A screen on its way to the worklist arrives in well under a second (the broker's latency).
+SCREEN_RETRY_AFTER_S = 1
 
 
 class DirectoryDown(Problem):
@@ -91,6 +98,9 @@ def referral_view(r: Referral, phone: str | None = None, url: str | None = None)
         "setting": r.setting,
         "method": r.method,
         "urgency": r.urgency,
+        # Why it is urgent: the screen's positive safety item (the server's rule, whatever the
+        # site sent) or the site's own request; None when routine.
+        "urgency_reason": r.urgency_reason,
         "level_of_care": r.level_of_care,
         "referrer_id": r.referrer_id,
         "acting_for": r.acting_for,
@@ -155,15 +165,23 @@ async def post_referral(
 
     now = datetime.now(UTC)
 
-    async def build(batch: WriteBatch) -> tuple[int, Any]:
-        referral = await submit_referral(
-            batch, ctx.keyring, caller, command, practice, now, ctx.listeners
-        )
-        await ctx.queue_confirmation(batch, referral, practice, body)
-        return 201, referral_view(referral, practice.intake_phone, practice.intake_url)
-
     fingerprint = request_hash(request.method, request.url.path, await request.body())
-    async with pool.acquire() as conn:  # for the one round trip only, not the whole request
+    async with pool.acquire() as conn:  # for these round trips only, not the whole request
+        try:
+            urgency = await urgency_for(conn, caller, command)
+        except ScreenNotOnWorklist as exc:
+            # Only HTTP knows how to say "again in a moment".
+            problem = problem_for(exc)
+            problem.headers = {"Retry-After": str(SCREEN_RETRY_AFTER_S)}
+            raise problem from None
+
+        async def build(batch: WriteBatch) -> tuple[int, Any]:
+            referral = await submit_referral(
+                batch, ctx.keyring, caller, command, urgency, practice, now, ctx.listeners
+            )
+            await ctx.queue_confirmation(batch, referral, practice, body)
+            return 201, referral_view(referral, practice.intake_phone, practice.intake_url)
+
         status, view, replayed = await run_once_in_one_statement(
             conn,
             organization_id=caller.organization_id,

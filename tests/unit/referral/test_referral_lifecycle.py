@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from contracts.lifecycle import ReferralStatus as S
-from services.referral.domain.errors import IllegalTransition
+from services.referral.domain.errors import AppointmentNotYetHeld, IllegalTransition
 from services.referral.domain.lifecycle import (
     OPEN,
     PRACTICE_ACTIONS,
     REFERRER_ACTIONS,
     Action,
     allowed_actions,
+    check_appointment_held,
     next_status,
 )
 
@@ -74,3 +77,26 @@ def test_terminal_states_allow_nothing_and_roles_never_overlap() -> None:
     assert allowed_actions(S.CANCELLED) == []
     assert not PRACTICE_ACTIONS & REFERRER_ACTIONS
     assert set(Action) == PRACTICE_ACTIONS | REFERRER_ACTIONS
+
+
+APPOINTMENT = datetime(2026, 5, 11, 15, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("action", [Action.RECORD_ATTENDED, Action.RECORD_MISSED])
+def test_attendance_before_the_appointment_is_refused_naming_its_time(action: Action) -> None:
+    with pytest.raises(AppointmentNotYetHeld) as info:
+        check_appointment_held(action, APPOINTMENT, APPOINTMENT - timedelta(days=5))
+    assert info.value.extensions == {"appointment_at": APPOINTMENT.isoformat()}
+    assert APPOINTMENT.isoformat() in info.value.detail
+
+
+@pytest.mark.parametrize("action", [Action.RECORD_ATTENDED, Action.RECORD_MISSED])
+def test_attendance_from_the_appointment_on_is_recorded(action: Action) -> None:
+    check_appointment_held(action, APPOINTMENT, APPOINTMENT)
+    check_appointment_held(action, APPOINTMENT, APPOINTMENT + timedelta(hours=1))
+
+
+def test_other_actions_do_not_wait_for_the_appointment() -> None:
+    early = APPOINTMENT - timedelta(days=5)
+    for action in set(Action) - {Action.RECORD_ATTENDED, Action.RECORD_MISSED}:
+        check_appointment_held(action, APPOINTMENT, early)

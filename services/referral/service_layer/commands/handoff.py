@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from contracts import new_event_id
+from contracts.codes import Urgency
 from contracts.lifecycle import ReferralStatus
 from services.referral.adapters import referral_repository as repo
 from services.referral.adapters import worklist_repository as worklist
@@ -20,6 +21,7 @@ from services.referral.adapters.directory_client import PracticeInfo
 from services.referral.domain.lifecycle import Action, next_status
 from services.referral.domain.lifecycle_events import redirected, submitted
 from services.referral.domain.referral import PatientDetails, Referral
+from services.referral.domain.urgency import DecidedUrgency, decide_urgency
 from services.referral.service_layer.commands.access import visible_referral
 from services.referral.service_layer.commands.announce import StatusListener, announce
 from warmlink.audit import audit
@@ -36,7 +38,7 @@ class SubmitReferral:
     patient_ref: str
     setting: str
     method: str
-    urgency: str
+    urgency: Urgency  # as requested: the server may raise it (urgency_for)
     referrer_id: str
     acting_for: str | None
     consent_given: bool
@@ -48,16 +50,30 @@ class SubmitReferral:
     match_criteria: dict[str, Any] | None
 
 
+async def urgency_for(conn: Connection, caller: Caller, cmd: SubmitReferral) -> DecidedUrgency:
+    """The urgency the referral is stored with: the screen it names decides, from what the
+    site's worklist learnt of it (ScreenPositive); ScreenNotOnWorklist when that cannot be
+    checked and the site asked for routine. Read before the submission's one-statement batch,
+    which cannot read; one round trip, and only for a referral that names a screen."""
+    screen_urgent = None
+    if cmd.screening_id is not None:
+        screen_urgent = await worklist.screen_urgent(conn, cmd.screening_id, caller.organization_id)
+    return decide_urgency(cmd.urgency, cmd.screening_id, screen_urgent)
+
+
 async def submit_referral(
     conn: Executor,
     keyring: Keyring,
     caller: Caller,
     cmd: SubmitReferral,
+    urgency: DecidedUrgency,
     practice: PracticeInfo,
     now: datetime,
     listeners: Sequence[StatusListener] = (),
 ) -> Referral:
-    """A warm handoff from the caller's site to `practice`; it answers the screen it names."""
+    """A warm handoff from the caller's site to `practice`; it answers the screen it names, with
+    the urgency `urgency_for` decided (an urgent one runs on the short acknowledgement clock)."""
+    urgent = urgency.urgency is Urgency.URGENT
     referral = Referral(
         id=new_event_id(),
         site_id=caller.organization_id,
@@ -68,7 +84,8 @@ async def submit_referral(
         patient_ref=cmd.patient_ref,
         setting=cmd.setting,
         method=cmd.method,
-        urgency=cmd.urgency,
+        urgency=urgency.urgency,
+        urgency_reason=urgency.reason,
         level_of_care=practice.level_of_care,
         referrer_id=cmd.referrer_id,
         acting_for=cmd.acting_for,
@@ -76,7 +93,7 @@ async def submit_referral(
         part2=cmd.part2,
         status=ReferralStatus.SUBMITTED,
         submitted_at=now,
-        acknowledge_by=practice.acknowledge_by(now, cmd.urgency == "urgent"),
+        acknowledge_by=practice.acknowledge_by(now, urgent),
         appointment_needed_by=cmd.appointment_needed_by,
         infant_visit_ref=cmd.infant_visit_ref,
         discharge_summary_ref=cmd.discharge_summary_ref,

@@ -15,7 +15,12 @@ from uuid import UUID
 from contracts import new_event_id
 from services.referral.adapters import referral_repository as repo
 from services.referral.adapters import worklist_repository as worklist
-from services.referral.domain.lifecycle import PRACTICE_ACTIONS, Action, next_status
+from services.referral.domain.lifecycle import (
+    PRACTICE_ACTIONS,
+    Action,
+    check_appointment_held,
+    next_status,
+)
 from services.referral.domain.lifecycle_events import event_for
 from services.referral.domain.referral import AppointmentLogistics, Referral
 from services.referral.service_layer.commands.access import Owner, visible_referral
@@ -36,11 +41,13 @@ async def transition_referral(
     listeners: Sequence[StatusListener] = (),
 ) -> Referral:
     """Apply one lifecycle action by the organization it belongs to; an action the current
-    state does not allow is an IllegalTransition naming that state."""
+    state does not allow is an IllegalTransition naming that state, and attendance before the
+    appointment's time (by `now`, the server's clock) is AppointmentNotYetHeld."""
     owner: Owner = "practice_id" if action in PRACTICE_ACTIONS else "site_id"
     row = await visible_referral(conn, caller, referral_id, owner=owner, lock=True)
     current = repo.to_referral(row)
     status = next_status(current.status, action)
+    check_appointment_held(action, current.appointment_at, now)
     appointment: tuple[UUID, datetime] | None = None
     if action is Action.SCHEDULE:
         appointment = (new_event_id(), details["appointment_at"])
