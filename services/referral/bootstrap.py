@@ -51,6 +51,7 @@ async def referral_context(app: FastAPI, runtime: Runtime) -> None:
         directory=directory,
         queue_confirmation=queue_confirmation,
         listeners=[on_status_change],
+        appointment_within_days=settings.appointment_within_days,
     )
     if settings.notify_channel != "none":
         sender = ConfirmationSender(runtime.pool, keyring, _notifier(settings))

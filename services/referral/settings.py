@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.referral.domain.redirect import DEFAULT_APPOINTMENT_WITHIN_DAYS
 from services.referral.subscriptions.domain.config import SubscriptionSettings
 from warmlink.crypto import Keyring
 from warmlink.settings import ServiceSettings
@@ -23,6 +24,11 @@ class ReferralSettings(SubscriptionSettings, ServiceSettings):
     # The directory: practice names and intake contacts at submission, next matches on decline.
     directory_url: str = "http://127.0.0.1:8002"
     directory_timeout_s: float = 3.0
+    # Days from submission within which her first appointment must fall, by urgency; a later
+    # one makes the referral redirectable (no_timely_appointment). Env: a JSON object.
+    appointment_within_days: dict[str, int] = Field(
+        default_factory=lambda: dict(DEFAULT_APPOINTMENT_WITHIN_DAYS)
+    )
 
     # The patient's confirmation: email over SMTP, SMS through an HTTP provider, or none.
     notify_channel: Literal["none", "smtp", "sms"] = "none"

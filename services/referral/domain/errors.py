@@ -94,3 +94,25 @@ class AppointmentNotYetHeld(Conflict):
             "recorded from then on",
             appointment_at=appointment_at.isoformat(),
         )
+
+
+class PracticePassedOver(Conflict):
+    """The redirect's target already declined this referral or missed its acknowledgement."""
+
+    def __init__(self, practice_id: str) -> None:
+        super().__init__(
+            f"practice {practice_id} already declined or missed this referral; "
+            "choose another from next-matches",
+            field="/practice_id",
+            practice_id=practice_id,
+        )
+
+
+class RedisclosureConsentMissing(Invalid):
+    """A 42 CFR Part 2 referral moves to a new practice only with her consent naming it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "42 CFR Part 2 data needs her consent to redisclose to the new practice",
+            field="/consent/part2_redisclosure",
+        )

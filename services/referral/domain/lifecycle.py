@@ -24,7 +24,8 @@ class Action(StrEnum):
     CANCEL_APPOINTMENT = "cancel_appointment"
     DECLINE = "decline"
     CANCEL = "cancel"  # by the referrer
-    REDIRECT = "redirect"  # by the referrer, after a decline or a missed ack: to another practice
+    # by the referrer, after a decline, a missed ack or a too-late first appointment
+    REDIRECT = "redirect"
     CLOSE = "close"
 
 
@@ -79,14 +80,24 @@ for _open in OPEN:
     _TRANSITIONS[(_open, Action.CANCEL)] = Status.CANCELLED
 
 
-def next_status(current: Status, action: Action, *, ack_overdue: bool = False) -> Status:
+def next_status(
+    current: Status,
+    action: Action,
+    *,
+    ack_overdue: bool = False,
+    appointment_too_late: bool = False,
+) -> Status:
     """`ack_overdue`: the follow-up service reported the acknowledgement deadline missed.
+    `appointment_too_late`: her first appointment is later than her urgency allows
+    (domain/redirect.py).
 
     Besides a declined referral, the referrer may then redirect one still unacknowledged: the
     patient was told she would hear within a business day, so the site must not be left waiting
-    on a silent practice.
+    on a silent practice; or one whose practice cannot see her in time.
     """
     if (current, action, ack_overdue) == (Status.SUBMITTED, Action.REDIRECT, True):
+        return Status.SUBMITTED
+    if (current, action, appointment_too_late) == (Status.SCHEDULED, Action.REDIRECT, True):
         return Status.SUBMITTED
     try:
         return _TRANSITIONS[(current, action)]
@@ -111,5 +122,8 @@ def allowed_actions(current: Status) -> list[Action]:
 
 
 def redirect_reason(current: Status) -> RedirectReason:
-    """Why a redirect from `current` happens (only declined and overdue ones are allowed)."""
+    """Why a redirect from `current` happens (only declined, overdue and too-late ones are
+    allowed)."""
+    if current is Status.SCHEDULED:
+        return RedirectReason.NO_TIMELY_APPOINTMENT
     return RedirectReason.ACK_OVERDUE if current is Status.SUBMITTED else RedirectReason.DECLINED

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Depends, Request
 
 from services.referral.adapters.directory_client import DirectoryClient
+from services.referral.domain.redirect import DEFAULT_APPOINTMENT_WITHIN_DAYS
 from services.referral.service_layer.commands.announce import StatusListener
 from warmlink.crypto import Keyring
 from warmlink.db import Executor
@@ -26,6 +27,10 @@ class ReferralContext:
     directory: DirectoryClient
     listeners: Sequence[StatusListener] = ()
     queue_confirmation: ConfirmationQueue = field(default=_no_confirmation)
+    # By urgency: a first appointment later than this many days makes a referral redirectable.
+    appointment_within_days: Mapping[str, int] = field(
+        default_factory=lambda: dict(DEFAULT_APPOINTMENT_WITHIN_DAYS)
+    )
 
 
 # async: FastAPI runs a plain-def dependency in a worker thread, a hop dearer than the lookup.

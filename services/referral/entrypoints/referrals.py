@@ -25,7 +25,7 @@ from services.referral.entrypoints.schemas import (
     ReferralIn,
     TimelineOut,
 )
-from services.referral.service_layer.commands import handoff
+from services.referral.service_layer.commands import redirect
 from services.referral.service_layer.commands.access import visible_referral
 from services.referral.service_layer.commands.handoff import (
     SubmitReferral,
@@ -33,6 +33,7 @@ from services.referral.service_layer.commands.handoff import (
     urgency_for,
 )
 from services.referral.service_layer.commands.lifecycle import transition_referral
+from services.referral.service_layer.commands.redirect import RedirectReferral
 from warmlink.audit import audit
 from warmlink.auth import Caller, CallerDep, Role, require_role
 from warmlink.db import ConnectionDep, PoolDep
@@ -261,11 +262,18 @@ async def redirect_referral(
     caller: ClinicDep,
     ctx: Ctx,
 ) -> dict[str, Any]:
-    """Send a declined referral to the next practice in one call; its history is kept."""
+    """Send a declined, unacknowledged or too-late referral to the next practice in one call;
+    its history is kept. A practice that declined or missed it is a 409 naming `practice_id`."""
     practice = await practice_or_422(ctx, request, body.practice_id, body.service_id)
+    command = RedirectReferral(
+        referral_id=referral_id,
+        practice=practice,
+        part2_redisclosure=body.consent.part2_redisclosure,
+        appointment_within_days=ctx.appointment_within_days,
+    )
     async with conn.transaction():
-        r = await handoff.redirect_referral(
-            conn, caller, referral_id, practice, datetime.now(UTC), ctx.listeners
+        r = await redirect.redirect_referral(
+            conn, caller, command, datetime.now(UTC), ctx.listeners
         )
     return referral_view(r, practice.intake_phone, practice.intake_url)
 
@@ -274,8 +282,9 @@ async def redirect_referral(
 async def next_matches(
     referral_id: UUID, request: Request, conn: ConnectionDep, caller: ClinicDep, ctx: Ctx
 ) -> dict[str, Any]:
-    """After a decline: the directory's matches for the same criteria, without that practice."""
-    row = await visible_referral(conn, caller, referral_id, owner="site_id")
+    """The directory's matches for the same criteria, without the practice that holds it now
+    and every practice that declined or missed it."""
+    row, gone = await redirect.practices_passed_over(conn, caller, referral_id)
     criteria = orjson.loads(row["match_criteria"] or "null") or {}
     if not criteria:
         raise InvalidInput.at("/match_criteria", "this referral was submitted without criteria")
@@ -288,5 +297,6 @@ async def next_matches(
         found = await ctx.directory.matches(bearer(request), params)
     except DirectoryUnavailable as exc:
         raise DirectoryDown(f"The directory cannot be reached ({exc}); try again.") from None
-    found["matches"] = [m for m in found["matches"] if m["organization_id"] != row["practice_id"]]
+    skip = gone | {row["practice_id"]}
+    found["matches"] = [m for m in found["matches"] if m["organization_id"] not in skip]
     return found

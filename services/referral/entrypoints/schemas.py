@@ -117,9 +117,17 @@ class CloseIn(Strict):
     outcome: ClosureOutcome
 
 
+class RedirectConsentIn(Strict):
+    part2_redisclosure: bool = Field(
+        False,
+        description="Her written consent to redisclose Part 2 data to the practice redirected to.",
+    )
+
+
 class RedirectIn(Strict):
     practice_id: OrgId
     service_id: ServiceId
+    consent: RedirectConsentIn = Field(default_factory=RedirectConsentIn)
 
 
 class TimelineOut(BaseModel):

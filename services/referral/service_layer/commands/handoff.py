@@ -1,4 +1,4 @@
-"""Referral commands of the warm handoff: submit it to a practice, redirect it to another.
+"""The warm handoff: submit a referral to a practice (redirect.py moves it to another).
 
 Each runs inside one transaction: the referral, the timeline entry, the audit row, the worklist,
 the integration event (outbox) and the subscribers' notifications commit together or not at all.
@@ -7,7 +7,7 @@ the integration event (outbox) and the subscribers' notifications commit togethe
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -18,11 +18,9 @@ from contracts.lifecycle import ReferralStatus
 from services.referral.adapters import referral_repository as repo
 from services.referral.adapters import worklist_repository as worklist
 from services.referral.adapters.directory_client import PracticeInfo
-from services.referral.domain.lifecycle import Action, next_status
-from services.referral.domain.lifecycle_events import redirected, submitted
+from services.referral.domain.lifecycle_events import submitted
 from services.referral.domain.referral import PatientDetails, Referral
 from services.referral.domain.urgency import DecidedUrgency, decide_urgency
-from services.referral.service_layer.commands.access import visible_referral
 from services.referral.service_layer.commands.announce import StatusListener, announce
 from warmlink.audit import audit
 from warmlink.auth import Caller
@@ -111,34 +109,3 @@ async def submit_referral(
         await worklist.mark_referred(conn, cmd.screening_id, referral.id, caller.organization_id)
     await announce(conn, listeners, referral, submitted(referral), now)
     return referral
-
-
-async def redirect_referral(
-    conn: Connection,
-    caller: Caller,
-    referral_id: UUID,
-    practice: PracticeInfo,
-    now: datetime,
-    listeners: Sequence[StatusListener] = (),
-) -> Referral:
-    """Re-send a declined referral, or one whose acknowledgement is overdue, to another
-    practice, keeping its history."""
-    row = await visible_referral(conn, caller, referral_id, owner="site_id", lock=True)
-    current = repo.to_referral(row)
-    next_status(current.status, Action.REDIRECT, ack_overdue=row["ack_overdue_at"] is not None)
-    updated = replace(
-        current,
-        practice_id=practice.practice_id,
-        service_id=practice.service_id,
-        practice_name=practice.name,
-        status=ReferralStatus.SUBMITTED,
-        acknowledge_by=practice.acknowledge_by(now, current.urgency == "urgent"),
-        updated_at=now,
-    )
-    await repo.redirect(conn, updated, practice.intake_phone, practice.intake_url, now)
-    await repo.append_timeline(
-        conn, updated, "redirect", caller, now, f"from {current.practice_id}"
-    )
-    await worklist.referred_again(conn, referral_id)
-    await announce(conn, listeners, updated, redirected(current, updated, now), now)
-    return updated
