@@ -144,8 +144,12 @@ async def test_a_first_appointment_five_weeks_out_makes_a_routine_referral_redir
     target = (await next_matches(net, referral, in_time))[0]
     refused = problem(await redirect(net, referral, in_time, target), 409)
     assert refused["current_status"] == "scheduled"
+    timeline = await referral.get(f"/v1/referrals/{in_time}/timeline", headers=net.auth(SITE))
+    assert "redirect_allowed" not in [t["action"] for t in timeline.json()]
 
     rid = await booked(net, referral, "redirect-5-weeks", 35)
+    told = (await referral.get(f"/v1/referrals/{rid}/timeline", headers=net.auth(SITE))).json()
+    assert (told[-1]["action"], told[-1]["reason"]) == ("redirect_allowed", "no_timely_appointment")
     moved = await redirect(net, referral, rid, target)
     assert moved.status_code == 200, moved.text
     assert moved.json()["status"] == "submitted"

@@ -32,6 +32,8 @@ class WorklistReason(StrEnum):
     DECLINED = "declined"  # the practice declined: redirect to one of the next matches
     # The practice did not acknowledge within a business day: redirect to one of the next matches.
     ACKNOWLEDGEMENT_OVERDUE = "acknowledgement_overdue"
+    # Her first appointment is later than her urgency allows: redirect to one of the next matches.
+    NO_TIMELY_APPOINTMENT = "no_timely_appointment"
     # Follow-up found care did not happen and re-engaged her: make a new referral.
     RE_ENGAGEMENT = "re_engagement"
 

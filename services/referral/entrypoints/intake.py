@@ -105,6 +105,7 @@ async def schedule(
             ctx.keyring,
             datetime.now(UTC),
             ctx.listeners,
+            appointment_within_days=ctx.appointment_within_days,
         )
     return referral_view(r)
 

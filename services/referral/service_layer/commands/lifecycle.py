@@ -6,7 +6,7 @@ event (outbox) and the subscribers' notifications commit together or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -15,6 +15,7 @@ from uuid import UUID
 from contracts import new_event_id
 from services.referral.adapters import referral_repository as repo
 from services.referral.adapters import worklist_repository as worklist
+from services.referral.adapters.followup_repository import return_to_worklist
 from services.referral.domain.lifecycle import (
     PRACTICE_ACTIONS,
     Action,
@@ -22,7 +23,9 @@ from services.referral.domain.lifecycle import (
     next_status,
 )
 from services.referral.domain.lifecycle_events import event_for
+from services.referral.domain.redirect import DEFAULT_APPOINTMENT_WITHIN_DAYS, appointment_too_late
 from services.referral.domain.referral import AppointmentLogistics, Referral
+from services.referral.domain.worklist import WorklistReason
 from services.referral.service_layer.commands.access import Owner, visible_referral
 from services.referral.service_layer.commands.announce import StatusListener, announce
 from warmlink.audit import audit
@@ -95,12 +98,35 @@ async def schedule_appointment(
     keyring: Keyring,
     now: datetime,
     listeners: Sequence[StatusListener] = (),
+    *,
+    appointment_within_days: Mapping[str, int] = DEFAULT_APPOINTMENT_WITHIN_DAYS,
 ) -> Referral:
     """Book (or re-book) the appointment. Where and how to join it is sealed beside it, and the
-    write audited; `AppointmentScheduled` carries the time and modality only."""
+    write audited; `AppointmentScheduled` carries the time and modality only. A first
+    appointment later than her urgency allows makes the referral redirectable: the site sees it
+    on the timeline and, for a referral from a screen, on its worklist."""
     updated = await transition_referral(
         conn, caller, referral_id, Action.SCHEDULE, details, now, listeners
     )
     await repo.set_logistics(conn, referral_id, logistics, keyring)
     await audit(conn, caller, "write", "referral_appointment", str(referral_id))
+    await _offer_redirect_if_late(conn, caller, updated, details, now, appointment_within_days)
     return updated
+
+
+async def _offer_redirect_if_late(
+    conn: Connection,
+    caller: Caller,
+    r: Referral,
+    details: dict[str, Any],
+    now: datetime,
+    within_days: Mapping[str, int],
+) -> None:
+    at, reason = details["appointment_at"], WorklistReason.NO_TIMELY_APPOINTMENT
+    # The timeline (a follow-up visit is no first appointment) is read only for a late one.
+    if not appointment_too_late(r.status, r.urgency, r.submitted_at, at, (), within_days):
+        return
+    history = await repo.timeline(conn, r.id)
+    if appointment_too_late(r.status, r.urgency, r.submitted_at, at, history, within_days):
+        await return_to_worklist(conn, r.id, reason, None, now)
+        await repo.append_timeline(conn, r, "redirect_allowed", caller, now, reason)
