@@ -13,7 +13,14 @@ import orjson
 import pytest
 
 from tests.e2e.conftest import Network, start_network
-from tests.e2e.test_e2e_referral_lifecycle import PRACTICE, SITE, problem, submit
+from tests.e2e.test_e2e_referral_lifecycle import (
+    PRACTICE,
+    SITE,
+    positive_screen_on_worklist,
+    problem,
+    submit,
+)
+from tests.e2e.test_e2e_screen_to_worklist import worklist
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
 from tools.dev.seed import seed_region
@@ -28,8 +35,8 @@ async def referral(net: Network) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture(scope="module")
 def net(infra: Infrastructure) -> Iterator[Network]:
-    # What a redirect needs: the directory's matches and the referral service.
-    stack = start_network(infra, ["directory", "referral"])
+    # What a redirect needs: the directory's matches, screens for the worklist, the referrals.
+    stack = start_network(infra, ["directory", "screening", "referral"])
     try:
         seed_region(f"http://127.0.0.1:{stack.ports['directory']}", stack.signing_key)
         yield Network(stack)
@@ -122,9 +129,11 @@ async def test_a_part2_referral_waits_for_consent_naming_the_new_practice(
     assert "Part 2 redisclosure consented" in timeline[-1]["reason"]
 
 
-async def booked(net: Network, client: httpx.AsyncClient, key: str, days_ahead: int) -> str:
+async def booked(
+    net: Network, client: httpx.AsyncClient, key: str, days_ahead: int, **overrides: Any
+) -> str:
     """A routine referral acknowledged and booked `days_ahead` days after its submission."""
-    rid: str = (await submit(net, client, key)).json()["id"]
+    rid: str = (await submit(net, client, key, **overrides)).json()["id"]
     practice = net.auth(PRACTICE, Role.PRACTICE)
     await client.post(f"/v1/intake/{rid}/acknowledge", headers=practice)
     at = datetime.now(UTC) + timedelta(days=days_ahead)
@@ -161,3 +170,20 @@ async def test_a_first_appointment_five_weeks_out_makes_a_routine_referral_redir
     )
     timeline = (await referral.get(f"/v1/referrals/{rid}/timeline", headers=net.auth(SITE))).json()
     assert timeline[-1]["reason"] == f"from {PRACTICE}: no_timely_appointment"
+
+
+async def test_a_screened_patient_booked_too_late_is_back_on_the_worklist_until_redirected(
+    net: Network, referral: httpx.AsyncClient
+) -> None:
+    sid = await positive_screen_on_worklist(net, "pt-late-1")
+    # The screen is urgent (all nines), so the referral is too: a week is its limit.
+    rid = await booked(
+        net, referral, "redirect-late-screen", 10, screening_id=sid, patient_ref="pt-late-1"
+    )
+    back = [i for i in await worklist(net) if i["screening_id"] == sid]
+    assert back and back[0]["reason"] == "no_timely_appointment"
+    assert back[0]["next_matches"] == f"/v1/referrals/{rid}/next-matches"
+    target = (await next_matches(net, referral, rid))[0]
+    moved = await redirect(net, referral, rid, target)
+    assert moved.status_code == 200, moved.text
+    assert not any(i["screening_id"] == sid for i in await worklist(net))
