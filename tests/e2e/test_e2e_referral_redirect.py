@@ -4,15 +4,14 @@ appointment five weeks out makes a routine referral redirectable (no_timely_appo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import orjson
-import pytest
 
-from tests.e2e.conftest import Network, start_network
+from tests.e2e import test_e2e_referral_lifecycle as lifecycle
+from tests.e2e.conftest import Network
 from tests.e2e.test_e2e_referral_lifecycle import (
     PRACTICE,
     SITE,
@@ -21,27 +20,13 @@ from tests.e2e.test_e2e_referral_lifecycle import (
     submit,
 )
 from tests.e2e.test_e2e_screen_to_worklist import worklist
-from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
-from tools.dev.seed import seed_region
 from warmlink.auth import Role
 
-
-@pytest.fixture
-async def referral(net: Network) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=net.url("referral")) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def net(infra: Infrastructure) -> Iterator[Network]:
-    # What a redirect needs: the directory's matches, screens for the worklist, the referrals.
-    stack = start_network(infra, ["directory", "screening", "referral"])
-    try:
-        seed_region(f"http://127.0.0.1:{stack.ports['directory']}", stack.signing_key)
-        yield Network(stack)
-    finally:
-        stack.stop()
+# The lifecycle tests' network (directory, screening and referral over the real broker and
+# database, the region seeded) and referral client, started afresh for this module.
+net = lifecycle.net
+referral = lifecycle.referral
 
 
 async def decline(net: Network, client: httpx.AsyncClient, rid: str, practice: str) -> None:
