@@ -64,12 +64,17 @@ def appointment_too_late(
     history: Iterable[TimelineEntry],
     within_days: Mapping[str, int],
 ) -> bool:
-    """Her first appointment is booked later than her urgency allows, counted from the
-    referral's submission (her wait, not the current practice's). A follow-up visit after one
-    she attended is not a first appointment."""
+    """Her first appointment is booked later than her urgency allows, counted from when the
+    practice holding the referral was offered it (its submission, or the last redirect: a
+    practice is not held to days it never had). A follow-up visit after one she attended is not a
+    first appointment. Without a history, the count starts at submission, the earliest start."""
     if status is not Status.SCHEDULED or appointment_at is None:
         return False
-    if any(e.action == "record_attended" for e in history):
-        return False
+    offered_at = submitted_at
+    for entry in history:
+        if entry.action == "record_attended":
+            return False
+        if entry.action in _OFFERED:
+            offered_at = entry.at
     days = within_days.get(urgency, within_days.get("routine", 30))
-    return appointment_at > submitted_at + timedelta(days=days)
+    return appointment_at > offered_at + timedelta(days=days)

@@ -93,3 +93,14 @@ def test_a_too_late_appointment_makes_the_referral_redirectable() -> None:
     assert redirect_reason(S.SCHEDULED) is RedirectReason.NO_TIMELY_APPOINTMENT
     with pytest.raises(IllegalTransition):
         next_status(S.SCHEDULED, Action.REDIRECT)
+
+
+def test_the_limit_counts_from_when_the_practice_holding_it_was_offered_it() -> None:
+    redirected_at = T0 + timedelta(days=20)
+    history = [
+        entry("submit", "a"),
+        TimelineEntry(redirected_at, S.SUBMITTED, "redirect", "x", "o"),
+    ]
+    at = T0 + timedelta(days=40)
+    assert not appointment_too_late(S.SCHEDULED, "routine", T0, at, history, {"routine": 30})
+    assert appointment_too_late(S.SCHEDULED, "routine", T0, at, [], {"routine": 30})
