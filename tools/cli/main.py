@@ -82,18 +82,20 @@ def simulate(
     screening_url: str = "http://127.0.0.1:8001",
     directory_url: str = "http://127.0.0.1:8002",
     referral_url: str = "http://127.0.0.1:8003",
+    followup_url: str = "http://127.0.0.1:8004",
     admin_org: Annotated[str, typer.Option(help="The network's admin organization")] = (
         "network-admin"
     ),
     state_dir: StateDir = Path(".warmlink"),
 ) -> None:
     """Drive realistic regional traffic through the public APIs: screens, warm handoffs,
-    practices working their inbox, capacity updates. Ends with a summary."""
+    practices working their inbox, capacity updates. Ends with a summary and the network's
+    invariant (`warmlink invariant`)."""
     from tools.sim.api import Urls
     from tools.sim.runner import Options
     from tools.sim.show import run_simulate
 
-    urls = Urls(screening_url, directory_url, referral_url)
+    urls = Urls(screening_url, directory_url, referral_url, followup_url)
     options = Options(state_dir.resolve(), urls, seed, rate, speed, duration, admin_org)
     raise typer.Exit(run_simulate(options))
 
