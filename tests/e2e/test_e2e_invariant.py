@@ -8,68 +8,32 @@ deadline passes while the test waits on the report, never on a fixed sleep.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-import pytest
 from typer.testing import CliRunner
 
-from tests.e2e.conftest import Network, start_network
-from tests.support.infra import Infrastructure
+from tests.e2e.conftest import Network
+from tests.e2e.screen_support import (  # noqa: F401 - the fixtures
+    SITE,
+    screen,
+    screen_clients,
+    short_clock_network,
+)
 from tests.support.waiting import eventually
 from tools.cli.main import app
 from warmlink.auth import Role
 
-SITE = "lakeview-ob"
-SHORT_CLOCKS = {
-    "COORDINATOR_HOURS": "around_the_clock",
-    "URGENT_SCREEN_ACCOUNT_BUSINESS_HOURS": "0.001",
-    "URGENT_SCREEN_NETWORK_AFTER_BUSINESS_HOURS": "0.001",
-    "SCHEDULER_INTERVAL_S": "0.2",
-}
 CLOCKS = "SELECT fired_at FROM clocks WHERE screening_id = $1::uuid"
 
 
-@pytest.fixture(scope="module")
-def net(infra: Infrastructure) -> Iterator[Network]:
-    stack = start_network(infra, ["screening", "referral", "followup"], SHORT_CLOCKS)
-    try:
-        yield Network(stack)
-    finally:
-        stack.stop()
-
-
-@pytest.fixture
-async def clients(net: Network) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
-    async with (
-        httpx.AsyncClient(base_url=net.url("screening")) as screening,
-        httpx.AsyncClient(base_url=net.url("referral")) as referral,
-        httpx.AsyncClient(base_url=net.url("followup")) as followup,
-    ):
-        yield {"screening": screening, "referral": referral, "followup": followup}
-
-
-async def screen(net: Network, c: dict[str, httpx.AsyncClient], ref: str, *, urgent: bool) -> str:
-    """A positive PHQ-9 (item 9 above zero when urgent): on the worklist, its clocks armed."""
-    body = {
-        "instrument": "PHQ-9",
-        "answers": [2, 2, 2, 2, 1, 1, 0, 0, 1 if urgent else 0],
-        "patient_ref": ref,
-        "setting": "ob",
-        "screened_at": datetime.now(UTC).isoformat(),
-    }
-    made = await c["screening"].post("/v1/screenings", json=body, headers=net.auth(SITE))
-    assert made.status_code == 201 and made.json()["urgent"] is urgent, made.text
-    sid: str = made.json()["id"]
+async def watched_screen(
+    net: Network, c: dict[str, httpx.AsyncClient], ref: str, *, urgent: bool
+) -> str:
+    """A positive PHQ-9 on its site's worklist, its clocks armed by the follow-up service."""
+    sid = await screen(net, c, ref, urgent=urgent)
     await eventually(
         lambda: net.query("followup", CLOCKS, sid), until=lambda r: len(r) == 2, what="clocks"
-    )
-    await eventually(
-        lambda: c["referral"].get(f"/v1/worklist/{sid}", headers=net.auth(SITE)),
-        until=lambda r: r.status_code == 200,
-        what="the worklist item",
     )
     return sid
 
@@ -98,8 +62,8 @@ async def test_only_admins_may_check(net: Network, clients: dict[str, httpx.Asyn
 async def test_a_watched_and_a_settled_screen_report_zero(
     net: Network, clients: dict[str, httpx.AsyncClient]
 ) -> None:
-    await screen(net, clients, "inv-watched", urgent=False)  # its clocks are live
-    sid = await screen(net, clients, "inv-settled", urgent=True)
+    await watched_screen(net, clients, "inv-watched", urgent=False)  # its clocks are live
+    sid = await watched_screen(net, clients, "inv-settled", urgent=True)
     headers = net.auth(SITE)
     assessed = await clients["referral"].post(
         f"/v1/worklist/{sid}/safety-assessment",
@@ -123,7 +87,7 @@ async def test_a_watched_and_a_settled_screen_report_zero(
 async def test_an_open_screen_whose_clocks_all_stopped_is_reported(
     net: Network, clients: dict[str, httpx.AsyncClient]
 ) -> None:
-    sid = await screen(net, clients, "inv-dropped", urgent=False)
+    sid = await watched_screen(net, clients, "inv-dropped", urgent=False)
     # The fault the invariant exists for: every clock stopped, the screen still open, no task.
     await net.query(
         "followup", "UPDATE clocks SET fired_at = now() WHERE screening_id = $1::uuid", sid
@@ -147,7 +111,7 @@ async def test_an_open_screen_whose_clocks_all_stopped_is_reported(
 async def test_an_urgent_screen_unassessed_past_its_deadline_is_reported(
     net: Network, clients: dict[str, httpx.AsyncClient]
 ) -> None:
-    sid = await screen(net, clients, "inv-unassessed", urgent=True)
+    sid = await watched_screen(net, clients, "inv-unassessed", urgent=True)
     body = await eventually(
         lambda: report(net, clients),
         until=lambda b: "urgent_screen_unassessed" in breaches(b, sid),
