@@ -1,5 +1,6 @@
 """`warmlink simulate` against the real services: a short, fast run really creates referrals and
-moves them, and its summary equals what the services recorded."""
+moves them, its summary equals what the services recorded, and it ends with the network's
+invariant at zero."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from tools.dev.seed import seed_region
 from tools.sim.api import Urls
 from tools.sim.runner import Options, simulate
 from tools.sim.tally import Tally
+from warmlink.auth import Role
 
 # 3000 simulated minutes a second: two weeks to an appointment pass in about 7 seconds.
 RUN = {"seed": 42, "rate": 600.0, "speed": 3000.0, "duration": 10.0}
@@ -24,7 +26,7 @@ RUN = {"seed": 42, "rate": 600.0, "speed": 3000.0, "duration": 10.0}
 
 @pytest.fixture(scope="module")
 def net(infra: Infrastructure) -> Iterator[Network]:
-    stack = start_network(infra, ["directory", "screening", "referral"])
+    stack = start_network(infra, ["directory", "screening", "referral", "followup"])
     try:
         seed_region(f"http://127.0.0.1:{stack.ports['directory']}", stack.signing_key)
         yield Network(stack)
@@ -35,7 +37,7 @@ def net(infra: Infrastructure) -> Iterator[Network]:
 @pytest.fixture(scope="module")
 def run(net: Network) -> tuple[Tally, datetime]:
     started = datetime.now(UTC)
-    urls = Urls(net.url("screening"), net.url("directory"), net.url("referral"))
+    urls = Urls(*(net.url(s) for s in ("screening", "directory", "referral", "followup")))
     options = Options(net.stack.state_dir, urls, **RUN)  # type: ignore[arg-type]
     return asyncio.run(simulate(options)), started
 
@@ -52,6 +54,21 @@ async def test_the_run_made_referrals_and_moved_them_without_errors(
     assert tally.scheduled > 0
     assert tally.attended + tally.missed > 0
     assert tally.capacity_updates > 0
+    # Every urgent screen was assessed (a short run may hold none; the habits' tests hold the
+    # shares of urgent cases, declines and far-off appointments).
+    assert tally.assessed.total() == tally.urgent
+
+
+async def test_the_run_ends_with_the_invariant_at_zero(
+    net: Network, run: tuple[Tally, datetime]
+) -> None:
+    tally, _ = run
+    # The simulator asked until the network settled: nobody is left unwatched.
+    assert tally.invariant == 0
+    assert tally.closing_note().startswith("0 violations")
+    async with httpx.AsyncClient(base_url=net.url("followup")) as client:
+        checked = await client.get("/v1/invariant", headers=net.auth("network-admin", Role.ADMIN))
+    assert checked.status_code == 200 and checked.json()["count"] == 0, checked.text
 
 
 async def test_the_summary_equals_what_the_services_recorded(
@@ -82,6 +99,13 @@ async def test_the_summary_equals_what_the_services_recorded(
     assert actions["record_attended"] == tally.attended
     assert actions["record_missed"] == tally.missed
     assert declines == tally.declined
+
+    closed = await net.query(
+        "referral",
+        "SELECT closure_reason, count(*) AS n FROM worklist_items WHERE status = 'closed'"
+        " GROUP BY 1",
+    )
+    assert Counter({r["closure_reason"]: r["n"] for r in closed}) == tally.closed
 
     confirmed = await net.query(
         "directory",

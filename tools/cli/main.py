@@ -1,4 +1,5 @@
-"""The `warmlink` command: development network, tokens, outbox operations, benchmarks."""
+"""The `warmlink` command: development network, tokens, the invariant, outbox operations,
+benchmarks."""
 
 from __future__ import annotations
 
@@ -81,20 +82,50 @@ def simulate(
     screening_url: str = "http://127.0.0.1:8001",
     directory_url: str = "http://127.0.0.1:8002",
     referral_url: str = "http://127.0.0.1:8003",
+    followup_url: str = "http://127.0.0.1:8004",
     admin_org: Annotated[str, typer.Option(help="The network's admin organization")] = (
         "network-admin"
     ),
     state_dir: StateDir = Path(".warmlink"),
 ) -> None:
     """Drive realistic regional traffic through the public APIs: screens, warm handoffs,
-    practices working their inbox, capacity updates. Ends with a summary."""
+    practices working their inbox, capacity updates. Ends with a summary and the network's
+    invariant (`warmlink invariant`)."""
     from tools.sim.api import Urls
     from tools.sim.runner import Options
     from tools.sim.show import run_simulate
 
-    urls = Urls(screening_url, directory_url, referral_url)
+    urls = Urls(screening_url, directory_url, referral_url, followup_url)
     options = Options(state_dir.resolve(), urls, seed, rate, speed, duration, admin_org)
     raise typer.Exit(run_simulate(options))
+
+
+@app.command()
+def invariant(
+    followup_url: str = "http://127.0.0.1:8004",
+    admin_org: Annotated[str, typer.Option(help="The network's admin organization")] = (
+        "network-admin"
+    ),
+    state_dir: StateDir = Path(".warmlink"),
+) -> None:
+    """Check the whole network: every positive screen or open referral with no live clock, open
+    task or terminal reason, and every urgent screen unassessed past its deadline. Exits 1 when
+    there are any, 2 when the check cannot run."""
+    import httpx
+
+    from tools.cli.invariant import UNREACHABLE, exit_code, fetch_report, render
+    from warmlink.tokens import issue_token
+
+    signing = _dev_signing_key(state_dir.resolve())
+    token = issue_token(signing.read_bytes(), organization_id=admin_org, role=Role.ADMIN, ttl_s=300)
+    try:
+        report = fetch_report(followup_url, token)
+    except httpx.HTTPError as exc:
+        typer.echo(f"cannot check the invariant at {followup_url}: {exc}", err=True)
+        raise typer.Exit(UNREACHABLE) from exc
+    for line in render(report):
+        typer.echo(line)
+    raise typer.Exit(exit_code(report))
 
 
 @outbox.command("republish")

@@ -25,6 +25,7 @@ class Urls:
     screening: str = "http://127.0.0.1:8001"
     directory: str = "http://127.0.0.1:8002"
     referral: str = "http://127.0.0.1:8003"
+    followup: str = "http://127.0.0.1:8004"
 
     def of(self, service: str) -> str:
         return str(getattr(self, service))
@@ -86,6 +87,18 @@ class Api:
             self._failed(what, str(response.status_code))
             return None
         return response.json() if response.content else {}
+
+    async def found(self, service: str, path: str, *, org: str, role: Role) -> bool:
+        """Whether a GET answers 200 yet: a probe for what is on its way (an event), so a 404
+        is an answer here, not a failure to count."""
+        try:
+            async with self._slots:
+                response = await self._http.get(
+                    self.urls.of(service) + path, headers=self._auth(org, role)
+                )
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
 
     def _failed(self, what: str, status: str) -> None:
         self._tally.errors[(what, status)] += 1

@@ -9,7 +9,7 @@ nobody reaching her.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 HOUR = 60.0
 DAY = 24 * HOUR
@@ -17,6 +17,10 @@ NO_SHOW_SHARE = 0.25
 NEVER_UPDATES_SHARE = 0.3  # practices that never confirm capacity, so theirs goes stale
 REACH_SHARE = 0.6  # of contact attempts
 MAX_ATTEMPTS = 3
+# Routine referrals whose first open slot is weeks away: later than the network allows (30 days),
+# the far-off appointments a redirect exists for. Urgent ones are always seen within days.
+FAR_OFF_SHARE = 0.08
+FAR_OFF_DAYS = (35.0, 45.0)
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class IntakePlan:
     appointment_in: float  # minutes from scheduling to the appointment
     modality: str
     no_show: bool
+    far_off: bool = False  # booked weeks out, beyond what the network allows
 
 
 def plan_intake(
@@ -71,7 +76,7 @@ def plan_intake(
         after = rng.uniform(0.25, 2) * HOUR if not attempts else rng.uniform(4, 24) * HOUR
         attempts.append(Attempt(after, rng.choice(["phone", "phone", "sms"]), outcome))
     days_out = rng.uniform(1, 4) if urgent else rng.uniform(3, 14)
-    return IntakePlan(
+    plan = IntakePlan(
         review_after=rng.uniform(5, 45),
         decline=decline,
         attempts=tuple(attempts),
@@ -80,6 +85,10 @@ def plan_intake(
         modality=rng.choice(modalities or ["telehealth"]),
         no_show=rng.random() < NO_SHOW_SHARE,
     )
+    # Drawn last, so the draws above stay what they were for a seed.
+    if not urgent and rng.random() < FAR_OFF_SHARE:
+        return replace(plan, appointment_in=rng.uniform(*FAR_OFF_DAYS) * DAY, far_off=True)
+    return plan
 
 
 def _reached(attempts: list[Attempt]) -> bool:

@@ -24,6 +24,9 @@ LANGUAGE_SHARES = {"": 0.88, "es": 0.08, "pl": 0.04}  # "" = no preference beyon
 PSYCHIATRY_SHARE = 0.2  # of referrals; more when the screen was urgent
 TELEHEALTH_STATE = "IL"  # the demo region's state
 JITTER_DEGREES = 0.05  # patients live around the site, a few km away
+# Not every positive screen is referred: after the conversation she declines, or she is already
+# in care; the site then closes the screen with that code ("" = she is referred).
+NOT_REFERRED_SHARES = {"": 0.88, "declined_after_conversation": 0.07, "already_in_care": 0.05}
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,11 @@ class Needs:
             "population": self.population,
         }
         return {k: v for k, v in criteria.items() if v is not None}
+
+
+def draw_not_referred(rng: random.Random) -> str | None:
+    """The closure reason when she will not be referred, else None."""
+    return pick(rng, NOT_REFERRED_SHARES) or None
 
 
 def draw_method(rng: random.Random, setting: str) -> str:

@@ -66,7 +66,9 @@ async def _intake(
     has_room: bool,
 ) -> None:
     rng = stream(world.seed, "intake", submitted.number)
-    modalities = practice.services[submitted.service_id].modalities
+    # A referral redirected here names another practice's service: this one's first, then.
+    service = practice.services.get(submitted.service_id) or next(iter(practice.services.values()))
+    modalities = service.modalities
     plan = plan_intake(rng, habits, has_room, submitted.urgent, modalities)
     await world.clock.wait(plan.review_after)
     if plan.decline:
@@ -93,8 +95,10 @@ async def _appointment(
     """Scheduled as far ahead as in real life, in simulated time; the outcome is recorded
     when the simulated clock gets there. The services keep real time and refuse an outcome
     before the appointment's time, so the appointment is booked for the real moment at which
-    the simulated clock reaches it."""
-    at = datetime.now(UTC) + world.clock.real(plan.appointment_in)
+    the simulated clock reaches it. A far-off one is booked weeks out in real time, as the
+    network sees it (later than it allows): its outcome is beyond the run."""
+    ahead = world.clock.real(plan.appointment_in)
+    at = datetime.now(UTC) + (timedelta(minutes=plan.appointment_in) if plan.far_off else ahead)
     where = (
         {"location": f"{practice.id} office"}
         if plan.modality == "in_person"
@@ -104,6 +108,9 @@ async def _appointment(
     if not await _step(world, practice, referral_id, "schedule", body):
         return
     world.tally.scheduled += 1
+    if plan.far_off:
+        world.tally.far_off += 1
+        return
     await world.clock.wait(plan.appointment_in + 60)
     if await _step(world, practice, referral_id, "missed" if plan.no_show else "attended"):
         if plan.no_show:

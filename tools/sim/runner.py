@@ -1,5 +1,6 @@
 """One run: load the region, start every practice, let patients arrive at the sites until the
-duration is up or Ctrl-C, then let actors finish the call they are in and count."""
+duration is up or Ctrl-C, then let actors finish the call they are in, count, and check the
+network's invariant."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from tools.sim.api import Api, Urls
 from tools.sim.clock import Clock
 from tools.sim.handoffs import Site
+from tools.sim.invariant import SETTLE_S, settled_invariant
 from tools.sim.practices import start_practice
 from tools.sim.region import Region, load_region
 from tools.sim.rng import pick, stream
@@ -56,6 +58,9 @@ async def simulate(options: Options, tick: Callable[[Tally], None] = lambda _: N
         await _until_stopped(clock, options.duration, lambda: tick(tally))
         clock.stop()
         await _drain(world)
+        # A run stopped by a signal (Ctrl-C, `warmlink dev` shutting down) asks once, at once.
+        settle = SETTLE_S if options.duration is not None else 0.0
+        tally.invariant = await settled_invariant(api, options.admin_org, settle)
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)

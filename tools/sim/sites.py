@@ -1,5 +1,6 @@
-"""A referring site's side of one patient: the screen, then for a positive one the match and
-the warm handoff, all through the public APIs."""
+"""A referring site's side of one patient: the screen, then for a positive one the safety
+assessment (urgent), and the match and the warm handoff or the screen's coded closure, all
+through the public APIs."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from tools.sim.handoffs import (
     choose_match,
     draw_method,
     draw_needs,
+    draw_not_referred,
     fake_patient,
     setting_fields,
 )
 from tools.sim.rng import stream
+from tools.sim.worklist import assess, close
 from tools.sim.world import Submitted, World
 from warmlink.auth import Role
 
@@ -32,6 +35,14 @@ async def visit(world: World, site: Site, number: int) -> None:
         return
     world.tally.positives += 1
     world.tally.urgent += bool(screen["urgent"])
+    # Her own stream for the worklist's choices: the draws above and below stay as they were.
+    choices = stream(world.seed, "worklist", number)
+    if screen["urgent"] and not await assess(world, site, choices, screen):
+        return
+    reason = draw_not_referred(choices)
+    if reason is not None:
+        await close(world, site, screen["id"], reason)
+        return
     await _refer(world, site, number, rng, screen)
 
 
@@ -67,6 +78,7 @@ async def _refer(
     match = choose_match(rng, ours)
     if match is None:
         world.tally.no_match += 1
+        await close(world, site, screen["id"], "other")
         return
     method = draw_method(rng, site.setting)
     staff = rng.randint(1, 6)

@@ -13,16 +13,21 @@ class Tally:
     screens: int = 0
     positives: int = 0
     urgent: int = 0
+    assessed: Counter[str] = field(default_factory=Counter)  # safety assessments, by outcome
+    closed: Counter[str] = field(default_factory=Counter)  # screens closed, by reason
     no_match: int = 0
     referrals: Counter[str] = field(default_factory=Counter)  # by method
     acknowledged: int = 0
     declined: Counter[str] = field(default_factory=Counter)  # by reason
     contact_attempts: int = 0
     scheduled: int = 0
+    far_off: int = 0  # of those scheduled: weeks out, later than the network allows
     attended: int = 0
     missed: int = 0
     capacity_updates: int = 0
     errors: Counter[tuple[str, str]] = field(default_factory=Counter)  # (what, status)
+    # The network's invariant at the end (GET /v1/invariant): None when it could not be checked.
+    invariant: int | None = None
 
     def headline(self) -> str:
         """One line for the progress bar."""
@@ -40,12 +45,14 @@ class Tally:
         rows = [
             ("screens", str(self.screens)),
             ("positive", f"{self.positives}{share}, {self.urgent} urgent"),
+            ("safety assessments", _by(self.assessed)),
+            ("screens closed", _by(self.closed)),
             ("no practice matched", str(self.no_match)),
             ("referrals", _by(self.referrals)),
             ("acknowledged", str(self.acknowledged)),
             ("declined", _by(self.declined)),
             ("contact attempts", str(self.contact_attempts)),
-            ("scheduled", str(self.scheduled)),
+            ("scheduled", f"{self.scheduled}, {self.far_off} weeks out"),
             ("attended", str(self.attended)),
             ("missed (no-show)", str(self.missed)),
             ("capacity updates", str(self.capacity_updates)),
@@ -54,7 +61,17 @@ class Tally:
             table.add_row(name, value)
         errors = "\n".join(f"{what} {status}: {n}" for (what, status), n in self.errors.items())
         table.add_row("errors", errors or "none")
+        table.add_row("invariant", self.closing_note())
         return table
+
+    def closing_note(self) -> str:
+        """The invariant's verdict, quoted at the end of the run."""
+        if self.invariant is None:
+            return "not checked (the follow-up service did not answer)"
+        if self.invariant == 0:
+            return "0 violations: every positive screen and open referral is watched or settled"
+        noun = "violation" if self.invariant == 1 else "violations"
+        return f"{self.invariant} {noun}: `warmlink invariant` lists them"
 
 
 def _by(counts: Counter[str]) -> str:

@@ -69,3 +69,14 @@ def test_capacity_updates_stay_within_bounds() -> None:
         update = next_capacity(rng, available=rng.randint(0, 5), maximum=5, waitlist=2)
         assert 0 <= update.available <= update.maximum == 5
         assert update.accepting_new_patients or update.available == 0
+
+
+def test_some_routine_appointments_are_weeks_out_and_urgent_ones_never() -> None:
+    rng = stream(5, "far")
+    routine = [plan_intake(rng, HABITS, True, False, ["telehealth"]) for _ in range(1000)]
+    far = [p for p in routine if p.far_off]
+    assert 0.04 < len(far) / len(routine) < 0.12
+    assert all(35 * DAY <= p.appointment_in <= 45 * DAY for p in far)
+    assert all(p.appointment_in <= 14 * DAY for p in routine if not p.far_off)
+    urgent = [plan_intake(rng, HABITS, True, True, ["telehealth"]) for _ in range(300)]
+    assert not any(p.far_off for p in urgent)
