@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.referral.subscriptions.domain.config import SubscriptionSettings
@@ -23,6 +23,8 @@ class ReferralSettings(SubscriptionSettings, ServiceSettings):
     # The directory: practice names and intake contacts at submission, next matches on decline.
     directory_url: str = "http://127.0.0.1:8002"
     directory_timeout_s: float = 3.0
+    # The largest document a referral carries (the IOP/PHP discharge summary); larger is a 413.
+    document_max_bytes: int = Field(5 * 1024 * 1024, ge=1)
 
     # The patient's confirmation: email over SMTP, SMS through an HTTP provider, or none.
     notify_channel: Literal["none", "smtp", "sms"] = "none"

@@ -94,3 +94,17 @@ class AppointmentNotYetHeld(Conflict):
             "recorded from then on",
             appointment_at=appointment_at.isoformat(),
         )
+
+
+class NoDischargeSummary(NotFound):
+    """The referral is visible to the caller but carries no discharge summary yet."""
+
+    def __init__(self, referral_id: object) -> None:
+        super().__init__(f"referral {referral_id} has no discharge summary yet")
+
+
+class NotAnIopReferral(Conflict):
+    """Only an IOP/PHP referral carries a discharge summary."""
+
+    def __init__(self, referral_id: object) -> None:
+        super().__init__(f"referral {referral_id} is not an IOP/PHP referral", field="/setting")

@@ -26,6 +26,7 @@ class ReferralContext:
     directory: DirectoryClient
     listeners: Sequence[StatusListener] = ()
     queue_confirmation: ConfirmationQueue = field(default=_no_confirmation)
+    document_max_bytes: int = 5 * 1024 * 1024  # ReferralSettings.document_max_bytes
 
 
 # async: FastAPI runs a plain-def dependency in a worker thread, a hop dearer than the lookup.
