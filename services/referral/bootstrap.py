@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from services.referral.adapters import patient_notifications
 from services.referral.adapters.directory_client import DirectoryClient
 from services.referral.adapters.notifications import Notifier, notifier_from_settings
-from services.referral.entrypoints import documents, fhir, intake, referrals, worklist
+from services.referral.entrypoints import discharge, documents, fhir, intake, referrals, worklist
 from services.referral.entrypoints.deps import ReferralContext
 from services.referral.service_layer import events
 from services.referral.settings import ReferralSettings
@@ -76,6 +76,7 @@ def spec(settings: ReferralSettings) -> ServiceSpec:
             referrals.router,
             intake.router,
             documents.router,
+            discharge.router,
             fhir.router,
             subscriptions_router,
         ],

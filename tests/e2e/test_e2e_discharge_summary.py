@@ -1,10 +1,16 @@
 """The IOP/PHP discharge summary travels: the referring site attaches it as a document, the
 receiving practice reads it through the intake API, every write and read audited, nobody else
-can; oversized and wrong-type documents are refused as problem+json."""
+can; oversized and wrong-type documents are refused as problem+json. The follow-up service's IOP
+gate fires while the summary is missing and is settled once it is delivered, the appointment is
+booked and the provider confirmed it; a hospital's moved discharge moves its gate.
+
+The gate's clocks run without the wall clock: the IOP lead time is longer than any date the test
+uses (the alert is due at once), and the moved discharge lies in the past (due at once too)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -13,6 +19,7 @@ import pytest
 from tests.e2e.conftest import Network, start_network
 from tests.e2e.test_e2e_referral_lifecycle import PRACTICE, SITE, submit
 from tests.support.infra import Infrastructure
+from tests.support.waiting import eventually
 from tools.dev.seed import seed_region
 from warmlink.auth import Role
 
@@ -22,7 +29,11 @@ PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 
 @pytest.fixture(scope="module")
 def net(infra: Infrastructure) -> Iterator[Network]:
-    env = {"DOCUMENT_MAX_BYTES": str(LIMIT)}
+    env = {
+        "DOCUMENT_MAX_BYTES": str(LIMIT),  # the referral service's
+        "IOP_ALERT_LEAD_HOURS": "10000000",  # the follow-up service's: over a thousand years
+        "SCHEDULER_INTERVAL_S": "0.2",
+    }
     stack = start_network(infra, ["directory", "referral", "followup"], env)
     try:
         seed_region(f"http://127.0.0.1:{stack.ports['directory']}", stack.signing_key)
@@ -151,3 +162,111 @@ async def test_nobody_else_reads_or_writes_it(net: Network, referral: httpx.Asyn
     other_site = await put_summary(net, referral, rid, PDF, "application/pdf", org="other-site")
     assert other_site.status_code == 404, other_site.text
     assert await audit_rows(net, rid) == [(SITE, "write", "referral_discharge_summary")]
+
+
+async def followup_rows(net: Network, sql: str, rid: str) -> list[Any]:
+    return await net.query("followup", sql, rid)
+
+
+async def gate_alerts(net: Network, rid: str) -> list[bytes]:
+    rows = await followup_rows(
+        net, "SELECT payload FROM outbox WHERE event_type = 'GateAlertRaised' AND key = $1", rid
+    )
+    return [bytes(r["payload"]) for r in rows]
+
+
+async def gate_task_status(net: Network, rid: str) -> list[str]:
+    rows = await followup_rows(
+        net, "SELECT status FROM tasks WHERE referral_id = $1::uuid AND kind = 'iop_gate'", rid
+    )
+    return [r["status"] for r in rows]
+
+
+async def test_the_iop_gate_fires_without_the_summary_and_is_settled_by_it(
+    net: Network, referral: httpx.AsyncClient
+) -> None:
+    rid = await iop_referral(net, referral, "summary-gate")
+    alerts = await eventually(lambda: gate_alerts(net, rid), until=bool, what="a gate alert")
+    assert b'"missing":["appointment","discharge_summary"]' in alerts[0]
+    assert await gate_task_status(net, rid) == ["open"]
+
+    site, practice = net.auth(SITE), net.auth(PRACTICE, Role.PRACTICE)
+    early = await referral.post(f"/v1/referrals/{rid}/provider-confirmation", headers=site)
+    assert early.status_code == 409, early.text  # no appointment to confirm yet
+    assert (await put_summary(net, referral, rid, PDF, "application/pdf")).status_code == 204
+    for step, payload in [
+        ("acknowledge", None),
+        ("schedule", {"appointment_at": "2031-05-02T15:00:00+00:00", "modality": "telehealth"}),
+    ]:
+        moved = await referral.post(f"/v1/intake/{rid}/{step}", json=payload, headers=practice)
+        assert moved.status_code == 200, moved.text
+    # Summary and appointment, but not yet the provider's word: the task stays open.
+    await eventually(
+        lambda: followup_rows(
+            net,
+            "SELECT 1 FROM referral_tracks WHERE referral_id = $1::uuid"
+            " AND discharge_summary_sent AND status = 'scheduled'",
+            rid,
+        ),
+        until=bool,
+        what="the summary and the appointment known to the gate",
+    )
+    assert await gate_task_status(net, rid) == ["open"]
+
+    confirmed = await referral.post(f"/v1/referrals/{rid}/provider-confirmation", headers=site)
+    assert confirmed.status_code == 200, confirmed.text
+    await eventually(
+        lambda: gate_task_status(net, rid),
+        until=lambda found: found == ["resolved"],
+        what="the IOP gate task settled",
+    )
+    assert len(await gate_alerts(net, rid)) == 1  # and the gate does not fire again
+    timeline = await referral.get(f"/v1/referrals/{rid}/timeline", headers=site)
+    assert "provider_confirmed" in [t["action"] for t in timeline.json()]
+
+
+async def test_a_moved_discharge_moves_the_gate(net: Network, referral: httpx.AsyncClient) -> None:
+    planned = datetime(2031, 5, 2, 15, 0, tzinfo=UTC)
+    response = await submit(
+        net, referral, "summary-moved", setting="hospital", planned_discharge_at=planned.isoformat()
+    )
+    assert response.status_code == 201, response.text
+    rid = response.json()["id"]
+    await eventually(
+        lambda: followup_rows(
+            net, "SELECT 1 FROM clocks WHERE referral_id = $1::uuid AND kind = 'gate_alert'", rid
+        ),
+        until=bool,
+        what="the gate armed for the planned discharge",
+    )
+    assert await gate_alerts(net, rid) == []
+
+    # The patient left early: the gate is due at once, and it fires.
+    left = datetime(2020, 1, 6, 15, 0, tzinfo=UTC)
+    moved = await referral.put(
+        f"/v1/referrals/{rid}/planned-discharge",
+        json={"planned_discharge_at": left.isoformat()},
+        headers=net.auth(SITE),
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["appointment_needed_by"] == left.isoformat()
+    alerts = await eventually(lambda: gate_alerts(net, rid), until=bool, what="a gate alert")
+    assert b'"gate":"hospital_discharge"' in alerts[0]
+    breaches = await eventually(
+        lambda: followup_rows(
+            net,
+            "SELECT due_at FROM sla_breaches WHERE referral_id = $1::uuid"
+            " AND kind = 'discharge_without_appointment'",
+            rid,
+        ),
+        until=bool,
+        what="the moved discharge passed without an appointment",
+    )
+    assert [b["due_at"] for b in breaches] == [left]
+    not_hospital = await iop_referral(net, referral, "summary-moved-iop")
+    refused = await referral.put(
+        f"/v1/referrals/{not_hospital}/planned-discharge",
+        json={"planned_discharge_at": left.isoformat()},
+        headers=net.auth(SITE),
+    )
+    assert refused.status_code == 409, refused.text

@@ -9,3 +9,7 @@ CREATE TABLE discharge_summaries (
     attached_at   timestamptz NOT NULL,
     attached_by   text        NOT NULL
 );
+
+-- IOP/PHP: the IOP team's record that the outpatient provider confirmed she has the appointment
+-- (the follow-up gate waits for it); who recorded it is in the timeline and the event.
+ALTER TABLE referrals ADD COLUMN provider_confirmed_at timestamptz;
