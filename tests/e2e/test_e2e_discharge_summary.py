@@ -16,11 +16,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.conftest import Network, start_network
+from tests.e2e.conftest import Network, seeded_network
 from tests.e2e.test_e2e_referral_lifecycle import PRACTICE, SITE, submit
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
-from tools.dev.seed import seed_region
 from warmlink.auth import Role
 
 LIMIT = 4096
@@ -34,12 +33,8 @@ def net(infra: Infrastructure) -> Iterator[Network]:
         "IOP_ALERT_LEAD_HOURS": "10000000",  # the follow-up service's: over a thousand years
         "SCHEDULER_INTERVAL_S": "0.2",
     }
-    stack = start_network(infra, ["directory", "referral", "followup"], env)
-    try:
-        seed_region(f"http://127.0.0.1:{stack.ports['directory']}", stack.signing_key)
-        yield Network(stack)
-    finally:
-        stack.stop()
+    with seeded_network(infra, ["directory", "referral", "followup"], env) as network:
+        yield network
 
 
 @pytest.fixture

@@ -35,6 +35,10 @@ SUBMITTED_AT = datetime(2026, 11, 23, 15, 0, tzinfo=CHICAGO)
 LAST_SESSION = SUBMITTED_AT + timedelta(days=4)
 
 
+def iop() -> ReferralSubmitted:
+    return submitted("lakeside", SUBMITTED_AT, setting="iop_php", needed_by=LAST_SESSION)
+
+
 def ids(event: ReferralSubmitted) -> dict[str, Any]:
     return {
         "referral_id": event.referral_id,
@@ -82,9 +86,7 @@ async def test_the_iop_gate_fires_until_summary_appointment_and_confirmation(
 ) -> None:
     settings = settings_for(infra, database_url)
     async with followup(settings) as rt:
-        bare = submitted("lakeside", SUBMITTED_AT, setting="iop_php", needed_by=LAST_SESSION)
-        unconfirmed = submitted("lakeside", SUBMITTED_AT, setting="iop_php", needed_by=LAST_SESSION)
-        ready = submitted("lakeside", SUBMITTED_AT, setting="iop_php", needed_by=LAST_SESSION)
+        bare, unconfirmed, ready = iop(), iop(), iop()
         for event in (bare, unconfirmed, ready):
             await publish(rt, event, "referral")
         alert_at = (await armed(rt.pool, bare.referral_id, 5))["gate_alert"]
@@ -121,7 +123,7 @@ async def test_the_confirmation_settles_the_open_gate_task(
 ) -> None:
     settings = settings_for(infra, database_url)
     async with followup(settings) as rt:
-        event = submitted("lakeside", SUBMITTED_AT, setting="iop_php", needed_by=LAST_SESSION)
+        event = iop()
         await publish(rt, event, "referral")
         alert_at = (await armed(rt.pool, event.referral_id, 5))["gate_alert"]
         await scheduler(rt, TravelClock(alert_at)).tick()
