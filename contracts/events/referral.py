@@ -73,7 +73,9 @@ class ReferralSubmitted(ReferralEvent):
         description="Hospital discharge or last IOP/PHP session: the appointment must precede it."
     )
     discharge_summary_sent: bool = Field(
-        default=False, description="IOP/PHP: the discharge summary went with the referral."
+        default=False,
+        description="IOP/PHP: a summary reference went with the referral (legacy; the summary "
+        "now travels as a document, announced by DischargeSummaryDelivered).",
     )
 
 
