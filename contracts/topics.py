@@ -80,6 +80,9 @@ TOPICS: tuple[Topic, ...] = (
             "AppointmentCancelled",
             "ReferralCancelled",
             "ReferralClosed",
+            "DischargeSummaryDelivered",
+            "OutpatientAppointmentConfirmed",
+            "PlannedDischargeMoved",
         ),
     ),
     Topic(

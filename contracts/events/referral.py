@@ -73,7 +73,9 @@ class ReferralSubmitted(ReferralEvent):
         description="Hospital discharge or last IOP/PHP session: the appointment must precede it."
     )
     discharge_summary_sent: bool = Field(
-        default=False, description="IOP/PHP: the discharge summary went with the referral."
+        default=False,
+        description="IOP/PHP: a summary reference went with the referral (legacy; the summary "
+        "now travels as a document, announced by DischargeSummaryDelivered).",
     )
 
 
@@ -195,3 +197,40 @@ class ReferralClosed(ReferralEvent):
 
     outcome: ClosureOutcome
     closed_at: AwareDatetime
+
+
+class DischargeSummaryDelivered(ReferralEvent):
+    """IOP/PHP: the discharge summary (a document, sealed in the referral service) is readable
+    by the receiving practice. Ids and times only; the document never leaves the service."""
+
+    TYPE = "DischargeSummaryDelivered"
+    VERSION = 1
+    STATUS = None
+
+    delivered_at: AwareDatetime
+
+
+class OutpatientAppointmentConfirmed(ReferralEvent):
+    """IOP/PHP: the IOP team recorded that the outpatient provider confirmed she has the
+    patient's appointment; the follow-up gate counts the appointment only with this."""
+
+    TYPE = "OutpatientAppointmentConfirmed"
+    VERSION = 1
+    STATUS = None
+
+    confirmed_at: AwareDatetime
+
+
+class PlannedDischargeMoved(ReferralEvent):
+    """The hospital discharge (or last IOP/PHP session) moved: the appointment must now precede
+    the new time, and the follow-up gate follows it."""
+
+    TYPE = "PlannedDischargeMoved"
+    VERSION = 1
+    STATUS = None
+
+    appointment_needed_by: AwareDatetime = Field(
+        description="The new discharge or last IOP/PHP session."
+    )
+    previous_needed_by: AwareDatetime | None = Field(description="What it was before the move.")
+    moved_at: AwareDatetime

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from services.referral.adapters import patient_notifications
 from services.referral.adapters.directory_client import DirectoryClient
 from services.referral.adapters.notifications import Notifier, notifier_from_settings
-from services.referral.entrypoints import fhir, intake, referrals, worklist
+from services.referral.entrypoints import discharge, documents, fhir, intake, referrals, worklist
 from services.referral.entrypoints.deps import ReferralContext
 from services.referral.service_layer import events
 from services.referral.settings import ReferralSettings
@@ -52,6 +52,7 @@ async def referral_context(app: FastAPI, runtime: Runtime) -> None:
         queue_confirmation=queue_confirmation,
         listeners=[on_status_change],
         appointment_within_days=settings.appointment_within_days,
+        document_max_bytes=settings.document_max_bytes,
     )
     if settings.notify_channel != "none":
         sender = ConfirmationSender(runtime.pool, keyring, _notifier(settings))
@@ -75,6 +76,8 @@ def spec(settings: ReferralSettings) -> ServiceSpec:
             worklist.router,
             referrals.router,
             intake.router,
+            documents.router,
+            discharge.router,
             fhir.router,
             subscriptions_router,
         ],

@@ -29,6 +29,8 @@ class ReferralSettings(SubscriptionSettings, ServiceSettings):
     appointment_within_days: dict[str, int] = Field(
         default_factory=lambda: dict(DEFAULT_APPOINTMENT_WITHIN_DAYS)
     )
+    # The largest document a referral carries (the IOP/PHP discharge summary); larger is a 413.
+    document_max_bytes: int = Field(5 * 1024 * 1024, ge=1)
 
     # The patient's confirmation: email over SMTP, SMS through an HTTP provider, or none.
     notify_channel: Literal["none", "smtp", "sms"] = "none"

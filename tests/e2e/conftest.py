@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import asyncpg
@@ -12,6 +13,7 @@ import pytest
 
 from tests.support.infra import Infrastructure
 from tools.dev.processes import free_port
+from tools.dev.seed import seed_region
 from tools.dev.stack import DevStack, Infra
 from warmlink.auth import Role
 from warmlink.tokens import issue_token
@@ -64,6 +66,19 @@ def start_network(
     for name in services:
         stack.wait_ready(name)
     return stack
+
+
+@contextmanager
+def seeded_network(
+    infra: Infrastructure, services: list[str], extra_env: dict[str, str] | None = None
+) -> Iterator[Network]:
+    """A network whose directory (one of `services`) holds the demo region, stopped on exit."""
+    stack = start_network(infra, services, extra_env)
+    try:
+        seed_region(f"http://127.0.0.1:{stack.ports['directory']}", stack.signing_key)
+        yield Network(stack)
+    finally:
+        stack.stop()
 
 
 @pytest.fixture(scope="module")

@@ -116,3 +116,41 @@ class RedisclosureConsentMissing(Invalid):
             "42 CFR Part 2 data needs her consent to redisclose to the new practice",
             field="/consent/part2_redisclosure",
         )
+
+
+class NoDischargeSummary(NotFound):
+    """The referral is visible to the caller but carries no discharge summary yet."""
+
+    def __init__(self, referral_id: object) -> None:
+        super().__init__(f"referral {referral_id} has no discharge summary yet")
+
+
+class NotAnIopReferral(Conflict):
+    """Only an IOP/PHP referral carries a discharge summary."""
+
+    def __init__(self, referral_id: object) -> None:
+        super().__init__(f"referral {referral_id} is not an IOP/PHP referral", field="/setting")
+
+
+class NoAppointmentToConfirm(Conflict):
+    """The provider can confirm only an appointment the referral has."""
+
+    def __init__(self, referral_id: object, status: str) -> None:
+        super().__init__(
+            f"referral {referral_id} has no appointment to confirm (it is {status})",
+            current_status=status,
+        )
+
+
+class NotAHospitalReferral(Conflict):
+    """Only a hospital referral has a planned discharge time to move."""
+
+    def __init__(self, referral_id: object) -> None:
+        super().__init__(f"referral {referral_id} is not a hospital referral", field="/setting")
+
+
+class ReferralFinished(Conflict):
+    """A cancelled or closed referral has no gate left to move."""
+
+    def __init__(self, referral_id: object, status: str) -> None:
+        super().__init__(f"referral {referral_id} is {status}", current_status=status)

@@ -32,11 +32,11 @@ def missing_for_setting(
         problems.append(("/infant_visit_ref", "a pediatric referral links the infant's visit"))
     if setting == "hospital" and planned_discharge_at is None:
         problems.append(("/planned_discharge_at", "a hospital referral needs the discharge time"))
-    if setting == "iop_php":
-        if last_iop_session_on is None:
-            problems.append(("/last_iop_session_on", "needed for an IOP/PHP referral"))
-        if not discharge_summary_ref:
-            problems.append(("/discharge_summary_ref", "needed for an IOP/PHP referral"))
+    # The discharge summary is not asked for up front: it travels as a document, before or
+    # after the practice acknowledges (PUT .../discharge-summary), and the follow-up gate
+    # waits for it. A legacy reference string is still accepted and counts as sent.
+    if setting == "iop_php" and last_iop_session_on is None:
+        problems.append(("/last_iop_session_on", "needed for an IOP/PHP referral"))
     return problems
 
 

@@ -31,6 +31,7 @@ class ReferralContext:
     appointment_within_days: Mapping[str, int] = field(
         default_factory=lambda: dict(DEFAULT_APPOINTMENT_WITHIN_DAYS)
     )
+    document_max_bytes: int = 5 * 1024 * 1024  # ReferralSettings.document_max_bytes
 
 
 # async: FastAPI runs a plain-def dependency in a worker thread, a hop dearer than the lookup.

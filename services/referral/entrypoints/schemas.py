@@ -80,7 +80,11 @@ class ReferralIn(Strict):
     infant_visit_ref: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
     planned_discharge_at: AwareDatetime | None = None
     last_iop_session_on: date | None = None
-    discharge_summary_ref: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+    # Deprecated: the summary travels as a document (PUT .../discharge-summary); a reference
+    # given here still counts as sent, under the follow-up gate's old rule.
+    discharge_summary_ref: str | None = Field(
+        None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$", deprecated=True
+    )
     match_criteria: MatchCriteria | None = None
 
 

@@ -11,6 +11,7 @@ from services.followup.clocks.domain.rules import (
     ClockPolicy,
     Track,
     clocks_on_submission,
+    gate_clocks,
     on_fire,
     reengagement_due,
     tasks_settled_by,
@@ -145,3 +146,38 @@ def test_events_settle_the_tasks_they_make_moot() -> None:
     assert TaskKind.NEXT_VISIT_CHECK not in tasks_settled_by("ReferralClosed", TRACK)
     assert tasks_settled_by("ReferralCancelled", TRACK) == frozenset(TaskKind)
     assert tasks_settled_by("PatientContacted", TRACK) == frozenset()
+
+
+def test_an_iop_appointment_counts_only_once_the_provider_confirmed_it() -> None:
+    gate_at = SUBMITTED + timedelta(days=5)
+    iop = replace(
+        TRACK,
+        setting="iop_php",
+        appointment_needed_by=gate_at,
+        status="scheduled",
+        discharge_summary_sent=True,
+        provider_confirmation_required=True,
+    )
+    fired = on_fire(ClockKind.GATE_ALERT, "prac", gate_at, iop, NONE)
+    assert fired.gate_missing == (GateRequirement.APPOINTMENT,)
+    confirmed = replace(iop, provider_confirmed=True)
+    assert not on_fire(ClockKind.GATE_ALERT, "prac", gate_at, confirmed, NONE).fired
+    assert TaskKind.IOP_GATE not in tasks_settled_by("DischargeSummaryDelivered", iop)
+    assert TaskKind.IOP_GATE in tasks_settled_by("OutpatientAppointmentConfirmed", confirmed)
+    # A legacy referral (summary reference up front) is not asked for the confirmation.
+    legacy = replace(iop, provider_confirmation_required=False)
+    assert not on_fire(ClockKind.GATE_ALERT, "prac", gate_at, legacy, NONE).fired
+
+
+def test_a_moved_discharge_re_arms_the_gate_and_the_old_clocks_stay_quiet() -> None:
+    old, new = SUBMITTED + timedelta(hours=30), SUBMITTED + timedelta(days=3)
+    moved = replace(TRACK, setting="hospital", appointment_needed_by=new)
+    assert not on_fire(ClockKind.GATE_DEADLINE, "prac", old, moved, NONE).fired
+    moved_at = SUBMITTED + timedelta(hours=1)
+    arms = {a.kind: a for a in gate_clocks(moved, moved_at, POLICY)}
+    assert arms[ClockKind.GATE_DEADLINE].fire_at == new
+    assert arms[ClockKind.GATE_ALERT].fire_at == new - timedelta(
+        hours=POLICY.hospital_alert_lead_hours
+    )
+    assert on_fire(ClockKind.GATE_DEADLINE, "prac", new, moved, NONE).breach is not None
+    assert TaskKind.DISCHARGE_GATE in tasks_settled_by("PlannedDischargeMoved", moved)

@@ -29,14 +29,31 @@ CALENDAR = "SELECT time_zone, intake_hours FROM practice_calendars WHERE practic
 
 INSERT_TRACK = """
 INSERT INTO referral_tracks (referral_id, site_id, practice_id, setting, urgent, status,
-    submitted_at, discharge_summary_sent, appointment_needed_by, updated_at)
-VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $6)
+    submitted_at, discharge_summary_sent, appointment_needed_by, provider_confirmation_required,
+    updated_at)
+VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, $8, $9, $6)
 ON CONFLICT (referral_id) DO NOTHING"""
 
 TRACK = "SELECT * FROM referral_tracks WHERE referral_id = $1"
 
 SET_STATUS = """
 UPDATE referral_tracks SET status = $2, practice_id = coalesce($3, practice_id), updated_at = $4
+WHERE referral_id = $1
+RETURNING *"""
+
+# What the gate waits for, recorded as the events say it (each UPDATE is idempotent).
+SUMMARY_DELIVERED = """
+UPDATE referral_tracks SET discharge_summary_sent = true, updated_at = greatest(updated_at, $2)
+WHERE referral_id = $1
+RETURNING *"""
+
+PROVIDER_CONFIRMED = """
+UPDATE referral_tracks SET provider_confirmed = true, updated_at = greatest(updated_at, $2)
+WHERE referral_id = $1
+RETURNING *"""
+
+MOVE_GATE = """
+UPDATE referral_tracks SET appointment_needed_by = $2, updated_at = greatest(updated_at, $3)
 WHERE referral_id = $1
 RETURNING *"""
 
@@ -104,6 +121,7 @@ async def add_track(conn: Connection, t: Track) -> bool:
         t.submitted_at,
         t.discharge_summary_sent,
         t.appointment_needed_by,
+        t.provider_confirmation_required,
     )
     return bool(status.endswith(" 1"))
 
@@ -121,6 +139,20 @@ async def set_status(
 ) -> Track | None:
     """The track as it now is; None when the referral has no track."""
     return _track(await conn.fetchrow(SET_STATUS, referral_id, status, practice_id, at))
+
+
+async def summary_delivered(conn: Connection, referral_id: UUID, at: datetime) -> Track | None:
+    return _track(await conn.fetchrow(SUMMARY_DELIVERED, referral_id, at))
+
+
+async def provider_confirmed(conn: Connection, referral_id: UUID, at: datetime) -> Track | None:
+    return _track(await conn.fetchrow(PROVIDER_CONFIRMED, referral_id, at))
+
+
+async def move_gate(
+    conn: Connection, referral_id: UUID, needed_by: datetime, at: datetime
+) -> Track | None:
+    return _track(await conn.fetchrow(MOVE_GATE, referral_id, needed_by, at))
 
 
 async def arm(conn: Connection, referral_id: UUID, arms: Sequence[Arm], armed_by: UUID) -> None:

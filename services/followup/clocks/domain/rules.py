@@ -65,8 +65,15 @@ class Track:
     urgent: bool
     status: str
     submitted_at: datetime
+    # IOP/PHP: the summary was delivered as a document (DischargeSummaryDelivered), or the
+    # referral carried the legacy reference string up front (ReferralSubmitted).
     discharge_summary_sent: bool = False
     appointment_needed_by: datetime | None = None
+    # IOP/PHP referrals submitted without the legacy reference also need the provider's word
+    # that she has the appointment (OutpatientAppointmentConfirmed). Legacy ones keep the old
+    # rule: the reference counts as the summary sent, and no confirmation is asked for.
+    provider_confirmation_required: bool = False
+    provider_confirmed: bool = False
 
     @property
     def active(self) -> bool:
@@ -86,8 +93,16 @@ class Track:
             return GateKind.IOP_LAST_SESSION
         return None
 
+    @property
+    def appointment_ready(self) -> bool:
+        """An appointment exists, and (IOP/PHP) the outpatient provider confirmed it."""
+        unconfirmed = self.provider_confirmation_required and not self.provider_confirmed
+        return self.has_appointment and not (self.gate is GateKind.IOP_LAST_SESSION and unconfirmed)
+
     def missing_before_gate(self) -> tuple[GateRequirement, ...]:
-        missing = [] if self.has_appointment else [GateRequirement.APPOINTMENT]
+        # An appointment the provider has not confirmed is still a missing appointment: the
+        # contract's GateRequirement codes stay as released (a new code would break consumers).
+        missing = [] if self.appointment_ready else [GateRequirement.APPOINTMENT]
         if self.gate is GateKind.IOP_LAST_SESSION and not self.discharge_summary_sent:
             missing.append(GateRequirement.DISCHARGE_SUMMARY)
         return tuple(missing)
@@ -121,19 +136,27 @@ def clocks_on_submission(
     due = site.next_business_instant(track.submitted_at + timedelta(days=due_days))
     arms.append(Arm(ClockKind.FOLLOWUP_WINDOW, track.practice_id, opens, due))
     arms.append(Arm(ClockKind.FOLLOWUP_DEADLINE, track.practice_id, due, due))
+    return arms + gate_clocks(track, track.submitted_at, p)
+
+
+def gate_clocks(track: Track, since: datetime, p: ClockPolicy) -> list[Arm]:
+    """The gate's alert and deadline for the discharge the track knows now, armed at `since`
+    (the submission, or the moment the hospital moved the discharge)."""
     gate = track.gate
-    if gate is not None and track.appointment_needed_by is not None:
-        lead = (
-            p.hospital_alert_lead_hours
-            if gate is GateKind.HOSPITAL_DISCHARGE
-            else (p.iop_alert_lead_hours)
-        )
-        gate_at = track.appointment_needed_by
-        # A gate closer than its lead time alerts at once: the patient is about to leave.
-        alert_at = max(gate_at - timedelta(hours=lead), track.submitted_at)
-        arms.append(Arm(ClockKind.GATE_ALERT, track.practice_id, alert_at, gate_at))
-        arms.append(Arm(ClockKind.GATE_DEADLINE, track.practice_id, gate_at, gate_at))
-    return arms
+    if gate is None or track.appointment_needed_by is None:
+        return []
+    lead = (
+        p.hospital_alert_lead_hours
+        if gate is GateKind.HOSPITAL_DISCHARGE
+        else p.iop_alert_lead_hours
+    )
+    gate_at = track.appointment_needed_by
+    # A gate closer than its lead time alerts at once: the patient is about to leave.
+    alert_at = max(gate_at - timedelta(hours=lead), since)
+    return [
+        Arm(ClockKind.GATE_ALERT, track.practice_id, alert_at, gate_at),
+        Arm(ClockKind.GATE_DEADLINE, track.practice_id, gate_at, gate_at),
+    ]
 
 
 @dataclass(frozen=True)
@@ -191,6 +214,8 @@ def on_fire(
             return Effects(note="no open scheduling check")
         return Effects("scheduling check overdue", SlaKind.FOLLOWUP_OVERDUE)
     gate = track.gate
+    if track.appointment_needed_by != due_at:
+        return Effects(note="the discharge moved: the gate was re-armed")
     missing = track.missing_before_gate()
     if gate is None or not missing:
         return Effects(note="ready before the gate")
@@ -211,6 +236,11 @@ def reengagement_due(
     return site.add_business_days(happened_at, days)
 
 
+# Events that complete what the gate waits for (besides the appointment itself).
+GATE_FACTS = frozenset({"DischargeSummaryDelivered", "OutpatientAppointmentConfirmed"})
+_GATE_TASKS = frozenset({TaskKind.DISCHARGE_GATE, TaskKind.IOP_GATE})
+
+
 def tasks_settled_by(event_type: str, track: Track) -> frozenset[TaskKind]:
     """Open tasks an event makes moot (they are resolved, not completed: nobody followed up)."""
     if event_type in {"IntakeAcknowledged", "ReferralRedirected", "ReferralDeclined"}:
@@ -218,8 +248,13 @@ def tasks_settled_by(event_type: str, track: Track) -> frozenset[TaskKind]:
     if event_type == "AppointmentScheduled":
         settled = {TaskKind.ACK_OVERDUE, TaskKind.SCHEDULING_CHECK}
         if not track.missing_before_gate():
-            settled |= {TaskKind.DISCHARGE_GATE, TaskKind.IOP_GATE}
+            settled |= _GATE_TASKS
         return frozenset(settled)
+    if event_type in GATE_FACTS and not track.missing_before_gate():
+        return _GATE_TASKS
+    if event_type == "PlannedDischargeMoved":
+        # The old gate's task is moot; the re-armed clocks raise a new one if still needed.
+        return _GATE_TASKS
     if event_type == "ReferralCancelled":
         return frozenset(TaskKind)
     if event_type == "ReferralClosed":

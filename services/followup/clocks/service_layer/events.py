@@ -14,7 +14,10 @@ from uuid import UUID
 
 from contracts import (
     AppointmentMissed,
+    DischargeSummaryDelivered,
     Envelope,
+    OutpatientAppointmentConfirmed,
+    PlannedDischargeMoved,
     PositiveScreenClosed,
     PracticeRegistered,
     PracticeUpdated,
@@ -32,6 +35,7 @@ from services.followup.clocks.domain.rules import (
     Track,
     ack_clock,
     clocks_on_submission,
+    gate_clocks,
     reengagement_due,
     tasks_settled_by,
 )
@@ -65,6 +69,9 @@ def subscriptions(settings: FollowupSettings) -> list[Subscription]:
         "ScreenPositive": events.on_screen_positive,
         "PositiveScreenClosed": events.on_positive_screen_closed,
         "SafetyAssessmentRecorded": events.on_safety_assessment_recorded,
+        "DischargeSummaryDelivered": events.on_gate_fact,
+        "OutpatientAppointmentConfirmed": events.on_gate_fact,
+        "PlannedDischargeMoved": events.on_planned_discharge_moved,
     }
     # Clocks run in minutes and business days: nobody waits on this consumer at click speed.
     return [Subscription("followup.clocks", handlers, background=True)]
@@ -152,6 +159,10 @@ class ClockEvents:
             submitted_at=event.submitted_at,
             discharge_summary_sent=event.discharge_summary_sent,
             appointment_needed_by=event.appointment_needed_by,
+            # A referral that carried the legacy summary reference keeps the old gate rule.
+            provider_confirmation_required=(
+                event.setting == "iop_php" and not event.discharge_summary_sent
+            ),
         )
         if not await store.add_track(conn, track):
             return
@@ -191,6 +202,38 @@ class ClockEvents:
         task_id = await store.open_task(conn, track, TaskKind.NEXT_VISIT_CHECK, now, due, source)
         if task_id is not None:
             await announce(conn, track, task_id, TaskKind.NEXT_VISIT_CHECK, now, due)
+
+    async def on_gate_fact(
+        self,
+        conn: Connection,
+        envelope: Envelope,
+        event: DischargeSummaryDelivered | OutpatientAppointmentConfirmed,
+    ) -> None:
+        """What the IOP/PHP gate waits for arrived; its task is settled once nothing is missing
+        (the gate's clocks look at the track when they fire)."""
+        at = envelope.occurred_at
+        if isinstance(event, DischargeSummaryDelivered):
+            track = await store.summary_delivered(conn, event.referral_id, at)
+        else:
+            track = await store.provider_confirmed(conn, event.referral_id, at)
+        if track is not None:
+            settled = tasks_settled_by(envelope.type, track)
+            await store.settle_tasks(conn, event.referral_id, settled, at, envelope.type)
+
+    async def on_planned_discharge_moved(
+        self, conn: Connection, envelope: Envelope, event: PlannedDischargeMoved
+    ) -> None:
+        """The gate follows the discharge: new clocks for the new time; the old ones fire into
+        a no-op (they watch a time the track no longer has)."""
+        track = await store.move_gate(
+            conn, event.referral_id, event.appointment_needed_by, event.moved_at
+        )
+        if track is None or not track.active:
+            return
+        settled = tasks_settled_by(envelope.type, track)
+        await store.settle_tasks(conn, event.referral_id, settled, event.moved_at, envelope.type)
+        arms = gate_clocks(track, event.moved_at, self.ctx.policy)
+        await store.arm(conn, event.referral_id, arms, envelope.event_id)
 
     async def _move(
         self, conn: Connection, event: ReferralEvent, status: str, at: datetime, why: str
