@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contracts import resources
+from services.referral.domain.messages import WITHIN_ROUTINE, WITHIN_URGENT
 
 SMS_MAX_CHARS = 320
 
@@ -43,8 +44,8 @@ def render_confirmation(c: Confirmation) -> tuple[str, str]:
         # Safety first: an urgent referral opens with the crisis line, before any logistics.
         paragraphs.append(crisis)
     paragraphs += [
-        f"Your care team has referred you to {c.practice_name}. They will contact you within one "
-        f"business day, {c.acknowledge_by_local}.",
+        f"Your care team has referred you to {c.practice_name}. They will contact you "
+        f"{WITHIN_URGENT if c.urgent else WITHIN_ROUTINE}, {c.acknowledge_by_local}.",
         _how_to_reach(c),
     ]
     if not c.urgent:
@@ -100,7 +101,8 @@ def _sms(urgent: bool, name: str, when: str, phone: str | None, url: str | None)
     parts = []
     if urgent:
         parts.append("If you do not feel safe, call or text 988 now.")
-    parts.append(f"Your referral: {name} will contact you within 1 business day, {when}.")
+    within = "within a few hours" if urgent else "within 1 business day"  # SMS: short
+    parts.append(f"Your referral: {name} will contact you {within}, {when}.")
     parts.append(f"Reach them: {ways}." if ways else "No word by then? Call your care team.")
     if not urgent:
         parts.append("In a crisis, call or text 988.")

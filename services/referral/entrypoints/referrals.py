@@ -114,7 +114,7 @@ def referral_view(r: Referral, phone: str | None = None, url: str | None = None)
         "appointment_needed_by": r.appointment_needed_by.isoformat()
         if r.appointment_needed_by
         else None,
-        "tell_the_patient": patient_message(r.practice_name, contact),
+        "tell_the_patient": patient_message(r.practice_name, contact, r.urgency == "urgent"),
         "crisis_resources": list(CRISIS_RESOURCES),
         "links": {
             "self": f"/v1/referrals/{r.id}",

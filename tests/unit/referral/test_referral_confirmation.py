@@ -12,6 +12,7 @@ from services.referral.adapters.confirmation import (
     render_confirmation,
     render_sms,
 )
+from services.referral.domain.messages import patient_message
 
 ROUTINE = Confirmation(
     practice_name="Bloom Perinatal Therapy",
@@ -139,3 +140,21 @@ def test_a_clipped_name_is_marked() -> None:
     sms = render_sms(replace(ROUTINE, practice_name=LONG))
     assert "Northwestern Regional" in sms
     assert "..." in sms
+
+
+def test_an_urgent_referral_promises_hours_not_a_day() -> None:
+    """Urgent referrals run on the practice's short clock: she is told hours, never a day."""
+    _, routine = render_confirmation(ROUTINE)
+    _, urgent = render_confirmation(URGENT)
+    assert "within one business day" in routine
+    assert "within a few business hours, by Tuesday 5 pm." in urgent
+    assert "business day" not in urgent
+    assert "within a few hours" in render_sms(URGENT)
+    assert "within 1 business day" in render_sms(ROUTINE)
+
+
+def test_what_the_clinician_says_follows_the_urgency() -> None:
+    assert "within one business day" in patient_message("Bloom", None)
+    urgent = patient_message("Bloom", None, urgent=True)
+    assert "within a few business hours" in urgent
+    assert "business day" not in urgent

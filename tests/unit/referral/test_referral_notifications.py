@@ -111,7 +111,7 @@ async def test_smtp_delivers_the_confirmation(smtp_server: SmtpServer) -> None:
     assert message.get_content_type() == "text/plain"
     received = message.get_content()
     assert "Bloom Perinatal Therapy" in received
-    assert "within one business day, by Tuesday 5 pm" in received
+    assert "within a few business hours, by Tuesday 5 pm" in received  # urgent: hours
     assert "988" in received
     assert "1-800-944-4773" in received
     assert "1-833-TLC-MAMA" in received
