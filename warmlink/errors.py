@@ -11,7 +11,12 @@ from typing import Any
 
 
 class DomainError(Exception):
-    """Base of every refusal a service layer raises; `detail` is shown to the caller as is."""
+    """Base of every refusal a service layer raises; `detail` is shown to the caller as is.
+
+    A refusal that passes by itself (the awaited event arrives) sets `retry_after_s`: the edge
+    answers it with a Retry-After header."""
+
+    retry_after_s: int | None = None
 
     def __init__(self, detail: str, *, field: str | None = None, **extensions: Any) -> None:
         super().__init__(detail)

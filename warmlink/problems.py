@@ -96,7 +96,8 @@ def problem_for(error: errors.DomainError) -> Problem:
     """The problem+json a domain error answers with; an unmapped kind is a 422 about the input."""
     kind = next((p for e, p in _STATUS_OF.items() if isinstance(error, e)), InvalidInput)
     located = [{"pointer": "#" + error.field, "detail": error.detail}] if error.field else []
-    return kind(error.detail, errors=located, **error.extensions)
+    retry = {"Retry-After": str(error.retry_after_s)} if error.retry_after_s else None
+    return kind(error.detail, errors=located, headers=retry, **error.extensions)
 
 
 def _location(loc: Sequence[int | str]) -> dict[str, str]:

@@ -75,6 +75,8 @@ class ScreenNotOnWorklist(Conflict):
     cannot be checked, so nothing is stored. The site retries once the screen has arrived, or
     sends it as urgent (see domain/urgency.py)."""
 
+    retry_after_s = 1  # the ScreenPositive is usually a moment behind the screen
+
     def __init__(self, screening_id: UUID) -> None:
         super().__init__(
             f"screen {screening_id} is not on this site's worklist yet, so its urgency cannot "

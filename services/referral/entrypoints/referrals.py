@@ -13,7 +13,6 @@ from fastapi.responses import Response
 
 from services.referral.adapters import referral_repository as repo
 from services.referral.adapters.directory_client import DirectoryUnavailable, PracticeInfo
-from services.referral.domain.errors import ScreenNotOnWorklist
 from services.referral.domain.handoff import appointment_needed_by, missing_for_setting
 from services.referral.domain.lifecycle import Action
 from services.referral.domain.messages import CRISIS_RESOURCES, patient_message
@@ -38,7 +37,7 @@ from warmlink.audit import audit
 from warmlink.auth import Caller, CallerDep, Role, require_role
 from warmlink.db import ConnectionDep, PoolDep
 from warmlink.idempotency import request_hash, run_once_in_one_statement
-from warmlink.problems import InvalidInput, Problem, problem_for
+from warmlink.problems import InvalidInput, Problem
 from warmlink.write_batch import WriteBatch
 
 router = APIRouter(prefix="/v1/referrals", tags=["referrals"])
@@ -48,8 +47,6 @@ IdempotencyKey = Annotated[
     str, Header(alias="Idempotency-Key", description="One key per handoff; a retry reuses it.")
 ]
 Ctx = Annotated[ReferralContext, context]
-# A screen on its way to the worklist arrives in well under a second (the broker's latency).
-SCREEN_RETRY_AFTER_S = 1
 
 
 class DirectoryDown(Problem):
@@ -168,13 +165,7 @@ async def post_referral(
 
     fingerprint = request_hash(request.method, request.url.path, await request.body())
     async with pool.acquire() as conn:  # for these round trips only, not the whole request
-        try:
-            urgency = await urgency_for(conn, caller, command)
-        except ScreenNotOnWorklist as exc:
-            # Only HTTP knows how to say "again in a moment".
-            problem = problem_for(exc)
-            problem.headers = {"Retry-After": str(SCREEN_RETRY_AFTER_S)}
-            raise problem from None
+        urgency = await urgency_for(conn, caller, command)
 
         async def build(batch: WriteBatch) -> tuple[int, Any]:
             referral = await submit_referral(
