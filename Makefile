@@ -19,8 +19,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	@$(VENV)/bin/warmlink dev
 
+# Unbuffered: a run cut short (CI's limit) still shows the last test that started.
 test: $(STAMP) lint typecheck browser
-	@$(PY) -m pytest $(PYTEST_ARGS)
+	@PYTHONUNBUFFERED=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 # The browser tests drive Debian's chromium through Playwright (no browser download). Installed
 # once (we run as root); if it cannot be, the browser test fails saying so rather than skipping.
