@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -36,6 +37,10 @@ class FollowupSettings(ServiceSettings):
     # When the sites' coordinators work: business hours (weekdays 9 to 5, holidays off, in the
     # network's zone) or around the clock (a hospital's staff: every hour counts).
     coordinator_hours: Literal["business", "around_the_clock"] = "business"
+    # Screens taken before this instant arm no clocks (see docs/operations.md, "Upgrading"): a
+    # network that starts tracking screens would otherwise read its whole screening history and
+    # escalate every screen of past months at once. Unset: every screen is tracked.
+    screen_clocks_from: datetime | None = None
     # How often the scheduler looks for due clocks (it also wakes for the next one due sooner).
     scheduler_interval_s: float = Field(5.0, gt=0)
     scheduler_enabled: bool = True

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from contracts import ScreenPositive, new_event_id
+from services.followup.clocks.adapters import invariant as invariant_rows
 from tests.integration.followup_clocks_support import (
     TravelClock,
     followup,
@@ -145,3 +146,34 @@ async def test_a_referral_stops_the_clocks_even_read_before_the_screen(
         await scheduler(rt, TravelClock(TUESDAY_10 + timedelta(days=30))).tick()
         for screen in (referred_first, referred_later):
             assert await escalations(rt.pool, screen.screening_id) == 0
+
+
+async def test_screens_taken_before_tracking_began_arm_nothing_and_break_no_invariant(
+    infra: Infrastructure, database_url: str
+) -> None:
+    """An upgrade: the clocks' consumer reads the screening history from its start. Screens taken
+    before FOLLOWUP_SCREEN_CLOCKS_FROM are accounted as such; later ones are watched as ever."""
+    settings = settings_for(infra, database_url).model_copy(
+        update={"screen_clocks_from": TUESDAY_10}
+    )
+    async with followup(settings) as rt:
+        old = positive(urgent=True, at=TUESDAY_10 - timedelta(days=40))
+        new = positive(urgent=False, at=TUESDAY_10)
+        await publish(rt, old, "screening")
+        await publish(rt, new, "screening")
+        await clocks(rt.pool, new.screening_id)
+        status = await eventually(
+            lambda: rt.pool.fetchval(
+                "SELECT status FROM screen_tracks WHERE screening_id = $1", old.screening_id
+            ),
+            what="the old screen's track",
+        )
+        assert status == "before_tracking"
+        assert await clocks(rt.pool, old.screening_id, count=0) == []
+        async with rt.pool.acquire() as conn:
+            listed = {s.screening_id for s in await invariant_rows.screens(conn)}
+        assert str(new.screening_id) in listed  # open, as every tracked screen is
+        assert str(old.screening_id) not in listed
+        await scheduler(rt, TravelClock(TUESDAY_10 + timedelta(days=30))).tick()
+        assert await escalations(rt.pool, old.screening_id) == 0
+        assert await escalations(rt.pool, new.screening_id) == 2

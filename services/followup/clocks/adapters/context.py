@@ -38,11 +38,14 @@ class ClockContext:
     network_time_zone: str
     now: Clock = system_clock  # tests pass their own to travel in time
     around_the_clock: bool = False  # the sites' coordinators (see FollowupSettings)
+    screens_tracked_from: datetime | None = None  # FollowupSettings.screen_clocks_from
 
     @classmethod
     def from_settings(cls, s: FollowupSettings, now: Clock = system_clock) -> ClockContext:
         around = s.coordinator_hours == "around_the_clock"
-        return cls(clock_policy(s), s.holidays(), s.network_time_zone, now, around)
+        return cls(
+            clock_policy(s), s.holidays(), s.network_time_zone, now, around, s.screen_clocks_from
+        )
 
     def site_calendar(self) -> BusinessCalendar:
         if self.around_the_clock:

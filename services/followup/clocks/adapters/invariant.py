@@ -22,7 +22,8 @@ SELECT t.referral_id, t.site_id, t.status, t.urgent,
 FROM referral_tracks t
 WHERE t.status <> ALL($1::text[])"""
 
-# Open screens, and urgent ones with no safety assessment whatever their status.
+# Open screens, and urgent ones with no safety assessment whatever their status (but a screen
+# taken before tracking began, which the network never asked to be assessed here).
 SCREENS = """
 SELECT s.screening_id, s.site_id, s.status, s.urgent,
     s.safety_outcome IS NOT NULL AS safety_assessed,
@@ -33,7 +34,8 @@ SELECT s.screening_id, s.site_id, s.status, s.urgent,
     (SELECT min(c.fire_at) FROM clocks c
      WHERE c.screening_id = s.screening_id AND c.kind = 'screen_site_escalation') AS deadline
 FROM screen_tracks s
-WHERE s.status = 'open' OR (s.urgent AND s.safety_outcome IS NULL)"""
+WHERE s.status = 'open'
+    OR (s.urgent AND s.safety_outcome IS NULL AND s.status <> 'before_tracking')"""
 
 
 async def referrals(conn: Connection) -> list[ReferralRow]:

@@ -15,6 +15,8 @@ from services.followup.clocks.domain.rules import ClockKind, ClockPolicy
 from warmlink.business_time import BusinessCalendar
 
 OPEN, REFERRED, CLOSED = "open", "referred", "closed"
+# Screened before the network began tracking screens (an upgrade): accounted for, no clocks.
+BEFORE_TRACKING = "before_tracking"
 # The one task kind for a screen; `EscalationLevel` says whose list it is on.
 UNREFERRED_SCREEN = "unreferred_screen"
 
@@ -54,6 +56,11 @@ class ScreenArm:
     kind: ClockKind
     fire_at: datetime
     due_at: datetime
+
+
+def tracked(screened_at: datetime, tracked_from: datetime | None) -> bool:
+    """Whether a screen's clocks run: every screen, or those taken since tracking began."""
+    return tracked_from is None or screened_at >= tracked_from
 
 
 def end_of_business_day(site: BusinessCalendar, moment: datetime) -> datetime:

@@ -39,7 +39,13 @@ from services.followup.clocks.domain.rules import (
     reengagement_due,
     tasks_settled_by,
 )
-from services.followup.clocks.domain.screens import CLOSED, REFERRED, screen_clocks
+from services.followup.clocks.domain.screens import (
+    BEFORE_TRACKING,
+    CLOSED,
+    REFERRED,
+    screen_clocks,
+    tracked,
+)
 from services.followup.clocks.service_layer.commands import announce
 from services.followup.settings import FollowupSettings
 from warmlink.consumer import Handler, Subscription
@@ -103,6 +109,11 @@ class ClockEvents:
     ) -> None:
         """A positive screen must be referred or closed in time: arm its escalation clocks."""
         sid = event.screening_id
+        if not tracked(event.screened_at, self.ctx.screens_tracked_from):
+            await screens.account(
+                conn, sid, event.site_id, event.urgent, BEFORE_TRACKING, event.screened_at, ""
+            )
+            return
         if not await screens.add_screen(conn, sid, event.site_id, event.urgent, event.screened_at):
             return  # seen before, or already referred or closed
         arms = screen_clocks(
