@@ -99,6 +99,14 @@ async def test_the_summary_equals_what_the_services_recorded(
     assert actions["record_attended"] == tally.attended
     assert actions["record_missed"] == tally.missed
     assert declines == tally.declined
+    assert actions["provider_confirmed"] == tally.confirmed
+
+    summaries = await net.query("referral", "SELECT count(*) AS n FROM discharge_summaries")
+    iop = await net.query(
+        "referral", "SELECT count(*) AS n FROM referrals WHERE setting = 'iop_php'"
+    )
+    # Every IOP/PHP referral's summary travelled as a document, none as a bare reference.
+    assert summaries[0]["n"] == tally.summaries == iop[0]["n"] > 0
 
     closed = await net.query(
         "referral",

@@ -63,16 +63,20 @@ class Api:
         json: Any = None,
         params: dict[str, str] | None = None,
         key: str | None = None,
+        document: tuple[bytes, str] | None = None,
     ) -> Any | None:
         """The JSON answer ({} for an empty one), or None after counting the failure under
         `what` (e.g. "referral") and its status. Bodies are not logged: they hold PHI."""
         headers = self._auth(org, role) | ({"Idempotency-Key": key} if key else {})
+        content = None
+        if document is not None:  # a body that is a document (bytes, content type), not JSON
+            content, headers["Content-Type"] = document
         url = self.urls.of(service) + path
         try:
             for attempt in range(1, RETRIES + 1):
                 async with self._slots:
                     response = await self._http.request(
-                        method, url, json=json, params=params, headers=headers
+                        method, url, json=json, params=params, headers=headers, content=content
                     )
                 # A refusal that says when to come back (a referral for a screen still on its
                 # way to the worklist) is asked again then, as a site's system would.

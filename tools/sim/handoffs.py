@@ -131,8 +131,6 @@ def setting_fields(rng: random.Random, setting: str, number: int, now: datetime)
         return {"infant_visit_ref": f"sim-infant-visit-{number}"}
     if setting == "iop_php":
         last_session = now.date() + timedelta(days=rng.randint(2, 10))
-        return {
-            "last_iop_session_on": last_session.isoformat(),
-            "discharge_summary_ref": f"sim-discharge-summary-{number}",
-        }
+        # The discharge summary follows as a document (sites.py), as an IOP team sends it.
+        return {"last_iop_session_on": last_session.isoformat()}
     return {}

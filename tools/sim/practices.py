@@ -86,11 +86,11 @@ async def _intake(
     if plan.unreachable:
         await _decline(world, practice, referral_id, "unable_to_reach")
         return
-    await _appointment(world, practice, referral_id, plan)
+    await _appointment(world, practice, referral_id, plan, submitted)
 
 
 async def _appointment(
-    world: World, practice: Practice, referral_id: str, plan: IntakePlan
+    world: World, practice: Practice, referral_id: str, plan: IntakePlan, submitted: Submitted
 ) -> None:
     """Scheduled as far ahead as in real life, in simulated time; the outcome is recorded
     when the simulated clock gets there. The services keep real time and refuse an outcome
@@ -108,6 +108,16 @@ async def _appointment(
     if not await _step(world, practice, referral_id, "schedule", body):
         return
     world.tally.scheduled += 1
+    if submitted.setting == "iop_php":
+        # The IOP team hears from the provider that she has the appointment, and records it:
+        # the discharge gate waits for it.
+        confirmed = await world.api.call(
+            "provider confirmation", "referral", "POST",
+            f"/v1/referrals/{referral_id}/provider-confirmation",
+            org=submitted.site_id, role=Role.CLINIC,
+        )  # fmt: skip
+        if confirmed is not None:
+            world.tally.confirmed += 1
     if plan.far_off:
         world.tally.far_off += 1
         return

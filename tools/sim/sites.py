@@ -104,4 +104,20 @@ async def _refer(
     if made is None:
         return
     world.tally.referrals[method] += 1
-    world.submitted[made["id"]] = Submitted(number, match["service_id"], urgent)
+    world.submitted[made["id"]] = Submitted(
+        number, match["service_id"], urgent, site.id, site.setting
+    )
+    if site.setting == "iop_php":
+        await _send_discharge_summary(world, site, made["id"])
+
+
+async def _send_discharge_summary(world: World, site: Site, referral_id: str) -> None:
+    """The IOP team attaches the discharge summary after the handoff, as a document. Synthetic
+    text about no one: the simulation holds no patient's words."""
+    summary = f"Simulated IOP discharge summary for referral {referral_id}.".encode()
+    sent = await world.api.call(
+        "discharge summary", "referral", "PUT", f"/v1/referrals/{referral_id}/discharge-summary",
+        org=site.id, role=Role.CLINIC, document=(summary, "text/plain; charset=utf-8"),
+    )  # fmt: skip
+    if sent is not None:
+        world.tally.summaries += 1

@@ -21,6 +21,8 @@ class Tally:
     declined: Counter[str] = field(default_factory=Counter)  # by reason
     contact_attempts: int = 0
     scheduled: int = 0
+    summaries: int = 0  # IOP/PHP discharge summaries sent as documents
+    confirmed: int = 0  # IOP/PHP appointments the outpatient provider confirmed to the site
     far_off: int = 0  # of those scheduled: weeks out, later than the network allows
     attended: int = 0
     missed: int = 0
@@ -53,6 +55,7 @@ class Tally:
             ("declined", _by(self.declined)),
             ("contact attempts", str(self.contact_attempts)),
             ("scheduled", f"{self.scheduled}, {self.far_off} weeks out"),
+            ("IOP discharge summaries", f"{self.summaries} sent, {self.confirmed} confirmed"),
             ("attended", str(self.attended)),
             ("missed (no-show)", str(self.missed)),
             ("capacity updates", str(self.capacity_updates)),

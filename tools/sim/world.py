@@ -20,6 +20,8 @@ class Submitted:
     number: int  # the patient's number: her random stream
     service_id: str
     urgent: bool
+    site_id: str = ""
+    setting: str = ""
 
 
 @dataclass

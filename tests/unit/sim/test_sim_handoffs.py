@@ -55,10 +55,7 @@ def test_each_setting_gets_the_fields_the_referral_api_requires() -> None:
     assert setting_fields(rng, "ob", 1, now) == {}
     assert set(setting_fields(rng, "hospital", 1, now)) == {"planned_discharge_at"}
     assert set(setting_fields(rng, "pediatric", 1, now)) == {"infant_visit_ref"}
-    assert set(setting_fields(rng, "iop_php", 1, now)) == {
-        "last_iop_session_on",
-        "discharge_summary_ref",
-    }
+    assert set(setting_fields(rng, "iop_php", 1, now)) == {"last_iop_session_on"}
     assert (
         datetime.fromisoformat(setting_fields(rng, "hospital", 1, now)["planned_discharge_at"])
         > now
