@@ -20,10 +20,14 @@ NETWORK_ORG = "network-admin"  # the demo region's network organization
 
 
 @contextmanager
-def redirecting_network(infra: Infrastructure, **referral_env: str) -> Iterator[Network]:
+def redirecting_network(
+    infra: Infrastructure,
+    services: tuple[str, ...] = ("directory", "screening", "referral"),
+    **referral_env: str,
+) -> Iterator[Network]:
     """`referral_env`: REFERRAL_ settings without the prefix (REDIRECT_POLICY=...)."""
     env = {"WEBHOOK_ALLOW_PRIVATE": "true"}
-    stack = start_network(infra, ["directory", "screening", "referral"], env, later=("referral",))
+    stack = start_network(infra, list(services), env, later=("referral",))
     try:
         directory = f"http://127.0.0.1:{stack.ports['directory']}"
         seed_region(directory, stack.signing_key)
