@@ -189,3 +189,22 @@ async def test_a_referral_with_no_match_left_waits_for_the_site(
     assert (await current(net, referral, rid))["status"] == "declined"
     held = await eventually(lambda: published(net, "RedirectHeld", rid), what="RedirectHeld")
     assert [(h["reason"], h["hold"]) for h in held] == [("declined", "no_match")]
+
+
+async def test_a_redirect_waits_out_a_directory_that_does_not_answer(
+    net: Network, referral: httpx.AsyncClient
+) -> None:
+    """Last in the module: it stops the directory. The decline commits without it; the redirect
+    stays due until the directory answers again, then moves."""
+    rid = (await submit(net, referral, "auto-directory-down")).json()["id"]
+    net.stack.stop_service("directory")
+    try:
+        await decline(net, referral, rid, PRACTICE)
+        assert await trigger_status(net, rid) == [("declined", "pending", None)]
+        assert (await current(net, referral, rid))["status"] == "declined"
+    finally:
+        net.stack.start_service("directory")
+        net.stack.wait_ready("directory")
+    moved = await moved_from(net, referral, rid, PRACTICE)
+    assert moved["status"] == "submitted"
+    assert await trigger_status(net, rid) == [("declined", "moved", None)]

@@ -24,7 +24,7 @@ from services.referral.adapters.directory_token import DirectoryToken
 from services.referral.domain.auto_redirect import choose
 from services.referral.service_layer.commands import auto_redirect
 from services.referral.service_layer.commands.announce import StatusListener
-from warmlink.db import outlast_outages
+from warmlink.db import DATABASE_ERRORS, outlast_outages
 
 log = logging.getLogger(__name__)
 
@@ -66,23 +66,25 @@ class AutoRedirector:
             due = await auto_redirect.due_redirects(conn, now)
         settled = 0
         for found in due:
+            ids = {"referral_id": str(found.trigger.referral_id), "reason": found.trigger.reason}
             try:
                 target = await self._next_match(found)
             except DirectoryUnavailable as exc:
                 log.warning("automatic redirects wait for the directory", extra={"error": str(exc)})
                 return settled
-            async with self._pool.acquire() as conn, conn.transaction():
-                outcome = await auto_redirect.redirect_due(
-                    conn, found.trigger.id, target, now, self._within_days, self._listeners
-                )
-            log.info(
-                "automatic redirect %s",
-                outcome,
-                extra={
-                    "referral_id": str(found.trigger.referral_id),
-                    "reason": found.trigger.reason,
-                },
-            )
+            try:
+                async with self._pool.acquire() as conn, conn.transaction():
+                    outcome = await auto_redirect.redirect_due(
+                        conn, found.trigger.id, target, now, self._within_days, self._listeners
+                    )
+            except DATABASE_ERRORS:
+                raise  # an outage: outlast_outages waits it out
+            except Exception:
+                # One referral that cannot be worked must not stop the others' redirects: it stays
+                # pending (nothing was written) and is tried again at the next pass.
+                log.exception("automatic redirect failed", extra=ids)
+                continue
+            log.info("automatic redirect %s", outcome, extra=ids)
             settled += outcome != "pending"
         return settled
 
