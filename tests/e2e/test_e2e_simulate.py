@@ -21,7 +21,7 @@ from tools.sim.tally import Tally
 from warmlink.auth import Role
 
 # 3000 simulated minutes a second: two weeks to an appointment pass in about 7 seconds.
-RUN = {"seed": 42, "rate": 600.0, "speed": 3000.0, "duration": 10.0}
+RUN = {"seed": 3, "rate": 600.0, "speed": 3000.0, "duration": 10.0}
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +103,16 @@ async def test_the_summary_equals_what_the_services_recorded(
         "SELECT status, count(*) AS n FROM auto_redirects WHERE reason = 'declined' GROUP BY 1",
     )
     assert sum(r["n"] for r in triggers) == tally.declined.total()
+    # The seed's run declines (a full practice, a wrong fit, nobody reached) and the network
+    # moves those referrals on by itself.
+    assert tally.declined.total() > 0
+    assert {r["status"]: r["n"] for r in triggers}.get("moved", 0) > 0, triggers
+    # Every appointment booked weeks out was the network's to redirect too.
+    late = await net.query(
+        "referral",
+        "SELECT count(*) AS n FROM auto_redirects WHERE reason = 'no_timely_appointment'",
+    )
+    assert late[0]["n"] == tally.far_off
     assert actions["provider_confirmed"] == tally.confirmed
 
     summaries = await net.query("referral", "SELECT count(*) AS n FROM discharge_summaries")
