@@ -75,6 +75,10 @@ class Conflict(Problem):
     status, title, slug = 409, "Conflict", "conflict"
 
 
+class ServiceUnavailable(Problem):
+    status, title, slug = 503, "Service Unavailable", "unavailable"
+
+
 class InvalidInput(Problem):
     status, title, slug = 422, "Unprocessable Content", "invalid-input"
 
@@ -89,6 +93,7 @@ _STATUS_OF: dict[type[errors.DomainError], type[Problem]] = {
     errors.NotAllowed: Forbidden,
     errors.Conflict: Conflict,
     errors.Invalid: InvalidInput,
+    errors.Unavailable: ServiceUnavailable,
 }
 
 

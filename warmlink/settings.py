@@ -42,6 +42,11 @@ class ServiceSettings(BaseSettings):
     database_url: str = ""
     database_pool_min: int = 2
     database_pool_max: int = 10
+    # The outbox relay, the consumers and the workers take connections from a pool of their own,
+    # so requests that hold every request connection cannot stop them (nor they the requests).
+    database_background_pool_max: int = 10
+    # How long a request waits for a connection before it is answered 503 with Retry-After.
+    database_acquire_timeout_s: float = 5.0
 
     kafka_bootstrap_servers: str = DEV_KAFKA
     kafka_profile: KafkaProfile = KafkaProfile.TANSU

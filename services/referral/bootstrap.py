@@ -55,7 +55,7 @@ async def referral_context(app: FastAPI, runtime: Runtime) -> None:
         document_max_bytes=settings.document_max_bytes,
     )
     if settings.notify_channel != "none":
-        sender = ConfirmationSender(runtime.pool, keyring, _notifier(settings))
+        sender = ConfirmationSender(runtime.background_pool, keyring, _notifier(settings))
         runtime.background.append(supervise("patient-confirmations", sender.run()))
 
 
