@@ -77,6 +77,7 @@ class TokenVerifier:
         self._fetched_at = -1e9
         self._fetch: asyncio.Task[None] | None = None  # the one JWKS fetch requests share
         self._unknown: dict[str | None, float] = {}  # key id -> unknown until (monotonic)
+        self._fetch_succeeded = False
         self.unknown_kid_ttl_s = unknown_kid_ttl_s
         self._http: httpx.AsyncClient | None = None
         self._verified: dict[str, tuple[Caller, float]] = {}
@@ -119,7 +120,7 @@ class TokenVerifier:
         if self._fetch is None or self._fetch.done():
             self._fetch = asyncio.create_task(self._fetch_when_allowed(), name="jwks-fetch")
         await asyncio.shield(self._fetch)  # one request cancelled does not cancel the others'
-        if self._key(kid) is None:
+        if self._key(kid) is None and self._fetch_succeeded:  # a failed fetch proves nothing
             if len(self._unknown) >= VERIFIED_CACHE_SIZE:
                 self._unknown.clear()
             self._unknown[kid] = time.monotonic() + self.unknown_kid_ttl_s
@@ -152,7 +153,9 @@ class TokenVerifier:
             if jwks.keys() != self._jwks.keys():
                 self._verified.clear()  # a withdrawn key must not live on in the cache
             self._jwks = jwks
+            self._fetch_succeeded = True
         except (httpx.HTTPError, KeyError, ValueError, jwt.PyJWKError) as exc:
+            self._fetch_succeeded = False
             log.warning("JWKS refresh failed", extra={"error": type(exc).__name__})
 
     def verify(self, token: str) -> Caller:

@@ -14,11 +14,17 @@ class JwksServer:
     def __init__(self) -> None:
         self.keys: list[dict[str, str]] = []
         self.fetches = 0
+        self.failing = False  # answer 503, as a directory that is down or restarting
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 server.fetches += 1
+                if server.failing:
+                    self.send_response(503)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 body = json.dumps({"keys": server.keys}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

@@ -99,3 +99,24 @@ def test_unknown_key_ids_share_one_fetch_and_are_then_refused_without_one(
             await verifier.close()
 
     asyncio.run(scenario())
+
+
+def test_a_key_id_missed_by_a_failed_fetch_is_not_remembered_as_unknown(jwks: JwksServer) -> None:
+    """The JWKS document could not be fetched (the directory restarting): that says nothing
+    about the key id, so its token is checked again at the next fetch, not refused for a while."""
+    pem, key = signing_key()
+    token = issue_token(pem, organization_id="bloom", role=Role.PRACTICE, kid="k2")
+
+    async def scenario() -> None:
+        verifier = TokenVerifier("warmlink", "warmlink-dev", jwks_url=jwks.url)
+        try:
+            jwks.failing = True
+            with pytest.raises(Unauthorized):
+                await check(verifier, token)
+            jwks.failing, jwks.keys = False, [public_jwk("k2", key.public_key())]
+            assert await check(verifier, token) == "bloom"  # at the next allowed fetch
+            assert jwks.fetches == 2
+        finally:
+            await verifier.close()
+
+    asyncio.run(scenario())
