@@ -31,7 +31,11 @@ DEV_KID = "dev"  # development tokens (`warmlink token`) carry this key id
 JWKS_MAX_AGE_S = 300
 # An unknown key id triggers a fetch at most this often: garbage tokens cannot flood the issuer.
 JWKS_MIN_INTERVAL_S = 1.0
+# A key id the JWKS document did not have is refused at once for this long (no fetch, no wait).
+UNKNOWN_KID_TTL_S = 10.0
 VERIFIED_CACHE_SIZE = 10_000
+# Where warmlink.guard leaves the caller it authenticated before the route's dependencies ran.
+CALLER_SCOPE_KEY = "warmlink.caller"
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="warmlink"'}
 
 
@@ -53,8 +57,8 @@ class TokenVerifier:
 
     Keys come from up to three places: a static key file (development tokens, kid "dev"), the
     network's JWKS document (fetched, cached for 5 minutes, fetched again when an unknown kid
-    appears, at most once a second), and a local source (the directory, which holds the signing
-    keys itself).
+    appears, at most once a second, shared by every request waiting; see `refresh_for`), and a
+    local source (the directory, which holds the signing keys itself).
     """
 
     def __init__(
@@ -64,13 +68,17 @@ class TokenVerifier:
         static: Mapping[str, Any] | None = None,
         jwks_url: str | None = None,
         local: Callable[[], Mapping[str, Any]] | None = None,
+        unknown_kid_ttl_s: float = UNKNOWN_KID_TTL_S,
     ) -> None:
         self.audience, self.issuer = audience, issuer
         self._static = dict(static or {})
         self._jwks_url = jwks_url
         self._jwks: dict[str, Any] = {}
         self._fetched_at = -1e9
-        self._lock = asyncio.Lock()
+        self._fetch: asyncio.Task[None] | None = None  # the one JWKS fetch requests share
+        self._unknown: dict[str | None, float] = {}  # key id -> unknown until (monotonic)
+        self._fetch_succeeded = False
+        self.unknown_kid_ttl_s = unknown_kid_ttl_s
         self._http: httpx.AsyncClient | None = None
         self._verified: dict[str, tuple[Caller, float]] = {}
         self.local = local
@@ -89,7 +97,13 @@ class TokenVerifier:
         return None
 
     async def refresh_for(self, token: str) -> None:
-        """Fetch the JWKS document if the token names a key we have not seen (rate-limited)."""
+        """Fetch the JWKS document if the token names a key we have not seen.
+
+        Requests with unknown key ids share one fetch, at most one per JWKS_MIN_INTERVAL_S, and
+        never queue behind each other: every request waiting when the fetch ends is answered by
+        it. A key id that fetch did not find is remembered as unknown (`unknown_kid_ttl_s`), so
+        further tokens naming it are refused at once, with no fetch and no wait. A new key right
+        after a fetch (a rotation) waits for the next allowed fetch rather than failing."""
         if self._jwks_url is None:
             return
         if token in self._verified and not self._jwks_stale():
@@ -98,19 +112,28 @@ class TokenVerifier:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.InvalidTokenError:
             return
-        if self._key(kid) is not None and not self._jwks_stale():
-            return
-        async with self._lock:  # concurrent requests share one fetch
-            if self._key(kid) is not None and not self._jwks_stale():
-                return  # fetched while we waited
-            # A new key right after a fetch (a rotation) waits for the next allowed fetch rather
-            # than failing; garbage key ids still cause at most one fetch per interval.
-            wait = self._fetched_at + JWKS_MIN_INTERVAL_S - time.monotonic()
-            if wait > 0 and not self._jwks_stale():
-                await asyncio.sleep(wait)
-            await self.refresh()
+        if not self._jwks_stale():
+            if self._key(kid) is not None:
+                return
+            if self._unknown.get(kid, 0.0) > time.monotonic():
+                return  # unknown at a recent fetch: refused at once by verify()
+        if self._fetch is None or self._fetch.done():
+            self._fetch = asyncio.create_task(self._fetch_when_allowed(), name="jwks-fetch")
+        await asyncio.shield(self._fetch)  # one request cancelled does not cancel the others'
+        if self._key(kid) is None and self._fetch_succeeded:  # a failed fetch proves nothing
+            if len(self._unknown) >= VERIFIED_CACHE_SIZE:
+                self._unknown.clear()
+            self._unknown[kid] = time.monotonic() + self.unknown_kid_ttl_s
+
+    async def _fetch_when_allowed(self) -> None:
+        wait = self._fetched_at + JWKS_MIN_INTERVAL_S - time.monotonic()
+        if wait > 0 and not self._jwks_stale():
+            await asyncio.sleep(wait)
+        await self.refresh()
 
     async def close(self) -> None:
+        if self._fetch is not None:
+            self._fetch.cancel()
         if self._http is not None:
             await self._http.aclose()
 
@@ -130,7 +153,9 @@ class TokenVerifier:
             if jwks.keys() != self._jwks.keys():
                 self._verified.clear()  # a withdrawn key must not live on in the cache
             self._jwks = jwks
+            self._fetch_succeeded = True
         except (httpx.HTTPError, KeyError, ValueError, jwt.PyJWKError) as exc:
+            self._fetch_succeeded = False
             log.warning("JWKS refresh failed", extra={"error": type(exc).__name__})
 
     def verify(self, token: str) -> Caller:
@@ -171,6 +196,9 @@ class TokenVerifier:
 
 
 async def authenticated(request: Request) -> Caller:
+    known: Caller | None = request.scope.get(CALLER_SCOPE_KEY)
+    if known is not None:  # authenticated already, before the body was read (warmlink.guard)
+        return known
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:

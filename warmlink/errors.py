@@ -39,3 +39,7 @@ class Conflict(DomainError):
 
 class Invalid(DomainError):
     """The input is well formed but cannot be accepted; `field` says where."""
+
+
+class Unavailable(DomainError):
+    """The service cannot answer now, through no fault of the request; it passes by itself."""

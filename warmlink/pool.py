@@ -25,6 +25,7 @@ from typing import Any
 
 import asyncpg
 
+from warmlink import errors
 from warmlink.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,32 @@ class ServiceConnection(asyncpg.Connection):
         await super().add_listener(channel, callback)
 
 
+class PoolExhausted(errors.Unavailable):
+    """No connection came free within the pool's acquisition timeout: answered 503 with
+    Retry-After, so a request gives up instead of waiting behind every other one."""
+
+    retry_after_s = 1
+
+
+class ServicePool(asyncpg.Pool):
+    """A pool whose `acquire()` gives up after `acquire_timeout_s` (None: waits as long as it
+    takes) and says so with `PoolExhausted`. Every acquisition goes through `_acquire`, those of
+    `pool.fetchval()` and friends too."""
+
+    acquire_timeout_s: float | None = None
+
+    async def _acquire(self, timeout: float | None) -> Any:  # noqa: ASYNC109 (asyncpg's own)
+        limit = timeout if timeout is not None else self.acquire_timeout_s
+        try:
+            return await super()._acquire(limit)  # type: ignore[misc]
+        except TimeoutError:
+            if timeout is not None:  # the caller chose this limit: its own TimeoutError
+                raise
+            raise PoolExhausted(
+                f"no database connection came free within {limit:g} s; try again shortly"
+            ) from None
+
+
 def holds_session_state(conn: object) -> None:
     """Before taking a session advisory lock (or other session state) on a pooled connection:
     its release then resets it on the server. A plain connection needs nothing."""
@@ -83,15 +110,26 @@ async def reset_on_release(conn: asyncpg.Connection) -> None:
         await conn.execute(statement)
 
 
-async def create_pool(settings: ServiceSettings, max_size: int | None = None) -> asyncpg.Pool:
-    """A service's pool (`max_size` defaults to the settings'), waiting for the database to
-    accept connections (it may still be starting)."""
+async def create_pool(
+    settings: ServiceSettings,
+    max_size: int | None = None,
+    *,
+    min_size: int | None = None,
+    acquire_timeout_s: float | None = None,
+) -> asyncpg.Pool:
+    """A service's pool (sizes default to the settings'), waiting for the database to accept
+    connections (it may still be starting). `acquire_timeout_s`: see `ServicePool`."""
     for attempt in range(1, 31):
         try:
-            pool = await asyncpg.create_pool(
+            size = max_size or settings.database_pool_max
+            pool = ServicePool(
                 settings.database_url,
-                min_size=settings.database_pool_min,
-                max_size=max_size or settings.database_pool_max,
+                min_size=min(size, settings.database_pool_min if min_size is None else min_size),
+                max_size=size,
+                max_queries=50_000,  # asyncpg.create_pool's defaults, which Pool() has not
+                max_inactive_connection_lifetime=300.0,
+                loop=None,
+                record_class=asyncpg.Record,
                 # Index costs for data that lives in memory or on SSD. plan_cache_mode stays
                 # PostgreSQL's `auto`: forcing custom plans (once needed by matching in SQL, now
                 # in memory) re-planned every statement, and planning the warm handoff's
@@ -100,7 +138,8 @@ async def create_pool(settings: ServiceSettings, max_size: int | None = None) ->
                 connection_class=ServiceConnection,
                 reset=reset_on_release,
             )
-            assert pool is not None
+            pool.acquire_timeout_s = acquire_timeout_s
+            await pool
             return pool
         except (OSError, asyncpg.CannotConnectNowError) as exc:
             log.warning("database not ready", extra={"error": type(exc).__name__})

@@ -75,6 +75,14 @@ class Conflict(Problem):
     status, title, slug = 409, "Conflict", "conflict"
 
 
+class ContentTooLarge(Problem):
+    status, title, slug = 413, "Content Too Large", "content-too-large"
+
+
+class ServiceUnavailable(Problem):
+    status, title, slug = 503, "Service Unavailable", "unavailable"
+
+
 class InvalidInput(Problem):
     status, title, slug = 422, "Unprocessable Content", "invalid-input"
 
@@ -89,6 +97,7 @@ _STATUS_OF: dict[type[errors.DomainError], type[Problem]] = {
     errors.NotAllowed: Forbidden,
     errors.Conflict: Conflict,
     errors.Invalid: InvalidInput,
+    errors.Unavailable: ServiceUnavailable,
 }
 
 
@@ -145,6 +154,8 @@ def install(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
+        if isinstance(exc.__cause__, Problem):  # raised while FastAPI read the body (a limit)
+            return problem_response(exc.__cause__, request)
         problem = Problem(str(exc.detail), headers=dict(exc.headers or {}))
         problem.status, problem.title, problem.slug = exc.status_code, str(exc.detail), "http"
         return problem_response(problem, request)

@@ -21,7 +21,7 @@ from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, FastAPI, Request
 from starlette.responses import JSONResponse, Response
 
-from warmlink import logs, problems, telemetry
+from warmlink import guard, logs, problems, telemetry
 from warmlink.auth import CallerDep, TokenVerifier
 from warmlink.consumer import IdempotentConsumer, Subscription
 from warmlink.db import DATABASE_ERRORS
@@ -69,8 +69,12 @@ class ServiceSpec:
 
 @dataclass
 class Runtime:
+    """`pool` serves requests (acquisition time-limited); `background_pool` serves the relay,
+    the consumers and the workers, so neither can starve the other."""
+
     settings: ServiceSettings
     pool: asyncpg.Pool
+    background_pool: asyncpg.Pool
     producer: AIOKafkaProducer
     relay: OutboxRelay
     consumers: list[IdempotentConsumer]
@@ -91,6 +95,7 @@ class Runtime:
             await close()
         await self.producer.stop()
         await self.pool.close()
+        await self.background_pool.close()
 
 
 def supervise(name: str, coro: Awaitable[None]) -> asyncio.Task[None]:
@@ -108,8 +113,9 @@ def supervise(name: str, coro: Awaitable[None]) -> asyncio.Task[None]:
 
 async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtime:
     settings = spec.settings
-    pool = await create_pool(settings)
-    async with pool.acquire() as conn:
+    pool = await create_pool(settings, acquire_timeout_s=settings.database_acquire_timeout_s)
+    background_pool = await create_pool(settings, settings.database_background_pool_max, min_size=1)
+    async with background_pool.acquire() as conn:
         await migrate(
             conn,
             discover(("runtime", RUNTIME_MIGRATIONS), (settings.service_name, spec.migrations)),
@@ -117,9 +123,9 @@ async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtim
     await ensure_topics(settings)
     producer = new_producer(settings)
     await producer.start()
-    relay = OutboxRelay(pool, producer, settings)
-    consumers = [IdempotentConsumer(s, pool, settings) for s in spec.subscriptions]
-    runtime = Runtime(settings, pool, producer, relay, consumers)
+    relay = OutboxRelay(background_pool, producer, settings)
+    consumers = [IdempotentConsumer(s, background_pool, settings) for s in spec.subscriptions]
+    runtime = Runtime(settings, pool, background_pool, producer, relay, consumers)
     if settings.relay_enabled:
         runtime.tasks.append(supervise("relay", relay.run()))
     if settings.consumers_enabled:
@@ -161,6 +167,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     app.include_router(metrics_router(spec.collectors))
     for router in spec.routers:
         app.include_router(router)
+    guard.install(app.router.routes)
     return app
 
 

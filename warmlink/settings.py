@@ -11,7 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from warmlink.business_time import AcknowledgementRule, HolidayCheck, public_holidays
@@ -42,6 +42,11 @@ class ServiceSettings(BaseSettings):
     database_url: str = ""
     database_pool_min: int = 2
     database_pool_max: int = 10
+    # The outbox relay, the consumers and the workers take connections from a pool of their own,
+    # so requests that hold every request connection cannot stop them (nor they the requests).
+    database_background_pool_max: int = 10
+    # How long a request waits for a connection before it is answered 503 with Retry-After.
+    database_acquire_timeout_s: float = 5.0
 
     kafka_bootstrap_servers: str = DEV_KAFKA
     kafka_profile: KafkaProfile = KafkaProfile.TANSU
@@ -72,6 +77,9 @@ class ServiceSettings(BaseSettings):
     # Worker processes behind the port. Each runs its own relay (one is elected), consumers
     # (partitions are shared out) and caches; more workers use more cores.
     http_workers: int = 1
+    # The largest request body a route reads; larger is answered 413 before it is read. A route
+    # with a limit of its own (the referral service's DOCUMENT_MAX_BYTES) is not bound by it.
+    max_body_bytes: int = Field(1024 * 1024, ge=1)
 
     jwt_public_key_file: Path | None = None
     # The network's JWKS document (the directory's /.well-known/jwks.json): tokens from

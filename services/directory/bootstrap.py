@@ -21,7 +21,7 @@ Settings = DirectorySettings
 
 async def verify_own_tokens(app: FastAPI, runtime: Runtime) -> None:
     """Tokens this service issues are checked against its own key table."""
-    keys = PublishedKeys(runtime.pool)
+    keys = PublishedKeys(runtime.background_pool)
     await keys.refresh()
     app.state.published_keys = keys
     app.state.verifier.local = keys.snapshot
@@ -30,7 +30,7 @@ async def verify_own_tokens(app: FastAPI, runtime: Runtime) -> None:
 
 async def start_match_index(app: FastAPI, runtime: Runtime) -> None:
     """Matching reads an in-memory index of the directory that follows the database."""
-    index = MatchIndex(runtime.pool)
+    index = MatchIndex(runtime.background_pool)
     await index.listen()
     await index.reload()
     app.state.match_index = index
@@ -40,13 +40,15 @@ async def start_match_index(app: FastAPI, runtime: Runtime) -> None:
 async def start_observed_refresh(app: FastAPI, runtime: Runtime) -> None:
     settings: DirectorySettings = runtime.settings  # type: ignore[assignment]
     runtime.background.append(
-        supervise("observed-refresh", observed_refresh.run(runtime.pool, settings))
+        supervise("observed-refresh", observed_refresh.run(runtime.background_pool, settings))
     )
 
 
 async def start_stale_sweep(app: FastAPI, runtime: Runtime) -> None:
     settings: DirectorySettings = runtime.settings  # type: ignore[assignment]
-    runtime.background.append(supervise("stale-sweep", stale_sweep.run(runtime.pool, settings)))
+    runtime.background.append(
+        supervise("stale-sweep", stale_sweep.run(runtime.background_pool, settings))
+    )
 
 
 def spec(settings: DirectorySettings) -> ServiceSpec:

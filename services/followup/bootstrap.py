@@ -37,7 +37,7 @@ def spec(settings: FollowupSettings) -> ServiceSpec:
 async def start_clock_scheduler(app: FastAPI, runtime: Runtime) -> None:
     settings: FollowupSettings = runtime.settings  # type: ignore[assignment]
     if settings.scheduler_enabled:
-        scheduler = ClockScheduler(runtime.pool, ClockContext.from_settings(settings))
+        scheduler = ClockScheduler(runtime.background_pool, ClockContext.from_settings(settings))
         runtime.background.append(
             supervise("clock-scheduler", scheduler.run(settings.scheduler_interval_s))
         )

@@ -62,7 +62,7 @@ async def referral_context(app: FastAPI, runtime: Runtime) -> None:
     )
     _start_auto_redirects(runtime, settings, directory, app.state.referral_context)
     if settings.notify_channel != "none":
-        sender = ConfirmationSender(runtime.pool, keyring, _notifier(settings))
+        sender = ConfirmationSender(runtime.background_pool, keyring, _notifier(settings))
         runtime.background.append(supervise("patient-confirmations", sender.run()))
 
 

@@ -130,3 +130,33 @@ async def test_only_admins_onboard(identity_network: Network, directory: httpx.A
             "/v1/organizations/sneaky", json=body, headers=identity_network.auth("oak-ob", role)
         )
         assert response.status_code == 403
+
+
+async def test_the_networks_own_organization_cannot_be_suspended_or_demoted(
+    identity_network: Network, directory: httpx.AsyncClient
+) -> None:
+    """A fuzz run with an administrator's token suspended the network's own organization and
+    made it a practice, which locked every administrator out."""
+    admin = identity_network.auth(ADMIN, Role.ADMIN)
+    own = {"name": "Perinatal Network", "kind": "network"}
+    assert (await directory.put(f"/v1/organizations/{ADMIN}", json=own, headers=admin)).is_success
+    suspended = await directory.post(f"/v1/organizations/{ADMIN}/suspend", headers=admin)
+    demoted = await directory.put(
+        f"/v1/organizations/{ADMIN}",
+        json={"name": "Perinatal Network", "kind": "practice", "practice_type": "private_practice"},
+        headers=admin,
+    )
+    for response, field in ((suspended, "#/status"), (demoted, "#/kind")):
+        assert response.status_code == 409, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["errors"][0]["pointer"] == field
+        assert "network's own organization" in response.json()["detail"]
+    members = (await directory.get("/v1/organizations", headers=admin)).json()
+    assert [(m["kind"], m["status"]) for m in members if m["id"] == ADMIN] == [
+        ("network", "active")
+    ]
+    # Renaming it is still an ordinary update.
+    renamed = await directory.put(
+        f"/v1/organizations/{ADMIN}", json=own | {"name": "Network Office"}, headers=admin
+    )
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Network Office"

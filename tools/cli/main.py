@@ -173,6 +173,20 @@ def bench_loop(
     run(rate, seconds, connections)
 
 
+@bench.command("flood")
+def bench_flood(
+    rate: Annotated[int, typer.Option(help="The valid client's screens/s")] = 20,
+    seconds: Annotated[int, typer.Option(help="Duration of each measured run")] = 15,
+    forged: Annotated[int, typer.Option(help="Concurrent forged-token clients")] = 50,
+    oversized: Annotated[int, typer.Option(help="Concurrent clients sending large bodies")] = 4,
+    body_mb: Annotated[int, typer.Option(help="Size of each large body, in MB")] = 8,
+) -> None:
+    """A valid client's latency beside forged tokens and large bodies, and alone."""
+    from tools.bench.flood import run
+
+    run(rate, seconds, forged, oversized, body_mb)
+
+
 @bench.command("backbone")
 def bench_backbone(
     events: Annotated[int, typer.Option(help="Events for the throughput run")] = 30000,

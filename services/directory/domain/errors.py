@@ -6,12 +6,24 @@ The token endpoint is the one place that answers a refusal in a shape of its own
 
 from __future__ import annotations
 
-from warmlink.errors import Invalid, NotAllowed, NotFound
+from warmlink.errors import Conflict, Invalid, NotAllowed, NotFound
 
 
 class NoSuchOrganization(NotFound):
     def __init__(self, org_id: str) -> None:
         super().__init__(f"No organization {org_id}.")
+
+
+class NetworkOrganizationKept(Conflict):
+    """The network's own organization (kind `network`) is where its administrators' tokens come
+    from: suspending it or changing its kind would lock every administrator out."""
+
+    def __init__(self, org_id: str, field: str, change: str) -> None:
+        super().__init__(
+            f"{org_id} is the network's own organization: it cannot be {change}, or no"
+            " administrator could act again",
+            field=field,
+        )
 
 
 class NoSuchService(NotFound):

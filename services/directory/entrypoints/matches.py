@@ -30,7 +30,7 @@ class MatchQuery(BaseModel):
 
     level_of_care: LevelOfCare
     coverage: Literal["plan", "medicaid", "uninsured"]
-    plan: str | None = None
+    plan: str | None = Field(None, max_length=100)
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
     radius_km: float = Field(40.0, gt=0, le=500)

@@ -22,6 +22,7 @@ from services.referral.service_layer.commands.documents import (
 )
 from warmlink.auth import Caller, Role, require_role
 from warmlink.db import ConnectionDep
+from warmlink.guard import bounds_own_body
 from warmlink.problems import Problem
 
 router = APIRouter(tags=["documents"])
@@ -74,6 +75,7 @@ async def _document(request: Request, limit: int) -> Document:
 
 
 @router.put("/v1/referrals/{referral_id}/discharge-summary", status_code=204)
+@bounds_own_body  # its own, larger limit (DOCUMENT_MAX_BYTES), refused as it streams
 async def put_discharge_summary(
     referral_id: UUID, request: Request, conn: ConnectionDep, caller: ClinicDep, ctx: Ctx
 ) -> Response:

@@ -56,12 +56,12 @@ class MatchCriteria(Strict):
     """The criteria the site matched with, kept to offer next matches after a decline."""
 
     coverage: Literal["plan", "medicaid", "uninsured"]
-    plan: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    radius_km: float | None = None
-    telehealth_state: str | None = None
-    language: str | None = None
+    plan: str | None = Field(None, max_length=100)
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    radius_km: float | None = Field(None, gt=0, le=500)
+    telehealth_state: str | None = Field(None, pattern=r"^[A-Z]{2}$")
+    language: str | None = Field(None, max_length=16)
     population: Literal["pregnant", "postpartum", "partners"] | None = None
 
 

@@ -39,7 +39,8 @@ class QuestionnaireResponseIn(BaseModel):
     patient_ref: PatientRef
     setting: Setting
     resource: dict[str, Any] = Field(
-        description="A FHIR R4 QuestionnaireResponse for the EPDS (71354-5) or PHQ-9 (44249-1)."
+        description="A FHIR R4 QuestionnaireResponse for the EPDS (71354-5) or PHQ-9 (44249-1).",
+        max_length=50,  # top-level elements; the request body limit bounds the rest
     )
     screened_at: AwareDatetime | None = Field(
         None, description="Defaults to the resource's `authored`."

@@ -5,52 +5,23 @@ document stops its tokens at the next fetch instead of living on in the cache.""
 from __future__ import annotations
 
 import asyncio
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from services.directory.adapters.signing_keys import public_jwk
+from tests.support.jwks import JwksServer, serving_jwks
 from warmlink.auth import Role, TokenVerifier
 from warmlink.problems import Unauthorized
 from warmlink.tokens import issue_token
 
 
-class JwksServer:
-    def __init__(self) -> None:
-        self.keys: list[dict[str, str]] = []
-        self.fetches = 0
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server.fetches += 1
-                body = json.dumps({"keys": server.keys}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.http.server_address[1]}/.well-known/jwks.json"
-
-
 @pytest.fixture
 def jwks() -> Iterator[JwksServer]:
-    server = JwksServer()
-    thread = threading.Thread(target=server.http.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.http.shutdown()
+    with serving_jwks() as server:
+        yield server
 
 
 def signing_key() -> tuple[bytes, Ed25519PrivateKey]:
@@ -81,6 +52,70 @@ def test_a_withdrawn_key_stops_cached_tokens_at_the_next_fetch(jwks: JwksServer)
             await verifier.refresh()
             with pytest.raises(Unauthorized):
                 await check(verifier, token)
+        finally:
+            await verifier.close()
+
+    asyncio.run(scenario())
+
+
+def test_unknown_key_ids_share_one_fetch_and_are_then_refused_without_one(
+    jwks: JwksServer,
+) -> None:
+    """Forged tokens naming key ids nobody published: however many arrive at once, the JWKS
+    document is fetched once for all of them (it was fetched one at a time, a second apart,
+    each request waiting in line), and a key id found unknown is refused without a fetch."""
+    pem, key = signing_key()
+    jwks.keys = [public_jwk("k1", key.public_key())]
+    forged = [
+        issue_token(pem, organization_id="mallory", role=Role.ADMIN, kid=f"forged-{n}")
+        for n in range(50)
+    ]
+
+    async def refused(verifier: TokenVerifier, token: str) -> bool:
+        try:
+            await check(verifier, token)
+        except Unauthorized:
+            return True
+        return False
+
+    async def wave(verifier: TokenVerifier) -> list[bool]:
+        answers = asyncio.gather(*(refused(verifier, t) for t in forged))
+        # Bounded: one shared fetch answers them all; a queue of fetches would take 50 s.
+        try:
+            return await asyncio.wait_for(answers, 10)
+        except TimeoutError:
+            pytest.fail(f"50 unknown key ids were still waiting after {jwks.fetches} fetches")
+
+    async def scenario() -> None:
+        verifier = TokenVerifier("warmlink", "warmlink-dev", jwks_url=jwks.url)
+        try:
+            assert await wave(verifier) == [True] * 50
+            assert jwks.fetches == 1
+            assert await wave(verifier) == [True] * 50  # the same key ids again: known unknown
+            assert jwks.fetches == 1
+            genuine = issue_token(pem, organization_id="bloom", role=Role.PRACTICE, kid="k1")
+            assert await check(verifier, genuine) == "bloom"
+        finally:
+            await verifier.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_key_id_missed_by_a_failed_fetch_is_not_remembered_as_unknown(jwks: JwksServer) -> None:
+    """The JWKS document could not be fetched (the directory restarting): that says nothing
+    about the key id, so its token is checked again at the next fetch, not refused for a while."""
+    pem, key = signing_key()
+    token = issue_token(pem, organization_id="bloom", role=Role.PRACTICE, kid="k2")
+
+    async def scenario() -> None:
+        verifier = TokenVerifier("warmlink", "warmlink-dev", jwks_url=jwks.url)
+        try:
+            jwks.failing = True
+            with pytest.raises(Unauthorized):
+                await check(verifier, token)
+            jwks.failing, jwks.keys = False, [public_jwk("k2", key.public_key())]
+            assert await check(verifier, token) == "bloom"  # at the next allowed fetch
+            assert jwks.fetches == 2
         finally:
             await verifier.close()
 

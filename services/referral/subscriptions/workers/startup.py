@@ -44,7 +44,7 @@ async def start_subscriptions(app: FastAPI, runtime: Runtime) -> None:
     # The routes read these: the SSE streams wait on the doorbell the worker rings on NOTIFY.
     app.state.subscription_doorbell = doorbell
     app.state.subscription_config = config
-    async with runtime.pool.acquire() as conn:
+    async with runtime.background_pool.acquire() as conn:
         await seal_stored_secrets(conn, config.secrets_keyring())
     delivery_pool = await delivery_pool_for(runtime.settings)
     runtime.closers.append(delivery_pool.close)
@@ -52,4 +52,6 @@ async def start_subscriptions(app: FastAPI, runtime: Runtime) -> None:
     worker = DeliveryWorker(delivery_pool, config, doorbell, deliver=delivers)
     runtime.background.append(supervise("webhook-delivery", worker.run()))
     if delivers:
-        runtime.background.append(supervise("webhook-heartbeat", heartbeat_loop(runtime.pool)))
+        runtime.background.append(
+            supervise("webhook-heartbeat", heartbeat_loop(runtime.background_pool))
+        )

@@ -1,0 +1,112 @@
+"""What every route does before FastAPI reads its body or runs its dependencies.
+
+FastAPI reads and parses a request's body before it runs any dependency, and runs dependencies in
+the order a route declares them: an anonymous 8 MB POST was parsed before its token was looked
+at, and a route that declared its connection before its caller held a pooled connection while a
+forged token was checked. `install` makes every route of an app a `GuardedRoute`, whose handler
+first
+1. refuses a body whose declared Content-Length is over the limit (413), before anything else;
+2. authenticates the caller, when the route needs one (its dependencies include
+   `warmlink.auth.authenticated`): a bad token is answered 401 with no byte of the body read and
+   no connection taken; the route's own dependency then returns the caller found here;
+3. counts a body that declared no length (chunked) as it streams, and refuses it (413) at the
+   first byte over the limit.
+
+The limit is the service's `MAX_BODY_BYTES` (1 MiB by default). A route that bounds its own body
+(a document upload with a larger limit of its own) is marked with `bounds_own_body`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from typing import Any, TypeVar
+
+from fastapi import Request, Response
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
+from starlette.types import Message, Receive
+
+from warmlink.auth import CALLER_SCOPE_KEY, authenticated
+from warmlink.problems import ContentTooLarge
+
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+_OWN_BODY = "__warmlink_bounds_own_body__"
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+def bounds_own_body(endpoint: Endpoint) -> Endpoint:
+    """Mark a route's endpoint that refuses an oversized body itself (it reads the stream)."""
+    setattr(endpoint, _OWN_BODY, True)
+    return endpoint
+
+
+def too_large(limit: int) -> ContentTooLarge:
+    return ContentTooLarge(f"a request body is at most {limit} bytes", max_bytes=limit)
+
+
+def needs_caller(dependant: Dependant) -> bool:
+    return any(d.call is authenticated or needs_caller(d) for d in dependant.dependencies)
+
+
+def _limit(request: Request) -> int:
+    runtime = getattr(request.app.state, "runtime", None)
+    return runtime.settings.max_body_bytes if runtime is not None else DEFAULT_MAX_BODY_BYTES
+
+
+def _counted(receive: Receive, limit: int) -> Receive:
+    received = 0
+
+    async def counting() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                # Inside FastAPI's body parsing this becomes a 400 whose cause is this problem;
+                # warmlink.problems answers the cause.
+                raise too_large(limit)
+        return message
+
+    return counting
+
+
+class GuardedRoute(APIRoute):
+    """An APIRoute whose handler refuses oversized bodies and bad tokens first (module doc)."""
+
+    def get_route_handler(self) -> Handler:
+        handler = super().get_route_handler()
+        own_body = getattr(self.endpoint, _OWN_BODY, False)
+        caller_needed = needs_caller(self.dependant)
+
+        async def guarded(request: Request) -> Response:
+            if not own_body:
+                limit = _limit(request)
+                declared = request.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > limit:
+                    raise too_large(limit)
+                request = Request(request.scope, _counted(request.receive, limit))
+            if caller_needed:
+                request.scope[CALLER_SCOPE_KEY] = await authenticated(request)
+            return await handler(request)
+
+        return guarded
+
+
+def _api_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        # FastAPI keeps an included router whole (its routes are built per inclusion, lazily).
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from _api_routes(included.routes)
+
+
+def install(routes: Sequence[BaseRoute]) -> None:
+    """Guard every API route in `routes` (an app's or a router's, before the first request).
+    The route's handler is built from its class when the app first routes to it."""
+    for route in _api_routes(routes):
+        route.__class__ = GuardedRoute
