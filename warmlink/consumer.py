@@ -29,6 +29,7 @@ from warmlink.deadletter import HANDLER_FAILED, UNDECODABLE, DeadLetter, record_
 from warmlink.kafka import commit_as_member, group_membership, new_consumer
 from warmlink.settings import ServiceSettings
 from warmlink.telemetry import extract_context, tracer
+from warmlink.waits import woken
 
 log = logging.getLogger(__name__)
 
@@ -304,11 +305,8 @@ class IdempotentConsumer:
         return int(fresh)
 
     async def _backoff(self, seconds: float) -> None:
-        try:
-            await asyncio.wait_for(self._stopping.wait(), seconds)
-        except TimeoutError:
-            return
-        raise _Stopping
+        if await woken(self._stopping, seconds):
+            raise _Stopping
 
     async def _commit(
         self,

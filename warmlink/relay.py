@@ -26,6 +26,7 @@ from warmlink.kafka import topic_name
 from warmlink.outbox import CHANNEL
 from warmlink.pool import holds_session_state
 from warmlink.settings import ServiceSettings
+from warmlink.waits import woken
 
 log = logging.getLogger(__name__)
 
@@ -152,12 +153,10 @@ class OutboxRelay:
             await conn.execute(DELETE_EXPIRED, self._settings.outbox_retention_days)
 
     async def _wait_for_work(self) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), self._settings.outbox_poll_interval_s)
+        await woken(self._wake, self._settings.outbox_poll_interval_s)
 
     async def _sleep(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stopping.wait(), seconds)
+        await woken(self._stopping, seconds)
 
     def stop(self) -> None:
         self._stopping.set()

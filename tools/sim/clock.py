@@ -7,9 +7,10 @@ run stops between API calls, never in the middle of one, and what it counted is 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from datetime import timedelta
+
+from warmlink.waits import woken
 
 
 class Stopped(Exception):
@@ -35,8 +36,7 @@ class Clock:
         """Let `minutes` of simulated time pass; raise Stopped if the run ends meanwhile."""
         if self.stopping.is_set():
             raise Stopped
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.stopping.wait(), timeout=minutes / self.speed)
+        await woken(self.stopping, minutes / self.speed)
         if self.stopping.is_set():
             raise Stopped
 

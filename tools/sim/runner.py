@@ -5,7 +5,6 @@ network's invariant."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
 import uuid
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from tools.sim.sites import visit
 from tools.sim.tally import Tally
 from tools.sim.world import World
 from warmlink.tokens import ensure_key_pair
+from warmlink.waits import woken
 
 # Where screens happen: OB and pediatric offices screen at every visit, hospitals at birth.
 SETTING_SHARES = {"ob": 0.38, "pediatric": 0.30, "hospital": 0.22, "iop_php": 0.10}
@@ -94,8 +94,7 @@ async def _until_stopped(clock: Clock, duration: float | None, tick: Callable[[]
         if deadline is not None and asyncio.get_running_loop().time() >= deadline:
             return
         tick()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(clock.stopping.wait(), timeout=0.5)
+        await woken(clock.stopping, 0.5)
 
 
 async def _drain(world: World) -> None:

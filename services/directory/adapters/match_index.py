@@ -25,6 +25,7 @@ from services.directory.domain.match_search import ServiceIndex
 from services.directory.domain.matching import Candidate, MatchRequest, MatchResult
 from services.directory.domain.model import Organization, OrgKind, OrgStatus, PracticeType
 from warmlink.db import DATABASE_ERRORS
+from warmlink.waits import woken
 
 log = logging.getLogger(__name__)
 
@@ -140,8 +141,7 @@ class MatchIndex:
         """Wait for notifications (or the full-reload period), let a burst of commits
         accumulate, and take what is pending; None while listening cannot be restored (still
         woken, so the next call tries again after RETRY_DELAY_S)."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), FULL_RELOAD_S)
+        await woken(self._wake, FULL_RELOAD_S)
         await asyncio.sleep(BATCH_WINDOW_S)
         if not await self._listening():
             return None

@@ -8,7 +8,6 @@ message) is audited like any other.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -20,6 +19,7 @@ from warmlink.audit import audit
 from warmlink.auth import Caller, Role
 from warmlink.crypto import Keyring
 from warmlink.db import Connection, listening, outlast_outages
+from warmlink.waits import woken
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,7 @@ class ConfirmationSender:
                 self._wake.clear()
                 while await self.send_due():
                     pass
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._poll_s)
+                await woken(self._wake, self._poll_s)
 
     async def send_due(self) -> int:
         async with self._pool.acquire() as conn, conn.transaction():

@@ -7,7 +7,8 @@ waits on it afterwards cannot miss a ring that came in between.
 from __future__ import annotations
 
 import asyncio
-import contextlib
+
+from warmlink.waits import woken
 
 
 class Doorbell:
@@ -23,5 +24,4 @@ class Doorbell:
 
     async def wait(self, seen: asyncio.Event, at_most_s: float) -> None:
         """Until a ring after `seen` was taken, or `at_most_s` (the polling fallback)."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(seen.wait(), at_most_s)
+        await woken(seen, at_most_s)

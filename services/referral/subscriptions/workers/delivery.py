@@ -10,7 +10,6 @@ Gone disables the subscription.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 import time
@@ -27,6 +26,7 @@ from services.referral.subscriptions.domain.backoff import next_attempt_at
 from services.referral.subscriptions.domain.config import WebhookConfig
 from services.referral.subscriptions.domain.delivery import Attempt, Claim
 from warmlink.db import DATABASE_ERRORS, listening, outlast_outages
+from warmlink.waits import woken
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +83,7 @@ class DeliveryWorker:
                 self._wake.clear()
                 if self._deliver:
                     await self._claim_and_start()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._wait_s())
+                await woken(self._wake, self._wait_s())
 
     def _wait_s(self) -> float:
         if self._soonest is None:
