@@ -51,8 +51,16 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = DEV_KAFKA
     kafka_profile: KafkaProfile = KafkaProfile.TANSU
     kafka_replication_factor: int = 1
+    # Events carry a patient reference, dates and a screening result: PHI in transit. Production
+    # refuses PLAINTEXT and SASL_PLAINTEXT (see `_refuse_dev_defaults_in_production`).
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
-    kafka_sasl_mechanism: str | None = None
+    # TLS (SSL and SASL_SSL): the CA that signed the brokers' certificates (the system's CAs when
+    # unset), and a client certificate and key for brokers that require one (mutual TLS).
+    kafka_ssl_cafile: Path | None = None
+    kafka_ssl_certfile: Path | None = None
+    kafka_ssl_keyfile: Path | None = None
+    kafka_ssl_check_hostname: bool = True
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
     kafka_sasl_username: str | None = None
     kafka_sasl_password: SecretStr | None = None
     kafka_fetch_max_wait_ms: int = 10
@@ -113,6 +121,22 @@ class ServiceSettings(BaseSettings):
             self.database_url = f"postgresql://postgres@{DEV_DATABASE_HOST}/{self.service_name}"
         if not self.http_port:
             self.http_port = self.default_port
+        return self
+
+    @model_validator(mode="after")
+    def _check_kafka_security(self) -> ServiceSettings:
+        protocol, mechanism = self.kafka_security_protocol, self.kafka_sasl_mechanism
+        if protocol.startswith("SASL_"):
+            if mechanism is None:
+                raise ValueError(f"KAFKA_SASL_MECHANISM is required with {protocol}")
+            if not self.kafka_sasl_username or self.kafka_sasl_password is None:
+                raise ValueError("KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required")
+            if mechanism == "PLAIN" and protocol != "SASL_SSL":
+                raise ValueError("KAFKA_SASL_MECHANISM=PLAIN sends the password: use SASL_SSL")
+        elif mechanism is not None:
+            raise ValueError(f"KAFKA_SASL_MECHANISM needs a SASL_ protocol, not {protocol}")
+        if (self.kafka_ssl_certfile is None) != (self.kafka_ssl_keyfile is None):
+            raise ValueError("KAFKA_SSL_CERTFILE and KAFKA_SSL_KEYFILE go together")
         return self
 
     @model_validator(mode="after")
