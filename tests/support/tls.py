@@ -32,6 +32,8 @@ from tools.dev.processes import free_port
 class TlsBroker:
     bootstrap: str
     ca_file: Path
+    client_cert: Path  # signed by the same CA, for a broker that requires one
+    client_key: Path
 
 
 def _name(common_name: str) -> x509.Name:
@@ -44,13 +46,36 @@ def _pem(key: ec.EllipticCurvePrivateKey) -> bytes:
     )
 
 
-def make_ca_and_server_cert(folder: Path) -> tuple[Path, Path, Path]:
-    """A CA and a server certificate for 127.0.0.1 and localhost: (ca, cert, key) files."""
+def _leaf(
+    ca: x509.Certificate,
+    ca_key: ec.EllipticCurvePrivateKey,
+    name: str,
+    usage: x509.ObjectIdentifier,
+    names: list[x509.GeneralName],
+) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+    key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.datetime.now(datetime.UTC)
-    ca_key, server_key = (
-        ec.generate_private_key(ec.SECP256R1()),
-        ec.generate_private_key(ec.SECP256R1()),
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name(name))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
     )
+    if names:
+        builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+    return builder.sign(ca_key, hashes.SHA256()), key
+
+
+def make_ca_and_server_cert(folder: Path) -> tuple[Path, Path, Path]:
+    """A CA and a server certificate for 127.0.0.1 and localhost: (ca, cert, key) files. A
+    client certificate from the same CA is left beside them (client.pem, client.key)."""
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = (
         x509.CertificateBuilder()
         .subject_name(_name("warmlink test CA"))
@@ -63,24 +88,13 @@ def make_ca_and_server_cert(folder: Path) -> tuple[Path, Path, Path]:
         .sign(ca_key, hashes.SHA256())
     )
     names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-    server = (
-        x509.CertificateBuilder()
-        .subject_name(_name("localhost"))
-        .issuer_name(ca.subject)
-        .public_key(server_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(hours=1))
-        .not_valid_after(now + datetime.timedelta(days=2))
-        .add_extension(x509.SubjectAlternativeName(names), critical=False)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    paths = folder / "ca.pem", folder / "server.pem", folder / "server.key"
-    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    paths[1].write_bytes(server.public_bytes(serialization.Encoding.PEM))
-    paths[2].write_bytes(_pem(server_key))
-    return paths
+    server, server_key = _leaf(ca, ca_key, "localhost", ExtendedKeyUsageOID.SERVER_AUTH, names)
+    client, client_key = _leaf(ca, ca_key, "warmlink-svc", ExtendedKeyUsageOID.CLIENT_AUTH, [])
+    (folder / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    for stem, cert, key in (("server", server, server_key), ("client", client, client_key)):
+        (folder / f"{stem}.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        (folder / f"{stem}.key").write_bytes(_pem(key))
+    return folder / "ca.pem", folder / "server.pem", folder / "server.key"
 
 
 async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -132,17 +146,23 @@ class _Terminator:
 
 
 @contextlib.contextmanager
-def tls_broker(folder: Path) -> Iterator[TlsBroker]:
+def tls_broker(folder: Path, *, client_cert_required: bool = False) -> Iterator[TlsBroker]:
+    """`client_cert_required`: mutual TLS, a client must present a certificate the CA signed."""
     ca_file, cert_file, key_file = make_ca_and_server_cert(folder)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert_file, key_file)
+    if client_cert_required:
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(ca_file)
     tls_port = free_port()
     broker = EmbeddedBroker(free_port(), folder / "broker.log", advertised_port=tls_port)
     terminator = _Terminator(tls_port, broker.port, context)
     broker.start()
     terminator.start()
     try:
-        yield TlsBroker(f"127.0.0.1:{tls_port}", ca_file)
+        yield TlsBroker(
+            f"127.0.0.1:{tls_port}", ca_file, folder / "client.pem", folder / "client.key"
+        )
     finally:
         terminator.stop()
         broker.stop()
