@@ -28,7 +28,14 @@ log = logging.getLogger(__name__)
 
 ALGORITHM = "EdDSA"
 DEV_KID = "dev"  # development tokens (`warmlink token`) carry this key id
-JWKS_MAX_AGE_S = 300
+# How long a fetched JWKS document is used before the next request fetches it again: also how long
+# a token of an organization the directory has just suspended still works (the document lists them).
+JWKS_MAX_AGE_S = 60.0
+# The JWKS member (RFC 7517 lets a set carry members a reader may ignore) that lists the ids of
+# organizations the directory has suspended: their tokens are refused, even ones issued before.
+SUSPENDED_MEMBER = "warmlink_suspended_organizations"
+# The longest lifetime (exp - iat) a token may have; the directory issues 10-minute tokens.
+MAX_TOKEN_LIFETIME_S = 3600
 # An unknown key id triggers a fetch at most this often: garbage tokens cannot flood the issuer.
 JWKS_MIN_INTERVAL_S = 1.0
 # A key id the JWKS document did not have is refused at once for this long (no fetch, no wait).
@@ -69,11 +76,18 @@ class TokenVerifier:
         jwks_url: str | None = None,
         local: Callable[[], Mapping[str, Any]] | None = None,
         unknown_kid_ttl_s: float = UNKNOWN_KID_TTL_S,
+        *,
+        max_lifetime_s: float = MAX_TOKEN_LIFETIME_S,
+        jwks_max_age_s: float = JWKS_MAX_AGE_S,
+        dev_kid_allowed: bool = True,
     ) -> None:
         self.audience, self.issuer = audience, issuer
         self._static = dict(static or {})
         self._jwks_url = jwks_url
         self._jwks: dict[str, Any] = {}
+        self._suspended: frozenset[str] = frozenset()  # from the last JWKS document fetched
+        self.max_lifetime_s, self.jwks_max_age_s = max_lifetime_s, jwks_max_age_s
+        self.dev_kid_allowed = dev_kid_allowed  # False in production: kid "dev" is refused
         self._fetched_at = -1e9
         self._fetch: asyncio.Task[None] | None = None  # the one JWKS fetch requests share
         self._unknown: dict[str | None, float] = {}  # key id -> unknown until (monotonic)
@@ -89,6 +103,8 @@ class TokenVerifier:
         return cls(audience, issuer, static={DEV_KID: key}, **kwargs)
 
     def _key(self, kid: str | None) -> Any:
+        if kid == DEV_KID and not self.dev_kid_allowed:
+            return None
         if kid is None:
             return next(iter(self._static.values())) if len(self._static) == 1 else None
         for source in (self._static, self._jwks, self.local() if self.local else {}):
@@ -138,7 +154,7 @@ class TokenVerifier:
             await self._http.aclose()
 
     def _jwks_stale(self) -> bool:
-        return time.monotonic() - self._fetched_at > JWKS_MAX_AGE_S
+        return time.monotonic() - self._fetched_at > self.jwks_max_age_s
 
     async def refresh(self) -> None:
         assert self._jwks_url is not None
@@ -148,8 +164,9 @@ class TokenVerifier:
         try:
             response = await self._http.get(self._jwks_url)
             response.raise_for_status()
-            keys = response.json()["keys"]
-            jwks = {k["kid"]: jwt.PyJWK(k).key for k in keys}
+            document = response.json()
+            jwks = {k["kid"]: jwt.PyJWK(k).key for k in document["keys"]}
+            self._suspended = frozenset(map(str, document.get(SUSPENDED_MEMBER, ())))
             if jwks.keys() != self._jwks.keys():
                 self._verified.clear()  # a withdrawn key must not live on in the cache
             self._jwks = jwks
@@ -163,11 +180,18 @@ class TokenVerifier:
         expires (a signature check costs ~140 us, more than the rest of a cheap request)."""
         cached = self._verified.get(token)
         if cached is not None and cached[1] > time.time():
-            return cached[0]
+            return self._not_suspended(cached[0])
         caller, expires = self._verify(token)
         if len(self._verified) >= VERIFIED_CACHE_SIZE:
             self._verified.clear()  # crude but bounded; tokens are short-lived anyway
         self._verified[token] = (caller, expires)
+        return self._not_suspended(caller)
+
+    def _not_suspended(self, caller: Caller) -> Caller:
+        if caller.organization_id in self._suspended:
+            raise Unauthorized(
+                "The token's organization is suspended from the network.", headers=_CHALLENGE
+            )
         return caller
 
     def _verify(self, token: str) -> tuple[Caller, float]:
@@ -185,6 +209,11 @@ class TokenVerifier:
                 issuer=self.issuer,
                 options={"require": ["exp", "iat", "sub", "aud", "iss"]},
             )
+            if float(claims["exp"]) - float(claims["iat"]) > self.max_lifetime_s:
+                raise Unauthorized(
+                    f"The token lives longer than this network allows ({self.max_lifetime_s:g} s).",
+                    headers=_CHALLENGE,
+                )
             caller = Caller(str(claims["sub"]), str(claims["org"]), Role(claims["role"]))
             return caller, float(claims["exp"])
         except jwt.ExpiredSignatureError:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections.abc import Iterable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.helpers import create_ssl_context
 
 from contracts.topics import TOPICS, Topic
 from warmlink.settings import KafkaProfile, ServiceSettings
@@ -28,12 +30,26 @@ def _common(settings: ServiceSettings) -> dict[str, Any]:
         "client_id": f"warmlink-{settings.service_name}",
         "security_protocol": settings.kafka_security_protocol,
     }
+    if settings.kafka_security_protocol in ("SSL", "SASL_SSL"):
+        config["ssl_context"] = ssl_context(settings)
     if settings.kafka_sasl_mechanism:
         config["sasl_mechanism"] = settings.kafka_sasl_mechanism
         config["sasl_plain_username"] = settings.kafka_sasl_username
         password = settings.kafka_sasl_password
         config["sasl_plain_password"] = password.get_secret_value() if password else None
     return config
+
+
+def ssl_context(settings: ServiceSettings) -> ssl.SSLContext:
+    """The TLS context every client of the service uses: the brokers' CA (the system's when
+    KAFKA_SSL_CAFILE is unset), a client certificate when one is configured, hostname checked."""
+    context: ssl.SSLContext = create_ssl_context(
+        cafile=settings.kafka_ssl_cafile,
+        certfile=settings.kafka_ssl_certfile,
+        keyfile=settings.kafka_ssl_keyfile,
+    )
+    context.check_hostname = settings.kafka_ssl_check_hostname
+    return context
 
 
 def topic_name(settings: ServiceSettings, name: str) -> str:

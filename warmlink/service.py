@@ -185,11 +185,15 @@ NO_NATIVE_TELEMETRY: TelemetryConfig = {
 
 def _verifier(settings: ServiceSettings) -> TokenVerifier:
     aud, iss = settings.jwt_audience, settings.jwt_issuer
+    limits: dict[str, Any] = {
+        "jwks_url": settings.jwks_url,
+        "max_lifetime_s": settings.jwt_max_lifetime_s,
+        "jwks_max_age_s": settings.jwks_max_age_s,
+        "dev_kid_allowed": settings.environment != "production",
+    }
     if settings.jwt_public_key_file is not None:
-        return TokenVerifier.from_file(
-            settings.jwt_public_key_file, aud, iss, jwks_url=settings.jwks_url
-        )
-    return TokenVerifier(aud, iss, jwks_url=settings.jwks_url)
+        return TokenVerifier.from_file(settings.jwt_public_key_file, aud, iss, **limits)
+    return TokenVerifier(aud, iss, **limits)
 
 
 async def _runtime(request: Request) -> Runtime:

@@ -18,6 +18,7 @@ from warmlink.business_time import AcknowledgementRule, HolidayCheck, public_hol
 
 DEV_DATABASE_HOST = "127.0.0.1:15432"
 DEV_KAFKA = "127.0.0.1:19092"
+DEV_ISSUER = "warmlink-dev"
 
 
 class KafkaProfile(StrEnum):
@@ -51,8 +52,16 @@ class ServiceSettings(BaseSettings):
     kafka_bootstrap_servers: str = DEV_KAFKA
     kafka_profile: KafkaProfile = KafkaProfile.TANSU
     kafka_replication_factor: int = 1
+    # Events carry a patient reference, dates and a screening result: PHI in transit. Production
+    # refuses PLAINTEXT and SASL_PLAINTEXT (see `_refuse_dev_defaults_in_production`).
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
-    kafka_sasl_mechanism: str | None = None
+    # TLS (SSL and SASL_SSL): the CA that signed the brokers' certificates (the system's CAs when
+    # unset), and a client certificate and key for brokers that require one (mutual TLS).
+    kafka_ssl_cafile: Path | None = None
+    kafka_ssl_certfile: Path | None = None
+    kafka_ssl_keyfile: Path | None = None
+    kafka_ssl_check_hostname: bool = True
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
     kafka_sasl_username: str | None = None
     kafka_sasl_password: SecretStr | None = None
     kafka_fetch_max_wait_ms: int = 10
@@ -86,7 +95,12 @@ class ServiceSettings(BaseSettings):
     # POST /oauth/token are verified against it; rotation needs no restart.
     jwks_url: str | None = None
     jwt_audience: str = "warmlink"
-    jwt_issuer: str = "warmlink-dev"
+    jwt_issuer: str = DEV_ISSUER
+    # A token whose exp - iat is longer than this is refused (the directory's last 10 minutes).
+    jwt_max_lifetime_s: int = Field(3600, ge=1)
+    # How long the JWKS document is used before it is fetched again. It lists the organizations
+    # the directory has suspended: their tokens stop working within this time.
+    jwks_max_age_s: float = Field(60.0, gt=0)
 
     relay_enabled: bool = True
     outbox_batch_size: int = 500
@@ -116,6 +130,22 @@ class ServiceSettings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _check_kafka_security(self) -> ServiceSettings:
+        protocol, mechanism = self.kafka_security_protocol, self.kafka_sasl_mechanism
+        if protocol.startswith("SASL_"):
+            if mechanism is None:
+                raise ValueError(f"KAFKA_SASL_MECHANISM is required with {protocol}")
+            if not self.kafka_sasl_username or self.kafka_sasl_password is None:
+                raise ValueError("KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required")
+            if mechanism == "PLAIN" and protocol != "SASL_SSL":
+                raise ValueError("KAFKA_SASL_MECHANISM=PLAIN sends the password: use SASL_SSL")
+        elif mechanism is not None:
+            raise ValueError(f"KAFKA_SASL_MECHANISM needs a SASL_ protocol, not {protocol}")
+        if (self.kafka_ssl_certfile is None) != (self.kafka_ssl_keyfile is None):
+            raise ValueError("KAFKA_SSL_CERTFILE and KAFKA_SSL_KEYFILE go together")
+        return self
+
+    @model_validator(mode="after")
     def _refuse_dev_defaults_in_production(self) -> ServiceSettings:
         if self.environment != "production":
             return self
@@ -126,8 +156,26 @@ class ServiceSettings(BaseSettings):
             problems.append("KAFKA_BOOTSTRAP_SERVERS still points at the embedded broker")
         if self.kafka_profile is not KafkaProfile.KAFKA:
             problems.append("KAFKA_PROFILE must be 'kafka' in production")
-        if self.jwt_public_key_file is None and self.jwks_url is None:
-            problems.append("JWKS_URL or JWT_PUBLIC_KEY_FILE must name the network's keys")
+        if self.jwt_public_key_file is not None:
+            problems.append(
+                "JWT_PUBLIC_KEY_FILE is a static development key (key id 'dev': any organization, "
+                "any role, unaffected by suspension): unset it and use JWKS_URL"
+            )
+        if self.jwks_url is None:
+            problems.append("JWKS_URL must name the directory's https JWKS document")
+        elif not self.jwks_url.startswith("https://"):
+            problems.append(
+                "JWKS_URL must be an https:// URL: keys fetched over http can be forged"
+            )
+        if self.jwt_issuer == DEV_ISSUER:
+            problems.append(f"JWT_ISSUER is still the development issuer '{DEV_ISSUER}'")
+        if self.kafka_security_protocol not in ("SSL", "SASL_SSL"):
+            problems.append(
+                f"KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} sends events (PHI) "
+                "unencrypted: use SSL or SASL_SSL"
+            )
+        if not self.kafka_ssl_check_hostname:
+            problems.append("KAFKA_SSL_CHECK_HOSTNAME must stay on in production")
         if self.fault_crash_before_publish:
             problems.append("fault injection is for tests only")
         if problems:

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from warmlink.auth import ALGORITHM, DEV_KID, Role
 
-DEFAULT_TTL_S = 8 * 3600
+DEFAULT_TTL_S = 3600  # the verifiers refuse longer (JWT_MAX_LIFETIME_S)
 
 
 def ensure_key_pair(folder: Path) -> tuple[Path, Path]:

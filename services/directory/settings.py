@@ -35,6 +35,15 @@ class DirectorySettings(ServiceSettings):
             raise ValueError("refusing to start in production: KEY_ENCRYPTION_KEY is not set")
         return self
 
+    @model_validator(mode="after")
+    def _tokens_live_no_longer_than_verifiers_accept(self) -> DirectorySettings:
+        if self.token_ttl_s > self.jwt_max_lifetime_s:
+            raise ValueError(
+                f"TOKEN_TTL_S ({self.token_ttl_s}) is longer than JWT_MAX_LIFETIME_S "
+                f"({self.jwt_max_lifetime_s}): every service would refuse the tokens"
+            )
+        return self
+
     def keyring(self) -> Keyring:
         if self.key_encryption_key is None:
             raise RuntimeError("DIRECTORY_KEY_ENCRYPTION_KEY is not set")

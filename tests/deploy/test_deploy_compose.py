@@ -33,7 +33,9 @@ SERVICES = {
     "referral": ("REFERRAL_", 8003),
     "followup": ("FOLLOWUP_", 8004),
 }
-SECRET_TARGET = "/run/secrets/jwt_public_key"
+CA_TARGET = "/run/secrets/kafka_ca"
+JWKS_URL = "https://directory.example.org/.well-known/jwks.json"
+ISSUER = "https://directory.example.org"
 PASSWORD = "compose-test-password"
 
 
@@ -59,9 +61,10 @@ def _compose_binary() -> Path:
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("compose")
-    (path / "jwt_public_key.pem").write_text(
-        "-----BEGIN PUBLIC KEY-----\nnot a real key\n-----END PUBLIC KEY-----\n"
-    )
+    for name in ("kafka_ca.pem", "kafka_broker.pem"):
+        (path / name).write_text(
+            "-----BEGIN CERTIFICATE-----\nnot real\n-----END CERTIFICATE-----\n"
+        )
     (path / "empty.env").write_text("")
     return path
 
@@ -70,7 +73,10 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def required_env(workdir: Path) -> dict[str, str]:
     return {
         "POSTGRES_PASSWORD": PASSWORD,
-        "WARMLINK_JWT_PUBLIC_KEY_FILE": str(workdir / "jwt_public_key.pem"),
+        "WARMLINK_JWKS_URL": JWKS_URL,
+        "WARMLINK_JWT_ISSUER": ISSUER,
+        "WARMLINK_KAFKA_CA_FILE": str(workdir / "kafka_ca.pem"),
+        "WARMLINK_KAFKA_BROKER_PEM_FILE": str(workdir / "kafka_broker.pem"),
         "WARMLINK_DIRECTORY_KEY_ENCRYPTION_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
         "WARMLINK_REFERRAL_PHI_KEY": "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=",
     }
@@ -115,7 +121,10 @@ def test_compose_file_is_valid(workdir: Path, required_env: dict[str, str]) -> N
 @pytest.mark.parametrize(
     "missing",
     [
-        "WARMLINK_JWT_PUBLIC_KEY_FILE",
+        "WARMLINK_JWKS_URL",
+        "WARMLINK_JWT_ISSUER",
+        "WARMLINK_KAFKA_CA_FILE",
+        "WARMLINK_KAFKA_BROKER_PEM_FILE",
         "POSTGRES_PASSWORD",
         "WARMLINK_DIRECTORY_KEY_ENCRYPTION_KEY",
         "WARMLINK_REFERRAL_PHI_KEY",
@@ -157,10 +166,13 @@ def test_service_environment(config: dict[str, Any], name: str) -> None:
     assert env[f"{prefix}KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
     assert env[f"{prefix}HTTP_HOST"] == "0.0.0.0"
     assert env[f"{prefix}HTTP_PORT"] == env["PORT"] == str(port)
-    assert env[f"{prefix}JWT_PUBLIC_KEY_FILE"] == SECRET_TARGET
-    # Unset WARMLINK_JWT_ISSUER / _AUDIENCE fall back to the settings' own defaults.
-    for field in ("jwt_issuer", "jwt_audience"):
-        assert env[f"{prefix}{field.upper()}"] == ServiceSettings.model_fields[field].default
+    assert f"{prefix}JWT_PUBLIC_KEY_FILE" not in env, "production trusts no static key"
+    assert env[f"{prefix}JWKS_URL"] == JWKS_URL
+    assert env[f"{prefix}JWT_ISSUER"] == ISSUER
+    # An unset WARMLINK_JWT_AUDIENCE falls back to the settings' own default.
+    assert env[f"{prefix}JWT_AUDIENCE"] == ServiceSettings.model_fields["jwt_audience"].default
+    assert env[f"{prefix}KAFKA_SECURITY_PROTOCOL"] == "SSL"
+    assert env[f"{prefix}KAFKA_SSL_CAFILE"] == CA_TARGET
 
     url = urlsplit(env[f"{prefix}DATABASE_URL"])
     assert url.scheme == "postgresql"
@@ -193,7 +205,8 @@ def test_service_settings_accept_the_compose_environment(
     assert settings.environment == "production"
     assert settings.http_port == port
     assert settings.database_url.endswith(f"@postgres:5432/{name}")
-    assert str(settings.jwt_public_key_file) == SECRET_TARGET
+    assert settings.jwt_public_key_file is None
+    assert str(settings.kafka_ssl_cafile) == CA_TARGET
 
 
 @pytest.mark.parametrize("name", SERVICES)
@@ -211,15 +224,15 @@ def test_service_container(config: dict[str, Any], name: str) -> None:
     }
     assert any("/ready" in part for part in service["healthcheck"]["test"])
     secrets = {(s["source"], s.get("target", s["source"])) for s in service["secrets"]}
-    assert ("jwt_public_key", Path(SECRET_TARGET).name) in secrets
+    assert ("kafka_ca", Path(CA_TARGET).name) in secrets
 
 
-def test_jwt_secret_comes_from_the_named_file(
+def test_kafka_secrets_come_from_the_named_files(
     config: dict[str, Any], required_env: dict[str, str]
 ) -> None:
-    assert (
-        config["secrets"]["jwt_public_key"]["file"] == required_env["WARMLINK_JWT_PUBLIC_KEY_FILE"]
-    )
+    assert config["secrets"]["kafka_ca"]["file"] == required_env["WARMLINK_KAFKA_CA_FILE"]
+    broker_pem = required_env["WARMLINK_KAFKA_BROKER_PEM_FILE"]
+    assert config["secrets"]["kafka_broker_pem"]["file"] == broker_pem
 
 
 def test_kafka_is_a_single_kraft_node_reachable_in_the_network(config: dict[str, Any]) -> None:
@@ -228,7 +241,10 @@ def test_kafka_is_a_single_kraft_node_reachable_in_the_network(config: dict[str,
 
     assert kafka["image"] == "apache/kafka:3.9.0"
     assert set(env["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}
-    assert env["KAFKA_ADVERTISED_LISTENERS"] == "PLAINTEXT://kafka:9092"
+    # The services' listener is TLS; the plaintext one listens on the container's loopback only.
+    assert env["KAFKA_ADVERTISED_LISTENERS"] == "SSL://kafka:9092,LOCAL://127.0.0.1:9094"
+    assert "PLAINTEXT://:" not in env["KAFKA_LISTENERS"]
+    assert env["KAFKA_SSL_KEYSTORE_TYPE"] == "PEM"
     assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == f"{env['KAFKA_NODE_ID']}@kafka:9093"
     # One broker: the internal topics cannot ask for more replicas than there are brokers.
     assert env["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"] == "1"

@@ -11,6 +11,7 @@ import pytest
 
 from tests.e2e.conftest import Network, start_network
 from tests.support.infra import Infrastructure
+from tests.support.waiting import eventually
 from warmlink.auth import Role
 
 ADMIN = "network-admin"
@@ -18,7 +19,9 @@ ADMIN = "network-admin"
 
 @pytest.fixture(scope="module")
 def identity_network(infra: Infrastructure) -> Iterator[Network]:
-    stack = start_network(infra, ["directory", "screening"])
+    # The JWKS document (keys and suspended organizations) is fetched again after a second here,
+    # not a minute: the suspension test waits for it.
+    stack = start_network(infra, ["directory", "screening"], {"JWKS_MAX_AGE_S": "1"})
     try:
         yield Network(stack)
     finally:
@@ -100,6 +103,36 @@ async def test_a_suspended_organization_gets_no_new_tokens(
     assert refused.status_code == 401 and "suspended" in refused.json()["detail"]
     await directory.post("/v1/organizations/birch-peds/reactivate", headers=admin)
     assert (await get_token(directory, creds)).status_code == 200
+
+
+async def test_a_token_issued_before_a_suspension_is_refused_at_another_service_after_it(
+    identity_network: Network, directory: httpx.AsyncClient
+) -> None:
+    """Suspension stopped only new tokens: one issued a minute before kept working everywhere
+    until it expired."""
+    creds = await onboard(identity_network, directory, "willow-ob", "ob")
+    token = (await get_token(directory, creds)).json()["access_token"]
+    assert await screening_status(identity_network, token) == 404  # accepted
+    admin = identity_network.auth(ADMIN, Role.ADMIN)
+    assert (await directory.post("/v1/organizations/willow-ob/suspend", headers=admin)).is_success
+
+    async def at_screening() -> httpx.Response:
+        async with httpx.AsyncClient(base_url=identity_network.url("screening")) as client:
+            return await client.get(
+                "/v1/screenings/01a205aa-1756-71f7-9fa6-c5037c7d6d19",
+                headers={"Authorization": f"Bearer {token}"},
+            )
+
+    refused = await eventually(
+        at_screening, until=lambda r: r.status_code == 401, what="the token refused"
+    )
+    assert "suspended" in refused.json()["detail"]
+    assert (
+        await directory.post("/v1/organizations/willow-ob/reactivate", headers=admin)
+    ).is_success
+    await eventually(
+        at_screening, until=lambda r: r.status_code == 404, what="the token accepted again"
+    )
 
 
 async def test_rotation_keeps_old_tokens_valid_and_new_ones_verify_everywhere(

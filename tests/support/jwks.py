@@ -9,11 +9,14 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from warmlink.auth import SUSPENDED_MEMBER
+
 
 class JwksServer:
     def __init__(self) -> None:
         self.keys: list[dict[str, str]] = []
         self.fetches = 0
+        self.suspended: list[str] = []  # the directory's warmlink_suspended_organizations
         self.failing = False  # answer 503, as a directory that is down or restarting
         server = self
 
@@ -25,7 +28,8 @@ class JwksServer:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-                body = json.dumps({"keys": server.keys}).encode()
+                document = {"keys": server.keys, SUSPENDED_MEMBER: server.suspended}
+                body = json.dumps(document).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))

@@ -43,7 +43,7 @@ def dev(
 def token(
     org: Annotated[str, typer.Option(help="Organization id, e.g. riverside-ob")],
     role: Annotated[Role, typer.Option(help="clinic, practice or admin")],
-    ttl: Annotated[int, typer.Option(help="Lifetime in seconds")] = 8 * 3600,
+    ttl: Annotated[int, typer.Option(help="Lifetime in seconds (at most 3600)")] = 3600,
     state_dir: StateDir = Path(".warmlink"),
 ) -> None:
     """Print a development token signed with the dev stack's key."""

@@ -23,6 +23,8 @@ def tansu_binary() -> str:
 class EmbeddedBroker:
     port: int
     log_path: Path
+    # The port clients are told to use, when something (a TLS terminator) stands in front.
+    advertised_port: int | None = None
     _proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
     @property
@@ -33,7 +35,9 @@ class EmbeddedBroker:
         if port_open(self.port):
             raise RuntimeError(f"port {self.port} is already in use; is another broker running?")
         url = f"tcp://127.0.0.1:{self.port}"
-        argv = [tansu_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url]
+        advertised = f"tcp://127.0.0.1:{self.advertised_port or self.port}"
+        argv = [tansu_binary(), "broker", "--listener-url", url]
+        argv += ["--advertised-listener-url", advertised]
         self._proc = spawn(argv, log_path=self.log_path)
         wait_until(lambda: port_open(self.port), timeout=timeout, what="broker", proc=self._proc)
 

@@ -15,8 +15,8 @@ from tools.sim.tally import Tally
 from warmlink.auth import Role
 from warmlink.tokens import issue_token
 
-TOKEN_TTL_S = 8 * 3600
-TOKEN_REFRESH_S = 3600  # long runs never send a token near its expiry
+TOKEN_TTL_S = 3600  # the most a verifier accepts (JWT_MAX_LIFETIME_S)
+TOKEN_REFRESH_S = 1800  # long runs never send a token near its expiry
 RETRIES = 3  # tries of a request answered with Retry-After
 
 

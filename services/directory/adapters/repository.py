@@ -16,6 +16,7 @@ RETURNING *"""
 LIST_ORGANIZATIONS = "SELECT * FROM organizations ORDER BY kind, id"
 GET_ORGANIZATION = "SELECT * FROM organizations WHERE id = $1"
 SET_STATUS = "UPDATE organizations SET status = $2, updated_at = now() WHERE id = $1 RETURNING *"
+SUSPENDED_IDS = "SELECT id FROM organizations WHERE status = 'suspended' ORDER BY id"
 
 
 async def upsert_organization(
@@ -45,3 +46,7 @@ async def get_organization(conn: Connection, org_id: str) -> asyncpg.Record | No
 
 async def set_status(conn: Connection, org_id: str, status: str) -> asyncpg.Record | None:
     return await conn.fetchrow(SET_STATUS, org_id, status)
+
+
+async def suspended_ids(conn: Connection) -> list[str]:
+    return [row["id"] for row in await conn.fetch(SUSPENDED_IDS)]

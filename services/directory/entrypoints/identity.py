@@ -9,11 +9,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 
-from services.directory.adapters import signing_keys
+from services.directory.adapters import repository, signing_keys
 from services.directory.domain.errors import ClientRefused
 from services.directory.service_layer.commands import identity as commands
 from services.directory.settings import DirectorySettings
-from warmlink.auth import Caller, Role, require_role
+from warmlink.auth import SUSPENDED_MEMBER, Caller, Role, require_role
 from warmlink.db import ConnectionDep
 from warmlink.problems import InvalidInput, Problem
 
@@ -81,8 +81,13 @@ async def token(
 
 @router.get("/.well-known/jwks.json")
 async def jwks(conn: ConnectionDep) -> dict[str, Any]:
-    """Public keys that verify the network's tokens (current and recently retired)."""
-    return {"keys": await signing_keys.published(conn, datetime.now(UTC))}
+    """Public keys that verify the network's tokens (current and recently retired), and the
+    organizations suspended from the network: every service refuses their tokens, even ones
+    issued before the suspension, once it fetches this document again (JWKS_MAX_AGE_S)."""
+    return {
+        "keys": await signing_keys.published(conn, datetime.now(UTC)),
+        SUSPENDED_MEMBER: await repository.suspended_ids(conn),
+    }
 
 
 @keys_router.post("/rotate", status_code=201)

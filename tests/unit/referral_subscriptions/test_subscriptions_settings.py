@@ -39,6 +39,8 @@ def test_production_refuses_private_destinations(monkeypatch: pytest.MonkeyPatch
             kafka_bootstrap_servers="kafka-1:9092",
             kafka_profile="kafka",
             jwks_url="https://directory.internal/.well-known/jwks.json",
+            jwt_issuer="https://directory.internal",
+            kafka_security_protocol="SSL",
         )
 
 
@@ -58,5 +60,7 @@ def test_only_production_may_not_allow_private_destinations() -> None:
         kafka_bootstrap_servers="kafka-1:9092",
         kafka_profile="kafka",
         jwks_url="https://directory.internal/.well-known/jwks.json",
+        jwt_issuer="https://directory.internal",
+        kafka_security_protocol="SSL",
     )
     assert WebhookConfig.of(production).private_allowable is False

@@ -184,3 +184,18 @@ def test_without_a_configured_verifier_every_token_is_401(keys: Keys) -> None:
 
     token = issue_token(keys[0], organization_id="org-1", role=Role.ADMIN)
     assert_unauthorized(TestClient(app).get("/me", headers=bearer(token)), "no verification key")
+
+
+def test_a_token_living_longer_than_the_cap_is_401(client: TestClient, keys: Keys) -> None:
+    """A static key signed tokens of any lifetime, and all of them were accepted."""
+    week = issue_token(keys[0], organization_id="org-1", role=Role.ADMIN, ttl_s=7 * 24 * 3600)
+    assert_unauthorized(client.get("/me", headers=bearer(week)), "lives longer")
+    hour = issue_token(keys[0], organization_id="org-1", role=Role.ADMIN, ttl_s=3600)
+    assert client.get("/me", headers=bearer(hour)).status_code == 200
+
+
+def test_the_development_key_id_is_refused_where_it_is_not_allowed(keys: Keys) -> None:
+    verifier = TokenVerifier.from_file(keys[1], "warmlink", "warmlink-dev", dev_kid_allowed=False)
+    token = issue_token(keys[0], organization_id="org-1", role=Role.ADMIN)
+    with pytest.raises(problems.Unauthorized):
+        verifier.verify(token)

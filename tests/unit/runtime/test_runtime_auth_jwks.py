@@ -120,3 +120,49 @@ def test_a_key_id_missed_by_a_failed_fetch_is_not_remembered_as_unknown(jwks: Jw
             await verifier.close()
 
     asyncio.run(scenario())
+
+
+def test_a_suspended_organizations_tokens_stop_at_the_next_fetch_even_when_cached(
+    jwks: JwksServer,
+) -> None:
+    """Suspension stopped only new tokens: ones already issued kept working everywhere."""
+    pem, key = signing_key()
+    jwks.keys = [public_jwk("k1", key.public_key())]
+    token = issue_token(pem, organization_id="bloom", role=Role.PRACTICE, kid="k1", ttl_s=600)
+    other = issue_token(pem, organization_id="oak", role=Role.CLINIC, kid="k1", ttl_s=600)
+
+    async def scenario() -> None:
+        verifier = TokenVerifier("warmlink", "warmlink-dev", jwks_url=jwks.url)
+        try:
+            assert await check(verifier, token) == "bloom"
+            jwks.suspended = ["bloom"]
+            await verifier.refresh()  # what the next request does once the document is stale
+            with pytest.raises(Unauthorized, match="suspended"):
+                await check(verifier, token)
+            assert await check(verifier, other) == "oak"
+            jwks.suspended = []  # reactivated
+            await verifier.refresh()
+            assert await check(verifier, token) == "bloom"
+        finally:
+            await verifier.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_stale_document_is_fetched_again_by_the_next_request(jwks: JwksServer) -> None:
+    pem, key = signing_key()
+    jwks.keys = [public_jwk("k1", key.public_key())]
+    token = issue_token(pem, organization_id="bloom", role=Role.PRACTICE, kid="k1", ttl_s=600)
+
+    async def scenario() -> None:
+        verifier = TokenVerifier("warmlink", "warmlink-dev", jwks_url=jwks.url, jwks_max_age_s=0.05)
+        try:
+            assert await check(verifier, token) == "bloom"
+            jwks.suspended = ["bloom"]
+            await asyncio.sleep(0.1)  # older than jwks_max_age_s: the next request fetches
+            with pytest.raises(Unauthorized, match="suspended"):
+                await check(verifier, token)
+        finally:
+            await verifier.close()
+
+    asyncio.run(scenario())

@@ -1,8 +1,11 @@
 """Kafka client configuration per broker profile; no broker is contacted."""
 
+import ssl
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
 
 from warmlink.kafka import consumer_config, new_consumer, producer_config, topic_name
@@ -111,3 +114,65 @@ async def test_new_consumer_subscribes_to_prefixed_topics() -> None:
         assert consumer.subscription() == {"t1.a", "t1.b"}
     finally:
         await consumer.stop()
+
+
+def test_tls_builds_one_ssl_context_from_the_ca_and_client_certificate(tmp_path: Path) -> None:
+    from tests.support.tls import make_ca_and_server_cert
+
+    ca, cert, key = make_ca_and_server_cert(tmp_path)
+    settings = kafka(
+        kafka_security_protocol="SSL",
+        kafka_ssl_cafile=ca,
+        kafka_ssl_certfile=cert,
+        kafka_ssl_keyfile=key,
+    )
+    for config in (producer_config(settings), consumer_config(settings, "grp")):
+        context = config["ssl_context"]
+        assert isinstance(context, ssl.SSLContext)
+        assert context.check_hostname is True
+        assert context.verify_mode is ssl.CERT_REQUIRED
+        assert [c["subject"] for c in context.get_ca_certs()] == [
+            ((("commonName", "warmlink test CA"),),)
+        ]
+    assert "ssl_context" not in producer_config(kafka())
+
+
+def test_sasl_scram_over_tls_gets_the_ssl_context_too() -> None:
+    settings = kafka(
+        kafka_security_protocol="SASL_SSL",
+        kafka_sasl_mechanism="SCRAM-SHA-256",
+        kafka_sasl_username="u",
+        kafka_sasl_password="p",
+    )
+    config = producer_config(settings)
+    assert isinstance(config["ssl_context"], ssl.SSLContext)
+    assert config["sasl_mechanism"] == "SCRAM-SHA-256"
+
+
+@pytest.mark.parametrize(
+    ("values", "complaint"),
+    [
+        ({"kafka_security_protocol": "SASL_SSL"}, "KAFKA_SASL_MECHANISM is required"),
+        (
+            {"kafka_security_protocol": "SASL_SSL", "kafka_sasl_mechanism": "SCRAM-SHA-512"},
+            "KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD",
+        ),
+        (
+            {
+                "kafka_security_protocol": "SASL_PLAINTEXT",
+                "kafka_sasl_mechanism": "PLAIN",
+                "kafka_sasl_username": "u",
+                "kafka_sasl_password": "p",
+            },
+            "use SASL_SSL",
+        ),
+        ({"kafka_sasl_mechanism": "SCRAM-SHA-512"}, "needs a SASL_ protocol"),
+        ({"kafka_sasl_mechanism": "GSSAPI"}, "kafka_sasl_mechanism"),
+        ({"kafka_ssl_certfile": "/etc/c.pem"}, "KAFKA_SSL_CERTFILE and KAFKA_SSL_KEYFILE"),
+    ],
+)
+def test_incomplete_or_unsafe_kafka_security_is_refused_at_start(
+    values: dict[str, Any], complaint: str
+) -> None:
+    with pytest.raises(ValidationError, match=complaint):
+        kafka(**values)

@@ -1,6 +1,5 @@
 """Service settings: per-service defaults, env overrides and the production guard."""
 
-from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -21,7 +20,9 @@ PRODUCTION_READY: dict[str, Any] = {
     "database_url": "postgresql://svc@db.internal:5432/svc",
     "kafka_bootstrap_servers": "kafka-1.internal:9093",
     "kafka_profile": "kafka",
-    "jwt_public_key_file": "/etc/warmlink/public.pem",
+    "kafka_security_protocol": "SSL",
+    "jwks_url": "https://directory.internal/.well-known/jwks.json",
+    "jwt_issuer": "https://directory.internal",
 }
 
 
@@ -76,7 +77,9 @@ def test_production_with_dev_defaults_lists_every_problem(monkeypatch: pytest.Mo
     assert "DATABASE_URL still points at the embedded development database" in message
     assert "KAFKA_BOOTSTRAP_SERVERS still points at the embedded broker" in message
     assert "KAFKA_PROFILE must be 'kafka' in production" in message
-    assert "JWKS_URL or JWT_PUBLIC_KEY_FILE must name the network's keys" in message
+    assert "JWKS_URL must name the directory's https JWKS document" in message
+    assert "KAFKA_SECURITY_PROTOCOL=PLAINTEXT" in message
+    assert "JWT_ISSUER is still the development issuer" in message
     assert "fault injection" not in message
 
 
@@ -86,7 +89,9 @@ def test_production_with_dev_defaults_lists_every_problem(monkeypatch: pytest.Mo
         ("database_url", "DATABASE_URL"),
         ("kafka_bootstrap_servers", "KAFKA_BOOTSTRAP_SERVERS"),
         ("kafka_profile", "KAFKA_PROFILE"),
-        ("jwt_public_key_file", "JWT_PUBLIC_KEY_FILE"),
+        ("jwks_url", "JWKS_URL"),
+        ("kafka_security_protocol", "KAFKA_SECURITY_PROTOCOL"),
+        ("jwt_issuer", "JWT_ISSUER"),
     ],
 )
 def test_production_names_the_single_remaining_dev_default(missing: str, complaint: str) -> None:
@@ -95,7 +100,14 @@ def test_production_names_the_single_remaining_dev_default(missing: str, complai
         S(**values)
     message = str(info.value)
     assert complaint in message
-    others = {"DATABASE_URL", "KAFKA_BOOTSTRAP_SERVERS", "KAFKA_PROFILE", "JWT_PUBLIC_KEY_FILE"}
+    others = {
+        "DATABASE_URL",
+        "KAFKA_BOOTSTRAP_SERVERS",
+        "KAFKA_PROFILE",
+        "JWKS_URL",
+        "KAFKA_SECURITY_PROTOCOL",
+        "JWT_ISSUER",
+    }
     for other in others - {complaint}:
         assert f"{other} " not in message
 
@@ -104,7 +116,7 @@ def test_production_with_everything_set_is_accepted() -> None:
     s = S(**PRODUCTION_READY)
     assert s.environment == "production"
     assert s.kafka_profile is KafkaProfile.KAFKA
-    assert s.jwt_public_key_file == Path("/etc/warmlink/public.pem")
+    assert s.jwks_url == "https://directory.internal/.well-known/jwks.json"
     assert s.database_url == "postgresql://svc@db.internal:5432/svc"
 
 
@@ -134,3 +146,41 @@ def test_production_refusal_does_not_print_secrets(monkeypatch: pytest.MonkeyPat
     with pytest.raises(ValidationError) as info:
         S()
     assert "hunter2" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        ({"jwt_public_key_file": "/etc/warmlink/public.pem"}, "JWT_PUBLIC_KEY_FILE is a static"),
+        ({"jwt_issuer": "warmlink-dev"}, "JWT_ISSUER is still the development issuer"),
+        ({"jwks_url": "http://directory:8002/.well-known/jwks.json"}, "must be an https:// URL"),
+        ({"kafka_security_protocol": "PLAINTEXT"}, "KAFKA_SECURITY_PROTOCOL=PLAINTEXT"),
+        (
+            {
+                "kafka_security_protocol": "SASL_PLAINTEXT",
+                "kafka_sasl_mechanism": "SCRAM-SHA-512",
+                "kafka_sasl_username": "svc",
+                "kafka_sasl_password": "pw",
+            },
+            "KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT",
+        ),
+        ({"kafka_ssl_check_hostname": False}, "KAFKA_SSL_CHECK_HOSTNAME"),
+    ],
+)
+def test_production_refuses_every_development_trust_path(
+    change: dict[str, Any], complaint: str
+) -> None:
+    """A static dev key trusted any organization, role and lifetime; the dev issuer, an http
+    JWKS and plaintext Kafka (events are PHI) were accepted in production."""
+    with pytest.raises(ValidationError, match=complaint):
+        S(**(PRODUCTION_READY | change))
+
+
+def test_production_accepts_sasl_scram_over_tls() -> None:
+    sasl = {
+        "kafka_security_protocol": "SASL_SSL",
+        "kafka_sasl_mechanism": "SCRAM-SHA-512",
+        "kafka_sasl_username": "svc",
+        "kafka_sasl_password": "pw",
+    }
+    assert S(**(PRODUCTION_READY | sasl)).kafka_security_protocol == "SASL_SSL"
