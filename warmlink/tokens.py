@@ -10,7 +10,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from warmlink.auth import ALGORITHM, DEV_KID, Role
+from warmlink.auth import ALGORITHM, DEV_KID, PERSON_PREFIX, PersonRole, Role
 
 DEFAULT_TTL_S = 8 * 3600
 
@@ -48,7 +48,10 @@ def issue_token(
     ttl_s: int = DEFAULT_TTL_S,
     now: float | None = None,
     kid: str = DEV_KID,
+    person: tuple[str, PersonRole, str] | None = None,
 ) -> str:
+    """A signed token. `person` = (person id, her role, the client acting for her) makes a
+    person's token: `sub` person:<id>, `person_role`, and `act` naming the client (RFC 8693)."""
     issued = int(now if now is not None else time.time())
     claims = {
         "sub": subject or f"{organization_id}:{role}",
@@ -59,4 +62,11 @@ def issue_token(
         "iat": issued,
         "exp": issued + ttl_s,
     }
+    if person is not None:
+        person_id, person_role, actor = person
+        claims |= {
+            "sub": PERSON_PREFIX + person_id,
+            "person_role": str(person_role),
+            "act": {"sub": actor},
+        }
     return jwt.encode(claims, private_key_pem, algorithm=ALGORITHM, headers={"kid": kid})

@@ -22,6 +22,9 @@ class DirectorySettings(ServiceSettings):
     key_encryption_key_id: str = "kek-1"
     # Short-lived tokens: a suspended organization is locked out within one lifetime.
     token_ttl_s: int = 600
+    # A person's token (the portal's token exchange): shorter still; at most token_ttl_s, for
+    # which a retired signing key stays published.
+    person_token_ttl_s: int = 300
     # Capacity nobody confirmed for longer than this is stale: shown as such and ranked lower.
     capacity_max_age_hours: int = 168
     # How often ageing capacity is looked for and announced stale (CapacityUpdated stale=True).
@@ -33,6 +36,12 @@ class DirectorySettings(ServiceSettings):
     def _kek_required_in_production(self) -> DirectorySettings:
         if self.environment == "production" and self.key_encryption_key is None:
             raise ValueError("refusing to start in production: KEY_ENCRYPTION_KEY is not set")
+        return self
+
+    @model_validator(mode="after")
+    def _person_tokens_outlive_no_key(self) -> DirectorySettings:
+        if not 0 < self.person_token_ttl_s <= self.token_ttl_s:
+            raise ValueError("PERSON_TOKEN_TTL_S must be positive and at most TOKEN_TTL_S")
         return self
 
     def keyring(self) -> Keyring:

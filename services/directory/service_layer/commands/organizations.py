@@ -7,7 +7,11 @@ from dataclasses import dataclass
 import asyncpg
 
 from services.directory.adapters import clients, repository
-from services.directory.domain.errors import NoSuchOrganization, PracticeTypeMismatch
+from services.directory.domain.errors import (
+    NoSuchOrganization,
+    PeopleClientOutsideNetwork,
+    PracticeTypeMismatch,
+)
 from services.directory.domain.model import OrgKind, OrgStatus, PracticeType
 from warmlink.db import Connection
 
@@ -40,8 +44,14 @@ async def set_status(conn: Connection, org_id: str, status: OrgStatus) -> asyncp
     return row
 
 
-async def issue_client(conn: Connection, org_id: str) -> clients.IssuedClient:
-    """New client credentials for the organization; the secret is returned only now."""
-    if await repository.get_organization(conn, org_id) is None:
+async def issue_client(
+    conn: Connection, org_id: str, acts_for_people: bool = False
+) -> clients.IssuedClient:
+    """New client credentials for the organization; the secret is returned only now. A client
+    that acts for people (the portal) belongs to the network's own organization only."""
+    org = await repository.get_organization(conn, org_id)
+    if org is None:
         raise NoSuchOrganization(org_id)
-    return await clients.create(conn, org_id)
+    if acts_for_people and org["kind"] != OrgKind.NETWORK:
+        raise PeopleClientOutsideNetwork()
+    return await clients.create(conn, org_id, acts_for_people)
