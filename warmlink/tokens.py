@@ -13,6 +13,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from warmlink.auth import ALGORITHM, DEV_KID, PERSON_PREFIX, PersonRole, Role
 
 DEFAULT_TTL_S = 8 * 3600
+# RFC 8693 token exchange: a client that acts for people (the portal) asks the directory for a
+# token naming one of them. Grant and token type URNs, not secrets.
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"  # noqa: S105
+PERSON_TOKEN_TYPE = "urn:warmlink:params:oauth:token-type:person"  # noqa: S105
+ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105
 
 
 def ensure_key_pair(folder: Path) -> tuple[Path, Path]:

@@ -16,6 +16,7 @@ from services.directory.settings import DirectorySettings
 from warmlink.auth import Caller, Role, require_role
 from warmlink.db import ConnectionDep
 from warmlink.problems import InvalidInput, Problem
+from warmlink.tokens import ACCESS_TOKEN_TYPE, PERSON_TOKEN_TYPE, TOKEN_EXCHANGE
 
 router = APIRouter(tags=["identity"])
 keys_router = APIRouter(prefix="/v1/signing-keys", tags=["identity"])
@@ -45,11 +46,6 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
     except (binascii.Error, UnicodeDecodeError):
         raise InvalidClient("Malformed Basic credentials.") from None
     return client_id, secret
-
-
-TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"  # noqa: S105 - grant type URNs, not secrets
-PERSON_TOKEN_TYPE = "urn:warmlink:params:oauth:token-type:person"  # noqa: S105
-ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105
 
 
 @router.post("/oauth/token")
