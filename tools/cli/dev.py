@@ -100,7 +100,7 @@ def run_dev(state_dir: Path, seed: bool = True, simulate_rate: float | None = No
 
 def _provision_people(stack: DevStack) -> None:
     """The portal's client and the demo people (people.json), once per state folder."""
-    urls = {name: f"http://127.0.0.1:{port}" for name, port in SERVICE_PORTS.items()}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in stack.ports.items()}
     with console.status("creating the demo region's people through the portal..."):
         create_portal_client(urls["directory"], stack.signing_key, stack.state_dir, _admin_org())
         people = provision_people(urls["portal"], stack.signing_key, stack.state_dir)
