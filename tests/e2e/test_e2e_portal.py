@@ -263,6 +263,26 @@ def test_a_person_of_another_site_gets_404_for_a_screen_not_theirs(
     assert "pt-elsewhere-1" not in page.inner_text("main")
 
 
+def test_the_people_api_takes_only_roles_that_fit_and_one_account_per_email(
+    portal: Portal,
+) -> None:
+    admin = portal.net.auth(NETWORK, Role.ADMIN)
+    body = {"organization_id": SITE, "email": "new@riverside-ob.example.org"}
+    body |= {"password": "a long enough password"}
+    wrong = httpx.post(
+        f"{portal.url}/v1/people", json=body | {"role": "intake_coordinator"}, headers=admin
+    )
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["pointer"] == "#/role"
+    added = httpx.post(f"{portal.url}/v1/people", json=body | {"role": "ma"}, headers=admin)
+    assert added.status_code == 201 and added.json()["access_role"] == "clinic"
+    again = httpx.post(f"{portal.url}/v1/people", json=body | {"role": "ma"}, headers=admin)
+    assert again.status_code == 409
+    site = httpx.post(
+        f"{portal.url}/v1/people", json=body | {"role": "ma"}, headers=portal.net.auth(SITE)
+    )
+    assert site.status_code == 403, "only the network's administrators add people here"
+
+
 def test_a_disabled_person_is_signed_out_at_once(portal: Portal, browser: Any) -> None:
     coordinator = portal.person(OTHER_SITE, "site_coordinator")
     nurse = portal.person(OTHER_SITE, "nurse_social_worker")
