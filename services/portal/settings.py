@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -25,6 +26,10 @@ class PortalSettings(ServiceSettings):
     directory_url: str = "http://127.0.0.1:8002"
     referral_url: str = "http://127.0.0.1:8003"
     api_timeout_s: float = 5.0
+    # Matching: telehealth licensed in the network's state; a hospital's planned discharge is
+    # entered in the network's time zone.
+    network_state: str = "IL"
+    network_time_zone: str = "America/Chicago"
     # The portal's client at the directory (one that acts for people): a JSON file with
     # client_id and client_secret (`make run` writes portal-client.json), or the two settings.
     client_file: Path | None = None
@@ -61,6 +66,9 @@ class PortalSettings(ServiceSettings):
             raise RuntimeError("PORTAL_CLIENT_FILE (or PORTAL_CLIENT_ID/SECRET) is not set")
         found = json.loads(self.client_file.read_text())
         return str(found["client_id"]), str(found["client_secret"])
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.network_time_zone)
 
     def session_policy(self) -> SessionPolicy:
         return SessionPolicy(

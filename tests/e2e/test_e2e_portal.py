@@ -23,6 +23,7 @@ from tests.support.browser import launch, require_chromium, serious_violations
 from tests.support.infra import Infrastructure
 from tools.dev.people import add_person, create_portal_client
 from tools.dev.processes import free_port
+from tools.dev.seed import seed_region
 from warmlink.auth import Role
 
 SITE, OTHER_SITE, NETWORK = "riverside-ob", "cedar-heights-obgyn", "network-admin"
@@ -34,8 +35,8 @@ class Portal:
     net: Network
     url: str
 
-    def person(self, org: str, role: str) -> dict[str, Any]:
-        return add_person(self.url, self.net.stack.signing_key, org, role)
+    def person(self, org: str, role: str, email: str | None = None) -> dict[str, Any]:
+        return add_person(self.url, self.net.stack.signing_key, org, role, email=email)
 
     def query(self, sql: str, *args: object) -> list[Any]:
         """Playwright's sync API runs an event loop in this thread: the query runs in another."""
@@ -50,10 +51,7 @@ def portal(infra: Infrastructure) -> Iterator[Portal]:
     net = Network(stack)
     try:
         directory = net.url("directory")
-        admin = net.auth(NETWORK, Role.ADMIN)
-        for org, kind in ((NETWORK, "network"), (SITE, "ob"), (OTHER_SITE, "ob")):
-            body = {"name": org.title(), "kind": kind}
-            httpx.put(f"{directory}/v1/organizations/{org}", json=body, headers=admin)
+        seed_region(directory, stack.signing_key)  # sites and practices to match and refer to
         create_portal_client(directory, stack.signing_key, stack.state_dir, NETWORK)
         assert stack.infra is not None
         stack.infra.database_url_for["portal"] = infra.create_database("portal")
@@ -309,3 +307,106 @@ def test_a_disabled_person_is_signed_out_at_once(portal: Portal, browser: Any) -
         form={"csrf_token": admin_page.input_value("input[name=csrf_token]")},
     )
     assert response.status == 404
+
+
+class Counted:
+    """A person's interactions: each click and each field filled counts one."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def click(self, locator: Any) -> None:
+        self.count += 1
+        locator.click()
+
+    def fill(self, locator: Any, value: str) -> None:
+        self.count += 1
+        locator.fill(value)
+
+
+def referral_rows(portal: Portal, sql: str, *args: object) -> list[Any]:
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, portal.net.query("referral", sql, *args)).result()
+
+
+def test_a_digital_handoff_from_the_worklist_in_ten_interactions_and_one_referral(
+    portal: Portal, browser: Any
+) -> None:
+    sid = screen(portal, "pt-handoff-1", urgent=False)
+    me = portal.person(SITE, "clinician", email="handoff@riverside-ob.example.org")
+    page = new_page(browser)
+    sign_in(page, portal, me)
+    page.goto(f"{portal.url}/worklist")
+    person = Counted()
+    person.click(page.get_by_role("link", name="pt-handoff-1"))
+    page.wait_for_url(f"**/screens/{sid}")
+    person.click(page.get_by_label("No insurance"))
+    person.click(page.get_by_role("button", name="Find practices"))
+    page.wait_for_url(f"**/screens/{sid}/matches?**")
+    assert serious_violations(page) == []
+    first = page.locator("li.match").first
+    assert first.locator(".reasons li").count() >= 1, "each match says why it is there"
+    assert "usable without insurance" in page.inner_text("ol.matches")
+    practice = first.locator("h2").inner_text().split(":")[0]
+    person.click(first.get_by_role("link", name=f"Refer to {practice}"))
+    page.wait_for_url(f"**/screens/{sid}/handoff?**")
+    person.fill(page.get_by_label("Her first name"), "Maria")
+    person.fill(page.get_by_label("Her last name"), "Lopez")
+    person.fill(page.get_by_label("Best phone number"), "312-555-0187")
+    person.click(page.get_by_label("I read the number back"))
+    person.click(page.get_by_label("She agrees to this referral"))
+    fields = page.eval_on_selector("form.card", "f => Object.fromEntries(new FormData(f))")
+    person.click(page.get_by_role("button", name="Send the referral"))
+    page.wait_for_selector("#referral-id")
+    print(f"digital handoff: {person.count} interactions from worklist item to submitted")
+    assert person.count <= 10, person.count
+    assert practice in page.inner_text("#tell-the-patient")
+    assert serious_violations(page) == []
+    referral_id = page.inner_text("#referral-id")
+
+    # The form sent again (a second click, a reload) makes no second referral.
+    again = page.request.post(f"{portal.url}/screens/{sid}/handoff", form=fields)
+    assert again.status == 201 and referral_id in again.text()
+    made = referral_rows(portal, "SELECT id FROM referrals WHERE patient_ref = $1", "pt-handoff-1")
+    assert [str(r["id"]) for r in made] == [referral_id]
+    # The referral service's audit names the person who made it.
+    actors = referral_rows(
+        portal, "SELECT DISTINCT actor FROM audit_log WHERE record_id = $1", referral_id
+    )
+    assert [r["actor"] for r in actors] == [f"person:{me['id']}"]
+    item = httpx.get(
+        f"{portal.net.url('referral')}/v1/worklist/{sid}", headers=portal.net.auth(SITE)
+    ).json()
+    assert item["status"] == "referred" and item["referral_id"] == referral_id
+
+
+def test_a_handoff_with_missing_details_says_what_to_fix_and_keeps_what_was_typed(
+    portal: Portal, browser: Any
+) -> None:
+    sid = screen(portal, "pt-handoff-2", urgent=True)
+    me = portal.person(SITE, "ma", email="handoff-ma@riverside-ob.example.org")
+    page = new_page(browser)
+    sign_in(page, portal, me)
+    page.goto(f"{portal.url}/screens/{sid}")
+    page.get_by_role("button", name="Find practices").click()  # coverage not chosen
+    assert "Choose how her care would be paid for" in page.inner_text("#coverage-error")
+    page.get_by_label("Private insurance plan").check()
+    page.get_by_role("button", name="Find practices").click()
+    assert "Enter her plan" in page.inner_text("#plan-error")
+    page.get_by_label("Her plan").fill("bcbs-il")
+    page.get_by_role("button", name="Find practices").click()
+    page.wait_for_url("**/matches?**")
+    assert "Crisis lines" in page.inner_text("main"), "an urgent screen keeps them on top"
+    page.locator("a.refer").first.click()
+    page.wait_for_url("**/handoff?**")
+    page.get_by_label("Her first name").fill("Ana")
+    page.get_by_label("Best phone number").fill("not a phone")
+    page.get_by_role("button", name="Send the referral").click()
+    page.wait_for_selector("#family_name-error")
+    assert "Enter her last name" in page.inner_text("#family_name-error")
+    assert "Enter a phone number" in page.inner_text("#phone-error")
+    assert "must agree" in page.inner_text("#consent-error")
+    assert page.input_value("#given_name") == "Ana" and page.input_value("#phone") == "not a phone"
+    assert serious_violations(page) == []
+    made = referral_rows(portal, "SELECT id FROM referrals WHERE patient_ref = $1", "pt-handoff-2")
+    assert made == []

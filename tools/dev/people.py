@@ -55,12 +55,17 @@ def email_for(org: str, role: str) -> str:
 
 
 def add_person(
-    portal_url: str, signing_key: Path, org: str, role: str, password: str | None = None
+    portal_url: str,
+    signing_key: Path,
+    org: str,
+    role: str,
+    password: str | None = None,
+    email: str | None = None,
 ) -> dict[str, Any]:
     """One account through the portal's people API: organization, role, email, password and
     TOTP secret (what a person needs to sign in)."""
     password = password or secrets.token_urlsafe(12)
-    body = {"organization_id": org, "role": role, "email": email_for(org, role)}
+    body = {"organization_id": org, "role": role, "email": email or email_for(org, role)}
     response = httpx.post(
         f"{portal_url}/v1/people",
         json=body | {"password": password},

@@ -38,6 +38,23 @@ class Answer:
     def ok(self) -> bool:
         return 200 <= self.status < 300
 
+    def errors(self) -> list[tuple[str, str]]:
+        """A problem+json answer's (pointer or parameter, detail) pairs."""
+        if not isinstance(self.body, dict):
+            return []
+        return [
+            (str(e.get("pointer") or e.get("parameter") or ""), str(e.get("detail")))
+            for e in self.body.get("errors") or []
+        ]
+
+    @property
+    def detail(self) -> str | None:
+        return (
+            str(self.body["detail"])
+            if isinstance(self.body, dict) and "detail" in self.body
+            else None
+        )
+
     def field_errors(self) -> dict[str, str]:
         """A problem+json answer's errors by field name (`#/outcome` -> `outcome`)."""
         if not isinstance(self.body, dict):
@@ -109,6 +126,9 @@ class Network:
             method, url, json=json, headers={"Authorization": f"Bearer {token}", **headers}
         )
         return Answer(response.status_code, _json(response))
+
+    async def directory(self, who: Identity, path: str) -> Answer:
+        return await self.call(who, "GET", self.settings.directory_url + path)
 
     async def referral(
         self, who: Identity, method: str, path: str, json: object = None, **headers: str

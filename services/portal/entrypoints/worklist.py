@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from contracts.codes import SafetyAssessmentOutcome
 from contracts.resources import CRISIS_LINES
 from services.portal.adapters.network import Answer
-from services.portal.domain import worklist
+from services.portal.domain import handoff, worklist
 from services.portal.domain.people import Person
 from services.portal.entrypoints.deps import (
     PortalContext,
@@ -55,7 +55,7 @@ async def _referral(
         return None
 
 
-def _not_for_this_role(request: Request, opened: Opened) -> Response:
+def not_for_this_role(request: Request, opened: Opened) -> Response:
     return page(
         request,
         "message.html",
@@ -70,7 +70,7 @@ def _not_for_this_role(request: Request, opened: Opened) -> Response:
 async def worklist_page(request: Request, conn: ConnectionDep) -> Response:
     opened, person = await signed_in(conn, request)
     if not person.refers:
-        return _not_for_this_role(request, opened)
+        return not_for_this_role(request, opened)
     ctx = portal(request)
     answer = await _referral(ctx, person, "GET", "/v1/worklist?limit=200")
     if answer is None or not answer.ok:
@@ -87,7 +87,7 @@ async def worklist_page(request: Request, conn: ConnectionDep) -> Response:
     )
 
 
-async def _screen_page(
+async def screen_page(
     request: Request,
     opened: Opened,
     person: Person,
@@ -121,17 +121,19 @@ async def _screen_page(
         timeline=answer.body.get("timeline", []),
         outcomes=OUTCOMES,
         crisis_lines=CRISIS_LINES,
+        coverages=handoff.COVERAGE,
+        populations=handoff.POPULATIONS,
         **values,
     )
 
 
 @router.get("/screens/{screening_id}")
-async def screen_page(screening_id: UUID, request: Request, conn: ConnectionDep) -> Response:
+async def get_screen_page(screening_id: UUID, request: Request, conn: ConnectionDep) -> Response:
     opened, person = await signed_in(conn, request)
     if not person.refers:
-        return _not_for_this_role(request, opened)
+        return not_for_this_role(request, opened)
     notice = "Safety assessment recorded." if request.query_params.get("recorded") else None
-    return await _screen_page(request, opened, person, screening_id, notice=notice)
+    return await screen_page(request, opened, person, screening_id, notice=notice)
 
 
 @router.post("/screens/{screening_id}/safety-assessment")
@@ -141,11 +143,11 @@ async def record_safety_assessment(
     opened, person = await signed_in(conn, request)
     form = await form_of(request, opened)
     if not person.refers:
-        return _not_for_this_role(request, opened)
+        return not_for_this_role(request, opened)
     outcome = form.get("outcome", "")
     if outcome not in {o for o, _ in OUTCOMES}:
         errors = {"outcome": "Choose what the safety assessment found or did."}
-        return await _screen_page(request, opened, person, screening_id, 422, errors=errors)
+        return await screen_page(request, opened, person, screening_id, 422, errors=errors)
     ctx = portal(request)
     path = f"/v1/worklist/{screening_id}/safety-assessment"
     answer = await _referral(ctx, person, "POST", path, {"outcome": outcome})
@@ -156,7 +158,7 @@ async def record_safety_assessment(
     else:
         problem = str((answer.body or {}).get("detail") or "The assessment was not recorded.")
     errors = answer.field_errors() if answer is not None else {}
-    return await _screen_page(
+    return await screen_page(
         request,
         opened,
         person,
