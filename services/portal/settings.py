@@ -25,6 +25,7 @@ class PortalSettings(ServiceSettings):
 
     directory_url: str = "http://127.0.0.1:8002"
     referral_url: str = "http://127.0.0.1:8003"
+    followup_url: str = "http://127.0.0.1:8004"
     api_timeout_s: float = 5.0
     # Matching: telehealth licensed in the network's state; a hospital's planned discharge is
     # entered in the network's time zone.

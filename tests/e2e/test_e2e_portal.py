@@ -47,7 +47,7 @@ class Portal:
 @pytest.fixture(scope="module")
 def portal(infra: Infrastructure) -> Iterator[Portal]:
     require_chromium()
-    stack = start_network(infra, ["directory", "screening", "referral"])
+    stack = start_network(infra, ["directory", "screening", "referral", "followup"])
     net = Network(stack)
     try:
         directory = net.url("directory")
@@ -226,6 +226,15 @@ def test_worklist_urgent_first_under_crisis_lines_and_the_safety_assessment(
     assert rows.index(urgent) < rows.index(routine) and rows[0] == urgent
     assert "Safety assessment needed now" in page.inner_text(f"tr[data-screening='{urgent}']")
     assert page.inner_text(f"tr[data-screening='{urgent}'] .clock").endswith("min")
+    # Its deadline: the follow-up service's next clock for the screen (it arms it a moment
+    # after the screen, from ScreenPositive).
+    deadline = f"tr[data-screening='{urgent}'] .deadline"
+    for _ in range(50):
+        if page.locator(deadline).count():
+            break
+        page.wait_for_timeout(200)
+        page.reload()
+    assert "your site's coordinator is told" in page.inner_text(deadline)
 
     page.get_by_role("link", name="pt-urgent-1").click()
     page.wait_for_url(f"**/screens/{urgent}")

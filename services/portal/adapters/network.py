@@ -130,6 +130,9 @@ class Network:
     async def directory(self, who: Identity, path: str) -> Answer:
         return await self.call(who, "GET", self.settings.directory_url + path)
 
+    async def followup(self, who: Identity, path: str) -> Answer:
+        return await self.call(who, "GET", self.settings.followup_url + path)
+
     async def referral(
         self, who: Identity, method: str, path: str, json: object = None, **headers: str
     ) -> Answer:

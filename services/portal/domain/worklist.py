@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from contracts.codes import SafetyAssessmentOutcome
 
@@ -34,6 +35,25 @@ def waited(since: datetime, now: datetime) -> str:
     if hours:
         return f"{hours} h {minutes:02d} min"
     return f"{minutes} min"
+
+
+ESCALATES_TO = {
+    "site_coordinator": "your site's coordinator",
+    "network_coordinator": "the network's coordinator",
+}
+
+
+def deadline(clock: dict[str, Any] | None, now: datetime, zone: ZoneInfo) -> str | None:
+    """'Refer or close by Mon 2 Mar 17:00, else your site's coordinator is told', from the
+    follow-up service's next clock of the screen; None when it has none (yet)."""
+    if not clock:
+        return None
+    due = datetime.fromisoformat(clock["due_at"])
+    who = ESCALATES_TO.get(str(clock.get("escalates_to")), "a coordinator")
+    when = due.astimezone(zone).strftime("%a %-d %b %H:%M")
+    if due <= now:
+        return f"Overdue since {when}: {who} is told"
+    return f"Refer or close by {when}, else {who} is told"
 
 
 def ordered(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import httpx
 from fastapi import APIRouter, Request
@@ -32,10 +33,17 @@ OUTCOMES = [(str(o), worklist.OUTCOME_LABELS[o]) for o in SafetyAssessmentOutcom
 UNREACHABLE = "The referral service did not answer. Nothing was lost: try again in a moment."
 
 
-def _views(items: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+def _views(
+    items: list[dict[str, Any]],
+    now: datetime,
+    zone: ZoneInfo,
+    clocks: dict[str, dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    clocks = clocks or {}
     return [
         item
         | {
+            "deadline": worklist.deadline(clocks.get(str(item["screening_id"])), now, zone),
             "waited": worklist.waited(datetime.fromisoformat(item["screened_at"]), now),
             "needs_assessment": worklist.needs_safety_assessment(item),
             "outcome_label": worklist.outcome_label(item.get("safety_outcome")),
@@ -53,6 +61,18 @@ async def _referral(
         return await ctx.network.referral(identity(person), method, path, body)
     except httpx.HTTPError:
         return None
+
+
+async def _clocks(ctx: PortalContext, person: Person) -> dict[str, dict[str, Any]]:
+    """The follow-up service's next clock of each open screen of her site; without it the
+    worklist still shows (without deadlines)."""
+    try:
+        answer = await ctx.network.followup(identity(person), "/v1/screen-clocks")
+    except httpx.HTTPError:
+        return {}
+    if not answer.ok:
+        return {}
+    return {str(c["screening_id"]): c for c in answer.body["items"]}
 
 
 def not_for_this_role(request: Request, opened: Opened) -> Response:
@@ -75,7 +95,8 @@ async def worklist_page(request: Request, conn: ConnectionDep) -> Response:
     answer = await _referral(ctx, person, "GET", "/v1/worklist?limit=200")
     if answer is None or not answer.ok:
         return page(request, "message.html", opened, 502, title="Worklist", message=UNREACHABLE)
-    items = _views(answer.body["items"], ctx.now())
+    clocks = await _clocks(ctx, person)
+    items = _views(answer.body["items"], ctx.now(), ctx.settings.zone(), clocks)
     return page(
         request,
         "worklist.html",
@@ -110,7 +131,8 @@ async def screen_page(
         )
     if not answer.ok:
         return page(request, "message.html", opened, 502, title="Screen", message=UNREACHABLE)
-    item = _views([answer.body], ctx.now())[0]
+    clocks = await _clocks(ctx, person)
+    item = _views([answer.body], ctx.now(), ctx.settings.zone(), clocks)[0]
     return page(
         request,
         "screen.html",

@@ -30,3 +30,15 @@ def test_an_urgent_screen_needs_its_safety_assessment_until_one_is_recorded() ->
     assert not worklist.needs_safety_assessment({"urgent": True, "safety_outcome": "declined"})
     assert not worklist.needs_safety_assessment({"urgent": False})
     assert worklist.outcome_label("no_current_risk") == "Assessed: no current risk"
+
+
+def test_the_deadline_says_by_when_and_who_is_told_then() -> None:
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("America/Chicago")
+    clock = {"due_at": "2026-03-02T23:00:00+00:00", "escalates_to": "site_coordinator"}
+    said = worklist.deadline(clock, NOW, zone)
+    assert said == "Refer or close by Mon 2 Mar 17:00, else your site's coordinator is told"
+    late = worklist.deadline(clock, NOW + timedelta(days=1), zone)
+    assert late is not None and late.startswith("Overdue since Mon 2 Mar 17:00")
+    assert worklist.deadline(None, NOW, zone) is None
