@@ -61,8 +61,9 @@ class PortalSettings(ServiceSettings):
 
     def client_credentials(self) -> tuple[str, str]:
         """Read when first needed: `make run` writes the file once the directory is up."""
-        if self.client_id and self.client_secret:
-            return self.client_id, self.client_secret.get_secret_value()
+        secret = self.client_secret.get_secret_value() if self.client_secret else ""
+        if self.client_id and secret:
+            return self.client_id, secret
         if self.client_file is None:
             raise RuntimeError("PORTAL_CLIENT_FILE (or PORTAL_CLIENT_ID/SECRET) is not set")
         found = json.loads(self.client_file.read_text())

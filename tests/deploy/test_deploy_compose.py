@@ -32,6 +32,7 @@ SERVICES = {
     "directory": ("DIRECTORY_", 8002),
     "referral": ("REFERRAL_", 8003),
     "followup": ("FOLLOWUP_", 8004),
+    "portal": ("PORTAL_", 8005),
 }
 SECRET_TARGET = "/run/secrets/jwt_public_key"
 PASSWORD = "compose-test-password"
@@ -73,6 +74,7 @@ def required_env(workdir: Path) -> dict[str, str]:
         "WARMLINK_JWT_PUBLIC_KEY_FILE": str(workdir / "jwt_public_key.pem"),
         "WARMLINK_DIRECTORY_KEY_ENCRYPTION_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
         "WARMLINK_REFERRAL_PHI_KEY": "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=",
+        "WARMLINK_PORTAL_SECRETS_KEY": "MTIzNDU2Nzg5MGFiY2RlZjEyMzQ1Njc4OTBhYmNkZWY=",
     }
 
 
@@ -119,6 +121,7 @@ def test_compose_file_is_valid(workdir: Path, required_env: dict[str, str]) -> N
         "POSTGRES_PASSWORD",
         "WARMLINK_DIRECTORY_KEY_ENCRYPTION_KEY",
         "WARMLINK_REFERRAL_PHI_KEY",
+        "WARMLINK_PORTAL_SECRETS_KEY",
     ],
 )
 def test_compose_refuses_a_missing_required_variable(
@@ -130,7 +133,7 @@ def test_compose_refuses_a_missing_required_variable(
     assert missing in result.stderr, result.stderr
 
 
-def test_the_network_has_kafka_postgres_and_the_four_services(config: dict[str, Any]) -> None:
+def test_the_network_has_kafka_postgres_and_the_five_services(config: dict[str, Any]) -> None:
     assert set(config["services"]) == {"kafka", "postgres", *SERVICES}
 
 
