@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -338,16 +339,20 @@ def referral_rows(portal: Portal, sql: str, *args: object) -> list[Any]:
         return pool.submit(asyncio.run, portal.net.query("referral", sql, *args)).result()
 
 
-def test_a_digital_handoff_from_the_worklist_in_ten_interactions_and_one_referral(
-    portal: Portal, browser: Any
-) -> None:
-    sid = screen(portal, "pt-handoff-1", urgent=False)
-    me = portal.person(SITE, "clinician", email="handoff@riverside-ob.example.org")
-    page = new_page(browser)
-    sign_in(page, portal, me)
+@dataclass
+class Walked:
+    interactions: int
+    practice: str
+    referral_id: str
+    fields: dict[str, str]
+
+
+def walk_handoff(page: Any, portal: Portal, sid: str, patient_ref: str, call: bool) -> Walked:
+    """From the worklist to a submitted handoff, counting her clicks and fields filled: the
+    digital method, or the in-room call (whose page shows the intake line and the script)."""
     page.goto(f"{portal.url}/worklist")
     person = Counted()
-    person.click(page.get_by_role("link", name="pt-handoff-1"))
+    person.click(page.get_by_role("link", name=patient_ref))
     page.wait_for_url(f"**/screens/{sid}")
     person.click(page.get_by_label("No insurance"))
     person.click(page.get_by_role("button", name="Find practices"))
@@ -357,8 +362,13 @@ def test_a_digital_handoff_from_the_worklist_in_ten_interactions_and_one_referra
     assert first.locator(".reasons li").count() >= 1, "each match says why it is there"
     assert "usable without insurance" in page.inner_text("ol.matches")
     practice = first.locator("h2").inner_text().split(":")[0]
-    person.click(first.get_by_role("link", name=f"Refer to {practice}"))
+    link = f"Call {practice} now" if call else f"Refer to {practice}"
+    person.click(first.get_by_role("link", name=link))
     page.wait_for_url(f"**/screens/{sid}/handoff?**")
+    if call:
+        assert page.get_attribute("#intake-phone", "href").startswith("tel:")
+        assert "I have a patient with me now" in page.inner_text("#script")
+        assert serious_violations(page) == []
     person.fill(page.get_by_label("Her first name"), "Maria")
     person.fill(page.get_by_label("Her last name"), "Lopez")
     person.fill(page.get_by_label("Best phone number"), "312-555-0187")
@@ -367,26 +377,56 @@ def test_a_digital_handoff_from_the_worklist_in_ten_interactions_and_one_referra
     fields = page.eval_on_selector("form.card", "f => Object.fromEntries(new FormData(f))")
     person.click(page.get_by_role("button", name="Send the referral"))
     page.wait_for_selector("#referral-id")
-    print(f"digital handoff: {person.count} interactions from worklist item to submitted")
-    assert person.count <= 10, person.count
     assert practice in page.inner_text("#tell-the-patient")
     assert serious_violations(page) == []
-    referral_id = page.inner_text("#referral-id")
+    return Walked(person.count, practice, page.inner_text("#referral-id"), fields)
+
+
+def test_a_digital_handoff_from_the_worklist_in_ten_interactions_and_one_referral(
+    portal: Portal, browser: Any
+) -> None:
+    sid = screen(portal, "pt-handoff-1", urgent=False)
+    me = portal.person(SITE, "clinician", email="handoff@riverside-ob.example.org")
+    page = new_page(browser)
+    sign_in(page, portal, me)
+    walked = walk_handoff(page, portal, sid, "pt-handoff-1", call=False)
+    print(f"digital handoff: {walked.interactions} interactions from worklist item to submitted")
+    assert walked.interactions <= 10, walked.interactions
 
     # The form sent again (a second click, a reload) makes no second referral.
-    again = page.request.post(f"{portal.url}/screens/{sid}/handoff", form=fields)
-    assert again.status == 201 and referral_id in again.text()
-    made = referral_rows(portal, "SELECT id FROM referrals WHERE patient_ref = $1", "pt-handoff-1")
-    assert [str(r["id"]) for r in made] == [referral_id]
+    again = page.request.post(f"{portal.url}/screens/{sid}/handoff", form=walked.fields)
+    assert again.status == 201 and walked.referral_id in again.text()
+    made = referral_rows(
+        portal, "SELECT id, method FROM referrals WHERE patient_ref = $1", "pt-handoff-1"
+    )
+    assert [(str(r["id"]), r["method"]) for r in made] == [(walked.referral_id, "digital")]
     # The referral service's audit names the person who made it.
     actors = referral_rows(
-        portal, "SELECT DISTINCT actor FROM audit_log WHERE record_id = $1", referral_id
+        portal, "SELECT DISTINCT actor FROM audit_log WHERE record_id = $1", walked.referral_id
     )
     assert [r["actor"] for r in actors] == [f"person:{me['id']}"]
     item = httpx.get(
         f"{portal.net.url('referral')}/v1/worklist/{sid}", headers=portal.net.auth(SITE)
     ).json()
-    assert item["status"] == "referred" and item["referral_id"] == referral_id
+    assert item["status"] == "referred" and item["referral_id"] == walked.referral_id
+
+
+def test_an_in_room_call_handoff_shows_the_line_and_script_in_ten_interactions(
+    portal: Portal, browser: Any
+) -> None:
+    sid = screen(portal, "pt-call-1", urgent=True)
+    me = portal.person(SITE, "nurse_social_worker", email="call@riverside-ob.example.org")
+    page = new_page(browser)
+    sign_in(page, portal, me)
+    walked = walk_handoff(page, portal, sid, "pt-call-1", call=True)
+    print(
+        f"in-room call handoff: {walked.interactions} interactions from worklist item to submitted"
+    )
+    assert walked.interactions <= 10, walked.interactions
+    made = referral_rows(
+        portal, "SELECT method, urgency FROM referrals WHERE id = $1", uuid.UUID(walked.referral_id)
+    )
+    assert [(r["method"], r["urgency"]) for r in made] == [("in_room_call", "urgent")]
 
 
 def test_a_handoff_with_missing_details_says_what_to_fix_and_keeps_what_was_typed(

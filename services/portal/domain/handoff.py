@@ -22,6 +22,7 @@ COVERAGE = {
 POPULATIONS = {"": "Either", "pregnant": "Pregnant", "postpartum": "Postpartum"}
 PHONE = re.compile(r"^[0-9+()\- .]{7,20}$")
 INFANT_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+METHODS = {"digital": "Digital", "in_room_call": "In-room call"}
 # Setting -> the one field only it asks for (the referral service refuses the handoff without).
 SETTING_FIELDS = {
     "hospital": "planned_discharge_at",
@@ -64,6 +65,22 @@ class MatchCriteria:
         return body
 
 
+def call_script(item: dict[str, Any], practice_name: str) -> str:
+    """What the clinician says when she calls the intake line with the patient in the room
+    (docs/domain.md "The warm handoff"), the blanks filled from the screen. The patient's name
+    is said aloud, never written here."""
+    urgent = (
+        " It is urgent: she answered the self-harm question positively."
+        if item.get("urgent")
+        else ""
+    )
+    return (
+        f"Hello {practice_name}. I have a patient with me now who has a positive "
+        f"{item['instrument']} screen ({item['band']}).{urgent} I want to get her scheduled for "
+        "an intake appointment. Can you tell her what to expect?"
+    )
+
+
 def handoff_errors(form: dict[str, str], setting: str) -> dict[str, str]:
     """What keeps the form from being sent, by field; empty when it may go."""
     found = {}
@@ -97,6 +114,7 @@ def referral_body(
     criteria: MatchCriteria,
     referrer_id: str,
     zone: ZoneInfo,
+    method: str = "digital",
 ) -> dict[str, Any]:
     """The referral API's body (docs/api.md "Submitting"), from a form without errors."""
     body: dict[str, Any] = {
@@ -105,7 +123,7 @@ def referral_body(
         "service_id": form["service_id"],
         "patient_ref": item["patient_ref"],
         "setting": item["setting"],
-        "method": "digital",
+        "method": method if method in METHODS else "digital",
         "urgency": "urgent" if item.get("urgent") else "routine",
         "referrer_id": referrer_id,
         "patient": {

@@ -95,8 +95,13 @@ async def matches_page(screening_id: UUID, request: Request, conn: ConnectionDep
             )
         message = found.detail or "The directory did not answer; try again in a moment."
         return page(request, "message.html", opened, 502, title="Matches", message=message)
+    handoff_url = f"/screens/{screening_id}/handoff?"
     choices = [
-        m | {"refer": f"/screens/{screening_id}/handoff?" + urlencode(_pick(m, criteria))}
+        m
+        | {
+            "refer": handoff_url + urlencode(_pick(m, criteria, "digital")),
+            "call": handoff_url + urlencode(_pick(m, criteria, "in_room_call")),
+        }
         for m in found.body["matches"]
     ]
     return page(
@@ -112,10 +117,11 @@ async def matches_page(screening_id: UUID, request: Request, conn: ConnectionDep
     )
 
 
-def _pick(match: dict[str, Any], criteria: MatchCriteria) -> dict[str, str]:
+def _pick(match: dict[str, Any], criteria: MatchCriteria, method: str) -> dict[str, str]:
     return {
         "practice_id": match["organization_id"],
         "service_id": match["service_id"],
+        "method": method,
         **criteria.query(),
     }
 
@@ -146,6 +152,7 @@ async def _handoff_form(
     if service is None:
         message = "That practice has no such service. Go back and choose another."
         return page(request, "message.html", opened, 404, title="Referral", message=message)
+    method = values.get("method") if values.get("method") in handoff.METHODS else "digital"
     return page(
         request,
         "handoff.html",
@@ -155,7 +162,8 @@ async def _handoff_form(
         item=item.body,
         practice=practice.body,
         service=service,
-        values=values,
+        values=values | {"method": str(method)},
+        script=handoff.call_script(item.body, practice.body["name"]),
         setting_field=handoff.SETTING_FIELDS.get(item.body["setting"]),
         **extra,
     )
@@ -187,7 +195,9 @@ async def submit_handoff(screening_id: UUID, request: Request, conn: ConnectionD
     key = form.get("idempotency_key", "")
     if errors or not key:
         return await _handoff_form(request, opened, person, screening_id, form, 422, errors=errors)
-    body = handoff.referral_body(form, item.body, criteria, str(person.id), ctx.settings.zone())
+    body = handoff.referral_body(
+        form, item.body, criteria, str(person.id), ctx.settings.zone(), form.get("method", "")
+    )
     answer = await ctx.network.referral(
         identity(person), "POST", "/v1/referrals", body, **{"Idempotency-Key": key}
     )

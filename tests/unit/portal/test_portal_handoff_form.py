@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from services.portal.domain.handoff import (
     MatchCriteria,
+    call_script,
     form_field,
     handoff_errors,
     referral_body,
@@ -68,3 +69,17 @@ def test_match_criteria_need_a_coverage_and_a_plan_when_insured() -> None:
     assert set(MatchCriteria("plan").errors()) == {"plan"}
     assert MatchCriteria("uninsured", plan="ignored").query() == {"coverage": "uninsured"}
     assert form_field("#/patient/phone") == "phone" and form_field("#/nothing") is None
+
+
+def test_the_in_room_call_script_is_filled_from_the_screen_and_names_no_one() -> None:
+    item = ITEM | {"instrument": "PHQ-9", "band": "moderate"}
+    script = call_script(item, "Bloom Perinatal Therapy")
+    assert script.startswith("Hello Bloom Perinatal Therapy. I have a patient with me now")
+    assert "positive PHQ-9 screen (moderate)" in script and "urgent" in script
+    assert "Maria" not in script
+    body = referral_body(
+        FILLED, ITEM, MatchCriteria("uninsured"), "p", ZoneInfo("UTC"), "in_room_call"
+    )
+    assert body["method"] == "in_room_call"
+    odd = referral_body(FILLED, ITEM, MatchCriteria("uninsured"), "p", ZoneInfo("UTC"), "smoke")
+    assert odd["method"] == "digital"
