@@ -24,7 +24,8 @@ from services.portal.entrypoints.deps import (
 )
 from services.portal.service_layer.commands import Rules
 from services.portal.settings import PortalSettings
-from warmlink.service import Runtime, ServiceSpec, create_app
+from services.portal.workers import session_sweep
+from warmlink.service import Runtime, ServiceSpec, create_app, supervise
 
 Settings = PortalSettings
 ASSETS = Path(__file__).parent / "assets"
@@ -37,6 +38,8 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
         network = Network(settings)
         app.state.portal = PortalContext(settings, rules, network, clock)
         runtime.closers.append(network.close)
+        sweep = session_sweep.run(runtime.pool, settings, clock)
+        runtime.background.append(supervise("session-sweep", sweep))
 
     return ServiceSpec(
         settings=settings,

@@ -42,6 +42,7 @@ class PortalSettings(ServiceSettings):
 
     session_idle_s: int = 15 * 60
     session_max_s: int = 12 * 3600
+    session_sweep_interval_s: float = 60.0
     lockout_threshold: int = 5
     lockout_first_s: int = 60
     lockout_longest_s: int = 3600

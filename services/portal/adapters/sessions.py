@@ -18,6 +18,10 @@ END = """
 UPDATE sessions SET ended = $2, ended_at = $3 WHERE id_sha256 = $1 AND ended IS NULL"""
 END_FOR_PERSON = """
 UPDATE sessions SET ended = $2, ended_at = $3 WHERE person_id = $1 AND ended IS NULL"""
+# Sessions nobody came back to end on their own: idle past the limit, or older than the longest.
+END_LAPSED = """
+UPDATE sessions SET ended = CASE WHEN created_at < $2 THEN 'too_old' ELSE 'idle' END, ended_at = $3
+WHERE ended IS NULL AND (last_seen_at < $1 OR created_at < $2)"""
 # Anonymous sessions nobody used and ended ones: kept a day, then removed.
 SWEEP = """
 DELETE FROM sessions
@@ -52,3 +56,10 @@ async def end_for_person(conn: Connection, person_id: UUID, ending: Ending, now:
 
 async def sweep(conn: Connection, before: datetime) -> None:
     await conn.execute(SWEEP, before)
+
+
+async def end_lapsed(
+    conn: Connection, idle_before: datetime, created_before: datetime, now: datetime
+) -> int:
+    status = await conn.execute(END_LAPSED, idle_before, created_before, now)
+    return int(status.split()[-1])

@@ -163,6 +163,14 @@ async def sign_out(conn: Connection, opened: Opened, now: datetime) -> None:
     await sessions.sweep(conn, now - KEEP_ENDED)
 
 
+async def sweep_sessions(conn: Connection, policy: SessionPolicy, now: datetime) -> int:
+    """End the sessions that lapsed while nobody used them; remove old ended and anonymous ones.
+    Returns how many it ended."""
+    ended = await sessions.end_lapsed(conn, now - policy.idle, now - policy.longest, now)
+    await sessions.sweep(conn, now - KEEP_ENDED)
+    return ended
+
+
 @dataclass(frozen=True)
 class AddPerson:
     organization_id: str
