@@ -13,7 +13,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 from services.portal.adapters.network import Network
 from services.portal.domain.errors import CsrfRefused
-from services.portal.entrypoints import handoff, people, sign_in, worklist
+from services.portal.entrypoints import handoff, people, screens, sign_in, worklist
 from services.portal.entrypoints.deps import (
     SECURITY_HEADERS,
     PortalContext,
@@ -44,7 +44,15 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
     return ServiceSpec(
         settings=settings,
         migrations=Path(__file__).parent / "migrations",
-        routers=[sign_in.router, worklist.router, handoff.router, people.router, people.api],
+        # /screens/new before /screens/{screening_id}: a path that is not a UUID is not a screen.
+        routers=[
+            sign_in.router,
+            screens.router,
+            worklist.router,
+            handoff.router,
+            people.router,
+            people.api,
+        ],
         title="Warmlink portal",
         on_startup=[start],
     )

@@ -23,6 +23,7 @@ class PortalSettings(ServiceSettings):
     service_name: ClassVar[str] = "portal"
     default_port: ClassVar[int] = 8005
 
+    screening_url: str = "http://127.0.0.1:8001"
     directory_url: str = "http://127.0.0.1:8002"
     referral_url: str = "http://127.0.0.1:8003"
     followup_url: str = "http://127.0.0.1:8004"

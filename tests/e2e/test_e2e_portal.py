@@ -459,3 +459,40 @@ def test_a_handoff_with_missing_details_says_what_to_fix_and_keeps_what_was_type
     assert serious_violations(page) == []
     made = referral_rows(portal, "SELECT id FROM referrals WHERE patient_ref = $1", "pt-handoff-2")
     assert made == []
+
+
+def test_a_screen_done_on_paper_is_entered_scored_by_the_screening_service_and_listed(
+    portal: Portal, browser: Any
+) -> None:
+    me = portal.person(SITE, "ma", email="paper@riverside-ob.example.org")
+    page = new_page(browser)
+    sign_in(page, portal, me)
+    page.goto(f"{portal.url}/worklist")
+    page.get_by_role("link", name="Enter a screen done on paper").click()
+    page.wait_for_url("**/screens/new")
+    assert serious_violations(page) == []
+    page.get_by_label("Patient reference").fill("pt-paper-1")
+    # EPDS as printed; item 10 (self-harm) is reverse-keyed: its first option scores 3, urgent.
+    answers = [1, 1, 2, 1, 2, 2, 1, 1, 2, 0]
+    for item, position in enumerate(answers[:9], start=1):
+        page.locator(f"#item_{item}-{position}").check()
+    page.get_by_role("button", name="Record the screen").click()
+    page.wait_for_selector("#item_10-error")
+    assert "Choose the option she marked for item 10" in page.inner_text("#item_10-error")
+    assert page.input_value("#patient_ref") == "pt-paper-1", "what was typed is kept"
+    assert page.is_checked("#item_9-2")
+    assert serious_violations(page) == []
+    page.locator(f"#item_10-{answers[9]}").check()
+    page.get_by_role("button", name="Record the screen").click()
+    page.wait_for_selector("#screen-result")
+    assert page.inner_text("#screen-result").startswith("EPDS total")
+    assert "urgent" in page.inner_text("#screen-result")
+    assert "988" in page.inner_text(".crisis")
+    assert serious_violations(page) == []
+    for _ in range(50):  # ScreenPositive reaches the worklist a moment later
+        page.goto(f"{portal.url}/worklist")
+        if "pt-paper-1" in page.inner_text("main"):
+            break
+        page.wait_for_timeout(200)
+    row = page.locator("tr", has_text="pt-paper-1")
+    assert "Urgent" in row.inner_text() and "Safety assessment needed now" in row.inner_text()

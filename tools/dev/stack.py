@@ -110,7 +110,7 @@ class DevStack:
         if name == "portal":  # calls the others' APIs for people; its client is made at seeding
             env["SECRETS_KEY"] = self._secret("portal-secrets")
             env["CLIENT_FILE"] = str(self.state_dir / "portal-client.json")
-            for other in ("directory", "referral", "followup"):
+            for other in ("screening", "directory", "referral", "followup"):
                 if other in self.ports:
                     env[f"{other.upper()}_URL"] = f"http://127.0.0.1:{self.ports[other]}"
         env |= self.common_env | dict(extra or {})

@@ -130,6 +130,11 @@ class Network:
     async def directory(self, who: Identity, path: str) -> Answer:
         return await self.call(who, "GET", self.settings.directory_url + path)
 
+    async def screening(
+        self, who: Identity, method: str, path: str, json: object = None, **headers: str
+    ) -> Answer:
+        return await self.call(who, method, self.settings.screening_url + path, json, **headers)
+
     async def followup(self, who: Identity, path: str) -> Answer:
         return await self.call(who, "GET", self.settings.followup_url + path)
 
