@@ -274,6 +274,8 @@ def test_a_person_of_another_site_gets_404_for_a_screen_not_theirs(
 def test_the_people_api_takes_only_roles_that_fit_and_one_account_per_email(
     portal: Portal,
 ) -> None:
+    client_file = portal.net.stack.state_dir / "portal-client.json"
+    assert client_file.stat().st_mode & 0o777 == 0o600, "the portal's secret is the owner's only"
     admin = portal.net.auth(NETWORK, Role.ADMIN)
     body = {"organization_id": SITE, "email": "new@riverside-ob.example.org"}
     body |= {"password": "a long enough password"}
