@@ -4,7 +4,7 @@ PY        := $(VENV)/bin/python
 STAMP     := $(VENV)/.installed
 PYTHON    ?= python3
 
-.PHONY: run test lint typecheck bench-backbone bench-directory bench-loop contracts clean venv simulate browser
+.PHONY: run test lint typecheck bench-backbone bench-directory bench-loop bench-portal contracts clean venv simulate browser
 
 venv: $(STAMP)
 
@@ -52,6 +52,9 @@ bench-directory: $(STAMP)
 
 bench-loop: $(STAMP)
 	@$(VENV)/bin/warmlink bench loop
+
+bench-portal: $(STAMP)
+	@$(VENV)/bin/warmlink bench portal
 
 contracts: $(STAMP)
 	@$(PY) -m contracts.generate

@@ -175,6 +175,19 @@ def bench_directory(
     run(practices, seconds, connections, updates, rate)
 
 
+@bench.command("portal")
+def bench_portal(
+    people: Annotated[int, typer.Option(help="People signed in, one session each")] = 8,
+    screens: Annotated[int, typer.Option(help="Positive screens on the site's worklist")] = 30,
+    seconds: Annotated[int, typer.Option(help="Duration of each measured run")] = 10,
+    connections: Annotated[int, typer.Option(help="Connections for the floor's closed loop")] = 8,
+) -> None:
+    """The portal's worklist, matches and referral pages at 100/s, beside a static page."""
+    from tools.bench.portal import run
+
+    run(people, screens, seconds, connections)
+
+
 @bench.command("loop")
 def bench_loop(
     rate: Annotated[

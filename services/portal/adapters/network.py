@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import jwt
@@ -20,6 +21,8 @@ from warmlink.tokens import PERSON_TOKEN_TYPE, TOKEN_EXCHANGE
 
 # A token is used until this long before it expires (a request must not outlive it).
 MARGIN_S = 30
+# Listings change when an organization edits its entry: a page may show one a minute old.
+LISTING_TTL_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class Network:
         self.settings = settings
         self._http = httpx.AsyncClient(timeout=settings.api_timeout_s)
         self._tokens: dict[Identity, tuple[str, float]] = {}
+        self._listings: dict[str, tuple[Answer, float]] = {}
 
     async def close(self) -> None:
         await self._http.aclose()
@@ -134,6 +138,19 @@ class Network:
         self, who: Identity, method: str, path: str, json: object = None, **headers: str
     ) -> Answer:
         return await self.call(who, method, self.settings.screening_url + path, json, **headers)
+
+    async def listing(self, who: Identity, org_id: str) -> Answer:
+        """An organization's directory listing (name, locations, services, intake lines), the
+        same for every caller: kept LISTING_TTL_S, so pages do not ask for it each time."""
+        kept = self._listings.get(org_id)
+        if kept is not None and kept[1] > time.monotonic():
+            return kept[0]
+        answer = await self.directory(who, f"/v1/organizations/{quote(org_id, safe='')}/listing")
+        if answer.ok:
+            if len(self._listings) > 1_000:
+                self._listings.clear()
+            self._listings[org_id] = (answer, time.monotonic() + LISTING_TTL_S)
+        return answer
 
     async def followup(self, who: Identity, path: str) -> Answer:
         return await self.call(who, "GET", self.settings.followup_url + path)

@@ -36,6 +36,12 @@ class SessionPolicy:
     longest: timedelta = timedelta(hours=12)
     # The second factor must follow the password within this.
     second_factor_within: timedelta = timedelta(minutes=5)
+    # A session's last request is written at most this often: a page costs no write (and no
+    # WAL flush) while she keeps working, and the idle limit is kept to within this much.
+    touch_every: timedelta = timedelta(seconds=30)
+
+    def needs_touch(self, session: Session, now: datetime) -> bool:
+        return now - session.last_seen_at >= self.touch_every
 
     def ending(self, session: Session, now: datetime) -> Ending | None:
         """Why the session is over at `now`, or None while it lasts."""

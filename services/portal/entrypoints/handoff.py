@@ -4,6 +4,7 @@ Idempotency-Key (a double submit makes one referral)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 from urllib.parse import urlencode
@@ -54,9 +55,7 @@ def _trouble(request: Request, opened: Opened, answer: Answer) -> Response:
 
 async def _site_location(ctx: PortalContext, person: Person) -> dict[str, float]:
     """Where to search from: the site's first location in the directory, if it has one."""
-    listing = await ctx.network.directory(
-        identity(person), f"/v1/organizations/{person.organization_id}/listing"
-    )
+    listing = await ctx.network.listing(identity(person), person.organization_id)
     locations = listing.body.get("locations") if listing.ok else None
     for location in locations or []:
         if location.get("latitude") is not None and location.get("longitude") is not None:
@@ -76,7 +75,7 @@ async def matches_page(screening_id: UUID, request: Request, conn: ConnectionDep
             request, opened, person, screening_id, 422, errors=errors, criteria=criteria
         )
     ctx = portal(request)
-    item = await _item(ctx, person, screening_id)
+    item, near = await asyncio.gather(_item(ctx, person, screening_id), _site_location(ctx, person))
     if not item.ok:
         return _trouble(request, opened, item)
     query: dict[str, Any] = {
@@ -84,7 +83,7 @@ async def matches_page(screening_id: UUID, request: Request, conn: ConnectionDep
         "telehealth_state": ctx.settings.network_state,
         "urgency": "urgent" if item.body["urgent"] else "routine",
         **criteria.query(),
-        **await _site_location(ctx, person),
+        **near,
     }
     found = await ctx.network.directory(identity(person), f"/v1/matches?{urlencode(query)}")
     if not found.ok:
@@ -136,12 +135,12 @@ async def _handoff_form(
     **extra: Any,
 ) -> Response:
     ctx = portal(request)
-    item = await _item(ctx, person, screening_id)
+    item, practice = await asyncio.gather(
+        _item(ctx, person, screening_id),
+        ctx.network.listing(identity(person), values.get("practice_id", "")),
+    )
     if not item.ok:
         return _trouble(request, opened, item)
-    practice = await ctx.network.directory(
-        identity(person), f"/v1/organizations/{values.get('practice_id', '')}/listing"
-    )
     if not practice.ok:
         message = "That practice is not in the directory. Go back and choose another."
         return page(request, "message.html", opened, 404, title="Referral", message=message)

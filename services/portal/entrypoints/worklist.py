@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -92,10 +93,11 @@ async def worklist_page(request: Request, conn: ConnectionDep) -> Response:
     if not person.refers:
         return not_for_this_role(request, opened)
     ctx = portal(request)
-    answer = await _referral(ctx, person, "GET", "/v1/worklist?limit=200")
+    answer, clocks = await asyncio.gather(  # the two services at once
+        _referral(ctx, person, "GET", "/v1/worklist?limit=200"), _clocks(ctx, person)
+    )
     if answer is None or not answer.ok:
         return page(request, "message.html", opened, 502, title="Worklist", message=UNREACHABLE)
-    clocks = await _clocks(ctx, person)
     items = _views(answer.body["items"], ctx.now(), ctx.settings.zone(), clocks)
     return page(
         request,
@@ -117,7 +119,9 @@ async def screen_page(
     **values: Any,
 ) -> Response:
     ctx = portal(request)
-    answer = await _referral(ctx, person, "GET", f"/v1/worklist/{screening_id}")
+    answer, clocks = await asyncio.gather(
+        _referral(ctx, person, "GET", f"/v1/worklist/{screening_id}"), _clocks(ctx, person)
+    )
     if answer is None:
         return page(request, "message.html", opened, 502, title="Screen", message=UNREACHABLE)
     if answer.status == 404:
@@ -131,7 +135,6 @@ async def screen_page(
         )
     if not answer.ok:
         return page(request, "message.html", opened, 502, title="Screen", message=UNREACHABLE)
-    clocks = await _clocks(ctx, person)
     item = _views([answer.body], ctx.now(), ctx.settings.zone(), clocks)[0]
     return page(
         request,

@@ -88,7 +88,8 @@ async def current(
             if session.person_id is not None:
                 await people.record_event(conn, session.person_id, f"ended_{ending}", now)
         raise SessionEnded(str(ending))
-    await sessions.touch(conn, session.id_sha256, now)
+    if rules.sessions.needs_touch(session, now):
+        await sessions.touch(conn, session.id_sha256, now)
     return Opened(session_id, session, person)
 
 

@@ -101,3 +101,10 @@ def test_people_roles_fit_their_organization_kind() -> None:
     coordinator = person(role=PersonRole.SITE_COORDINATOR)
     assert coordinator.may_administer(person()) and not person().administers_people
     assert not coordinator.may_administer(person(organization_id="maple-pediatrics"))
+
+
+def test_a_session_is_written_again_only_when_its_last_write_is_30_seconds_old() -> None:
+    policy = SessionPolicy()
+    s = Session(digest("id"), Stage.SIGNED_IN, "csrf", NOW, NOW)
+    assert not policy.needs_touch(s, NOW + timedelta(seconds=29))
+    assert policy.needs_touch(s, NOW + timedelta(seconds=30))
