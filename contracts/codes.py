@@ -127,6 +127,14 @@ class RedirectReason(StrEnum):
     OTHER = "other"
 
 
+class RedirectHold(StrEnum):
+    """Why a redirect the network would make by itself waits for the referring site."""
+
+    NO_MATCH = "no_match"  # no practice left that has not declined or missed it
+    # 42 CFR Part 2: it moves only with her fresh consent naming the new practice
+    REDISCLOSURE_CONSENT_NEEDED = "redisclosure_consent_needed"
+
+
 class ContactChannel(StrEnum):
     """Channel of a contact attempt (the channel only, never the number or address used)."""
 

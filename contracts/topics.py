@@ -73,6 +73,7 @@ TOPICS: tuple[Topic, ...] = (
             "IntakeAcknowledged",
             "ReferralDeclined",
             "ReferralRedirected",
+            "RedirectHeld",
             "PatientContacted",
             "AppointmentScheduled",
             "AppointmentAttended",

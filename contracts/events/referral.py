@@ -23,6 +23,7 @@ from contracts.codes import (
     HandoffMethod,
     LevelOfCare,
     Modality,
+    RedirectHold,
     RedirectReason,
     Setting,
     Urgency,
@@ -113,6 +114,23 @@ class ReferralRedirected(ReferralEvent):
     decline_reason: DeclineReason | None = Field(description="Set when reason is 'declined'.")
     redirected_at: AwareDatetime
     acknowledge_by: AwareDatetime
+    automatic: bool = Field(
+        default=False,
+        description="The network moved it by itself (REFERRAL_REDIRECT_POLICY), not the site.",
+    )
+
+
+class RedirectHeld(ReferralEvent):
+    """A redirect was due (decline, missed acknowledgement, too-late first appointment) but the
+    network could not make it by itself: the referring site has a task instead."""
+
+    TYPE = "RedirectHeld"
+    VERSION = 1
+    STATUS = None
+
+    reason: RedirectReason = Field(description="Why the referral was due to move.")
+    hold: RedirectHold
+    held_at: AwareDatetime
 
 
 class PatientContacted(ReferralEvent):

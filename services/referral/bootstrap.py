@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,9 @@ from fastapi import FastAPI
 
 from services.referral.adapters import patient_notifications
 from services.referral.adapters.directory_client import DirectoryClient
+from services.referral.adapters.directory_token import DirectoryToken
 from services.referral.adapters.notifications import Notifier, notifier_from_settings
+from services.referral.domain.auto_redirect import RedirectPolicy
 from services.referral.entrypoints import discharge, documents, fhir, intake, referrals, worklist
 from services.referral.entrypoints.deps import ReferralContext
 from services.referral.service_layer import events
@@ -17,11 +20,13 @@ from services.referral.settings import ReferralSettings
 from services.referral.subscriptions.entrypoints.routes import router as subscriptions_router
 from services.referral.subscriptions.service_layer.events import on_status_change
 from services.referral.subscriptions.workers.startup import start_subscriptions
+from services.referral.workers.auto_redirect import AutoRedirector
 from services.referral.workers.patient_confirmations import ConfirmationSender
 from warmlink.db import Executor
 from warmlink.service import Runtime, ServiceSpec, create_app, supervise
 
 Settings = ReferralSettings
+log = logging.getLogger(__name__)
 
 
 async def referral_context(app: FastAPI, runtime: Runtime) -> None:
@@ -53,10 +58,39 @@ async def referral_context(app: FastAPI, runtime: Runtime) -> None:
         listeners=[on_status_change],
         appointment_within_days=settings.appointment_within_days,
         document_max_bytes=settings.document_max_bytes,
+        redirects=settings.auto_redirects(),
     )
+    _start_auto_redirects(runtime, settings, directory, app.state.referral_context)
     if settings.notify_channel != "none":
         sender = ConfirmationSender(runtime.pool, keyring, _notifier(settings))
         runtime.background.append(supervise("patient-confirmations", sender.run()))
+
+
+def _start_auto_redirects(
+    runtime: Runtime, settings: ReferralSettings, directory: DirectoryClient, ctx: ReferralContext
+) -> None:
+    """The network's own redirects: needs its directory credential to look up matches."""
+    credentials = settings.directory_credentials()
+    if credentials is None:
+        if settings.redirect_policy is not RedirectPolicy.MANUAL:
+            log.warning(
+                "REFERRAL_REDIRECT_POLICY is %s but no directory credential is configured "
+                "(REFERRAL_DIRECTORY_CLIENT_ID/_SECRET): redirects stay manual",
+                settings.redirect_policy,
+            )
+        return
+    if not ctx.redirects.on:
+        return
+    token = DirectoryToken(settings.directory_url, *credentials, settings.directory_timeout_s)
+    redirector = AutoRedirector(
+        runtime.pool,
+        directory,
+        token,
+        settings.appointment_within_days,
+        ctx.listeners,
+        settings.redirect_poll_s,
+    )
+    runtime.background.append(supervise("auto-redirects", redirector.run()))
 
 
 def _notifier(settings: ReferralSettings) -> Notifier:

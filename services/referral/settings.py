@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import ClassVar, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.referral.domain.auto_redirect import AutoRedirects, RedirectPolicy
 from services.referral.domain.redirect import DEFAULT_APPOINTMENT_WITHIN_DAYS
 from services.referral.subscriptions.domain.config import SubscriptionSettings
 from warmlink.crypto import Keyring
@@ -29,6 +31,18 @@ class ReferralSettings(SubscriptionSettings, ServiceSettings):
     appointment_within_days: dict[str, int] = Field(
         default_factory=lambda: dict(DEFAULT_APPOINTMENT_WITHIN_DAYS)
     )
+    # Redirects the network makes by itself on a decline, a missed acknowledgement or a
+    # too-late first appointment: `automatic` (the site is told), `propose` (the site may keep it
+    # or redirect it within REDIRECT_PROPOSAL_HOURS, else it moves) or `manual` (only the site).
+    # Without the directory credentials below the service cannot look up matches and runs
+    # `manual`, with a warning at start.
+    redirect_policy: RedirectPolicy = RedirectPolicy.AUTOMATIC
+    redirect_proposal_hours: float = Field(4.0, gt=0)
+    redirect_poll_s: float = Field(5.0, gt=0)  # how often due redirects are looked for
+    # The network's client credentials (`POST /v1/organizations/{network org}/clients`): the
+    # service's own token for the directory's matches, which no caller passes to a worker.
+    directory_client_id: str | None = None
+    directory_client_secret: SecretStr | None = None
     # The largest document a referral carries (the IOP/PHP discharge summary); larger is a 413.
     document_max_bytes: int = Field(5 * 1024 * 1024, ge=1)
 
@@ -58,6 +72,18 @@ class ReferralSettings(SubscriptionSettings, ServiceSettings):
                 f"(got {self.sms_url!r})"
             )
         return self
+
+    def auto_redirects(self) -> AutoRedirects:
+        """The redirect policy in force: `manual` when no directory credential is configured."""
+        if not self.directory_credentials():
+            return AutoRedirects()
+        window = timedelta(hours=self.redirect_proposal_hours)
+        return AutoRedirects(self.redirect_policy, window)
+
+    def directory_credentials(self) -> tuple[str, str] | None:
+        if not self.directory_client_id or self.directory_client_secret is None:
+            return None
+        return self.directory_client_id, self.directory_client_secret.get_secret_value()
 
     def keyring(self) -> Keyring:
         if self.phi_key is None:

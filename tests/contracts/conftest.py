@@ -27,6 +27,7 @@ from contracts import (
     PracticeRegistered,
     PracticeService,
     PracticeUpdated,
+    RedirectHeld,
     ReferralCancelled,
     ReferralClosed,
     ReferralDeclined,
@@ -122,6 +123,10 @@ def build_samples() -> list[EventPayload]:
             decline_reason="no_capacity",
             redirected_at=NOW,
             acknowledge_by=NOW + timedelta(days=1),
+            automatic=True,
+        ),
+        RedirectHeld(
+            **REFERRAL, reason="declined", hold="redisclosure_consent_needed", held_at=NOW
         ),
         PatientContacted(
             **REFERRAL, attempt=1, channel="phone", outcome="reached", contacted_at=NOW

@@ -47,8 +47,14 @@ class Network:
 
 
 def start_network(
-    infra: Infrastructure, services: list[str], extra_env: dict[str, str] | None = None
+    infra: Infrastructure,
+    services: list[str],
+    extra_env: dict[str, str] | None = None,
+    *,
+    later: tuple[str, ...] = (),
 ) -> DevStack:
+    """`later`: services given their ports and databases but left for the test to start (with
+    settings only known once the others run)."""
     state = Path(tempfile.mkdtemp(prefix="warmlink-e2e-"))
     stack = DevStack(state, ports={name: free_port() for name in services})
     stack.infra = Infra(
@@ -61,9 +67,10 @@ def start_network(
         "ENVIRONMENT": "test",
         "OUTBOX_POLL_INTERVAL_S": "0.2",
     } | (extra_env or {})
-    for name in services:
+    now = [name for name in services if name not in later]
+    for name in now:
         stack.start_service(name)
-    for name in services:
+    for name in now:
         stack.wait_ready(name)
     return stack
 

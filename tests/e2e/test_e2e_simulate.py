@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from tests.e2e.conftest import Network, start_network
+from tests.e2e.conftest import Network
+from tests.e2e.redirect_support import redirecting_network
 from tests.support.infra import Infrastructure
-from tools.dev.seed import seed_region
 from tools.sim.api import Urls
 from tools.sim.runner import Options, simulate
 from tools.sim.tally import Tally
@@ -26,12 +26,10 @@ RUN = {"seed": 42, "rate": 600.0, "speed": 3000.0, "duration": 10.0}
 
 @pytest.fixture(scope="module")
 def net(infra: Infrastructure) -> Iterator[Network]:
-    stack = start_network(infra, ["directory", "screening", "referral", "followup"])
-    try:
-        seed_region(f"http://127.0.0.1:{stack.ports['directory']}", stack.signing_key)
-        yield Network(stack)
-    finally:
-        stack.stop()
+    # As `make run` runs it: the network redirects declined and too-late referrals by itself.
+    services = ("directory", "screening", "referral", "followup")
+    with redirecting_network(infra, services, REDIRECT_POLICY="automatic") as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +97,12 @@ async def test_the_summary_equals_what_the_services_recorded(
     assert actions["record_attended"] == tally.attended
     assert actions["record_missed"] == tally.missed
     assert declines == tally.declined
+    # Every decline was the network's to redirect (moved, or held for the site).
+    triggers = await net.query(
+        "referral",
+        "SELECT status, count(*) AS n FROM auto_redirects WHERE reason = 'declined' GROUP BY 1",
+    )
+    assert sum(r["n"] for r in triggers) == tally.declined.total()
     assert actions["provider_confirmed"] == tally.confirmed
 
     summaries = await net.query("referral", "SELECT count(*) AS n FROM discharge_summaries")

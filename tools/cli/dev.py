@@ -46,21 +46,28 @@ def run_dev(state_dir: Path, seed: bool = True, simulate_rate: float | None = No
             f"broker on 127.0.0.1:{stack.kafka_port} (state in {state_dir})"
         )
         with console.status("starting services..."):
-            for name in SERVICE_PORTS:
+            # The referral service last: it redirects by itself with the network's client
+            # credentials, which exist once the directory holds the region.
+            first = [name for name in SERVICE_PORTS if name != "referral"]
+            for name in first:
                 stack.start_service(name)
-            for name in SERVICE_PORTS:
+            for name in first:
                 stack.wait_ready(name)
-        console.print(f"[green]✓[/] five services ready in {time.monotonic() - started:.1f}s")
-        if seed and (state_dir / "clients.json").exists():
-            console.print("[green]✓[/] demo region already loaded (resuming with its data)")
-        elif seed:
-            with console.status("seeding the demo region through the directory API..."):
+            resumed = (state_dir / "clients.json").exists()
+            seeded = None
+            if seed and not resumed:
                 seeded = seed_region(
                     f"http://127.0.0.1:{SERVICE_PORTS['directory']}",
                     stack.signing_key,
                     state_dir,
                     as_verified=True,  # stale demo capacity looks stale (a development directory)
                 )
+            stack.start_service("referral", _network_client(state_dir))
+            stack.wait_ready("referral")
+        console.print(f"[green]✓[/] five services ready in {time.monotonic() - started:.1f}s")
+        if seed and resumed:
+            console.print("[green]✓[/] demo region already loaded (resuming with its data)")
+        elif seeded is not None:
             console.print(
                 f"[green]✓[/] demo region: {seeded.organizations} organizations, "
                 f"{seeded.services} services; client credentials in {seeded.clients_file}"
@@ -117,6 +124,21 @@ def _start_simulation(stack: DevStack, rate: float) -> subprocess.Popen[bytes]:
         f"(warmlink simulate; log in {stack.logs}/simulate.log)"
     )
     return proc
+
+
+def _network_client(state_dir: Path) -> dict[str, str]:
+    """The network organization's client credentials for the referral service's own directory
+    token (automatic redirects); none before the region is seeded (redirects stay manual)."""
+    clients = state_dir / "clients.json"
+    if not clients.exists():
+        return {}
+    mine = json.loads(clients.read_text()).get(_admin_org())
+    if not mine:
+        return {}
+    return {
+        "DIRECTORY_CLIENT_ID": mine["client_id"],
+        "DIRECTORY_CLIENT_SECRET": mine["client_secret"],
+    }
 
 
 def _admin_org() -> str:

@@ -156,3 +156,11 @@ class ReferralFinished(Conflict):
 
     def __init__(self, referral_id: object, status: str) -> None:
         super().__init__(f"referral {referral_id} is {status}", current_status=status)
+
+
+class NoRedirectProposal(Conflict):
+    """The site declined a redirect proposal that is not open: none was made (the policy is not
+    `propose`, or nothing is due), or it was already made, held, kept or outrun."""
+
+    def __init__(self) -> None:
+        super().__init__("This referral has no open redirect proposal.", proposal="none")

@@ -48,8 +48,11 @@ def submitted(referral: Referral) -> ReferralSubmitted:
     )
 
 
-def redirected(before: Referral, after: Referral, at: datetime) -> ReferralRedirected:
-    """`before` is the referral as the previous practice held it, `after` as redirected."""
+def redirected(
+    before: Referral, after: Referral, at: datetime, *, automatic: bool = False
+) -> ReferralRedirected:
+    """`before` is the referral as the previous practice held it, `after` as redirected;
+    `automatic` when the network moved it by itself (domain/auto_redirect.py)."""
     return ReferralRedirected(
         referral_id=after.id,
         site_id=before.site_id,
@@ -60,6 +63,7 @@ def redirected(before: Referral, after: Referral, at: datetime) -> ReferralRedir
         decline_reason=None,
         redirected_at=at,
         acknowledge_by=after.acknowledge_by,
+        automatic=automatic,
     )
 
 

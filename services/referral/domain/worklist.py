@@ -36,6 +36,10 @@ class WorklistReason(StrEnum):
     NO_TIMELY_APPOINTMENT = "no_timely_appointment"
     # Follow-up found care did not happen and re-engaged her: make a new referral.
     RE_ENGAGEMENT = "re_engagement"
+    # A redirect the network would have made by itself waits for the site (RedirectHold):
+    NO_MATCH = "no_match"  # no practice left to offer her to: find one
+    # Part 2: get her consent naming the next practice, then redirect
+    REDISCLOSURE_CONSENT_NEEDED = "redisclosure_consent_needed"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import Depends, Request
 
 from services.referral.adapters.directory_client import DirectoryClient
+from services.referral.domain.auto_redirect import MANUAL, AutoRedirects
 from services.referral.domain.redirect import DEFAULT_APPOINTMENT_WITHIN_DAYS
 from services.referral.service_layer.commands.announce import StatusListener
 from warmlink.crypto import Keyring
@@ -32,6 +33,9 @@ class ReferralContext:
         default_factory=lambda: dict(DEFAULT_APPOINTMENT_WITHIN_DAYS)
     )
     document_max_bytes: int = 5 * 1024 * 1024  # ReferralSettings.document_max_bytes
+    # The network's own redirects (REFERRAL_REDIRECT_POLICY): a decline or a too-late booking
+    # records a trigger for workers/auto_redirect.py.
+    redirects: AutoRedirects = MANUAL
 
 
 # async: FastAPI runs a plain-def dependency in a worker thread, a hop dearer than the lookup.

@@ -64,7 +64,14 @@ async def _move(
 ) -> dict[str, Any]:
     async with conn.transaction():
         r = await transition_referral(
-            conn, caller, referral_id, action, body.model_dump(), datetime.now(UTC), ctx.listeners
+            conn,
+            caller,
+            referral_id,
+            action,
+            body.model_dump(),
+            datetime.now(UTC),
+            ctx.listeners,
+            redirects=ctx.redirects,
         )
     return referral_view(r)
 
@@ -106,6 +113,7 @@ async def schedule(
             datetime.now(UTC),
             ctx.listeners,
             appointment_within_days=ctx.appointment_within_days,
+            redirects=ctx.redirects,
         )
     return referral_view(r)
 

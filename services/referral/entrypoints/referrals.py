@@ -24,7 +24,7 @@ from services.referral.entrypoints.schemas import (
     ReferralIn,
     TimelineOut,
 )
-from services.referral.service_layer.commands import redirect
+from services.referral.service_layer.commands import auto_redirect, redirect
 from services.referral.service_layer.commands.access import visible_referral
 from services.referral.service_layer.commands.handoff import (
     SubmitReferral,
@@ -269,6 +269,17 @@ async def redirect_referral(
     return referral_view(r, practice.intake_phone, practice.intake_url)
 
 
+@router.post("/{referral_id}/redirect-proposal/decline", status_code=204)
+async def decline_redirect_proposal(
+    referral_id: UUID, conn: ConnectionDep, caller: ClinicDep
+) -> Response:
+    """Keep the referral where it is: the redirect the network proposed (policy `propose`) is
+    not made. No open proposal is a 409. The site may still redirect it itself."""
+    async with conn.transaction():
+        await auto_redirect.decline_proposal(conn, caller, referral_id, datetime.now(UTC))
+    return Response(status_code=204)
+
+
 @router.get("/{referral_id}/next-matches")
 async def next_matches(
     referral_id: UUID, request: Request, conn: ConnectionDep, caller: ClinicDep, ctx: Ctx
@@ -276,14 +287,9 @@ async def next_matches(
     """The directory's matches for the same criteria, without the practice that holds it now
     and every practice that declined or missed it."""
     row, gone = await redirect.practices_passed_over(conn, caller, referral_id)
-    criteria = orjson.loads(row["match_criteria"] or "null") or {}
-    if not criteria:
+    params = auto_redirect.match_query(row)
+    if params is None:
         raise InvalidInput.at("/match_criteria", "this referral was submitted without criteria")
-    params = criteria | {
-        "level_of_care": row["level_of_care"],
-        "urgency": row["urgency"],
-        "limit": 10,
-    }
     try:
         found = await ctx.directory.matches(bearer(request), params)
     except DirectoryUnavailable as exc:

@@ -24,9 +24,10 @@ from contracts import (
     ScreenPositive,
     SlaBreached,
 )
-from contracts.codes import SlaKind
+from contracts.codes import RedirectReason, SlaKind
 from services.referral.adapters import followup_repository as repo
 from services.referral.adapters import screen_accounting, worklist_repository
+from services.referral.domain.auto_redirect import MANUAL, AutoRedirects
 from services.referral.domain.followup import (
     NETWORK,
     NO_ACTION,
@@ -39,6 +40,7 @@ from services.referral.domain.followup import (
     re_engagement_detail,
 )
 from services.referral.domain.worklist import WorklistItem, WorklistReason
+from services.referral.service_layer.commands.auto_redirect import note_trigger
 from services.referral.settings import ReferralSettings
 from services.referral.subscriptions.service_layer.events import on_alert_raised
 from warmlink.consumer import Subscription
@@ -58,7 +60,7 @@ def subscriptions(settings: ReferralSettings) -> list[Subscription]:
         Subscription(
             "referral.followup",
             {
-                "SlaBreached": on_sla_breached,
+                "SlaBreached": SlaReactions(settings.auto_redirects()).on_sla_breached,
                 "FollowUpCompleted": on_follow_up_completed,
                 "FollowUpDue": on_follow_up_due,
                 "GateAlertRaised": on_gate_alert_raised,
@@ -101,35 +103,53 @@ async def on_positive_screen_escalated(
     await on_alert_raised(conn, envelope, event, site_id=event.site_id)
 
 
-async def on_sla_breached(conn: Connection, envelope: Envelope, event: SlaBreached) -> None:
-    """An overdue acknowledgement sends the referral back to its site for a redirect. Every
-    breach is an alert for the site's subscribers, except an overdue acknowledgement that the
-    referral has outrun (answered, redirected, ended) or that repeats one already alerted
-    (already returned): that one is only noted."""
-    referral = await _note(conn, envelope, event)
-    if referral is None:
-        return
-    if event.kind is not SlaKind.ACK_OVERDUE:
+class SlaReactions:
+    """The answer to an SLA breach, under the network's redirect policy."""
+
+    def __init__(self, redirects: AutoRedirects = MANUAL) -> None:
+        self.redirects = redirects
+
+    async def on_sla_breached(
+        self, conn: Connection, envelope: Envelope, event: SlaBreached
+    ) -> None:
+        """An overdue acknowledgement sends the referral back to its site for a redirect (and,
+        by policy, to the network's own redirect). Every breach is an alert for the site's
+        subscribers, except an overdue acknowledgement that the referral has outrun (answered,
+        redirected, ended) or that repeats one already alerted (already returned): that one is
+        only noted."""
+        referral = await _note(conn, envelope, event)
+        if referral is None:
+            return
+        if event.kind is not SlaKind.ACK_OVERDUE:
+            await on_alert_raised(conn, envelope, event, site_id=referral.site_id)
+            return
+        outcome = ack_overdue(
+            referral.status,
+            referral.practice_id,
+            event.practice_id,
+            already_flagged=referral.ack_overdue_at is not None,
+        )
+        log.info("ack overdue for referral %s: %s", event.referral_id, outcome.value)
+        if outcome is not AckOverdue.RETURN:
+            await _record(conn, referral, envelope, NO_ACTION, outcome.value, event.detected_at)
+            return
         await on_alert_raised(conn, envelope, event, site_id=referral.site_id)
-        return
-    outcome = ack_overdue(
-        referral.status,
-        referral.practice_id,
-        event.practice_id,
-        already_flagged=referral.ack_overdue_at is not None,
-    )
-    log.info("ack overdue for referral %s: %s", event.referral_id, outcome.value)
-    if outcome is not AckOverdue.RETURN:
-        await _record(conn, referral, envelope, NO_ACTION, outcome.value, event.detected_at)
-        return
-    await on_alert_raised(conn, envelope, event, site_id=referral.site_id)
-    await repo.flag_ack_overdue(conn, event.referral_id, event.detected_at)
-    reason = WorklistReason.ACKNOWLEDGEMENT_OVERDUE
-    returned = await repo.return_to_worklist(
-        conn, event.referral_id, reason, None, event.detected_at
-    )
-    action = RETURNED_TO_WORKLIST if returned else REDIRECT_ALLOWED
-    await _record(conn, referral, envelope, action, reason, event.detected_at)
+        await repo.flag_ack_overdue(conn, event.referral_id, event.detected_at)
+        reason = WorklistReason.ACKNOWLEDGEMENT_OVERDUE
+        returned = await repo.return_to_worklist(
+            conn, event.referral_id, reason, None, event.detected_at
+        )
+        action = RETURNED_TO_WORKLIST if returned else REDIRECT_ALLOWED
+        await _record(conn, referral, envelope, action, reason, event.detected_at)
+        await note_trigger(
+            conn,
+            self.redirects,
+            referral.id,
+            referral.status,
+            referral.practice_id,
+            RedirectReason.ACK_OVERDUE,
+            event.detected_at,
+        )
 
 
 async def on_follow_up_completed(

@@ -29,3 +29,16 @@ def test_sms_with_a_provider_url_is_accepted(monkeypatch: pytest.MonkeyPatch) ->
 def test_no_sms_url_is_needed_for_email(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REFERRAL_NOTIFY_CHANNEL", "smtp")
     assert ReferralSettings().notify_channel == "smtp"
+
+
+def test_redirects_are_automatic_by_default_once_the_directory_credential_is_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert not ReferralSettings().auto_redirects().on, "no credential: the site redirects"
+    monkeypatch.setenv("REFERRAL_DIRECTORY_CLIENT_ID", "network-client")
+    monkeypatch.setenv("REFERRAL_DIRECTORY_CLIENT_SECRET", "s3cret")
+    assert ReferralSettings().auto_redirects().policy == "automatic"
+    monkeypatch.setenv("REFERRAL_REDIRECT_POLICY", "propose")
+    monkeypatch.setenv("REFERRAL_REDIRECT_PROPOSAL_HOURS", "0.5")
+    proposing = ReferralSettings().auto_redirects()
+    assert proposing.proposes and proposing.proposal_window.total_seconds() == 1800

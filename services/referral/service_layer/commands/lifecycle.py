@@ -13,9 +13,11 @@ from typing import Any
 from uuid import UUID
 
 from contracts import new_event_id
+from contracts.codes import RedirectReason
 from services.referral.adapters import referral_repository as repo
 from services.referral.adapters import worklist_repository as worklist
 from services.referral.adapters.followup_repository import return_to_worklist
+from services.referral.domain.auto_redirect import MANUAL, AutoRedirects
 from services.referral.domain.lifecycle import (
     PRACTICE_ACTIONS,
     Action,
@@ -28,6 +30,7 @@ from services.referral.domain.referral import AppointmentLogistics, Referral
 from services.referral.domain.worklist import WorklistReason
 from services.referral.service_layer.commands.access import Owner, visible_referral
 from services.referral.service_layer.commands.announce import StatusListener, announce
+from services.referral.service_layer.commands.auto_redirect import note_trigger
 from warmlink.audit import audit
 from warmlink.auth import Caller
 from warmlink.crypto import Keyring
@@ -42,10 +45,13 @@ async def transition_referral(
     details: dict[str, Any],
     now: datetime,
     listeners: Sequence[StatusListener] = (),
+    *,
+    redirects: AutoRedirects = MANUAL,
 ) -> Referral:
     """Apply one lifecycle action by the organization it belongs to; an action the current
     state does not allow is an IllegalTransition naming that state, and attendance before the
-    appointment's time (by `now`, the server's clock) is AppointmentNotYetHeld."""
+    appointment's time (by `now`, the server's clock) is AppointmentNotYetHeld. A decline is a
+    trigger for the network's own redirect (`redirects`, its policy)."""
     owner: Owner = "practice_id" if action in PRACTICE_ACTIONS else "site_id"
     row = await visible_referral(conn, caller, referral_id, owner=owner, lock=True)
     current = repo.to_referral(row)
@@ -74,6 +80,10 @@ async def transition_referral(
     elif action in (Action.ACKNOWLEDGE, Action.CANCEL):
         await worklist.settle_ack_overdue(conn, referral_id)
     await repo.append_timeline(conn, updated, action.value, caller, now, reason)
+    if action is Action.DECLINE:
+        await note_trigger(
+            conn, redirects, referral_id, status, current.practice_id, RedirectReason.DECLINED, now
+        )
     event = event_for(
         action,
         referral_id=referral_id,
@@ -100,6 +110,7 @@ async def schedule_appointment(
     listeners: Sequence[StatusListener] = (),
     *,
     appointment_within_days: Mapping[str, int] = DEFAULT_APPOINTMENT_WITHIN_DAYS,
+    redirects: AutoRedirects = MANUAL,
 ) -> Referral:
     """Book (or re-book) the appointment. Where and how to join it is sealed beside it, and the
     write audited; `AppointmentScheduled` carries the time and modality only. A first
@@ -110,7 +121,9 @@ async def schedule_appointment(
     )
     await repo.set_logistics(conn, referral_id, logistics, keyring)
     await audit(conn, caller, "write", "referral_appointment", str(referral_id))
-    await _offer_redirect_if_late(conn, caller, updated, details, now, appointment_within_days)
+    await _offer_redirect_if_late(
+        conn, caller, updated, details, now, appointment_within_days, redirects
+    )
     return updated
 
 
@@ -121,6 +134,7 @@ async def _offer_redirect_if_late(
     details: dict[str, Any],
     now: datetime,
     within_days: Mapping[str, int],
+    redirects: AutoRedirects,
 ) -> None:
     at, reason = details["appointment_at"], WorklistReason.NO_TIMELY_APPOINTMENT
     # The timeline (a follow-up visit is no first appointment) is read only for a late one.
@@ -130,3 +144,5 @@ async def _offer_redirect_if_late(
     if appointment_too_late(r.status, r.urgency, r.submitted_at, at, history, within_days):
         await return_to_worklist(conn, r.id, reason, None, now)
         await repo.append_timeline(conn, r, "redirect_allowed", caller, now, reason)
+        late = RedirectReason.NO_TIMELY_APPOINTMENT
+        await note_trigger(conn, redirects, r.id, r.status, r.practice_id, late, now)

@@ -25,7 +25,7 @@ from services.referral.domain.redirect import (
     check_target,
     passed_over,
 )
-from services.referral.domain.referral import Referral
+from services.referral.domain.referral import Referral, TimelineEntry
 from services.referral.service_layer.commands.access import visible_referral
 from services.referral.service_layer.commands.announce import StatusListener, announce
 from warmlink.auth import Caller
@@ -63,19 +63,45 @@ async def redirect_referral(
     """Re-send a referral to another practice, keeping its history: after a decline, a missed
     acknowledgement, or a first appointment later than its urgency allows. Never to a practice
     that declined or missed it; a Part 2 referral only with consent naming the new practice."""
-    practice = cmd.practice
     row = await visible_referral(conn, caller, cmd.referral_id, owner="site_id", lock=True)
     history = await repo.timeline(conn, cmd.referral_id)
+    return await move_referral(
+        conn,
+        caller,
+        row,
+        history,
+        cmd,
+        now,
+        listeners,
+    )
+
+
+def booked_too_late(
+    r: Referral, history: tuple[TimelineEntry, ...], within_days: Mapping[str, int]
+) -> bool:
+    """Her first appointment is later than her urgency allows (domain/redirect.py)."""
+    return appointment_too_late(
+        r.status, r.urgency, r.submitted_at, r.appointment_at, history, within_days
+    )
+
+
+async def move_referral(
+    conn: Connection,
+    actor: Caller,
+    row: asyncpg.Record,
+    history: tuple[TimelineEntry, ...],
+    cmd: RedirectReferral,
+    now: datetime,
+    listeners: Sequence[StatusListener] = (),
+    *,
+    automatic: bool = False,
+) -> Referral:
+    """The redirect itself, for the site's and the network's own (`automatic`) alike, on the
+    referral `row` locked by the caller: the same rules, entries, event and notifications."""
+    practice = cmd.practice
     current = repo.to_referral(row, history)
     ack_overdue = row["ack_overdue_at"] is not None
-    late = appointment_too_late(
-        current.status,
-        current.urgency,
-        current.submitted_at,
-        current.appointment_at,
-        history,
-        cmd.appointment_within_days,
-    )
+    late = booked_too_late(current, history, cmd.appointment_within_days)
     next_status(current.status, Action.REDIRECT, ack_overdue=ack_overdue, appointment_too_late=late)
     check_target(
         practice.practice_id, passed_over(history, current.practice_id, ack_overdue=ack_overdue)
@@ -96,7 +122,10 @@ async def redirect_referral(
     reason = f"from {current.practice_id}: {redirect_reason(current.status)}"
     if current.part2:
         reason += f"; Part 2 redisclosure consented for {practice.practice_id}"
-    await repo.append_timeline(conn, updated, "redirect", caller, now, reason)
+    if automatic:
+        reason += "; automatic"
+    await repo.append_timeline(conn, updated, "redirect", actor, now, reason)
     await worklist.referred_again(conn, cmd.referral_id)
-    await announce(conn, listeners, updated, redirected(current, updated, now), now)
+    event = redirected(current, updated, now, automatic=automatic)
+    await announce(conn, listeners, updated, event, now)
     return updated

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from contracts import GateAlertRaised, PositiveScreenEscalated, SlaBreached
+from contracts import GateAlertRaised, PositiveScreenEscalated, RedirectHeld, SlaBreached
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,10 @@ ALERTS: dict[str, AlertShape] = {
     # A positive screen nobody referred or closed in time: its coordinator's task, now the site's.
     PositiveScreenEscalated.TYPE: AlertShape(
         "alert.screen_unreferred", "level", "due_at", "escalated_at"
+    ),
+    # A redirect the network could not make by itself (no match, Part 2 consent): the site's now.
+    RedirectHeld.TYPE: AlertShape(
+        "alert.redirect_held", "hold", None, "held_at", codes=("reason",)
     ),
 }
 
