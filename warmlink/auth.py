@@ -13,7 +13,6 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,6 +22,9 @@ from cryptography.hazmat.primitives import serialization
 from fastapi import Depends, Request
 
 from warmlink.problems import Forbidden, Unauthorized
+from warmlink.roles import PersonRole, Role, person_role_fits
+
+__all__ = ["Caller", "CallerDep", "PersonRole", "Role", "TokenVerifier", "require_role"]
 
 log = logging.getLogger(__name__)
 
@@ -46,17 +48,26 @@ CALLER_SCOPE_KEY = "warmlink.caller"
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="warmlink"'}
 
 
-class Role(StrEnum):
-    CLINIC = "clinic"  # referring site staff
-    PRACTICE = "practice"  # receiving practice staff
-    ADMIN = "admin"  # network administration
+PERSON_PREFIX = "person:"  # a person's token: `sub` is person:<uuid>
 
 
 @dataclass(frozen=True)
 class Caller:
+    """Who calls. A machine client's token names the client; a person's token (the portal's
+    token exchange at the directory) names the person in `subject` (`person:<uuid>`), her
+    `person_role`, and the client acting for her in `acting_client`."""
+
     subject: str
     organization_id: str
     role: Role
+    person_role: PersonRole | None = None
+    acting_client: str | None = None
+
+    @property
+    def person_id(self) -> str | None:
+        if self.person_role is None:
+            return None
+        return self.subject.removeprefix(PERSON_PREFIX)
 
 
 class TokenVerifier:
@@ -214,14 +225,26 @@ class TokenVerifier:
                     f"The token lives longer than this network allows ({self.max_lifetime_s:g} s).",
                     headers=_CHALLENGE,
                 )
-            caller = Caller(str(claims["sub"]), str(claims["org"]), Role(claims["role"]))
-            return caller, float(claims["exp"])
+            return _caller(claims), float(claims["exp"])
         except jwt.ExpiredSignatureError:
             raise Unauthorized("The token has expired.", headers=_CHALLENGE) from None
-        except (jwt.InvalidTokenError, KeyError, ValueError):
+        except (jwt.InvalidTokenError, KeyError, TypeError, ValueError):
             raise Unauthorized(
                 "The token is not valid for this network.", headers=_CHALLENGE
             ) from None
+
+
+def _caller(claims: Mapping[str, Any]) -> Caller:
+    """The caller a verified token names. A person's token must say who acts for her (`act`)
+    and carry a person role that fits its access role; anything else is not a person token."""
+    subject, role = str(claims["sub"]), Role(claims["role"])
+    if "person_role" not in claims and not subject.startswith(PERSON_PREFIX):
+        return Caller(subject, str(claims["org"]), role)
+    person_role = PersonRole(claims["person_role"])
+    actor = claims["act"]["sub"]
+    if not subject.startswith(PERSON_PREFIX) or not person_role_fits(role, person_role):
+        raise ValueError("not a person token")
+    return Caller(subject, str(claims["org"]), role, person_role, str(actor))
 
 
 async def authenticated(request: Request) -> Caller:

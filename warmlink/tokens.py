@@ -10,9 +10,14 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from warmlink.auth import ALGORITHM, DEV_KID, Role
+from warmlink.auth import ALGORITHM, DEV_KID, PERSON_PREFIX, PersonRole, Role
 
 DEFAULT_TTL_S = 3600  # the verifiers refuse longer (JWT_MAX_LIFETIME_S)
+# RFC 8693 token exchange: a client that acts for people (the portal) asks the directory for a
+# token naming one of them. Grant and token type URNs, not secrets.
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"  # noqa: S105
+PERSON_TOKEN_TYPE = "urn:warmlink:params:oauth:token-type:person"  # noqa: S105
+ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token"  # noqa: S105
 
 
 def ensure_key_pair(folder: Path) -> tuple[Path, Path]:
@@ -48,7 +53,10 @@ def issue_token(
     ttl_s: int = DEFAULT_TTL_S,
     now: float | None = None,
     kid: str = DEV_KID,
+    person: tuple[str, PersonRole, str] | None = None,
 ) -> str:
+    """A signed token. `person` = (person id, her role, the client acting for her) makes a
+    person's token: `sub` person:<id>, `person_role`, and `act` naming the client (RFC 8693)."""
     issued = int(now if now is not None else time.time())
     claims = {
         "sub": subject or f"{organization_id}:{role}",
@@ -59,4 +67,11 @@ def issue_token(
         "iat": issued,
         "exp": issued + ttl_s,
     }
+    if person is not None:
+        person_id, person_role, actor = person
+        claims |= {
+            "sub": PERSON_PREFIX + person_id,
+            "person_role": str(person_role),
+            "act": {"sub": actor},
+        }
     return jwt.encode(claims, private_key_pem, algorithm=ALGORITHM, headers={"kid": kid})

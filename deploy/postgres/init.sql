@@ -4,3 +4,4 @@ CREATE DATABASE screening;
 CREATE DATABASE directory;
 CREATE DATABASE referral;
 CREATE DATABASE followup;
+CREATE DATABASE portal;

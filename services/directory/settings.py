@@ -22,6 +22,9 @@ class DirectorySettings(ServiceSettings):
     key_encryption_key_id: str = "kek-1"
     # Short-lived tokens: a suspended organization is locked out within one lifetime.
     token_ttl_s: int = 600
+    # A person's token (the portal's token exchange): shorter still; at most token_ttl_s, for
+    # which a retired signing key stays published.
+    person_token_ttl_s: int = 300
     # Capacity nobody confirmed for longer than this is stale: shown as such and ranked lower.
     capacity_max_age_hours: int = 168
     # How often ageing capacity is looked for and announced stale (CapacityUpdated stale=True).
@@ -42,6 +45,12 @@ class DirectorySettings(ServiceSettings):
                 f"TOKEN_TTL_S ({self.token_ttl_s}) is longer than JWT_MAX_LIFETIME_S "
                 f"({self.jwt_max_lifetime_s}): every service would refuse the tokens"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _person_tokens_outlive_no_key(self) -> DirectorySettings:
+        if not 0 < self.person_token_ttl_s <= self.token_ttl_s:
+            raise ValueError("PERSON_TOKEN_TTL_S must be positive and at most TOKEN_TTL_S")
         return self
 
     def keyring(self) -> Keyring:

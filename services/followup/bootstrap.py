@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from services.followup.clocks.adapters.context import ClockContext
 from services.followup.clocks.adapters.ops import clock_metrics
-from services.followup.clocks.entrypoints import invariant, tasks
+from services.followup.clocks.entrypoints import invariant, screen_clocks, tasks
 from services.followup.clocks.service_layer import events as clock_events
 from services.followup.clocks.workers.clock_scheduler import ClockScheduler
 from services.followup.measures.entrypoints import capacity, dashboard, metrics
@@ -23,7 +23,14 @@ def spec(settings: FollowupSettings) -> ServiceSpec:
     return ServiceSpec(
         settings=settings,
         migrations=Path(__file__).parent / "migrations",
-        routers=[tasks.router, invariant.router, metrics.router, capacity.router, dashboard.router],
+        routers=[
+            tasks.router,
+            screen_clocks.router,
+            invariant.router,
+            metrics.router,
+            capacity.router,
+            dashboard.router,
+        ],
         subscriptions=[
             *clock_events.subscriptions(settings),
             *measure_events.subscriptions(settings),

@@ -46,7 +46,7 @@ def parts(service: str) -> list[Path]:
 
 
 def test_there_are_services_to_check() -> None:
-    assert {"screening", "directory", "referral", "followup"} <= set(SERVICES)
+    assert {"screening", "directory", "referral", "followup", "portal"} <= set(SERVICES)
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -32,6 +32,7 @@ SERVICES = {
     "directory": ("DIRECTORY_", 8002),
     "referral": ("REFERRAL_", 8003),
     "followup": ("FOLLOWUP_", 8004),
+    "portal": ("PORTAL_", 8005),
 }
 CA_TARGET = "/run/secrets/kafka_ca"
 JWKS_URL = "https://directory.example.org/.well-known/jwks.json"
@@ -79,6 +80,7 @@ def required_env(workdir: Path) -> dict[str, str]:
         "WARMLINK_KAFKA_BROKER_PEM_FILE": str(workdir / "kafka_broker.pem"),
         "WARMLINK_DIRECTORY_KEY_ENCRYPTION_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
         "WARMLINK_REFERRAL_PHI_KEY": "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=",
+        "WARMLINK_PORTAL_SECRETS_KEY": "MTIzNDU2Nzg5MGFiY2RlZjEyMzQ1Njc4OTBhYmNkZWY=",
     }
 
 
@@ -128,6 +130,7 @@ def test_compose_file_is_valid(workdir: Path, required_env: dict[str, str]) -> N
         "POSTGRES_PASSWORD",
         "WARMLINK_DIRECTORY_KEY_ENCRYPTION_KEY",
         "WARMLINK_REFERRAL_PHI_KEY",
+        "WARMLINK_PORTAL_SECRETS_KEY",
     ],
 )
 def test_compose_refuses_a_missing_required_variable(
@@ -139,7 +142,7 @@ def test_compose_refuses_a_missing_required_variable(
     assert missing in result.stderr, result.stderr
 
 
-def test_the_network_has_kafka_postgres_and_the_four_services(config: dict[str, Any]) -> None:
+def test_the_network_has_kafka_postgres_and_the_five_services(config: dict[str, Any]) -> None:
     assert set(config["services"]) == {"kafka", "postgres", *SERVICES}
 
 

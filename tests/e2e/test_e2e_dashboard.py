@@ -12,32 +12,16 @@ import pytest
 
 from tests.e2e.conftest import Network
 from tests.e2e.test_e2e_followup_metrics import Driven, drive_and_wait, start_measured_network
+from tests.support.browser import launch, require_chromium
 from tests.support.infra import Infrastructure
 from warmlink.auth import Role
 
-CHROMIUM = Path("/usr/bin/chromium")
-# STACK-NOTES "Browser tests": headless, no sandbox (root), nothing phoning home.
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
 def net(infra: Infrastructure) -> Iterator[Network]:
-    if not CHROMIUM.exists():
-        # Fail, never skip: a missing browser must not pass as a green run.
-        pytest.fail(
-            f"{CHROMIUM} is missing: run `make browser` (apt-get install -y chromium) first",
-            pytrace=False,
-        )
+    require_chromium()
     network = start_measured_network(infra)
     try:
         yield network
@@ -65,7 +49,7 @@ def test_dashboard_draws_live_charts_from_local_data_only(net: Network, driven: 
     requested: list[str] = []
     problems: list[str] = []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = launch(pw)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.on("request", lambda r: requested.append(r.url))

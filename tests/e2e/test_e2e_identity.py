@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 
 from tests.e2e.conftest import Network, start_network
@@ -21,7 +24,7 @@ ADMIN = "network-admin"
 def identity_network(infra: Infrastructure) -> Iterator[Network]:
     # The JWKS document (keys and suspended organizations) is fetched again after a second here,
     # not a minute: the suspension test waits for it.
-    stack = start_network(infra, ["directory", "screening"], {"JWKS_MAX_AGE_S": "1"})
+    stack = start_network(infra, ["directory", "screening", "referral"], {"JWKS_MAX_AGE_S": "1"})
     try:
         yield Network(stack)
     finally:
@@ -34,7 +37,9 @@ async def directory(identity_network: Network) -> AsyncIterator[httpx.AsyncClien
         yield client
 
 
-async def onboard(net: Network, client: httpx.AsyncClient, org: str, kind: str) -> dict[str, Any]:
+async def onboard(
+    net: Network, client: httpx.AsyncClient, org: str, kind: str, **client_body: Any
+) -> dict[str, Any]:
     body: dict[str, Any] = {"name": org.title(), "kind": kind}
     if kind == "practice":
         body["practice_type"] = "private_practice"
@@ -42,7 +47,9 @@ async def onboard(net: Network, client: httpx.AsyncClient, org: str, kind: str) 
     assert (
         await client.put(f"/v1/organizations/{org}", json=body, headers=admin)
     ).status_code == 200
-    response = await client.post(f"/v1/organizations/{org}/clients", headers=admin)
+    response = await client.post(
+        f"/v1/organizations/{org}/clients", headers=admin, json=client_body or None
+    )
     assert response.status_code == 201
     credentials: dict[str, Any] = response.json()
     return credentials
@@ -193,3 +200,95 @@ async def test_the_networks_own_organization_cannot_be_suspended_or_demoted(
         f"/v1/organizations/{ADMIN}", json=own | {"name": "Network Office"}, headers=admin
     )
     assert renamed.status_code == 200 and renamed.json()["name"] == "Network Office"
+
+
+PERSON_TYPE = "urn:warmlink:params:oauth:token-type:person"
+
+
+async def exchange(
+    client: httpx.AsyncClient, creds: dict[str, Any], person: str, org: str, role: str
+) -> httpx.Response:
+    return await client.post(
+        "/oauth/token",
+        data={
+            "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+            "subject_token": f"person:{person}",
+            "subject_token_type": PERSON_TYPE,
+            "organization_id": org,
+            "person_role": role,
+        },
+        auth=(creds["client_id"], creds["client_secret"]),
+    )
+
+
+async def test_only_the_network_may_have_a_client_that_acts_for_people(
+    identity_network: Network, directory: httpx.AsyncClient
+) -> None:
+    await onboard(identity_network, directory, "aspen-ob", "ob")
+    refused = await directory.post(
+        "/v1/organizations/aspen-ob/clients",
+        json={"acts_for_people": True},
+        headers=identity_network.auth(ADMIN, Role.ADMIN),
+    )
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["errors"][0]["pointer"] == "#/acts_for_people"
+    # An ordinary client, even the network's, cannot exchange for a person's token.
+    plain = await onboard(identity_network, directory, "net-plain", "network")
+    answer = await exchange(directory, plain, str(uuid.uuid4()), "aspen-ob", "ma")
+    assert answer.status_code == 401 and answer.json()["error"] == "invalid_client"
+
+
+async def test_a_person_token_names_her_and_lands_in_the_referral_audit(
+    identity_network: Network, directory: httpx.AsyncClient
+) -> None:
+    net = identity_network
+    portal = await onboard(net, directory, "net-portal", "network", acts_for_people=True)
+    await onboard(net, directory, "pine-ob", "ob")
+    person = str(uuid.uuid4())
+    wrong_role = await exchange(directory, portal, person, "pine-ob", "intake_coordinator")
+    assert wrong_role.status_code == 422
+    assert wrong_role.json()["errors"][0]["pointer"] == "#/person_role"
+    not_a_person = await exchange(directory, portal, "x", "pine-ob", "ma")
+    assert not_a_person.status_code == 422
+
+    answer = await exchange(directory, portal, person, "pine-ob", "ma")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["issued_token_type"] == "urn:ietf:params:oauth:token-type:access_token"
+    assert 0 < body["expires_in"] <= 300
+    token = body["access_token"]
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["sub"] == f"person:{person}" and claims["org"] == "pine-ob"
+    assert (claims["role"], claims["person_role"]) == ("clinic", "ma")
+    assert claims["act"] == {"sub": portal["client_id"]}
+
+    bearer = {"Authorization": f"Bearer {token}"}
+    screen = {
+        "instrument": "PHQ-9",
+        "answers": [2, 2, 2, 2, 1, 1, 0, 0, 0],
+        "patient_ref": "pt-person-1",
+        "setting": "ob",
+        "screened_at": datetime.now(UTC).isoformat(),
+    }
+    async with (
+        httpx.AsyncClient(base_url=net.url("screening")) as screening,
+        httpx.AsyncClient(base_url=net.url("referral")) as referral,
+    ):
+        made = await screening.post("/v1/screenings", json=screen, headers=bearer)
+        assert made.status_code == 201, made.text
+        sid = made.json()["id"]
+        await eventually(
+            lambda: referral.get(f"/v1/worklist/{sid}", headers=bearer),
+            until=lambda r: r.status_code == 200,
+            what="worklist",
+        )
+        closed = await referral.post(
+            f"/v1/worklist/{sid}/close",
+            json={"reason": "other", "note": "moved away"},
+            headers=bearer,
+        )
+        assert closed.status_code == 200, closed.text
+    rows = await net.query(
+        "referral", "SELECT actor, organization_id FROM audit_log WHERE record_id = $1", sid
+    )
+    assert [(r["actor"], r["organization_id"]) for r in rows] == [(f"person:{person}", "pine-ob")]

@@ -12,6 +12,7 @@ from types import FrameType
 
 from rich.console import Console
 
+from tools.dev.people import create_portal_client, provision_people
 from tools.dev.processes import die_with_parent, spawn, stop
 from tools.dev.seed import REGION, seed_region
 from tools.dev.stack import SERVICE_PORTS, DevStack
@@ -63,7 +64,7 @@ def run_dev(state_dir: Path, seed: bool = True, simulate_rate: float | None = No
                 )
             stack.start_service("referral", _network_client(state_dir))
             stack.wait_ready("referral")
-        console.print(f"[green]✓[/] four services ready in {time.monotonic() - started:.1f}s")
+        console.print(f"[green]✓[/] five services ready in {time.monotonic() - started:.1f}s")
         if seed and resumed:
             console.print("[green]✓[/] demo region already loaded (resuming with its data)")
         elif seeded is not None:
@@ -71,6 +72,8 @@ def run_dev(state_dir: Path, seed: bool = True, simulate_rate: float | None = No
                 f"[green]✓[/] demo region: {seeded.organizations} organizations, "
                 f"{seeded.services} services; client credentials in {seeded.clients_file}"
             )
+        if seed:
+            _provision_people(stack)
         if simulate_rate:
             simulation = _start_simulation(stack, simulate_rate)
         _print_welcome(stack)
@@ -100,6 +103,15 @@ def run_dev(state_dir: Path, seed: bool = True, simulate_rate: float | None = No
             stop(simulation, timeout=20)
         stack.stop()
         console.print("stopped; data kept in", state_dir)
+
+
+def _provision_people(stack: DevStack) -> None:
+    """The portal's client and the demo people (people.json), once per state folder."""
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in stack.ports.items()}
+    with console.status("creating the demo region's people through the portal..."):
+        create_portal_client(urls["directory"], stack.signing_key, stack.state_dir, _admin_org())
+        people = provision_people(urls["portal"], stack.signing_key, stack.state_dir)
+    console.print(f"[green]✓[/] people who can sign in at the portal: {people} (passwords, TOTP)")
 
 
 def _start_simulation(stack: DevStack, rate: float) -> subprocess.Popen[bytes]:
@@ -139,6 +151,10 @@ def _print_welcome(stack: DevStack) -> None:
     console.print("\n[bold]Warmlink is running[/]")
     for name, port in SERVICE_PORTS.items():
         console.print(f"  {name:<10} http://127.0.0.1:{port}   (API docs: /docs)")
+    console.print(
+        f"\nIn the browser: http://127.0.0.1:{SERVICE_PORTS['portal']}  (sign in as a person "
+        "from people.json; the code: .venv/bin/warmlink totp SECRET)"
+    )
     admin = issue_token(
         stack.signing_key.read_bytes(), organization_id=_admin_org(), role=Role.ADMIN
     )

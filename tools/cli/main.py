@@ -32,7 +32,7 @@ def dev(
     ] = True,
     simulate_rate: Annotated[float, typer.Option(help="Its screens per minute", min=0.1)] = 30.0,
 ) -> None:
-    """Start broker, PostgreSQL and all four services with demo data; Ctrl-C stops everything."""
+    """Start broker, PostgreSQL and all five services with demo data; Ctrl-C stops everything."""
     from tools.cli.dev import run_dev
 
     rate = simulate_rate if simulate else None
@@ -51,6 +51,23 @@ def token(
 
     signing = _dev_signing_key(state_dir.resolve())
     typer.echo(issue_token(signing.read_bytes(), organization_id=org, role=role, ttl_s=ttl))
+
+
+@app.command()
+def totp(
+    secret: Annotated[str, typer.Argument(help="A person's TOTP secret (from people.json)")],
+) -> None:
+    """Print the current 6-digit sign-in code for a TOTP secret (RFC 6238), as an
+    authenticator app would show it."""
+    from datetime import UTC
+
+    from services.portal.domain.credentials import current_code
+
+    try:
+        typer.echo(current_code(secret, datetime.now(UTC)))
+    except (ValueError, TypeError) as exc:  # not base32, or too short
+        typer.echo(f"not a TOTP secret: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 def _dev_signing_key(state_dir: Path) -> Path:
@@ -156,6 +173,19 @@ def bench_directory(
     from tools.bench.directory import run
 
     run(practices, seconds, connections, updates, rate)
+
+
+@bench.command("portal")
+def bench_portal(
+    people: Annotated[int, typer.Option(help="People signed in, one session each")] = 8,
+    screens: Annotated[int, typer.Option(help="Positive screens on the site's worklist")] = 30,
+    seconds: Annotated[int, typer.Option(help="Duration of each measured run")] = 10,
+    connections: Annotated[int, typer.Option(help="Connections for the floor's closed loop")] = 8,
+) -> None:
+    """The portal's worklist, matches and referral pages at 100/s, beside a static page."""
+    from tools.bench.portal import run
+
+    run(people, screens, seconds, connections)
 
 
 @bench.command("loop")

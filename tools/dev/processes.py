@@ -1,6 +1,6 @@
 """Child processes that die with their parent.
 
-The dev stack and the test fixtures start a broker, a database and four services. If the parent is
+The dev stack and the test fixtures start a broker, a database and the services. If the parent is
 killed (even with SIGKILL) none of them may be left running, so every child asks the kernel for
 SIGTERM when its parent dies (Linux PR_SET_PDEATHSIG).
 """

@@ -1,4 +1,4 @@
-"""The whole network on one machine: embedded PostgreSQL and broker, four services as processes.
+"""The whole network on one machine: embedded PostgreSQL and broker, five services as processes.
 
 Used by `warmlink dev` (what `make run` runs) and by the end-to-end test fixtures. State (database
 files, signing keys, logs) lives in one folder so a second run resumes where the first stopped.
@@ -20,7 +20,13 @@ from tools.dev.processes import env_with, spawn, stop, wait_until
 from warmlink.crypto import new_key
 from warmlink.tokens import ensure_key_pair
 
-SERVICE_PORTS = {"screening": 8001, "directory": 8002, "referral": 8003, "followup": 8004}
+SERVICE_PORTS = {
+    "screening": 8001,
+    "directory": 8002,
+    "referral": 8003,
+    "followup": 8004,
+    "portal": 8005,
+}
 
 
 @dataclass
@@ -101,6 +107,12 @@ class DevStack:
             env["PHI_KEY"] = self._secret("referral-phi")
             if "directory" in self.ports:
                 env["DIRECTORY_URL"] = f"http://127.0.0.1:{self.ports['directory']}"
+        if name == "portal":  # calls the others' APIs for people; its client is made at seeding
+            env["SECRETS_KEY"] = self._secret("portal-secrets")
+            env["CLIENT_FILE"] = str(self.state_dir / "portal-client.json")
+            for other in ("screening", "directory", "referral", "followup"):
+                if other in self.ports:
+                    env[f"{other.upper()}_URL"] = f"http://127.0.0.1:{self.ports[other]}"
         env |= self.common_env | dict(extra or {})
         return env_with({prefix + k: v for k, v in env.items()})
 

@@ -11,9 +11,10 @@ from warmlink.db import Connection
 from warmlink.rows import from_row
 
 INSERT_CLIENT = """
-INSERT INTO client_credentials (client_id, organization_id, secret_sha256) VALUES ($1, $2, $3)"""
+INSERT INTO client_credentials (client_id, organization_id, secret_sha256, acts_for_people)
+VALUES ($1, $2, $3, $4)"""
 FIND_CLIENT = """
-SELECT c.client_id, c.secret_sha256, o.id AS organization_id, o.kind, o.status
+SELECT c.client_id, c.secret_sha256, c.acts_for_people, o.id AS organization_id, o.kind, o.status
 FROM client_credentials c JOIN organizations o ON o.id = c.organization_id
 WHERE c.client_id = $1 AND c.revoked_at IS NULL"""
 
@@ -30,16 +31,23 @@ class AuthenticatedClient:
     organization_id: str
     kind: str
     status: str
+    acts_for_people: bool = False  # may exchange for people's tokens (the portal)
 
 
 def _digest(secret: str) -> bytes:
     return hashlib.sha256(secret.encode()).digest()
 
 
-async def create(conn: Connection, organization_id: str) -> IssuedClient:
+async def create(
+    conn: Connection, organization_id: str, acts_for_people: bool = False
+) -> IssuedClient:
     client = IssuedClient(f"{organization_id}.{secrets.token_hex(6)}", secrets.token_urlsafe(32))
     await conn.execute(
-        INSERT_CLIENT, client.client_id, organization_id, _digest(client.client_secret)
+        INSERT_CLIENT,
+        client.client_id,
+        organization_id,
+        _digest(client.client_secret),
+        acts_for_people,
     )
     return client
 

@@ -80,3 +80,20 @@ class ClientRefused(NotAllowed):
 class NotYourListing(NotAllowed):
     def __init__(self) -> None:
         super().__init__("A practice may change only its own listing.")
+
+
+class PeopleClientOutsideNetwork(NotAllowed):
+    """A client that acts for people can name anyone in the network: only the network holds one."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Only the network's organization may have a client that acts for people.",
+            field="/acts_for_people",
+        )
+
+
+class ExchangeRefused(Invalid):
+    """A token exchange (RFC 8693) that cannot be granted; OAuth calls it `invalid_request`."""
+
+    def __init__(self, detail: str, field: str) -> None:
+        super().__init__(detail, field=field)

@@ -10,12 +10,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 
 from services.directory.adapters import repository, signing_keys
-from services.directory.domain.errors import ClientRefused
+from services.directory.domain.errors import ClientRefused, ExchangeRefused
 from services.directory.service_layer.commands import identity as commands
 from services.directory.settings import DirectorySettings
 from warmlink.auth import SUSPENDED_MEMBER, Caller, Role, require_role
 from warmlink.db import ConnectionDep
 from warmlink.problems import InvalidInput, Problem
+from warmlink.tokens import ACCESS_TOKEN_TYPE, PERSON_TOKEN_TYPE, TOKEN_EXCHANGE
 
 router = APIRouter(tags=["identity"])
 keys_router = APIRouter(prefix="/v1/signing-keys", tags=["identity"])
@@ -54,11 +55,18 @@ async def token(
     grant_type: Annotated[str, Form()],
     client_id: Annotated[str | None, Form()] = None,
     client_secret: Annotated[str | None, Form()] = None,
+    subject_token: Annotated[str | None, Form()] = None,
+    subject_token_type: Annotated[str | None, Form()] = None,
+    organization_id: Annotated[str | None, Form()] = None,
+    person_role: Annotated[str | None, Form()] = None,
 ) -> dict[str, Any]:
-    """Client-credentials grant (RFC 6749 §4.4): Basic auth or form fields."""
-    if grant_type != "client_credentials":
+    """Client-credentials grant (RFC 6749 §4.4): Basic auth or form fields. Token exchange
+    (RFC 8693) for a client that acts for people: `subject_token` person:<uuid> of
+    `subject_token_type` urn:warmlink:params:oauth:token-type:person, with the person's
+    `organization_id` and `person_role`."""
+    if grant_type not in ("client_credentials", TOKEN_EXCHANGE):
         raise InvalidInput(
-            "Only the client_credentials grant is supported.",
+            "Only the client_credentials and token-exchange grants are supported.",
             errors=[{"pointer": "#/grant_type", "detail": "unsupported grant type"}],
             error="unsupported_grant_type",
         )
@@ -67,16 +75,33 @@ async def token(
         raise InvalidClient("Client credentials are required.")
     settings: DirectorySettings = request.app.state.runtime.settings
     try:
-        issued = await commands.issue_access_token(
-            conn, settings, credentials[0], credentials[1], datetime.now(UTC)
-        )
+        if grant_type == TOKEN_EXCHANGE:
+            if subject_token_type != PERSON_TOKEN_TYPE:
+                raise ExchangeRefused(
+                    f"subject_token_type must be {PERSON_TOKEN_TYPE}.", "/subject_token_type"
+                )
+            exchange = commands.PersonExchange(
+                credentials[0],
+                credentials[1],
+                subject_token or "",
+                organization_id or "",
+                person_role or "",
+            )
+            issued = await commands.exchange_for_person(conn, settings, exchange, datetime.now(UTC))
+        else:
+            issued = await commands.issue_access_token(
+                conn, settings, credentials[0], credentials[1], datetime.now(UTC)
+            )
     except ClientRefused as refused:  # OAuth answers a refused client in its own shape
         raise InvalidClient(refused.detail) from None
-    return {
+    answer: dict[str, Any] = {
         "access_token": issued.access_token,
         "token_type": issued.token_type,
         "expires_in": issued.expires_in,
     }
+    if grant_type == TOKEN_EXCHANGE:
+        answer["issued_token_type"] = ACCESS_TOKEN_TYPE
+    return answer
 
 
 @router.get("/.well-known/jwks.json")

@@ -9,7 +9,12 @@ from fastapi import APIRouter, Path
 from contracts.fields import OrgId
 from services.directory.adapters import repository
 from services.directory.domain.model import OrgStatus
-from services.directory.entrypoints.schemas import ClientOut, OrganizationIn, OrganizationOut
+from services.directory.entrypoints.schemas import (
+    ClientIn,
+    ClientOut,
+    OrganizationIn,
+    OrganizationOut,
+)
 from services.directory.service_layer.commands import organizations
 from warmlink.auth import Caller, CallerDep, Role, require_role
 from warmlink.db import ConnectionDep
@@ -63,7 +68,12 @@ async def reactivate(org_id: OrgPath, conn: ConnectionDep, caller: AdminDep) -> 
 
 
 @router.post("/{org_id}/clients", response_model=ClientOut, status_code=201)
-async def create_client(org_id: OrgPath, conn: ConnectionDep, caller: AdminDep) -> ClientOut:
-    """Issue client credentials for `POST /oauth/token`. The secret is returned only now."""
-    issued = await organizations.issue_client(conn, org_id)
+async def create_client(
+    org_id: OrgPath, conn: ConnectionDep, caller: AdminDep, body: ClientIn | None = None
+) -> ClientOut:
+    """Issue client credentials for `POST /oauth/token`. The secret is returned only now.
+    `acts_for_people` (the network's organization only): the client may exchange for people's
+    tokens (RFC 8693), as the portal does."""
+    wanted = body or ClientIn()
+    issued = await organizations.issue_client(conn, org_id, wanted.acts_for_people)
     return ClientOut(client_id=issued.client_id, client_secret=issued.client_secret)

@@ -179,6 +179,14 @@ class OrganizationOut(BaseModel):
     phone: str | None
 
 
+class ClientIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    acts_for_people: bool = Field(
+        False, description="May exchange for people's tokens (RFC 8693): the portal's client."
+    )
+
+
 class ClientOut(BaseModel):
     client_id: str
     client_secret: str = Field(description="Shown once; store it in a secret manager.")

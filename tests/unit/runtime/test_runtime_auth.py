@@ -11,7 +11,15 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from warmlink import problems
-from warmlink.auth import ALGORITHM, Caller, CallerDep, Role, TokenVerifier, require_role
+from warmlink.auth import (
+    ALGORITHM,
+    Caller,
+    CallerDep,
+    PersonRole,
+    Role,
+    TokenVerifier,
+    require_role,
+)
 from warmlink.tokens import ensure_key_pair, issue_token
 
 Keys = tuple[bytes, Path]
@@ -199,3 +207,55 @@ def test_the_development_key_id_is_refused_where_it_is_not_allowed(keys: Keys) -
     token = issue_token(keys[0], organization_id="org-1", role=Role.ADMIN)
     with pytest.raises(problems.Unauthorized):
         verifier.verify(token)
+
+
+def test_a_person_token_names_the_person_her_role_and_who_acts_for_her(keys: Keys) -> None:
+    verifier = TokenVerifier.from_file(keys[1], "warmlink", "warmlink-dev")
+    person = "0b5e1c9e-8f0e-4a43-9a43-4a1c3c0e7b11"
+    token = issue_token(
+        keys[0],
+        organization_id="riverside-ob",
+        role=Role.CLINIC,
+        person=(person, PersonRole.MA, "network-admin.portal"),
+    )
+    caller = verifier.verify(token)
+    assert caller.subject == f"person:{person}" and caller.person_id == person
+    assert (caller.role, caller.person_role) == (Role.CLINIC, PersonRole.MA)
+    assert caller.acting_client == "network-admin.portal"
+    machine = verifier.verify(issue_token(keys[0], organization_id="x", role=Role.CLINIC))
+    assert machine.person_id is None and machine.acting_client is None
+
+
+def test_a_person_token_whose_role_does_not_fit_or_without_act_is_refused(keys: Keys) -> None:
+    verifier = TokenVerifier.from_file(keys[1], "warmlink", "warmlink-dev")
+    practice_role = issue_token(
+        keys[0],
+        organization_id="riverside-ob",
+        role=Role.CLINIC,
+        person=("p1", PersonRole.INTAKE_COORDINATOR, "portal"),
+    )
+    now = int(time.time())
+    no_act = jwt.encode(
+        {
+            "sub": "person:p1",
+            "org": "riverside-ob",
+            "role": "clinic",
+            "person_role": "ma",
+            "aud": "warmlink",
+            "iss": "warmlink-dev",
+            "iat": now,
+            "exp": now + 60,
+        },
+        keys[0],
+        algorithm=ALGORITHM,
+        headers={"kid": "dev"},
+    )
+    for token in (practice_role, no_act):
+        with pytest.raises(problems.Unauthorized):
+            verifier.verify(token)
+
+
+def test_role_is_still_importable_from_auth_and_roles_alike() -> None:
+    from warmlink import roles
+
+    assert roles.Role is Role and roles.PersonRole is PersonRole

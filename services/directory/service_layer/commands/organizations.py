@@ -10,6 +10,7 @@ from services.directory.adapters import clients, repository
 from services.directory.domain.errors import (
     NetworkOrganizationKept,
     NoSuchOrganization,
+    PeopleClientOutsideNetwork,
     PracticeTypeMismatch,
 )
 from services.directory.domain.model import OrgKind, OrgStatus, PracticeType
@@ -49,11 +50,17 @@ async def set_status(conn: Connection, org_id: str, status: OrgStatus) -> asyncp
     return row
 
 
-async def issue_client(conn: Connection, org_id: str) -> clients.IssuedClient:
-    """New client credentials for the organization; the secret is returned only now."""
-    if await repository.get_organization(conn, org_id) is None:
+async def issue_client(
+    conn: Connection, org_id: str, acts_for_people: bool = False
+) -> clients.IssuedClient:
+    """New client credentials for the organization; the secret is returned only now. A client
+    that acts for people (the portal) belongs to the network's own organization only."""
+    org = await repository.get_organization(conn, org_id)
+    if org is None:
         raise NoSuchOrganization(org_id)
-    return await clients.create(conn, org_id)
+    if acts_for_people and org["kind"] != OrgKind.NETWORK:
+        raise PeopleClientOutsideNetwork()
+    return await clients.create(conn, org_id, acts_for_people)
 
 
 async def _is_network(conn: Connection, org_id: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from contracts import new_event_id
@@ -122,3 +123,18 @@ async def open_task(
         assignee,
     )
     return task_id
+
+
+# The next clock of each of a site's open screens: what the site's worklist shows as its deadline.
+SITE_CLOCKS = """
+SELECT DISTINCT ON (s.screening_id)
+       s.screening_id, s.urgent, s.screened_at, s.safety_outcome, c.kind, c.fire_at
+FROM screen_tracks s
+JOIN clocks c ON c.screening_id = s.screening_id AND c.fired_at IS NULL
+WHERE s.site_id = $1 AND s.status = 'open'
+ORDER BY s.screening_id, c.fire_at
+LIMIT $2"""
+
+
+async def site_clocks(conn: Connection, site_id: str, limit: int) -> list[Any]:
+    return list(await conn.fetch(SITE_CLOCKS, site_id, limit))

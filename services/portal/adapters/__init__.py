@@ -1,0 +1,1 @@
+"""PostgreSQL (people, sessions, sign-in events) and the network's HTTP APIs."""

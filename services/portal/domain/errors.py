@@ -1,0 +1,55 @@
+"""What the portal refuses, as `warmlink.errors` kinds. Pages show them next to the field."""
+
+from __future__ import annotations
+
+from warmlink.errors import Conflict, Invalid, NotAllowed, NotFound
+
+
+class SignInRefused(NotAllowed):
+    """Wrong email, password or code: one message for all, so nobody learns which was wrong."""
+
+    def __init__(self, field: str = "/password") -> None:
+        super().__init__("That did not match. Check the email, password and code.", field=field)
+
+
+class LockedOut(NotAllowed):
+    def __init__(self, seconds: int) -> None:
+        minutes = max(1, -(-seconds // 60))
+        super().__init__(
+            f"Too many attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}.",
+            field="/password",
+        )
+        self.retry_after_s = seconds
+
+
+class SessionEnded(NotAllowed):
+    """No session, or one that ended (idle, too old, signed out, person disabled)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("Please sign in.", reason=reason)
+        self.reason = reason
+
+
+class CsrfRefused(NotAllowed):
+    def __init__(self) -> None:
+        super().__init__("This form has expired. Reload the page and try again.")
+
+
+class NoSuchPerson(NotFound):
+    def __init__(self) -> None:
+        super().__init__("No such person in your organization.")
+
+
+class NotAnOrganizationAdmin(NotAllowed):
+    def __init__(self) -> None:
+        super().__init__("Only your organization's administrator may do this.")
+
+
+class EmailTaken(Conflict):
+    def __init__(self) -> None:
+        super().__init__("A person with this email already has an account.", field="/email")
+
+
+class WeakPassword(Invalid):
+    def __init__(self, minimum: int) -> None:
+        super().__init__(f"Use at least {minimum} characters.", field="/password")

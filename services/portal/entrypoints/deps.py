@@ -1,0 +1,131 @@
+"""What every page needs: the portal's context, the browser's session, CSRF, templates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from services.portal.adapters.network import Identity, Network
+from services.portal.domain.errors import CsrfRefused, SessionEnded
+from services.portal.domain.people import Person
+from services.portal.domain.sessions import Stage
+from services.portal.service_layer import commands
+from services.portal.service_layer.commands import Opened, Rules
+from services.portal.settings import PortalSettings
+from warmlink.db import Connection
+
+COOKIE = "warmlink_session"
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parents[1] / "assets" / "templates")
+# Every page: nothing from elsewhere, no inline script or style, no framing.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+@dataclass
+class PortalContext:
+    settings: PortalSettings
+    rules: Rules
+    network: Network
+    clock: Callable[[], datetime]
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def portal(request: Request) -> PortalContext:
+    ctx: PortalContext = request.app.state.portal
+    return ctx
+
+
+class SignInFirst(Exception):
+    """No signed-in session: the page answers with the sign-in page (why, if it just ended)."""
+
+    def __init__(self, reason: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def identity(person: Person) -> Identity:
+    return Identity(str(person.id), person.organization_id, person.role)
+
+
+async def session_of(conn: Connection, request: Request, ctx: PortalContext) -> Opened | None:
+    """The browser's session, touched; SignInFirst if it has just ended."""
+    async with conn.transaction():  # the ending is recorded, then the page says why
+        try:
+            cookie = request.cookies.get(COOKIE)
+            return await commands.current(conn, ctx.rules, cookie, ctx.now())
+        except SessionEnded as ended:
+            reason = ended.reason
+    raise SignInFirst(reason)
+
+
+async def signed_in(conn: Connection, request: Request) -> tuple[Opened, Person]:
+    ctx = portal(request)
+    opened = await session_of(conn, request, ctx)
+    if opened is None or opened.session.stage is not Stage.SIGNED_IN or opened.person is None:
+        raise SignInFirst()
+    return opened, opened.person
+
+
+async def form_of(request: Request, opened: Opened | None) -> dict[str, str]:
+    """The posted form, once its CSRF token matched the session's (synchronizer token)."""
+    form = await request.form()
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    if opened is None or not opened.session.csrf_matches(fields.get("csrf_token")):
+        raise CsrfRefused()
+    return fields
+
+
+def page(
+    request: Request,
+    template: str,
+    opened: Opened | None,
+    status_code: int = 200,
+    **values: Any,
+) -> HTMLResponse:
+    person = opened.person if opened and opened.session.stage is Stage.SIGNED_IN else None
+    context = {
+        "person": person,
+        "csrf": opened.session.csrf_token if opened else "",
+        **values,
+    }
+    response = TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
+    if opened is not None:
+        keep_cookie(response, opened, portal(request).settings)
+    return response
+
+
+def keep_cookie(response: Response, opened: Opened, settings: PortalSettings) -> None:
+    response.set_cookie(
+        COOKIE,
+        opened.session_id,
+        httponly=True,
+        secure=settings.cookie_secure,
+        samesite="strict",
+        path="/",
+    )
+
+
+def see_other(url: str, opened: Opened | None = None, request: Request | None = None) -> Response:
+    response = RedirectResponse(url, status_code=303)
+    if opened is not None and request is not None:
+        keep_cookie(response, opened, portal(request).settings)
+    return response

@@ -1,0 +1,105 @@
+"""People: the organization administrator's page (disable someone at once), and the API that
+adds people (network administrators and provisioning tools, with a bearer token)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from services.portal.adapters import people as people_table
+from services.portal.adapters.network import Identity, Refused
+from services.portal.domain.errors import NoSuchPerson, NotAnOrganizationAdmin
+from services.portal.entrypoints.deps import form_of, page, portal, see_other, signed_in
+from services.portal.service_layer import commands
+from warmlink.auth import Caller, Role, require_role
+from warmlink.db import ConnectionDep
+from warmlink.problems import InvalidInput
+from warmlink.roles import PersonRole
+
+router = APIRouter(tags=["pages"])
+api = APIRouter(prefix="/v1/people", tags=["people"])
+AdminDep = Annotated[Caller, require_role(Role.ADMIN)]
+
+
+@router.get("/people")
+async def people_page(request: Request, conn: ConnectionDep) -> Response:
+    opened, person = await signed_in(conn, request)
+    if not person.administers_people:
+        return page(
+            request,
+            "message.html",
+            opened,
+            403,
+            title="People",
+            message=NotAnOrganizationAdmin().detail,
+        )
+    keyring = portal(request).rules.keyring
+    everyone = await people_table.of_organization(conn, person.organization_id, keyring)
+    notice = "Disabled: their sessions have ended." if request.query_params.get("done") else None
+    return page(request, "people.html", opened, title="People", people=everyone, notice=notice)
+
+
+@router.post("/people/{person_id}/disable")
+async def disable(person_id: UUID, request: Request, conn: ConnectionDep) -> Response:
+    opened, admin = await signed_in(conn, request)
+    await form_of(request, opened)
+    ctx = portal(request)
+    try:
+        async with conn.transaction():
+            await commands.disable_person(conn, ctx.rules.keyring, admin, person_id, ctx.now())
+    except (NoSuchPerson, NotAnOrganizationAdmin) as refused:
+        status = 404 if isinstance(refused, NoSuchPerson) else 403
+        return page(request, "message.html", opened, status, title="People", message=refused.detail)
+    ctx.network.forget(str(person_id))
+    return see_other("/people?done=1")
+
+
+class PersonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    organization_id: str = Field(min_length=1, max_length=100)
+    role: PersonRole
+    email: EmailStr
+    password: str = Field(min_length=12, max_length=200)
+
+
+class PersonOut(BaseModel):
+    id: UUID
+    organization_id: str
+    role: PersonRole
+    access_role: Role
+    email: str
+    totp_secret: str = Field(description="Shown once: enrol it in her authenticator app.")
+
+
+@api.post("", status_code=201, response_model=PersonOut)
+async def add_person(
+    body: PersonIn, request: Request, conn: ConnectionDep, caller: AdminDep
+) -> PersonOut:
+    """An account for a person of a member organization. The directory says which roles her
+    organization can have (a token exchange for her, refused if the role does not fit)."""
+    ctx = portal(request)
+    probe = Identity(str(uuid.uuid4()), body.organization_id, body.role)
+    try:
+        _, access_role, _ = await ctx.network.exchange(probe)
+    except Refused as refused:
+        pointer = next(iter(refused.answer.field_errors()), "role")
+        field = {"person_role": "role"}.get(pointer, pointer)
+        detail = str((refused.answer.body or {}).get("detail") or "refused by the directory")
+        raise InvalidInput.at(f"/{field}", detail) from None
+    command = commands.AddPerson(body.organization_id, body.role, body.email, body.password)
+    async with conn.transaction():
+        person = await commands.add_person(conn, ctx.rules.keyring, command, access_role)
+    return PersonOut(
+        id=person.id,
+        organization_id=person.organization_id,
+        role=person.role,
+        access_role=person.access_role,
+        email=person.email,
+        totp_secret=person.totp_secret,
+    )

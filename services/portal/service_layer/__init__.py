@@ -1,0 +1,1 @@
+"""Sign-in, sessions and people's administration, as plain async functions."""

@@ -1,0 +1,61 @@
+"""The portal's sessions in a real PostgreSQL, on an injected clock: sessions that lapse unused
+are ended by the sweep (idle, too old), old ended and anonymous ones removed, live ones kept."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from services.portal.adapters import people, sessions
+from services.portal.domain.credentials import new_totp_secret
+from services.portal.domain.people import Person
+from services.portal.domain.sessions import SessionPolicy, Stage
+from services.portal.service_layer import commands
+from tests.support.migrated import migrated_pool
+from warmlink.crypto import Keyring, new_key
+from warmlink.roles import PersonRole, Role
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+async def test_the_sweep_ends_lapsed_sessions_and_removes_day_old_ones(database_url: str) -> None:
+    pool = await migrated_pool(database_url, "portal")
+    keyring = Keyring.single("k", new_key())
+    policy = SessionPolicy(idle=timedelta(minutes=15), longest=timedelta(hours=12))
+    person = Person(
+        uuid.uuid4(), "riverside-ob", PersonRole.MA, Role.CLINIC, "ma@x.example.org", "h",
+        new_totp_secret(),
+    )  # fmt: skip
+    try:
+        async with pool.acquire() as conn:
+            assert await people.add(conn, person, keyring)
+            idle = await commands.open_session(conn, Stage.SIGNED_IN, T0, person)
+            busy = await commands.open_session(conn, Stage.SIGNED_IN, T0, person)
+            old = await commands.open_session(
+                conn, Stage.SIGNED_IN, T0 - timedelta(hours=13), person
+            )
+            await sessions.touch(conn, busy.session.id_sha256, T0 + timedelta(minutes=14))
+            await sessions.touch(conn, old.session.id_sha256, T0 + timedelta(minutes=14))
+            anonymous = await commands.open_session(conn, Stage.ANONYMOUS, T0)
+
+            now = T0 + timedelta(minutes=16)
+            assert await commands.sweep_sessions(conn, policy, now) == 3  # idle, old, anonymous
+            endings = {
+                name: (await sessions.get(conn, s.session.id_sha256))
+                for name, s in {"idle": idle, "busy": busy, "old": old, "anon": anonymous}.items()
+            }
+            assert endings["busy"] is not None and endings["busy"].ended is None
+            assert endings["idle"] is not None and endings["idle"].ended == "idle"
+            assert endings["old"] is not None and endings["old"].ended == "too_old"
+
+            # A day later the ones ended then are gone; the busy one is past its 12 hours since.
+            later = now + timedelta(days=1, minutes=1)
+            assert await commands.sweep_sessions(conn, policy, later) == 1
+            left = await conn.fetch("SELECT id_sha256, ended FROM sessions")
+            assert [(bytes(r["id_sha256"]), r["ended"]) for r in left] == [
+                (busy.session.id_sha256, "too_old")
+            ]
+            assert await sessions.get(conn, idle.session.id_sha256) is None
+            assert await sessions.get(conn, anonymous.session.id_sha256) is None
+    finally:
+        await pool.close()
