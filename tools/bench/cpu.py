@@ -24,6 +24,7 @@ ROLES = (
     ("services.directory", "directory service"),
     ("services.screening", "screening service"),
     ("services.followup", "followup service"),
+    ("services.portal", "portal"),
     ("insert_floor", "floor server"),
     ("postgres", "PostgreSQL"),
     ("tansu", "broker"),

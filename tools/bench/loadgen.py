@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from tools.bench.loop_client import read_message
-from tools.bench.report import paced
+from tools.bench.report import paced_from_schedule
 
 
 @dataclass(frozen=True)
@@ -131,8 +131,9 @@ async def _paced(
 ) -> LoadResult:
     """Open loop: requests start on a fixed schedule, whatever the answers before them.
 
-    Latency runs from a request's start, so time spent waiting for a free connection counts
-    (no coordinated omission: a slow server cannot slow the arrivals down). Each request takes
+    Latency runs from when a request was due, so time spent waiting for a free connection, or
+    for this process to get a core, counts (no coordinated omission: neither a slow server nor
+    a late generator slows the arrivals down or hides the wait). Each request takes
     the better of two random idle connections by recent latency, as client-side balancers do
     (power of two choices): the server's workers each accept their own share of connections
     and nothing else steers requests away from a busier one.
@@ -144,8 +145,7 @@ async def _paced(
     rng = random.Random()
     found: dict[str, Any] = {"latencies": [], "errors": 0}
 
-    async def one() -> None:
-        started = time.perf_counter()
+    async def one(started: float) -> None:
         async with free:
             pair = rng.sample(range(len(idle)), min(2, len(idle)))
             conn = idle.pop(min(pair, key=lambda i: idle[i].recent_ms))
@@ -165,7 +165,7 @@ async def _paced(
         found["errors"] += not ok
 
     started = time.perf_counter()
-    await paced(rate, seconds, one)
+    await paced_from_schedule(rate, seconds, one)
     for conn in idle:
         conn.writer.close()
     latencies: list[float] = found["latencies"]

@@ -65,13 +65,25 @@ def summary(events_per_s: float, latencies_ms: Sequence[float]) -> dict[str, flo
 
 async def paced(rate: int, seconds: int, send: Callable[[], Awaitable[None]]) -> int:
     """Call `send()` `rate` times a second for `seconds`, on a fixed schedule."""
+    return await paced_from_schedule(rate, seconds, lambda _scheduled: send())
+
+
+async def paced_from_schedule(
+    rate: int, seconds: int, send: Callable[[float], Awaitable[None]]
+) -> int:
+    """Call `send(scheduled)` `rate` times a second for `seconds`, on a fixed schedule;
+    `scheduled` is when the call was due (perf_counter). A latency timed from it counts the
+    generator's own lateness too: on a busy machine this process may run a request tens of
+    milliseconds after it was due, and timing from when it ran would leave that wait out
+    (coordinated omission in the generator itself)."""
     total, interval, started = rate * seconds, 1.0 / rate, time.perf_counter()
     pending: set[asyncio.Task[None]] = set()
     for i in range(total):
-        delay = started + i * interval - time.perf_counter()
+        due = started + i * interval
+        delay = due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        task: asyncio.Task[None] = asyncio.ensure_future(send())
+        task: asyncio.Task[None] = asyncio.ensure_future(send(due))
         pending.add(task)
         task.add_done_callback(pending.discard)
     await asyncio.gather(*pending)

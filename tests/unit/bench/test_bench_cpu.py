@@ -27,6 +27,7 @@ def _burn(seconds: float, marker: str) -> subprocess.Popen[bytes]:
             "webhook delivery",
         ),
         ("python -m services.referral", "referral service"),
+        ("python -m services.portal", "portal"),
         ("postgres: warmlink referral 127.0.0.1(5000) idle", "PostgreSQL"),
         ("/opt/bin/tansu broker --listener-url tcp://127.0.0.1:1", "broker"),
         ("python -m tools.bench.insert_floor 8000 postgresql://x", "floor server"),
