@@ -37,6 +37,11 @@ def _person(row: asyncpg.Record, keyring: Keyring) -> Person:
     )
 
 
+def from_record(row: asyncpg.Record, keyring: Keyring) -> Person:
+    """A person from a `people` row read with another table's (sessions.get_with_person)."""
+    return _person(row, keyring)
+
+
 async def add(conn: Connection, person: Person, keyring: Keyring) -> bool:
     """False when the email already has an account."""
     sealed = keyring.seal(person.totp_secret.encode(), str(person.id).encode())

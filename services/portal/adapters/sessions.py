@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+import asyncpg
+
+from services.portal.adapters import people
+from services.portal.domain.people import Person
 from services.portal.domain.sessions import Ending, Session, Stage
+from warmlink.crypto import Keyring
 from warmlink.db import Connection
 from warmlink.rows import from_row
 
@@ -13,11 +18,27 @@ INSERT = """
 INSERT INTO sessions (id_sha256, stage, csrf_token, person_id, created_at, last_seen_at)
 VALUES ($1, $2, $3, $4, $5, $6)"""
 GET = "SELECT * FROM sessions WHERE id_sha256 = $1"
+# Every page asks this first: the session and whose it is in one round trip, each table's row
+# as a record of its own (the person NULL for a session nobody has signed in to yet).
+GET_WITH_PERSON = """
+SELECT s AS session, p AS person
+FROM sessions s LEFT JOIN people p ON p.id = s.person_id
+WHERE s.id_sha256 = $1"""
 TOUCH = "UPDATE sessions SET last_seen_at = $2 WHERE id_sha256 = $1 AND ended IS NULL"
 END = """
 UPDATE sessions SET ended = $2, ended_at = $3 WHERE id_sha256 = $1 AND ended IS NULL"""
 END_FOR_PERSON = """
 UPDATE sessions SET ended = $2, ended_at = $3 WHERE person_id = $1 AND ended IS NULL"""
+# A session found to have lapsed: ended, and its person's sign-in audit told why, in one
+# statement, so that a page needs no transaction of its own to read its session. Only the
+# request that ends it records it.
+END_RECORDED = """
+WITH ended AS (
+    UPDATE sessions SET ended = $2, ended_at = $3 WHERE id_sha256 = $1 AND ended IS NULL
+    RETURNING person_id
+)
+INSERT INTO sign_in_events (person_id, outcome, at)
+SELECT person_id, 'ended_' || $2, $3 FROM ended WHERE person_id IS NOT NULL"""
 # Sessions nobody came back to end on their own: idle past the limit, or older than the longest.
 END_LAPSED = """
 UPDATE sessions SET ended = CASE WHEN created_at < $2 THEN 'too_old' ELSE 'idle' END, ended_at = $3
@@ -36,8 +57,22 @@ async def add(conn: Connection, s: Session) -> None:
 
 async def get(conn: Connection, id_sha256: bytes) -> Session | None:
     row = await conn.fetchrow(GET, id_sha256)
+    return _session(row) if row is not None else None
+
+
+async def get_with_person(
+    conn: Connection, id_sha256: bytes, keyring: Keyring
+) -> tuple[Session, Person | None] | None:
+    row = await conn.fetchrow(GET_WITH_PERSON, id_sha256)
     if row is None:
         return None
+    person = row["person"]
+    if person is None:
+        return _session(row["session"]), None
+    return _session(row["session"]), people.from_record(person, keyring)
+
+
+def _session(row: asyncpg.Record) -> Session:
     ended = Ending(row["ended"]) if row["ended"] else None
     return from_row(Session, row, stage=Stage(row["stage"]), ended=ended)
 
@@ -48,6 +83,10 @@ async def touch(conn: Connection, id_sha256: bytes, now: datetime) -> None:
 
 async def end(conn: Connection, id_sha256: bytes, ending: Ending, now: datetime) -> None:
     await conn.execute(END, id_sha256, str(ending), now)
+
+
+async def end_recorded(conn: Connection, id_sha256: bytes, ending: Ending, now: datetime) -> None:
+    await conn.execute(END_RECORDED, id_sha256, str(ending), now)
 
 
 async def end_for_person(conn: Connection, person_id: UUID, ending: Ending, now: datetime) -> None:

@@ -91,14 +91,12 @@ def identity(person: Person) -> Identity:
 
 
 async def session_of(conn: Connection, request: Request, ctx: PortalContext) -> Opened | None:
-    """The browser's session, touched; SignInFirst if it has just ended."""
-    async with conn.transaction():  # the ending is recorded, then the page says why
-        try:
-            cookie = request.cookies.get(COOKIE)
-            return await commands.current(conn, ctx.rules, cookie, ctx.now())
-        except SessionEnded as ended:
-            reason = ended.reason
-    raise SignInFirst(reason)
+    """The browser's session, touched; SignInFirst if it has just ended (the ending recorded,
+    the page says why)."""
+    try:
+        return await commands.current(conn, ctx.rules, request.cookies.get(COOKIE), ctx.now())
+    except SessionEnded as ended:
+        raise SignInFirst(ended.reason) from None
 
 
 async def signed_in(conn: Connection, request: Request) -> tuple[Opened, Person]:

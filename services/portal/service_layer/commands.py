@@ -70,23 +70,22 @@ async def current(
     conn: Connection, rules: Rules, session_id: str | None, now: datetime
 ) -> Opened | None:
     """The browser's session if it still lasts (and touch it); None if it has none. A session
-    that has just ended (idle, too old, its person disabled) ends now: SessionEnded."""
+    that has just ended (idle, too old, its person disabled) ends now: SessionEnded.
+
+    Needs no transaction: it reads in one statement and each write is one statement, so every
+    page's first step costs one round trip unless the session must be touched or ended."""
     if not session_id:
         return None
-    session = await sessions.get(conn, digest(session_id))
-    if session is None:
+    found = await sessions.get_with_person(conn, digest(session_id), rules.keyring)
+    if found is None:
         return None
-    person = None
-    if session.person_id is not None:
-        person = await people.by_id(conn, session.person_id, rules.keyring)
+    session, person = found
     ending = rules.sessions.ending(session, now)
     if ending is None and person is not None and person.disabled_at is not None:
         ending = Ending.DISABLED
     if ending is not None:
         if session.ended is None:
-            await sessions.end(conn, session.id_sha256, ending, now)
-            if session.person_id is not None:
-                await people.record_event(conn, session.person_id, f"ended_{ending}", now)
+            await sessions.end_recorded(conn, session.id_sha256, ending, now)
         raise SessionEnded(str(ending))
     if rules.sessions.needs_touch(session, now):
         await sessions.touch(conn, session.id_sha256, now)
