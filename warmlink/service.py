@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -147,6 +148,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         app.state.verifier = _verifier(settings)
         runtime = await start_runtime(spec, app)
         app.state.runtime = runtime
+        _freeze_startup_objects()
         log.info("service started", extra={"port": settings.http_port})
         try:
             yield
@@ -169,6 +171,15 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         app.include_router(router)
     guard.install(app.router.routes)
     return app
+
+
+def _freeze_startup_objects() -> None:
+    """What startup made (modules, the app, pools, templates: about 100,000 objects in the
+    portal) lives as long as the process, yet every full garbage collection walked it again, a
+    pause of 50 ms or more on the development VM that stalls every request in flight. Frozen,
+    it is left out of collections; the garbage startup left is collected first."""
+    gc.collect()
+    gc.freeze()
 
 
 # FastAPI's own OpenTelemetry (on whenever a tracer provider is set) would add four spans to our
