@@ -303,7 +303,12 @@ def test_a_disabled_person_is_signed_out_at_once(portal: Portal, browser: Any) -
     admin_page.wait_for_url("**/people")
     assert serious_violations(admin_page) == []
     admin_page.get_by_role("button", name=f"Disable {nurse['email']}").click()
-    admin_page.wait_for_url("**/people?done=1")
+    admin_page.wait_for_url("**/people?done=disabled")
+    # Her sessions ended with the click, before she makes another request.
+    sessions = portal.query(
+        "SELECT ended FROM sessions WHERE person_id = $1 AND stage = 'signed_in'", nurse["id"]
+    )
+    assert [r["ended"] for r in sessions] == ["disabled"]
 
     nurse_page.goto(f"{portal.url}/worklist")
     assert "/sign-in" in nurse_page.url
