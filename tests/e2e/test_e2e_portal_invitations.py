@@ -7,8 +7,10 @@ with axe-core."""
 
 from __future__ import annotations
 
+import smtplib
 import time
 from collections.abc import Iterator
+from email.message import EmailMessage
 from typing import Any
 
 import pyotp
@@ -207,3 +209,18 @@ def test_expired_revoked_and_resent_invitations(portal: Portal, browser: Any) ->
     assert gone not in page.inner_text("main"), "no longer pending"
     response = page.goto(gone_link)
     assert response.status == 410 and "withdrawn" in page.inner_text("main")
+
+
+def test_the_mailbox_shows_a_message_s_html_as_text(portal: Portal, browser: Any) -> None:
+    message = EmailMessage()
+    message["From"], message["To"] = "noreply@warmlink.example", "dev@warmlink.example"
+    message["Subject"] = "<b>Markup</b> in a subject"
+    message.set_content("<p id='injected'>hi</p><script>alert(1)</script>", subtype="html")
+    port = portal.net.stack.mail_port
+    with smtplib.SMTP("127.0.0.1", port) as relay:  # pytest-asyncio's loop runs: no asyncio.run
+        relay.send_message(message)
+    page = browser.new_context(viewport=TABLET).new_page()
+    page.goto(f"{portal.url}/dev/mailbox")
+    page.get_by_role("link", name="<b>Markup</b> in a subject").click()
+    assert "<script>alert(1)</script>" in page.inner_text("pre.mail")
+    assert page.locator("#injected, pre.mail script, h1 b").count() == 0
