@@ -11,6 +11,7 @@ import smtplib
 import time
 from collections.abc import Iterator
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pyotp
@@ -25,6 +26,7 @@ from tools.dev.processes import free_port
 from tools.dev.seed import seed_region
 
 SITE, NETWORK = "maple-pediatrics", "network-admin"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "a long enough password"
 
 
@@ -149,6 +151,8 @@ def test_invited_by_email_she_sets_a_password_and_totp_then_signs_in(
     page.get_by_role("button", name="Activate my account").click()
     assert "at least 12 characters" in page.inner_text("#password-error")
     scan += serious_violations(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "portal-accept-invitation.png"), full_page=True)
 
     page.get_by_label("Password (at least 12").fill(PASSWORD)
     page.get_by_label("The same password again").fill(PASSWORD)
@@ -193,6 +197,8 @@ def test_expired_revoked_and_resent_invitations(portal: Portal, browser: Any) ->
     page.goto(f"{portal.url}/people")
     row = page.locator("tr", has_text=late)
     assert "Expired" in row.inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "portal-people-invitations.png"), full_page=True)
     page.get_by_role("button", name=f"Resend the invitation to {late}").click()
     page.wait_for_url("**/people?done=resent")
     new_link = open_mailed_link(page, portal, late, not_this=old_link)
