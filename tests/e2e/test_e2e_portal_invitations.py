@@ -204,6 +204,14 @@ def test_expired_revoked_and_resent_invitations(portal: Portal, browser: Any) ->
     new_link = open_mailed_link(page, portal, late, not_this=old_link)
     assert new_link != old_link
     assert "Accept your invitation" in page.inner_text("h1")
+    # Accepted on the administrator's own browser: she stays signed in, and is told how on.
+    secret = page.inner_text("#totp-secret")
+    page.get_by_label("Password (at least 12").fill(PASSWORD)
+    page.get_by_label("The same password again").fill(PASSWORD)
+    page.get_by_label("6-digit code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Activate my account").click()
+    assert f"Sign out, then sign in as {late}" in page.inner_text("main")
+    assert coordinator["email"] in page.inner_text("header")
     assert page.goto(old_link).status == 404
 
     gone = "gone.clinician@maple-pediatrics.example.org"

@@ -9,6 +9,7 @@ from uuid import UUID
 import segno
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from services.portal.domain.errors import (
     AlreadyInvited,
@@ -41,6 +42,15 @@ from warmlink.roles import PersonRole
 
 router = APIRouter(tags=["pages"])
 EMAIL_SHAPE = "Enter an email address such as name@example.org."
+_EMAIL = TypeAdapter(EmailStr)  # the people API's rule (email-validator, no DNS lookup)
+
+
+def _is_email(text: str) -> bool:
+    try:
+        _EMAIL.validate_python(text)
+    except ValidationError:
+        return False
+    return True
 
 
 @router.post("/people/invitations")
@@ -49,8 +59,8 @@ async def invite(request: Request, conn: ConnectionDep) -> Response:
     form = await form_of(request, opened)
     values = {"email": form.get("email", "").strip(), "role": form.get("role", "")}
     errors: dict[str, str] = {}
-    email, at = values["email"], values["email"].rpartition("@")
-    if not at[0] or "." not in at[2] or any(c.isspace() for c in email) or len(email) > 254:
+    email = values["email"]
+    if not _is_email(email):
         errors["email"] = EMAIL_SHAPE
     if values["role"] not in set(PersonRole):
         errors["role"] = RoleNotInOrganization().detail
@@ -66,9 +76,7 @@ async def invite(request: Request, conn: ConnectionDep) -> Response:
             errors[(refused.field or "/email").lstrip("/")] = refused.detail
         except NotAnOrganizationAdmin:
             pass  # the page below says so
-    return await people_page_of(
-        request, conn, opened, admin, 422, values=values, errors=errors, inviting=True
-    )
+    return await people_page_of(request, conn, opened, admin, 422, values=values, errors=errors)
 
 
 @router.post("/people/invitations/{invitation_id}/resend")
@@ -179,11 +187,14 @@ async def accept(token: str, request: Request, conn: ConnectionDep) -> Response:
             invitation = await commands.pending_invitation(conn, ctx.rules, token, ctx.now())
             return _accept_page(request, opened, invitation, 422, errors=errors)
         async with conn.transaction():
-            await commands.accept_invitation(conn, ctx.rules, command, ctx.now())
+            person = await commands.accept_invitation(conn, ctx.rules, command, ctx.now())
     except (NoSuchInvitation, InvitationClosed, EmailTaken) as refused:
         return _closed_page(request, opened, refused)
     except (WeakPassword, PasswordsDiffer, CodeNotAccepted) as refused:
         errors[(refused.field or "/password").lstrip("/")] = refused.detail
         invitation = await commands.pending_invitation(conn, ctx.rules, token, ctx.now())
         return _accept_page(request, opened, invitation, 422, errors=errors)
+    if opened.session.stage is Stage.SIGNED_IN:  # someone else is signed in on this browser
+        ready = f"Your account is ready. Sign out, then sign in as {person.email}."
+        return page(request, "message.html", opened, title="Account ready", message=ready)
     return see_other("/sign-in?ended=accepted")
