@@ -13,8 +13,17 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.portal.adapters.network import Network
+from services.portal.adapters.smtp import SmtpSender
 from services.portal.domain.errors import CsrfRefused
-from services.portal.entrypoints import handoff, people, screens, sign_in, worklist
+from services.portal.entrypoints import (
+    dev_mailbox,
+    handoff,
+    invitations,
+    people,
+    screens,
+    sign_in,
+    worklist,
+)
 from services.portal.entrypoints.deps import (
     SECURITY_HEADERS,
     PortalContext,
@@ -25,7 +34,7 @@ from services.portal.entrypoints.deps import (
 )
 from services.portal.service_layer.commands import Rules
 from services.portal.settings import PortalSettings
-from services.portal.workers import session_sweep
+from services.portal.workers import outgoing_mail, session_sweep
 from warmlink.service import Runtime, ServiceSpec, create_app, supervise
 
 Settings = PortalSettings
@@ -41,6 +50,14 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
         runtime.closers.append(network.close)
         sweep = session_sweep.run(runtime.pool, settings, clock)
         runtime.background.append(supervise("session-sweep", sweep))
+        mail = outgoing_mail.MailSender(
+            runtime.background_pool,
+            rules.keyring,
+            smtp_sender(settings),
+            clock,
+            settings.mail_poll_s,
+        )
+        runtime.background.append(supervise("outgoing-mail", mail.run()))
 
     return ServiceSpec(
         settings=settings,
@@ -53,9 +70,23 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
             handoff.router,
             people.router,
             people.api,
+            invitations.router,
+            dev_mailbox.router,
         ],
         title="Warmlink portal",
         on_startup=[start],
+    )
+
+
+def smtp_sender(settings: PortalSettings) -> SmtpSender:
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+    return SmtpSender(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_sender,
+        settings.smtp_username,
+        password,
+        settings.smtp_starttls,
     )
 
 

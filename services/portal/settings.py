@@ -1,5 +1,5 @@
 """Portal settings: the shared runtime's, plus where the other services are, the portal's own
-client at the directory, and how long sessions last."""
+client at the directory, how long sessions last, and how invitations are mailed."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.portal.domain.invitations import InvitationPolicy
 from services.portal.domain.people import LockoutPolicy
 from services.portal.domain.sessions import SessionPolicy
 from warmlink.crypto import Keyring
@@ -50,10 +51,37 @@ class PortalSettings(ServiceSettings):
     # Secure cookies: browsers keep them on http://127.0.0.1 and localhost too.
     cookie_secure: bool = True
 
+    # Invitations: the address people open the portal at (the links in invitation mail), how
+    # long a link lasts, and the SMTP relay the mail goes through (`make run`'s mail sink).
+    public_url: str = "http://127.0.0.1:8005"
+    invitation_lifetime_h: float = Field(72.0, gt=0)
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_sender: str = "noreply@warmlink.example"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    # None: upgrade to TLS when the relay offers it; true: insist; false: never (a local sink).
+    smtp_starttls: bool | None = None
+    mail_poll_s: float = Field(5.0, gt=0)
+    # Development only: the Maildir `warmlink dev`'s mail sink writes, shown at /dev/mailbox.
+    # Unset, that page is a 404; production refuses to start with it set.
+    dev_mailbox_dir: Path | None = None
+
     @model_validator(mode="after")
-    def _secrets_key_required_in_production(self) -> PortalSettings:
-        if self.environment == "production" and self.secrets_key is None:
-            raise ValueError("refusing to start in production: SECRETS_KEY is not set")
+    def _refuse_dev_settings_in_production(self) -> PortalSettings:
+        if self.environment != "production":
+            return self
+        problems = []
+        if self.secrets_key is None:
+            problems.append("SECRETS_KEY is not set")
+        if self.dev_mailbox_dir is not None:
+            problems.append(
+                "DEV_MAILBOX_DIR shows every message sent (invitation links) to anyone: unset it"
+            )
+        if not self.public_url.startswith("https://"):
+            problems.append("PUBLIC_URL must be https://: invitation links carry a credential")
+        if problems:
+            raise ValueError("refusing to start in production: " + "; ".join(problems))
         return self
 
     def keyring(self) -> Keyring:
@@ -86,3 +114,6 @@ class PortalSettings(ServiceSettings):
             timedelta(seconds=self.lockout_first_s),
             timedelta(seconds=self.lockout_longest_s),
         )
+
+    def invitation_policy(self) -> InvitationPolicy:
+        return InvitationPolicy(timedelta(hours=self.invitation_lifetime_h), self.public_url)

@@ -303,7 +303,12 @@ def test_a_disabled_person_is_signed_out_at_once(portal: Portal, browser: Any) -
     admin_page.wait_for_url("**/people")
     assert serious_violations(admin_page) == []
     admin_page.get_by_role("button", name=f"Disable {nurse['email']}").click()
-    admin_page.wait_for_url("**/people?done=1")
+    admin_page.wait_for_url("**/people?done=disabled")
+    # Her sessions ended with the click, before she makes another request.
+    sessions = portal.query(
+        "SELECT ended FROM sessions WHERE person_id = $1 AND stage = 'signed_in'", nurse["id"]
+    )
+    assert [r["ended"] for r in sessions] == ["disabled"]
 
     nurse_page.goto(f"{portal.url}/worklist")
     assert "/sign-in" in nurse_page.url
@@ -498,3 +503,11 @@ def test_a_screen_done_on_paper_is_entered_scored_by_the_screening_service_and_l
         page.wait_for_timeout(200)
     row = page.locator("tr", has_text="pt-paper-1")
     assert "Urgent" in row.inner_text() and "Safety assessment needed now" in row.inner_text()
+
+
+def test_no_development_mailbox_unless_one_is_configured(portal: Portal) -> None:
+    """This portal was started without PORTAL_DEV_MAILBOX_DIR (no mail sink)."""
+    for path in ("/dev/mailbox", "/dev/mailbox/1733400000.M1P2Q3.host"):
+        response = httpx.get(f"{portal.url}{path}")
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/problem+json"

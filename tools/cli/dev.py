@@ -41,9 +41,11 @@ def run_dev(state_dir: Path, seed: bool = True, simulate_rate: float | None = No
     try:
         with console.status("starting PostgreSQL and the broker..."):
             stack.start_infra()
+            stack.start_mail_sink()
         console.print(
             f"[green]✓[/] PostgreSQL on 127.0.0.1:{stack.pg_port}, "
-            f"broker on 127.0.0.1:{stack.kafka_port} (state in {state_dir})"
+            f"broker on 127.0.0.1:{stack.kafka_port}, mail sink on 127.0.0.1:{stack.mail_port} "
+            f"(state in {state_dir})"
         )
         with console.status("starting services..."):
             # The referral service last: it redirects by itself with the network's client
@@ -154,6 +156,10 @@ def _print_welcome(stack: DevStack) -> None:
     console.print(
         f"\nIn the browser: http://127.0.0.1:{SERVICE_PORTS['portal']}  (sign in as a person "
         "from people.json; the code: .venv/bin/warmlink totp SECRET)"
+    )
+    console.print(
+        f"Mail sent in development (invitations, patients' confirmations): "
+        f"http://127.0.0.1:{SERVICE_PORTS['portal']}/dev/mailbox  (stored in {stack.maildir})"
     )
     admin = issue_token(
         stack.signing_key.read_bytes(), organization_id=_admin_org(), role=Role.ADMIN

@@ -1,4 +1,5 @@
-"""The whole network on one machine: embedded PostgreSQL and broker, five services as processes.
+"""The whole network on one machine: embedded PostgreSQL, broker and mail sink, five services as
+processes.
 
 Used by `warmlink dev` (what `make run` runs) and by the end-to-end test fixtures. State (database
 files, signing keys, logs) lives in one folder so a second run resumes where the first stopped.
@@ -15,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from tools.dev.broker import EmbeddedBroker
+from tools.dev.mail import MailSink
 from tools.dev.postgres import EmbeddedPostgres
 from tools.dev.processes import env_with, spawn, stop, wait_until
 from warmlink.crypto import new_key
@@ -45,10 +47,12 @@ class DevStack:
     # happened to take 55432 as its local port once kept PostgreSQL from starting.
     pg_port: int = 15432
     kafka_port: int = 19092
+    mail_port: int = 11025
     ports: Mapping[str, int] = field(default_factory=lambda: dict(SERVICE_PORTS))
     fsync: bool = True
     postgres: EmbeddedPostgres | None = None
     broker: EmbeddedBroker | None = None
+    mail_sink: MailSink | None = None
     infra: Infra | None = None
     common_env: dict[str, str] = field(default_factory=dict)  # <PREFIX>_KEY for every service
     services: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
@@ -89,6 +93,31 @@ class DevStack:
         )
         return self.infra
 
+    @property
+    def maildir(self) -> Path:
+        return self.state_dir / "mail"
+
+    def start_mail_sink(self) -> MailSink:
+        """Mail from the portal and the referral service lands in `<state>/mail` (a Maildir)
+        from now on: services started after this are pointed at it."""
+        self.mail_sink = MailSink(self.maildir, self.mail_port)
+        self.mail_sink.start()
+        return self.mail_sink
+
+    def _mail_env(self, name: str) -> dict[str, str]:
+        if self.mail_sink is None:
+            return {}
+        relay = {"SMTP_HOST": self.mail_sink.host, "SMTP_PORT": str(self.mail_sink.port)}
+        if name == "portal":
+            return relay | {
+                "SMTP_STARTTLS": "false",
+                "DEV_MAILBOX_DIR": str(self.maildir),
+                "PUBLIC_URL": f"http://127.0.0.1:{self.ports['portal']}",
+            }
+        if name == "referral":
+            return relay | {"NOTIFY_CHANNEL": "smtp"}
+        return {}
+
     def service_env(self, name: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         assert self.infra is not None, "start_infra first"
         prefix = name.upper() + "_"
@@ -113,7 +142,7 @@ class DevStack:
             for other in ("screening", "directory", "referral", "followup"):
                 if other in self.ports:
                     env[f"{other.upper()}_URL"] = f"http://127.0.0.1:{self.ports[other]}"
-        env |= self.common_env | dict(extra or {})
+        env |= self._mail_env(name) | self.common_env | dict(extra or {})
         return env_with({prefix + k: v for k, v in env.items()})
 
     def start_service(self, name: str, extra: Mapping[str, str] | None = None) -> None:
@@ -146,6 +175,8 @@ class DevStack:
             self.stop_service(name)
         if self.broker is not None:
             self.broker.stop()
+        if self.mail_sink is not None:
+            self.mail_sink.stop()
         if self.postgres is not None:
             self.postgres.stop()
 

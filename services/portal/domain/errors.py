@@ -53,3 +53,47 @@ class EmailTaken(Conflict):
 class WeakPassword(Invalid):
     def __init__(self, minimum: int) -> None:
         super().__init__(f"Use at least {minimum} characters.", field="/password")
+
+
+class AlreadyInvited(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "This email has an invitation waiting: resend or revoke it below.", field="/email"
+        )
+
+
+class RoleNotInOrganization(Invalid):
+    def __init__(self) -> None:
+        super().__init__("Choose a role your organization has.", field="/role")
+
+
+class NoSuchInvitation(NotFound):
+    def __init__(self) -> None:
+        super().__init__("This invitation link is not valid. Check that you copied all of it.")
+
+
+class InvitationClosed(Conflict):
+    """Expired, used or revoked: each says what she can do next."""
+
+    MESSAGES = {
+        "expired": "This invitation has expired. Ask your organization's administrator to "
+        "send it again.",
+        "accepted": "This invitation was already used. Sign in with the password you chose.",
+        "revoked": "This invitation was withdrawn by your organization's administrator.",
+    }
+
+    def __init__(self, standing: str) -> None:
+        super().__init__(self.MESSAGES[standing], standing=standing)
+        self.standing = standing
+
+
+class PasswordsDiffer(Invalid):
+    def __init__(self) -> None:
+        super().__init__("The two passwords are not the same.", field="/password_again")
+
+
+class CodeNotAccepted(Invalid):
+    def __init__(self) -> None:
+        super().__init__(
+            "That code did not match. Enter the code your app shows now.", field="/code"
+        )

@@ -1,47 +1,78 @@
-"""People: the organization administrator's page (disable someone at once), and the API that
-adds people (network administrators and provisioning tools, with a bearer token)."""
+"""People: the organization administrator's page (who can sign in, who is invited; disable
+someone at once), and the API that adds people (network administrators and provisioning tools,
+with a bearer token). Inviting, resending and revoking are in `invitations.py`."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from services.portal.adapters import invitations as invitations_table
 from services.portal.adapters import people as people_table
 from services.portal.adapters.network import Identity, Refused
 from services.portal.domain.errors import NoSuchPerson, NotAnOrganizationAdmin
+from services.portal.domain.people import Person
 from services.portal.entrypoints.deps import form_of, page, portal, see_other, signed_in
 from services.portal.service_layer import commands
+from services.portal.service_layer.commands import Opened
 from warmlink.auth import Caller, Role, require_role
 from warmlink.db import ConnectionDep
 from warmlink.problems import InvalidInput
-from warmlink.roles import PersonRole
+from warmlink.roles import PERSON_ROLES, PersonRole
 
 router = APIRouter(tags=["pages"])
 api = APIRouter(prefix="/v1/people", tags=["people"])
 AdminDep = Annotated[Caller, require_role(Role.ADMIN)]
 
 
+NOTICES = {
+    "disabled": "Disabled: their sessions have ended.",
+    "invited": "Invitation sent.",
+    "resent": "Invitation sent again: the earlier link no longer works.",
+    "revoked": "Invitation withdrawn: its link no longer works.",
+}
+
+
+async def people_page_of(
+    request: Request,
+    conn: ConnectionDep,
+    opened: Opened,
+    admin: Person,
+    status: int = 200,
+    **values: Any,
+) -> Response:
+    """The page as it is now; a refused invitation passes what was typed and the errors."""
+    if not admin.administers_people:
+        message = NotAnOrganizationAdmin().detail
+        return page(request, "message.html", opened, 403, title="People", message=message)
+    keyring = portal(request).rules.keyring
+    everyone = await people_table.of_organization(conn, admin.organization_id, keyring)
+    invited = await invitations_table.open_of(conn, admin.organization_id, keyring)
+    return page(
+        request,
+        "people.html",
+        opened,
+        status,
+        title="People",
+        people=everyone,
+        invitations=invited,
+        now=portal(request).now(),
+        lifetime_h=f"{portal(request).settings.invitation_lifetime_h:g}",
+        roles=sorted(PERSON_ROLES[admin.access_role]),
+        **{"values": {}, **values},
+    )
+
+
 @router.get("/people")
 async def people_page(request: Request, conn: ConnectionDep) -> Response:
     opened, person = await signed_in(conn, request)
-    if not person.administers_people:
-        return page(
-            request,
-            "message.html",
-            opened,
-            403,
-            title="People",
-            message=NotAnOrganizationAdmin().detail,
-        )
-    keyring = portal(request).rules.keyring
-    everyone = await people_table.of_organization(conn, person.organization_id, keyring)
-    notice = "Disabled: their sessions have ended." if request.query_params.get("done") else None
-    return page(request, "people.html", opened, title="People", people=everyone, notice=notice)
+    notice = NOTICES.get(request.query_params.get("done") or "")
+    return await people_page_of(request, conn, opened, person, notice=notice)
 
 
 @router.post("/people/{person_id}/disable")
@@ -56,7 +87,7 @@ async def disable(person_id: UUID, request: Request, conn: ConnectionDep) -> Res
         status = 404 if isinstance(refused, NoSuchPerson) else 403
         return page(request, "message.html", opened, status, title="People", message=refused.detail)
     ctx.network.forget(str(person_id))
-    return see_other("/people?done=1")
+    return see_other("/people?done=disabled")
 
 
 class PersonIn(BaseModel):

@@ -30,6 +30,7 @@ ENDED = {
     "too_old": "Your session reached its time limit. Please sign in again.",
     "disabled": "Your account was disabled by your organization.",
     "signed_out": "You are signed out.",
+    "accepted": "Your account is ready: sign in with your password and a code from your app.",
 }
 
 

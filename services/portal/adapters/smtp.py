@@ -1,0 +1,55 @@
+"""Plain-text email through an SMTP relay (in development, `warmlink dev`'s mail sink).
+
+A failure is a `MailNotSent` whose reason names the kind of failure only: exception text ends up
+in logs and traces, and a server's reply may quote the recipient."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+
+import aiosmtplib
+
+
+class MailNotSent(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class SmtpSender:
+    """`starttls`: None upgrades whenever the server offers it, True insists, False never tries
+    (a local sink only). Credentials, if any, are sent after the upgrade."""
+
+    host: str
+    port: int
+    sender: str
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    starttls: bool | None = None
+    timeout_s: float = 10.0
+
+    async def send(self, to: str, subject: str, body: str) -> None:
+        try:
+            message = EmailMessage()
+            message["From"] = self.sender
+            message["To"] = to
+            message["Subject"] = subject
+            message.set_content(body)
+        except (ValueError, TypeError):
+            raise MailNotSent("smtp: invalid recipient or header") from None
+        try:
+            await aiosmtplib.send(
+                message,
+                hostname=self.host,
+                port=self.port,
+                username=self.username,
+                password=self.password,
+                start_tls=self.starttls,
+                timeout=self.timeout_s,
+            )
+        except aiosmtplib.SMTPResponseException as exc:
+            raise MailNotSent(f"smtp: server replied {exc.code}") from None
+        except (aiosmtplib.SMTPException, OSError, TimeoutError, ValueError) as exc:
+            raise MailNotSent(f"smtp: {type(exc).__name__}") from None
