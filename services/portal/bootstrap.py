@@ -4,7 +4,7 @@ It consumes no events and publishes none."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -12,8 +12,17 @@ from fastapi.responses import FileResponse, Response
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from services.portal.adapters.network import Network
+from services.portal.adapters.oidc import OidcProviders
 from services.portal.domain.errors import CsrfRefused
-from services.portal.entrypoints import handoff, people, screens, sign_in, worklist
+from services.portal.entrypoints import (
+    handoff,
+    identity_providers,
+    organization_sign_in,
+    people,
+    screens,
+    sign_in,
+    worklist,
+)
 from services.portal.entrypoints.deps import (
     SECURITY_HEADERS,
     PortalContext,
@@ -36,8 +45,9 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
     async def start(app: FastAPI, runtime: Runtime) -> None:
         rules = Rules(settings.keyring(), settings.session_policy(), settings.lockout_policy())
         network = Network(settings)
-        app.state.portal = PortalContext(settings, rules, network, clock)
-        runtime.closers.append(network.close)
+        oidc = OidcProviders(settings.api_timeout_s, timedelta(seconds=settings.oidc_keep_s))
+        app.state.portal = PortalContext(settings, rules, network, clock, oidc)
+        runtime.closers += [network.close, oidc.close]
         sweep = session_sweep.run(runtime.pool, settings, clock)
         runtime.background.append(supervise("session-sweep", sweep))
 
@@ -47,11 +57,13 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
         # /screens/new before /screens/{screening_id}: a path that is not a UUID is not a screen.
         routers=[
             sign_in.router,
+            organization_sign_in.router,
             screens.router,
             worklist.router,
             handoff.router,
             people.router,
             people.api,
+            identity_providers.api,
         ],
         title="Warmlink portal",
         on_startup=[start],

@@ -49,12 +49,38 @@ class PortalSettings(ServiceSettings):
     lockout_longest_s: int = 3600
     # Secure cookies: browsers keep them on http://127.0.0.1 and localhost too.
     cookie_secure: bool = True
+    # The portal's address as browsers reach it: organizations' identity providers send people
+    # back to <public_url>/sign-in/organization/callback (register it there as the redirect URI).
+    # Unset: http://127.0.0.1:<port> outside production; in production, no organization sign-in.
+    public_url: str | None = None
+    # A sign-in through an organization's provider must come back within this.
+    organization_sign_in_within_s: int = 600
+    # Providers' discovery documents and keys are kept this long (an unknown key id is fetched
+    # again sooner).
+    oidc_keep_s: int = 3600
 
     @model_validator(mode="after")
     def _secrets_key_required_in_production(self) -> PortalSettings:
         if self.environment == "production" and self.secrets_key is None:
             raise ValueError("refusing to start in production: SECRETS_KEY is not set")
+        self.public_url = self.public_url or None  # compose passes an unset one as ""
+        production = self.environment == "production"
+        if production and self.public_url and not self.public_url.startswith("https://"):
+            raise ValueError("refusing to start in production: PUBLIC_URL is not https://")
         return self
+
+    @property
+    def redirect_uri(self) -> str | None:
+        """Where organizations' providers send people back; None when it cannot be known."""
+        base = self.public_url
+        if base is None and self.environment != "production":
+            base = f"http://127.0.0.1:{self.http_port or self.default_port}"
+        return base.rstrip("/") + "/sign-in/organization/callback" if base else None
+
+    @property
+    def allows_http_issuers(self) -> bool:
+        """An identity provider on plain http: a test's or a developer's, never production's."""
+        return self.environment != "production"
 
     def keyring(self) -> Keyring:
         if self.secrets_key is None:

@@ -199,3 +199,4 @@ LINKED_ELSEWHERE = (
     "Your Warmlink account is linked to another account at your organization. Ask your site's "
     "coordinator."
 )
+NOT_SET_UP = "Signing in through your organization is not set up here. Sign in with your password."

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from services.portal.adapters.network import Identity, Network
+from services.portal.adapters.oidc import OidcProviders
 from services.portal.domain.errors import CsrfRefused, SessionEnded
 from services.portal.domain.people import Person
 from services.portal.domain.sessions import Stage
@@ -40,6 +41,7 @@ class PortalContext:
     rules: Rules
     network: Network
     clock: Callable[[], datetime]
+    oidc: OidcProviders
 
     def now(self) -> datetime:
         return self.clock()
