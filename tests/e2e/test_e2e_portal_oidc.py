@@ -339,17 +339,28 @@ def test_a_disabled_person_is_refused(portal: Portal, provider: OidcProvider, br
 
 
 def test_a_provider_that_does_not_answer_is_said_so(portal: Portal, browser: Any) -> None:
+    with serving_oidc_provider() as never_asked:
+        gone = portal.register(never_asked, SITE, fresh_domain())
     with serving_oidc_provider() as provider:
-        registered = portal.register(provider, SITE, fresh_domain())
-    # Its port is closed now: nothing answers there.
-    page = new_page(browser)
+        domain = fresh_domain()
+        registered = portal.register(provider, SITE, domain)
+        member(portal, provider, domain)
+        provider.hold = True
+        left = new_page(browser)
+        through(left, portal, registered)
+        left.wait_for_url(f"{provider.issuer}/authorize**")
+        (back,) = provider.returns
+    # Both ports are closed now: nothing answers there, neither to start nor to take the code.
     mark = portal.last_event()
-    through(page, portal, registered)
+    page = new_page(browser)
+    through(page, portal, gone)
     page.wait_for_selector("#why")
     assert "did not answer" in page.inner_text("#why")
     assert "Traceback" not in page.content()
-    assert portal.outcomes_since(mark) == [(None, "oidc_provider_down")]
     assert serious_violations(page) == []
+    answer = left.goto(back)
+    assert answer.status == 502 and "did not answer" in left.inner_text("#why")
+    assert portal.outcomes_since(mark) == [(None, "oidc_provider_down")] * 2
 
 
 def test_the_people_api_registers_providers_for_the_network_administrator_only(

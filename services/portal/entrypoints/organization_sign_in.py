@@ -56,7 +56,10 @@ async def come_back(request: Request, conn: ConnectionDep) -> Response:
         except OrganizationSignInRefused as why:
             refused = why
     if refused is not None:
-        response = page(request, "organization_refused.html", None, 401, title=TITLE, why=refused)
+        status = 502 if refused.outcome == "provider_down" else 401
+        response = page(
+            request, "organization_refused.html", None, status, title=TITLE, why=refused
+        )
     else:
         onward = "/" if opened.session.stage is Stage.SIGNED_IN else "/sign-in/code"
         response = page(
