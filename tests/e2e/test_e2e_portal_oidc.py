@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -140,6 +141,17 @@ def member(portal: Portal, provider: OidcProvider, domain: str, org: str = SITE)
     return who
 
 
+class Counted:
+    """Her interactions: each click counts one."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def click(self, locator: Any) -> None:
+        self.count += 1
+        locator.click()
+
+
 def through(page: Any, portal: Portal, registered: dict[str, Any]) -> None:
     """From the sign-in page, one click: the organization's link."""
     page.goto(f"{portal.url}/sign-in")
@@ -156,10 +168,20 @@ def test_one_click_through_the_organization_s_provider_into_the_worklist(
     mark = portal.last_event()
     page.goto(f"{portal.url}/sign-in")
     assert serious_violations(page) == []
-    clicks = 1
-    page.get_by_role("link", name=f"Sign in with {registered['display_name']}").click()
+    interactions: list[str] = []
+    page.on(
+        "framenavigated", lambda f: interactions.append(f.url) if f == page.main_frame else None
+    )
+    person = Counted()
+    person.click(page.get_by_role("link", name=f"Sign in with {registered['display_name']}"))
     page.wait_for_url(f"{portal.url}/")
-    print(f"organization sign-in: {clicks} interaction from the sign-in page to home")
+    print(f"organization sign-in: {person.count} interaction(s) from the sign-in page to home")
+    assert person.count == 1
+    # The pages the browser landed on: the return (which moves on by itself), then home.
+    assert [httpx.URL(u).path for u in interactions][-2:] == [
+        "/sign-in/organization/callback",
+        "/",
+    ]
     assert "signed in as " + who["email"] in page.inner_text("main")
     page.get_by_role("link", name="Worklist").first.click()
     page.wait_for_url("**/worklist")
@@ -397,5 +419,7 @@ def test_the_people_api_registers_providers_for_the_network_administrator_only(
     assert ftp.status_code == 422 and ftp.json()["errors"][0]["pointer"] == "#/issuer"
     site = httpx.post(url, json=body, headers=portal.net.auth(SITE))
     assert site.status_code == 403
+    unknown = httpx.get(f"{portal.url}/sign-in/organization/{uuid.uuid4()}")
+    assert unknown.status_code == 404 and "No such identity provider" in unknown.text
     listed = httpx.get(url, headers=admin)
     assert shown["id"] in {p["id"] for p in listed.json()} and "client_secret" not in listed.text
