@@ -45,7 +45,8 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
     async def start(app: FastAPI, runtime: Runtime) -> None:
         rules = Rules(settings.keyring(), settings.session_policy(), settings.lockout_policy())
         network = Network(settings)
-        oidc = OidcProviders(settings.api_timeout_s, timedelta(seconds=settings.oidc_keep_s))
+        keep = timedelta(seconds=settings.oidc_keep_s)
+        oidc = OidcProviders(settings.api_timeout_s, keep, settings.allows_http_issuers)
         app.state.portal = PortalContext(settings, rules, network, clock, oidc)
         runtime.closers += [network.close, oidc.close]
         sweep = session_sweep.run(runtime.pool, settings, clock)

@@ -18,6 +18,7 @@ from services.portal.domain.organization_sign_in import (
     NOT_ACCEPTED,
     PROVIDER_DOWN,
     IdentityProvider,
+    secure_url,
 )
 
 # RS256 and ES256 only: never `none`, never an HMAC keyed with something public.
@@ -45,9 +46,10 @@ class ProviderDown(OrganizationSignInRefused):
 
 
 class OidcProviders:
-    def __init__(self, timeout_s: float, keep_for: timedelta) -> None:
+    def __init__(self, timeout_s: float, keep_for: timedelta, allow_http: bool) -> None:
         self._http = httpx.AsyncClient(timeout=timeout_s, follow_redirects=False)
         self._keep_for = keep_for
+        self._allow_http = allow_http
         self._discovered: dict[str, _Kept] = {}
         self._keys: dict[str, _Kept] = {}
 
@@ -71,6 +73,8 @@ class OidcProviders:
             )
         except KeyError:
             raise ProviderDown() from None
+        if not all(secure_url(url, self._allow_http) for url in discovery.__dict__.values()):
+            raise OrganizationSignInRefused("bad_discovery", NOT_ACCEPTED)
         self._discovered[issuer] = _Kept(discovery, now)
         return discovery
 

@@ -98,10 +98,14 @@ def digest(value: str) -> bytes:
 
 def issuer_error(issuer: str, allow_http: bool) -> str | None:
     """An issuer is an https URL (http only outside production, for a provider on this host)."""
-    schemes = ("https://", "http://") if allow_http else ("https://",)
-    if not issuer.startswith(schemes) or "?" in issuer or "#" in issuer:
+    if not secure_url(issuer, allow_http) or "?" in issuer or "#" in issuer:
         return "Enter the provider's issuer, an https:// URL without query or fragment."
     return None
+
+
+def secure_url(url: str, allow_http: bool) -> bool:
+    """The provider's endpoints too: its secret and codes never cross plain http in production."""
+    return url.startswith(("https://", "http://") if allow_http else ("https://",))
 
 
 def check_return(

@@ -19,6 +19,7 @@ from services.portal.domain.organization_sign_in import (
     domain_errors,
     issuer_error,
     s256,
+    secure_url,
     shows_mfa,
     start,
     verified_email,
@@ -131,6 +132,9 @@ def test_issuers_are_https_and_domains_are_domains() -> None:
     assert issuer_error("http://127.0.0.1:9000", allow_http=False) is not None
     assert issuer_error("http://127.0.0.1:9000", allow_http=True) is None
     assert issuer_error("https://x.example/?tenant=1", allow_http=True) is not None
+    assert secure_url("https://login.example/authorize?p=b2c", allow_http=False)
+    assert not secure_url("http://login.example/token", allow_http=False)
+    assert secure_url("http://127.0.0.1:9000/token", allow_http=True)
     assert domain_errors(["riverside.example", "mail.riverside.example"]) is None
     assert domain_errors([]) is not None
     assert "riverside" in (domain_errors(["riverside", "@x.example"]) or "")
