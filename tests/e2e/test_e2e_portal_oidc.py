@@ -327,6 +327,22 @@ def test_an_id_token_for_another_audience_nonce_or_time_is_refused(
     assert "/sign-in" in page.url, "not signed in"
 
 
+def test_a_discovery_document_naming_another_issuer_is_refused(
+    portal: Portal, provider: OidcProvider, browser: Any
+) -> None:
+    domain = fresh_domain()
+    registered = portal.register(provider, SITE, domain)
+    member(portal, provider, domain)
+    provider.claimed_issuer = "https://login.elsewhere.example"
+    page = new_page(browser)
+    mark = portal.last_event()
+    through(page, portal, registered)
+    page.wait_for_selector("#why")
+    assert "could not be accepted" in page.inner_text("#why")
+    assert provider.authorize_requests == [], "never sent to a provider that is not itself"
+    assert portal.outcomes_since(mark) == [(None, "oidc_bad_discovery")]
+
+
 def test_another_organization_s_person_at_the_same_domain_cannot_get_in(
     portal: Portal, provider: OidcProvider, browser: Any
 ) -> None:

@@ -47,6 +47,7 @@ class OidcProvider:
     audience: str | None = None
     nonce: str | None = None
     lifetime_s: int = 300
+    claimed_issuer: str | None = None  # what its discovery document says it is
     # Holds the person on its own page instead of sending her back at once: a test then has
     # the return (in `returns`) before the portal sees it.
     hold: bool = False
@@ -72,7 +73,7 @@ class OidcProvider:
 
     def discovery(self) -> dict[str, Any]:
         return {
-            "issuer": self.issuer,
+            "issuer": self.claimed_issuer or self.issuer,
             "authorization_endpoint": f"{self.issuer}/authorize",
             "token_endpoint": f"{self.issuer}/token",
             "jwks_uri": f"{self.issuer}/jwks",

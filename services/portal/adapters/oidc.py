@@ -64,7 +64,7 @@ class OidcProviders:
         document = await self._get_json(issuer.rstrip("/") + "/.well-known/openid-configuration")
         # OpenID Connect Discovery 4.3: the document must name the issuer it was asked for.
         if document.get("issuer") != issuer:
-            raise ProviderDown()
+            raise OrganizationSignInRefused("bad_discovery", NOT_ACCEPTED)
         try:
             discovery = Discovery(
                 str(document["authorization_endpoint"]),
