@@ -4,7 +4,7 @@ It consumes no events and publishes none."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -13,12 +13,15 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.portal.adapters.network import Network
+from services.portal.adapters.oidc import OidcProviders
 from services.portal.adapters.smtp import SmtpSender
 from services.portal.domain.errors import CsrfRefused
 from services.portal.entrypoints import (
     dev_mailbox,
     handoff,
+    identity_providers,
     invitations,
+    organization_sign_in,
     people,
     screens,
     sign_in,
@@ -46,8 +49,10 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
     async def start(app: FastAPI, runtime: Runtime) -> None:
         rules = Rules(settings.keyring(), settings.session_policy(), settings.lockout_policy())
         network = Network(settings)
-        app.state.portal = PortalContext(settings, rules, network, clock)
-        runtime.closers.append(network.close)
+        keep = timedelta(seconds=settings.oidc_keep_s)
+        oidc = OidcProviders(settings.api_timeout_s, keep, settings.allows_http_issuers)
+        app.state.portal = PortalContext(settings, rules, network, clock, oidc)
+        runtime.closers += [network.close, oidc.close]
         sweep = session_sweep.run(runtime.pool, settings, clock)
         runtime.background.append(supervise("session-sweep", sweep))
         mail = outgoing_mail.MailSender(
@@ -65,6 +70,7 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
         # /screens/new before /screens/{screening_id}: a path that is not a UUID is not a screen.
         routers=[
             sign_in.router,
+            organization_sign_in.router,
             screens.router,
             worklist.router,
             handoff.router,
@@ -72,6 +78,7 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
             people.api,
             invitations.router,
             dev_mailbox.router,
+            identity_providers.api,
         ],
         title="Warmlink portal",
         on_startup=[start],

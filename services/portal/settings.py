@@ -50,10 +50,19 @@ class PortalSettings(ServiceSettings):
     lockout_longest_s: int = 3600
     # Secure cookies: browsers keep them on http://127.0.0.1 and localhost too.
     cookie_secure: bool = True
+    # The portal's address as browsers reach it: invitation links start with it, and
+    # organizations' identity providers send people back to
+    # <public_url>/sign-in/organization/callback (register it there as the redirect URI).
+    # Unset: http://127.0.0.1:<port> outside production; production requires an https:// one.
+    public_url: str | None = None
+    # A sign-in through an organization's provider must come back within this.
+    organization_sign_in_within_s: int = 600
+    # Providers' discovery documents and keys are kept this long (an unknown key id is fetched
+    # again sooner).
+    oidc_keep_s: int = 3600
 
-    # Invitations: the address people open the portal at (the links in invitation mail), how
-    # long a link lasts, and the SMTP relay the mail goes through (`make run`'s mail sink).
-    public_url: str = "http://127.0.0.1:8005"
+    # Invitations: how long a link lasts, and the SMTP relay the mail goes through (`make run`'s
+    # mail sink).
     invitation_lifetime_h: float = Field(72.0, gt=0)
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
@@ -69,6 +78,7 @@ class PortalSettings(ServiceSettings):
 
     @model_validator(mode="after")
     def _refuse_dev_settings_in_production(self) -> PortalSettings:
+        self.public_url = self.public_url or None  # compose passes an unset one as ""
         if self.environment != "production":
             return self
         problems = []
@@ -78,11 +88,29 @@ class PortalSettings(ServiceSettings):
             problems.append(
                 "DEV_MAILBOX_DIR shows every message sent (invitation links) to anyone: unset it"
             )
-        if not self.public_url.startswith("https://"):
-            problems.append("PUBLIC_URL must be https://: invitation links carry a credential")
+        if not (self.public_url or "").startswith("https://"):
+            problems.append(
+                "PUBLIC_URL must be https://: invitation links carry a credential, and identity "
+                "providers send people back there"
+            )
         if problems:
             raise ValueError("refusing to start in production: " + "; ".join(problems))
         return self
+
+    @property
+    def base_url(self) -> str:
+        """The portal's address as browsers reach it (PUBLIC_URL, required in production)."""
+        return self.public_url or f"http://127.0.0.1:{self.http_port or self.default_port}"
+
+    @property
+    def redirect_uri(self) -> str | None:
+        """Where organizations' providers send people back; None when it cannot be known."""
+        return self.base_url.rstrip("/") + "/sign-in/organization/callback"
+
+    @property
+    def allows_http_issuers(self) -> bool:
+        """An identity provider on plain http: a test's or a developer's, never production's."""
+        return self.environment != "production"
 
     def keyring(self) -> Keyring:
         if self.secrets_key is None:
@@ -116,4 +144,4 @@ class PortalSettings(ServiceSettings):
         )
 
     def invitation_policy(self) -> InvitationPolicy:
-        return InvitationPolicy(timedelta(hours=self.invitation_lifetime_h), self.public_url)
+        return InvitationPolicy(timedelta(hours=self.invitation_lifetime_h), self.base_url)

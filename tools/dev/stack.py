@@ -112,7 +112,6 @@ class DevStack:
             return relay | {
                 "SMTP_STARTTLS": "false",
                 "DEV_MAILBOX_DIR": str(self.maildir),
-                "PUBLIC_URL": f"http://127.0.0.1:{self.ports['portal']}",
             }
         if name == "referral":
             return relay | {"NOTIFY_CHANNEL": "smtp"}
@@ -139,6 +138,8 @@ class DevStack:
         if name == "portal":  # calls the others' APIs for people; its client is made at seeding
             env["SECRETS_KEY"] = self._secret("portal-secrets")
             env["CLIENT_FILE"] = str(self.state_dir / "portal-client.json")
+            # Where browsers reach it: organizations' providers send people back there.
+            env["PUBLIC_URL"] = f"http://127.0.0.1:{self.ports[name]}"
             for other in ("screening", "directory", "referral", "followup"):
                 if other in self.ports:
                     env[f"{other.upper()}_URL"] = f"http://127.0.0.1:{self.ports[other]}"

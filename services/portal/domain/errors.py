@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from warmlink.errors import Conflict, Invalid, NotAllowed, NotFound
 
 
@@ -97,3 +99,26 @@ class CodeNotAccepted(Invalid):
         super().__init__(
             "That code did not match. Enter the code your app shows now.", field="/code"
         )
+
+
+class OrganizationSignInRefused(NotAllowed):
+    """A sign-in through an organization's identity provider did not complete. `outcome` is what
+    the sign-in events record; `detail` is what the person reads (never the provider's words)."""
+
+    def __init__(self, outcome: str, detail: str, person_id: UUID | None = None) -> None:
+        super().__init__(detail)
+        self.outcome = outcome
+        self.person_id = person_id
+
+
+class EmailDomainTaken(Conflict):
+    def __init__(self, domains: list[str]) -> None:
+        super().__init__(
+            f"Already signs in through another provider: {', '.join(domains)}.",
+            field="/email_domains",
+        )
+
+
+class NoSuchIdentityProvider(NotFound):
+    def __init__(self) -> None:
+        super().__init__("No such identity provider.")

@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.portal.adapters.network import Identity, Network
+from services.portal.adapters.oidc import OidcProviders
 from services.portal.domain.errors import CsrfRefused, SessionEnded
 from services.portal.domain.people import Person
 from services.portal.domain.sessions import Stage
@@ -64,6 +65,7 @@ class PortalContext:
     rules: Rules
     network: Network
     clock: Callable[[], datetime]
+    oidc: OidcProviders
 
     def now(self) -> datetime:
         return self.clock()

@@ -1,16 +1,20 @@
-"""Sign-in (password, then a TOTP code), home and sign-out."""
+"""Sign-in (password, then a TOTP code; or the links to organizations' own sign-in), home and
+sign-out."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable
 from typing import Any
+from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from services.portal.adapters import identity_providers
 from services.portal.domain.errors import LockedOut, SignInRefused
 from services.portal.domain.sessions import Stage
 from services.portal.entrypoints.deps import (
+    PortalContext,
     SignInFirst,
     form_of,
     page,
@@ -21,7 +25,7 @@ from services.portal.entrypoints.deps import (
 )
 from services.portal.service_layer import commands
 from services.portal.service_layer.commands import Opened
-from warmlink.db import ConnectionDep
+from warmlink.db import Connection, ConnectionDep
 
 router = APIRouter(tags=["pages"])
 
@@ -32,6 +36,11 @@ ENDED = {
     "signed_out": "You are signed out.",
     "accepted": "Your account is ready: sign in with your password and a code from your app.",
 }
+
+
+async def organization_links(conn: Connection, ctx: PortalContext) -> list[tuple[UUID, str]]:
+    """Each organization's "Sign in with …" link; none when providers cannot send anyone back."""
+    return await identity_providers.links(conn) if ctx.settings.redirect_uri else []
 
 
 async def attempt(
@@ -54,7 +63,8 @@ async def _sign_in_page(request: Request, conn: ConnectionDep, **values: Any) ->
     if opened is None or opened.session.stage is not Stage.ANONYMOUS:
         async with conn.transaction():
             opened = await commands.open_session(conn, Stage.ANONYMOUS, ctx.now())
-    return page(request, "sign_in.html", opened, title="Sign in", **values)
+    providers = await organization_links(conn, ctx)
+    return page(request, "sign_in.html", opened, title="Sign in", providers=providers, **values)
 
 
 @router.get("/sign-in")
@@ -78,7 +88,14 @@ async def sign_in(request: Request, conn: ConnectionDep) -> Response:
         errors["password"] = "Enter your password."  # noqa: S105 - a message
     if errors:
         return page(
-            request, "sign_in.html", opened, 422, title="Sign in", email=email, errors=errors
+            request,
+            "sign_in.html",
+            opened,
+            422,
+            title="Sign in",
+            email=email,
+            errors=errors,
+            providers=await organization_links(conn, ctx),
         )
     async with conn.transaction():  # a refusal commits too: the failure and lockout are kept
         waiting, refused = await attempt(
@@ -95,6 +112,7 @@ async def sign_in(request: Request, conn: ConnectionDep) -> Response:
             title="Sign in",
             email=email,
             errors={"password": refused.detail},
+            providers=await organization_links(conn, ctx),
         )
     return see_other("/sign-in/code", waiting, request)
 
