@@ -512,3 +512,96 @@ async def test_an_ehrs_reads_still_name_its_client(net: Network) -> None:
         rid,
     )
     assert [tuple(r.values()) for r in rows] == [(f"{SITE}:clinic", None, None)]
+
+
+OTHER_SITE, NETWORK_ORG = "cedar-heights-obgyn", "network-admin"
+
+
+def problem_404(response: httpx.Response) -> None:
+    assert response.status_code == 404, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 404
+
+
+async def test_who_read_or_changed_a_referral_is_for_its_coordinator_and_the_network(
+    net: Network,
+) -> None:
+    rid = await submitted(net, "audit-access")
+    clinician = person(SITE, Role.CLINIC, PersonRole.CLINICIAN)
+    intake = person(PRACTICE, Role.PRACTICE, PersonRole.INTAKE_COORDINATOR)
+    async with httpx.AsyncClient(base_url=net.url("referral")) as client:
+        seen = await client.get(f"/v1/referrals/{rid}", headers=clinician.headers(net))
+        assert seen.status_code == 200, seen.text
+        moved = await client.post(f"/v1/intake/{rid}/acknowledge", headers=intake.headers(net))
+        assert moved.status_code == 200, moved.text
+
+        allowed = {
+            "site coordinator": person(SITE, Role.CLINIC, PersonRole.SITE_COORDINATOR),
+            "network admin": person(NETWORK_ORG, Role.ADMIN, PersonRole.NETWORK_ADMIN),
+            "network coordinator": person(NETWORK_ORG, Role.ADMIN, PersonRole.NETWORK_COORDINATOR),
+        }
+        refused = {
+            "MA of the site": person(SITE, Role.CLINIC, PersonRole.MA),
+            "clinician of the site": clinician,
+            "another site's coordinator": person(
+                OTHER_SITE, Role.CLINIC, PersonRole.SITE_COORDINATOR
+            ),
+            "the practice's intake coordinator": intake,
+        }
+        for who in refused.values():
+            problem_404(await client.get(f"/v1/referrals/{rid}/access", headers=who.headers(net)))
+        problem_404(await client.get(f"/v1/referrals/{rid}/access", headers=net.auth(SITE)))
+        admin = allowed["network admin"].headers(net)
+        problem_404(await client.get(f"/v1/referrals/{uuid.uuid4()}/access", headers=admin))
+        for who in allowed.values():
+            ok = await client.get(f"/v1/referrals/{rid}/access", headers=who.headers(net))
+            assert ok.status_code == 200, ok.text
+        log = ok.json()
+        entries = [
+            (e["actor"], e["person_role"], e["action"], e["record_type"], e["change"])
+            for e in log["items"]
+        ]
+        assert (clinician.actor, "clinician", "read", "referral_patient", None) in entries
+        assert (intake.actor, "intake_coordinator", "write", "referral", "acknowledge") in entries
+        assert (f"{SITE}:clinic", None, "write", "referral", "submit") in entries
+        # A change is listed once (its timeline entry), not again as its audit row.
+        assert [e[4] for e in entries if e[4] == "acknowledge"] == ["acknowledge"]
+        times = [e["at"] for e in log["items"]]
+        assert times == sorted(times, reverse=True), "newest first"
+
+        # Pages of two walk the same entries, in the same order, and then stop.
+        walked: list[dict[str, Any]] = []
+        link: str | None = f"/v1/referrals/{rid}/access?limit=2"
+        while link is not None:
+            page = (await client.get(link, headers=admin)).json()
+            assert len(page["items"]) <= 2
+            walked += page["items"]
+            link = page["next"]
+        assert walked == log["items"] and len(walked) > 2
+        bad = await client.get(f"/v1/referrals/{rid}/access?before=not-a-cursor", headers=admin)
+        assert bad.status_code == 422 and bad.json()["errors"][0]["parameter"] == "before"
+
+
+async def test_who_read_a_screening_is_for_its_sites_coordinator_and_the_network(
+    net: Network,
+) -> None:
+    nurse = person(SITE, Role.CLINIC, PersonRole.NURSE_SOCIAL_WORKER)
+    async with httpx.AsyncClient(base_url=net.url("screening")) as client:
+        made = await client.post(
+            "/v1/screenings", json=phq9("pt-audit-trail", [1] * 9), headers=nurse.headers(net)
+        )
+        sid = made.json()["id"]
+        for who in (
+            person(SITE, Role.CLINIC, PersonRole.MA),
+            person(OTHER_SITE, Role.CLINIC, PersonRole.SITE_COORDINATOR),
+            person(PRACTICE, Role.PRACTICE, PersonRole.CLINICIAN),
+        ):
+            problem_404(await client.get(f"/v1/screenings/{sid}/access", headers=who.headers(net)))
+        for who in (
+            person(SITE, Role.CLINIC, PersonRole.SITE_COORDINATOR),
+            person(NETWORK_ORG, Role.ADMIN, PersonRole.NETWORK_ADMIN),
+        ):
+            ok = await client.get(f"/v1/screenings/{sid}/access", headers=who.headers(net))
+            assert ok.status_code == 200, ok.text
+            rows = [(e["actor"], e["person_role"], e["action"]) for e in ok.json()["items"]]
+            assert rows == [(nurse.actor, "nurse_social_worker", "write")]
