@@ -13,7 +13,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 from services.portal.adapters.network import Network
 from services.portal.domain.errors import CsrfRefused
-from services.portal.entrypoints import handoff, people, screens, sign_in, worklist
+from services.portal.entrypoints import access, handoff, people, screens, sign_in, worklist
 from services.portal.entrypoints.deps import (
     SECURITY_HEADERS,
     PortalContext,
@@ -52,6 +52,7 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
             handoff.router,
             people.router,
             people.api,
+            access.router,
         ],
         title="Warmlink portal",
         on_startup=[start],
