@@ -52,3 +52,18 @@ ORGANIZATION_ADMINS = frozenset(
 def person_role_fits(access: Role, person: PersonRole) -> bool:
     """Whether an organization whose callers act as `access` can have a person in `person`."""
     return person in PERSON_ROLES[access]
+
+
+# Who may read a record's audit trail (who read or changed it): the coordinator of the site that
+# made the record, and the network (the admin access role is only the network's organization:
+# its administrators, coordinators and tools). Everyone else is told the record is not there.
+TRAIL_READERS_AT_SITE = frozenset({PersonRole.SITE_COORDINATOR})
+
+
+def reads_audit_trail(
+    access: Role, person: PersonRole | None, organization_id: str, site_id: str
+) -> bool:
+    """Whether a caller of `organization_id` may read the trail of a record `site_id` made."""
+    if access is Role.ADMIN:
+        return True
+    return person in TRAIL_READERS_AT_SITE and organization_id == site_id

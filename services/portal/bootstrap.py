@@ -17,6 +17,7 @@ from services.portal.adapters.oidc import OidcProviders
 from services.portal.adapters.smtp import SmtpSender
 from services.portal.domain.errors import CsrfRefused
 from services.portal.entrypoints import (
+    access,
     dev_mailbox,
     handoff,
     identity_providers,
@@ -79,6 +80,7 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
             invitations.router,
             dev_mailbox.router,
             identity_providers.api,
+            access.router,
         ],
         title="Warmlink portal",
         on_startup=[start],

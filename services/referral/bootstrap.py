@@ -13,7 +13,15 @@ from services.referral.adapters.directory_client import DirectoryClient
 from services.referral.adapters.directory_token import DirectoryToken
 from services.referral.adapters.notifications import Notifier, notifier_from_settings
 from services.referral.domain.auto_redirect import RedirectPolicy
-from services.referral.entrypoints import discharge, documents, fhir, intake, referrals, worklist
+from services.referral.entrypoints import (
+    access,
+    discharge,
+    documents,
+    fhir,
+    intake,
+    referrals,
+    worklist,
+)
 from services.referral.entrypoints.deps import ReferralContext
 from services.referral.service_layer import events
 from services.referral.settings import ReferralSettings
@@ -109,6 +117,7 @@ def spec(settings: ReferralSettings) -> ServiceSpec:
         routers=[
             worklist.router,
             referrals.router,
+            access.router,
             intake.router,
             documents.router,
             discharge.router,

@@ -289,6 +289,13 @@ async def test_a_person_token_names_her_and_lands_in_the_referral_audit(
         )
         assert closed.status_code == 200, closed.text
     rows = await net.query(
-        "referral", "SELECT actor, organization_id FROM audit_log WHERE record_id = $1", sid
+        "referral",
+        "SELECT actor, organization_id, person_role, record_type FROM audit_log"
+        " WHERE record_id = $1 AND action = 'write' ORDER BY id",
+        sid,
     )
-    assert [(r["actor"], r["organization_id"]) for r in rows] == [(f"person:{person}", "pine-ob")]
+    by_her = (f"person:{person}", "pine-ob", "ma")
+    assert [tuple(r.values()) for r in rows] == [
+        (*by_her, "worklist_item"),
+        (*by_her, "worklist_closure_note"),
+    ]

@@ -110,8 +110,19 @@ async def note(
     actor: tuple[str, str],
     at: datetime,
 ) -> None:
-    """A timeline entry for what the network did or will do (`actor`: subject, organization)."""
+    """A timeline entry for what the network did or will do (`actor`: subject, organization).
+    The network acts here by itself, with no token: the entry has no role."""
     subject, organization = actor
     await conn.execute(
-        APPEND_TIMELINE, referral_id, at, status, action, subject, organization, practice_id, reason
+        APPEND_TIMELINE,
+        referral_id,
+        at,
+        status,
+        action,
+        subject,
+        organization,
+        practice_id,
+        reason,
+        None,
+        None,
     )

@@ -51,8 +51,8 @@ UPDATE referrals SET practice_id = $2, service_id = $3, practice_name = $4, prac
 WHERE id = $1"""
 APPEND_TIMELINE = """
 INSERT INTO referral_timeline (referral_id, at, status, action, actor, organization_id,
-    practice_id, reason)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"""
+    practice_id, reason, role, person_role)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"""
 TIMELINE = "SELECT * FROM referral_timeline WHERE referral_id = $1 ORDER BY id"
 INTAKE = """
 SELECT * FROM referrals
@@ -202,6 +202,8 @@ async def append_timeline(
         caller.organization_id,
         r.practice_id,
         reason,
+        str(caller.role),
+        str(caller.person_role) if caller.person_role is not None else None,
     )
 
 

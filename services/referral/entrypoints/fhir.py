@@ -1,4 +1,5 @@
-"""FHIR R4 views of a referral (Task with BSeR business status, ServiceRequest), for EHRs."""
+"""FHIR R4 views of a referral (Task with BSeR business status, ServiceRequest), for EHRs; each
+read audited with the caller (the EHR's client, or the person)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from fastapi.responses import Response
 from services.referral.adapters import referral_repository as repo
 from services.referral.adapters.fhir_task import service_request_resource, task_resource
 from services.referral.domain.referral import Referral
-from services.referral.service_layer.commands.access import visible_referral
+from services.referral.service_layer.commands.access import REFERRAL_RECORD, visible_referral
+from warmlink.audit import audit
 from warmlink.auth import CallerDep
 from warmlink.db import ConnectionDep
 
@@ -28,7 +30,9 @@ async def _render(
     caller: CallerDep,
     render: Callable[[Referral, str], dict[str, Any]],
 ) -> Response:
-    row = await visible_referral(conn, caller, referral_id)
+    async with conn.transaction():
+        row = await visible_referral(conn, caller, referral_id)
+        await audit(conn, caller, "read", REFERRAL_RECORD, str(referral_id))
     base = str(request.base_url).rstrip("/") + "/fhir"
     body = render(repo.to_referral(row), base)
     return Response(orjson.dumps(body), media_type=FHIR_JSON)

@@ -24,10 +24,12 @@ from services.referral.entrypoints.schemas import (
     DeclineIn,
     ScheduleIn,
 )
+from services.referral.service_layer.commands.access import REFERRAL_RECORD
 from services.referral.service_layer.commands.lifecycle import (
     schedule_appointment,
     transition_referral,
 )
+from warmlink.audit import audit_each
 from warmlink.auth import Caller, Role, require_role
 from warmlink.db import ConnectionDep
 
@@ -44,8 +46,12 @@ async def inbox(
     urgency: Urgency | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
-    """The practice's referrals: urgent first, then the oldest acknowledgement deadline."""
-    rows = await repo.intake(conn, caller.organization_id, status, urgency, limit)
+    """The practice's referrals: urgent first, then the oldest acknowledgement deadline. Each
+    referral listed is audited as read."""
+    async with conn.transaction():
+        rows = await repo.intake(conn, caller.organization_id, status, urgency, limit)
+        ids = [str(r["id"]) for r in rows]
+        await audit_each(conn, caller, "read", REFERRAL_RECORD, ids)
     return {
         "practice_id": caller.organization_id,
         "items": [

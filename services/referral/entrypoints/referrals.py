@@ -25,7 +25,7 @@ from services.referral.entrypoints.schemas import (
     TimelineOut,
 )
 from services.referral.service_layer.commands import auto_redirect, redirect
-from services.referral.service_layer.commands.access import visible_referral
+from services.referral.service_layer.commands.access import REFERRAL_RECORD, visible_referral
 from services.referral.service_layer.commands.handoff import (
     SubmitReferral,
     submit_referral,
@@ -222,9 +222,12 @@ def _appointment(row: Any, logistics: AppointmentLogistics | None) -> dict[str, 
 
 @router.get("/{referral_id}/timeline", response_model=list[TimelineOut])
 async def get_timeline(referral_id: UUID, conn: ConnectionDep, caller: CallerDep) -> list[Any]:
-    """Every change with who, when and why."""
-    await visible_referral(conn, caller, referral_id)
-    return [asdict(e) for e in await repo.timeline(conn, referral_id)]
+    """Every change with who, when and why; the read audited."""
+    async with conn.transaction():
+        await visible_referral(conn, caller, referral_id)
+        entries = await repo.timeline(conn, referral_id)
+        await audit(conn, caller, "read", REFERRAL_RECORD, str(referral_id))
+    return [asdict(e) for e in entries]
 
 
 @router.post("/{referral_id}/cancel")
@@ -285,8 +288,11 @@ async def next_matches(
     referral_id: UUID, request: Request, conn: ConnectionDep, caller: ClinicDep, ctx: Ctx
 ) -> dict[str, Any]:
     """The directory's matches for the same criteria, without the practice that holds it now
-    and every practice that declined or missed it."""
-    row, gone = await redirect.practices_passed_over(conn, caller, referral_id)
+    and every practice that declined or missed it. Her criteria (where she lives, her plan) are
+    read: audited."""
+    async with conn.transaction():
+        row, gone = await redirect.practices_passed_over(conn, caller, referral_id)
+        await audit(conn, caller, "read", REFERRAL_RECORD, str(referral_id))
     params = auto_redirect.match_query(row)
     if params is None:
         raise InvalidInput.at("/match_criteria", "this referral was submitted without criteria")

@@ -142,3 +142,28 @@ class TimelineOut(BaseModel):
     organization_id: str
     practice_id: str | None
     reason: str | None
+
+
+class AccessEntryOut(BaseModel):
+    """One read or change of the referral's records: who, in what role, did what, when."""
+
+    at: datetime
+    source: Literal["audit", "timeline"] = Field(
+        description="audit: a read or write of a record; timeline: a change of the referral."
+    )
+    actor: str = Field(description="person:<uuid> for a person, else the machine client.")
+    organization_id: str
+    role: str | None = Field(description="The access role: clinic, practice or admin.")
+    person_role: str | None = Field(description="A person's role; null for a machine client.")
+    acting_client: str | None = Field(description="The client that acted for the person.")
+    action: Literal["read", "write"]
+    record_type: str
+    record_id: str
+    change: str | None = Field(description="The timeline's action (acknowledge, redirect, ...).")
+
+
+class AccessLogOut(BaseModel):
+    referral_id: UUID
+    screening_id: UUID | None
+    items: list[AccessEntryOut]
+    next: str | None = Field(description="The next (older) page; null on the last one.")

@@ -16,7 +16,7 @@ from services.referral.domain.worklist import CloseScreen, WorklistItem
 from services.referral.domain.worklist import WorklistReason as Reason
 from services.referral.entrypoints.deps import ReferralContext, context
 from services.referral.service_layer.commands import worklist as commands
-from warmlink.audit import audit
+from warmlink.audit import audit, audit_each
 from warmlink.auth import Caller, Role, require_role
 from warmlink.db import ConnectionDep
 
@@ -101,10 +101,13 @@ async def get_worklist(
     status: Literal["needs_referral", "referred", "closed", "all"] = "needs_referral",
 ) -> WorklistOut:
     """Patients of the caller's own site who need a referral (or `status`): urgent first, then
-    oldest."""
+    oldest. Each item listed is audited as read."""
     site = caller.organization_id
     wanted = None if status == "all" else status
-    items = await worklist_repository.for_site(conn, site, wanted, limit)
+    async with conn.transaction():
+        items = await worklist_repository.for_site(conn, site, wanted, limit)
+        ids = [str(i.screening_id) for i in items]
+        await audit_each(conn, caller, "read", commands.WORKLIST_RECORD, ids)
     return WorklistOut(site_id=site, items=[item_view(i) for i in items])
 
 
@@ -112,11 +115,12 @@ async def get_worklist(
 async def get_screen(
     screening_id: UUID, conn: ConnectionDep, caller: ClinicDep, ctx: Ctx
 ) -> ScreenOut:
-    """One screen of the caller's site, its closure note (the read audited) and its timeline."""
+    """One screen of the caller's site, its closure note and its timeline; the reads audited."""
     async with conn.transaction():
         item = await screen_accounting.site_item(conn, screening_id, caller.organization_id)
         if item is None:
             raise ScreenNotFound(screening_id)
+        await audit(conn, caller, "read", commands.WORKLIST_RECORD, str(screening_id))
         note = await screen_accounting.closure_note(
             conn, screening_id, caller.organization_id, ctx.keyring
         )

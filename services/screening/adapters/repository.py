@@ -1,4 +1,5 @@
-"""SQL for screenings. Every query is scoped by organization: another site's screen is not found."""
+"""SQL for screenings. Every query of a screening is scoped by organization: another site's screen
+is not found. Only the site that recorded one is read unscoped, to decide who may read its trail."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)""
 
 SELECT_SCREENING = """
 SELECT * FROM screenings WHERE id = $1 AND organization_id = $2"""
+SELECT_SITE = "SELECT organization_id FROM screenings WHERE id = $1"
 
 
 async def add(conn: Connection, s: Screening) -> None:
@@ -57,3 +59,9 @@ async def get(conn: Connection, screening_id: UUID, organization_id: str) -> Scr
         ScoreResult, row, item_scores=tuple(row["item_scores"]), interpretation=interpretation
     )
     return from_row(Screening, row, answers=tuple(row["answers"]), result=result)
+
+
+async def site_of(conn: Connection, screening_id: UUID) -> str | None:
+    """The organization that recorded the screening, whoever asks (ids only, no results)."""
+    site: str | None = await conn.fetchval(SELECT_SITE, screening_id)
+    return site

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 
 from services.screening.adapters import repository
@@ -16,11 +16,13 @@ from services.screening.entrypoints.schemas import (
     QuestionnaireResponseIn,
     ScreeningIn,
     ScreeningOut,
+    TrailEntryOut,
+    TrailOut,
 )
-from services.screening.service_layer.commands import record_screening
+from services.screening.service_layer.commands import read_screening_trail, record_screening
 from services.screening.settings import ScreeningSettings
 from warmlink.audit import audit
-from warmlink.auth import Caller, Role, require_role
+from warmlink.auth import Caller, CallerDep, Role, require_role
 from warmlink.db import ConnectionDep
 from warmlink.idempotency import request_hash, run_once
 from warmlink.problems import InvalidInput, NotFound
@@ -114,3 +116,15 @@ async def get_screening(screening_id: UUID, conn: ConnectionDep, caller: ClinicD
             raise NotFound(f"No screening {screening_id} for this organization.")
         await audit(conn, caller, "read", "screening", str(screening.id))
     return ScreeningOut.of(screening)
+
+
+@router.get("/{screening_id}/access", response_model=TrailOut)
+async def get_screening_access(
+    screening_id: UUID,
+    conn: ConnectionDep,
+    caller: CallerDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> TrailOut:
+    """Who read or wrote the screening, newest first (its site's coordinator and the network)."""
+    rows = await read_screening_trail(conn, caller, screening_id, limit)
+    return TrailOut(screening_id=screening_id, items=[TrailEntryOut(**dict(r)) for r in rows])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt
@@ -120,3 +121,22 @@ class ScreeningOut(BaseModel):
                 resources=[ResourceOut.of(r) for r in steps.resources],
             ),
         )
+
+
+class TrailEntryOut(BaseModel):
+    """One read or write of the screening: who, in what role, did what, when."""
+
+    at: datetime
+    actor: str = Field(description="person:<uuid> for a person, else the machine client.")
+    organization_id: str
+    role: str
+    person_role: str | None = Field(description="A person's role; null for a machine client.")
+    acting_client: str | None = Field(description="The client that acted for the person.")
+    action: Literal["read", "write"]
+    record_type: str
+    record_id: str
+
+
+class TrailOut(BaseModel):
+    screening_id: UUID
+    items: list[TrailEntryOut]

@@ -30,7 +30,7 @@ from services.referral.domain.errors import NoRedirectProposal
 from services.referral.domain.followup import NETWORK
 from services.referral.domain.redirect import passed_over
 from services.referral.domain.referral import TimelineEntry
-from services.referral.service_layer.commands.access import visible_referral
+from services.referral.service_layer.commands.access import record_change, visible_referral
 from services.referral.service_layer.commands.announce import PRODUCER, StatusListener
 from services.referral.service_layer.commands.redirect import (
     RedirectReferral,
@@ -78,7 +78,7 @@ async def decline_proposal(
     if not await store.keep(conn, referral_id, now):
         raise NoRedirectProposal()
     r = repo.to_referral(row)
-    await repo.append_timeline(conn, r, "redirect_proposal_declined", caller, now, None)
+    await record_change(conn, r, "redirect_proposal_declined", caller, now)
 
 
 def match_query(row: asyncpg.Record) -> dict[str, Any] | None:

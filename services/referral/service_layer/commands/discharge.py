@@ -20,7 +20,7 @@ from services.referral.domain.errors import (
     ReferralFinished,
 )
 from services.referral.domain.referral import Referral
-from services.referral.service_layer.commands.access import visible_referral
+from services.referral.service_layer.commands.access import record_change, visible_referral
 from services.referral.service_layer.commands.announce import PRODUCER
 from warmlink.auth import Caller
 from warmlink.db import Connection
@@ -45,7 +45,7 @@ async def confirm_outpatient_appointment(
     if r.status not in WITH_APPOINTMENT:
         raise NoAppointmentToConfirm(referral_id, str(r.status))
     await discharge.confirm_appointment(conn, referral_id, now)
-    await repo.append_timeline(conn, r, "provider_confirmed", caller, now, None)
+    await record_change(conn, r, "provider_confirmed", caller, now)
     event = OutpatientAppointmentConfirmed(
         referral_id=r.id, site_id=r.site_id, practice_id=r.practice_id, confirmed_at=now
     )
@@ -65,7 +65,7 @@ async def move_planned_discharge(
     await discharge.move_discharge(conn, referral_id, planned_at, now)
     moved = replace(r, appointment_needed_by=planned_at, updated_at=now)
     previous = r.appointment_needed_by.isoformat() if r.appointment_needed_by else "none"
-    await repo.append_timeline(conn, moved, "discharge_moved", caller, now, f"from {previous}")
+    await record_change(conn, moved, "discharge_moved", caller, now, f"from {previous}")
     event = PlannedDischargeMoved(
         referral_id=r.id,
         site_id=r.site_id,

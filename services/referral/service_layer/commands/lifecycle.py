@@ -28,7 +28,7 @@ from services.referral.domain.lifecycle_events import event_for
 from services.referral.domain.redirect import DEFAULT_APPOINTMENT_WITHIN_DAYS, appointment_too_late
 from services.referral.domain.referral import AppointmentLogistics, Referral
 from services.referral.domain.worklist import WorklistReason
-from services.referral.service_layer.commands.access import Owner, visible_referral
+from services.referral.service_layer.commands.access import Owner, record_change, visible_referral
 from services.referral.service_layer.commands.announce import StatusListener, announce
 from services.referral.service_layer.commands.auto_redirect import note_trigger
 from warmlink.audit import audit
@@ -79,7 +79,7 @@ async def transition_referral(
         await worklist.return_declined(conn, referral_id, reason, now)
     elif action in (Action.ACKNOWLEDGE, Action.CANCEL):
         await worklist.settle_ack_overdue(conn, referral_id)
-    await repo.append_timeline(conn, updated, action.value, caller, now, reason)
+    await record_change(conn, updated, action.value, caller, now, reason)
     if action is Action.DECLINE:
         await note_trigger(
             conn, redirects, referral_id, status, current.practice_id, RedirectReason.DECLINED, now

@@ -26,7 +26,7 @@ from services.referral.domain.redirect import (
     passed_over,
 )
 from services.referral.domain.referral import Referral, TimelineEntry
-from services.referral.service_layer.commands.access import visible_referral
+from services.referral.service_layer.commands.access import record_change, visible_referral
 from services.referral.service_layer.commands.announce import StatusListener, announce
 from warmlink.auth import Caller
 from warmlink.db import Connection
@@ -124,7 +124,7 @@ async def move_referral(
         reason += f"; Part 2 redisclosure consented for {practice.practice_id}"
     if automatic:
         reason += "; automatic"
-    await repo.append_timeline(conn, updated, "redirect", actor, now, reason)
+    await record_change(conn, updated, "redirect", actor, now, reason)
     await worklist.referred_again(conn, cmd.referral_id)
     event = redirected(current, updated, now, automatic=automatic)
     await announce(conn, listeners, updated, event, now)

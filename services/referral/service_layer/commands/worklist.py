@@ -1,7 +1,8 @@
 """The site accounts for a positive screen: a safety assessment, a closure with a coded reason.
 
 Each runs inside the caller's transaction: the worklist's change, the screen's timeline entry,
-the audit of the sealed note and the integration event (outbox) commit together or not at all.
+the audit rows (the screen's item, the sealed note) and the integration event (outbox) commit
+together or not at all.
 The note never leaves the sealed column: not into the event, the timeline or a log.
 """
 
@@ -27,6 +28,8 @@ from warmlink.db import Connection
 from warmlink.outbox import publish_later
 
 PRODUCER = "referral"
+# A site's worklist item: her patient reference and screen result, keyed by the screening id.
+WORKLIST_RECORD = "worklist_item"
 
 
 async def _site_item(conn: Connection, caller: Caller, screening_id: UUID) -> WorklistItem:
@@ -49,6 +52,7 @@ async def record_safety_assessment(
     await screens.assess(conn, screening_id, outcome.value, now, caller.subject)
     by, site = caller.subject, caller.organization_id
     await screens.append(conn, screening_id, now, "safety_assessment", by, site, outcome)
+    await audit(conn, caller, "write", WORKLIST_RECORD, str(screening_id))
     event = SafetyAssessmentRecorded(
         screening_id=screening_id,
         site_id=item.site_id,
@@ -69,6 +73,7 @@ async def close_screen(
         return item
     sid = command.screening_id
     await screens.close(conn, sid, command.reason.value, command.note, keyring, now, caller.subject)
+    await audit(conn, caller, "write", WORKLIST_RECORD, str(sid))
     if command.note:
         await audit(conn, caller, "write", "worklist_closure_note", str(sid))
     await screens.append(
