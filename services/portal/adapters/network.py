@@ -131,8 +131,10 @@ class Network:
         )
         return Answer(response.status_code, _json(response))
 
-    async def directory(self, who: Identity, path: str) -> Answer:
-        return await self.call(who, "GET", self.settings.directory_url + path)
+    async def directory(
+        self, who: Identity, path: str, method: str = "GET", json: object = None
+    ) -> Answer:
+        return await self.call(who, method, self.settings.directory_url + path, json)
 
     async def screening(
         self, who: Identity, method: str, path: str, json: object = None, **headers: str

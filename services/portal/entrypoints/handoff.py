@@ -63,6 +63,13 @@ async def _site_location(ctx: PortalContext, person: Person) -> dict[str, float]
     return {}
 
 
+async def _setting(ctx: PortalContext, person: Person, item: dict[str, Any]) -> str:
+    """Which setting-specific fields the form asks: her site's kind in the directory."""
+    listing = await ctx.network.listing(identity(person), person.organization_id)
+    kind = listing.body.get("kind") if listing.ok else None
+    return handoff.site_setting(kind, item["setting"])
+
+
 @router.get("/screens/{screening_id}/matches")
 async def matches_page(screening_id: UUID, request: Request, conn: ConnectionDep) -> Response:
     opened, person = await signed_in(conn, request)
@@ -111,6 +118,7 @@ async def matches_page(screening_id: UUID, request: Request, conn: ConnectionDep
         item=item.body,
         matches=choices,
         fallback=found.body.get("fallback", []),
+        partners_not_fitting=found.body.get("partners_not_fitting", []),
         crisis_lines=CRISIS_LINES,
         coverage=handoff.COVERAGE[criteria.coverage],
     )
@@ -152,6 +160,7 @@ async def _handoff_form(
         message = "That practice has no such service. Go back and choose another."
         return page(request, "message.html", opened, 404, title="Referral", message=message)
     method = values.get("method") if values.get("method") in handoff.METHODS else "digital"
+    setting = await _setting(ctx, person, item.body)
     return page(
         request,
         "handoff.html",
@@ -163,7 +172,9 @@ async def _handoff_form(
         service=service,
         values=values | {"method": str(method)},
         script=handoff.call_script(item.body, practice.body["name"]),
-        setting_field=handoff.SETTING_FIELDS.get(item.body["setting"]),
+        setting_field=handoff.SETTING_FIELDS.get(setting),
+        barriers=handoff.BARRIERS,
+        safe_contact=handoff.SAFE_CONTACT,
         **extra,
     )
 
@@ -188,14 +199,21 @@ async def submit_handoff(screening_id: UUID, request: Request, conn: ConnectionD
     item = await _item(ctx, person, screening_id)
     if not item.ok:
         return _trouble(request, opened, item)
-    errors = handoff.handoff_errors(form, item.body["setting"])
+    setting = await _setting(ctx, person, item.body)
+    errors = handoff.handoff_errors(form, setting)
     criteria = _criteria(form)
     errors |= {f"criteria_{k}": v for k, v in criteria.errors().items()}
     key = form.get("idempotency_key", "")
     if errors or not key:
         return await _handoff_form(request, opened, person, screening_id, form, 422, errors=errors)
     body = handoff.referral_body(
-        form, item.body, criteria, str(person.id), ctx.settings.zone(), form.get("method", "")
+        form,
+        item.body,
+        criteria,
+        str(person.id),
+        ctx.settings.zone(),
+        form.get("method", ""),
+        setting,
     )
     answer = await ctx.network.referral(
         identity(person), "POST", "/v1/referrals", body, **{"Idempotency-Key": key}
