@@ -19,6 +19,8 @@ portal, browser = base.portal, base.browser  # the portal test's fixtures, for t
 SITE = "cedar-heights-obgyn"
 # A practice usable without insurance in the demo region, taken as the site's partner.
 PARTNER, PARTNER_NAME = "lantern-telehealth", "Lantern Sliding-Scale Telehealth"
+# A partner that takes insurance plans only: it does not fit a patient without insurance.
+PLANS_ONLY, PLANS_ONLY_NAME = "bloom-therapy", "Bloom Perinatal Therapy"
 
 
 def test_the_site_coordinator_chooses_partners_and_matches_show_them_first(
@@ -27,25 +29,25 @@ def test_the_site_coordinator_chooses_partners_and_matches_show_them_first(
     coordinator = portal.person(SITE, "site_coordinator", email="partners@cedar.example.org")
     page = new_page(browser)
     sign_in(page, portal, coordinator)
-    # Three interactions: the nav link, her tick, Save.
+    # One interaction per practice, and the nav link and Save.
     page.get_by_role("navigation").get_by_role("link", name="Partners").click()
     page.wait_for_url("**/partners")
     assert serious_violations(page) == []
     names = page.locator("fieldset label").all_inner_texts()
     assert PARTNER_NAME in " ".join(names) and "Riverside" not in " ".join(names)
     page.get_by_label(PARTNER_NAME).check()
+    page.get_by_label(PLANS_ONLY_NAME).check()
     page.get_by_role("button", name="Save partners").click()
     page.wait_for_url("**/partners?saved=1")
     assert page.get_by_label(PARTNER_NAME).is_checked()
-    assert page.locator("fieldset .choice").first.inner_text().strip().startswith(PARTNER_NAME), (
-        "partners are listed first"
-    )
+    listed = [t.strip() for t in page.locator("fieldset .choice label").all_inner_texts()]
+    assert set(listed[:2]) == {PARTNER_NAME, PLANS_ONLY_NAME}, "partners are listed first"
     assert serious_violations(page) == []
     kept = httpx.get(
         f"{portal.net.url('directory')}/v1/organizations/{SITE}/preferred-practices",
         headers=portal.net.auth(SITE),
     ).json()
-    assert kept["practice_ids"] == [PARTNER]
+    assert sorted(kept["practice_ids"]) == sorted([PARTNER, PLANS_ONLY])
 
     # Her site's matches: the partner first, marked, with its reasons and expected days.
     sid = screen(portal, "pt-partner-1", urgent=False, site=SITE)
@@ -60,6 +62,9 @@ def test_the_site_coordinator_chooses_partners_and_matches_show_them_first(
     assert "First appointment in about" in first.inner_text()
     assert "usable without insurance" in first.inner_text()
     assert page.locator("li.match .tag.partner").count() == 1, "the others are not partners"
+    assert PLANS_ONLY_NAME not in page.inner_text("ol.matches")
+    assert f"{PLANS_ONLY_NAME} (" in page.inner_text("ul.not-fitting")
+    assert "not usable without insurance" in page.inner_text("ul.not-fitting")
     assert serious_violations(page) == []
 
 
