@@ -169,3 +169,45 @@ def test_barriers_asked_before_she_leaves_reach_the_practice(
     assert read.json()["barriers"] == ["transport", "childcare"]
     assert read.json()["patient"]["voicemail_safe"] is False
     assert read.json()["patient"]["text_safe"] is True
+
+
+def test_an_iop_handoff_sends_the_discharge_summary_with_the_referral(
+    portal: Portal, browser: object
+) -> None:
+    sid = screen(portal, "pt-iop-summary-1", urgent=False, site="harbor-iop")
+    me = portal.person("harbor-iop", "nurse_social_worker", email="summary@harbor-iop.example.org")
+    page = new_page(browser)
+    sign_in(page, portal, me)
+    page.goto(f"{portal.url}/screens/{sid}/handoff?{HANDOFF}&coverage=uninsured")
+    page.get_by_label("Her first name").fill("Nadia")
+    page.get_by_label("Her last name").fill("Ortiz")
+    page.get_by_label("Best phone number").fill("312-555-0164")
+    page.get_by_label("I read the number back").check()
+    page.get_by_label(FIELDS["last_iop_session_on"]).fill("2026-12-18")
+    page.get_by_label("She agrees to this referral").check()
+    summary = page.get_by_label("Discharge summary (PDF or text)")
+    binary = {"name": "summary.bin", "mimeType": "application/octet-stream", "buffer": b"\xff\x00"}
+    summary.set_input_files(binary)
+    page.get_by_role("button", name="Send the referral").click()
+    page.wait_for_selector("#discharge_summary-error")
+    assert "PDF or a text file" in page.inner_text("#discharge_summary-error")
+    assert page.input_value("#last_iop_session_on") == "2026-12-18", "what was typed is kept"
+    assert serious_violations(page) == []
+    assert (
+        referral_rows(portal, "SELECT id FROM referrals WHERE patient_ref = $1", "pt-iop-summary-1")
+        == []
+    ), "nothing was sent"
+
+    text = b"Discharge summary: stepped down from IOP; continue weekly therapy."
+    summary.set_input_files({"name": "summary.txt", "mimeType": "text/plain", "buffer": text})
+    page.get_by_role("button", name="Send the referral").click()
+    page.wait_for_selector("#referral-id")
+    assert "discharge summary was sent" in page.inner_text("#summary-status")
+    assert serious_violations(page) == []
+    referral_id = page.inner_text("#referral-id")
+    read = httpx.get(
+        f"{portal.net.url('referral')}/v1/intake/{referral_id}/discharge-summary",
+        headers=portal.net.auth("northside-cmhc", Role.PRACTICE),
+    )
+    assert read.status_code == 200, read.text
+    assert read.content == text and read.headers["content-type"].startswith("text/plain")

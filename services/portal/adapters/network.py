@@ -162,6 +162,18 @@ class Network:
     ) -> Answer:
         return await self.call(who, method, self.settings.referral_url + path, json, **headers)
 
+    async def referral_document(
+        self, who: Identity, path: str, content: bytes, content_type: str
+    ) -> Answer:
+        """PUT a document (the discharge summary) to the referral service, the body as is."""
+        token = await self.token_for(who)
+        response = await self._http.put(
+            self.settings.referral_url + path,
+            content=content,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": content_type},
+        )
+        return Answer(response.status_code, _json(response))
+
 
 def _json(response: httpx.Response) -> Any:
     try:

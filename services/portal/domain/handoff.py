@@ -46,6 +46,11 @@ SAFE_CONTACT = {
 }
 ANSWERS = {"yes": True, "no": False}
 
+# The IOP/PHP discharge summary, attached to the handoff when it is ready: the referral service
+# takes a PDF or UTF-8 text up to 5 MiB (REFERRAL_DOCUMENT_MAX_BYTES' default).
+SUMMARY_FIELD = "discharge_summary"
+SUMMARY_MAX_BYTES = 5 * 1024 * 1024
+
 REFERRING_KINDS = frozenset({"hospital", "ob", "pediatric", "iop_php"})
 
 
@@ -134,6 +139,23 @@ def handoff_errors(form: dict[str, str], setting: str) -> dict[str, str]:
         if form.get(name, "") not in ("", *ANSWERS):
             found[name] = "Choose yes or no, or leave it unanswered."
     return found
+
+
+def summary_type(content: bytes) -> str | None:
+    """The discharge summary's Content-Type from its bytes (what the referral service checks),
+    or None when it is neither a PDF nor UTF-8 text, or too large."""
+    if not content or len(content) > SUMMARY_MAX_BYTES:
+        return None
+    if content.startswith(b"%PDF-"):
+        return "application/pdf"
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return "text/plain; charset=utf-8"
+
+
+SUMMARY_REFUSED = "Attach the discharge summary as a PDF or a text file of at most 5 MB."
 
 
 def barriers_named(form: dict[str, str]) -> list[str]:

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from contracts.resources import CRISIS_LINES
 from services.portal.adapters.network import Answer
@@ -179,6 +180,28 @@ async def _handoff_form(
     )
 
 
+async def _summary(request: Request) -> bytes | None:
+    """The discharge summary attached to the form (IOP/PHP), read up to one byte over the
+    limit; None when none was chosen. The form is parsed once: Starlette keeps it."""
+    upload = (await request.form()).get(handoff.SUMMARY_FIELD)
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return None
+    return await upload.read(handoff.SUMMARY_MAX_BYTES + 1)
+
+
+async def _send_summary(
+    ctx: PortalContext, person: Person, referral_id: str, content: bytes
+) -> str | None:
+    """Attach the summary to the referral just made; what went wrong, or None when it went."""
+    kind = handoff.summary_type(content)
+    assert kind is not None  # checked with the form
+    path = f"/v1/referrals/{referral_id}/discharge-summary"
+    answer = await ctx.network.referral_document(identity(person), path, content, kind)
+    if answer.ok:
+        return None
+    return answer.detail or UNREACHABLE
+
+
 @router.get("/screens/{screening_id}/handoff")
 async def handoff_page(screening_id: UUID, request: Request, conn: ConnectionDep) -> Response:
     opened, person = await signed_in(conn, request)
@@ -201,6 +224,9 @@ async def submit_handoff(screening_id: UUID, request: Request, conn: ConnectionD
         return _trouble(request, opened, item)
     setting = await _setting(ctx, person, item.body)
     errors = handoff.handoff_errors(form, setting)
+    summary = await _summary(request) if setting == "iop_php" else None
+    if summary is not None and handoff.summary_type(summary) is None:
+        errors[handoff.SUMMARY_FIELD] = handoff.SUMMARY_REFUSED
     criteria = _criteria(form)
     errors |= {f"criteria_{k}": v for k, v in criteria.errors().items()}
     key = form.get("idempotency_key", "")
@@ -219,6 +245,9 @@ async def submit_handoff(screening_id: UUID, request: Request, conn: ConnectionD
         identity(person), "POST", "/v1/referrals", body, **{"Idempotency-Key": key}
     )
     if answer.status == 201:
+        summary_problem = (
+            await _send_summary(ctx, person, answer.body["id"], summary) if summary else None
+        )
         return page(
             request,
             "handoff_done.html",
@@ -228,6 +257,8 @@ async def submit_handoff(screening_id: UUID, request: Request, conn: ConnectionD
             referral=answer.body,
             item=item.body,
             crisis_lines=CRISIS_LINES,
+            summary_sent=summary is not None and summary_problem is None,
+            summary_problem=summary_problem,
         )
     placed = {
         field: detail

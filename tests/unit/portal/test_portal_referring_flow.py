@@ -6,10 +6,12 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from services.portal.domain.handoff import (
+    SUMMARY_MAX_BYTES,
     MatchCriteria,
     handoff_errors,
     referral_body,
     site_setting,
+    summary_type,
 )
 from services.portal.domain.partners import FIELD, choices, chosen_in
 from tests.unit.portal.test_portal_handoff_form import FILLED, ITEM
@@ -72,3 +74,11 @@ def test_barriers_and_safe_contact_go_with_the_referral_only_when_answered() -> 
     assert unasked["barriers"] == []
     assert "voicemail_safe" not in unasked["patient"] and "text_safe" not in unasked["patient"]
     assert set(handoff_errors(FILLED | {"text_safe": "maybe"}, "ob")) == {"text_safe"}
+
+
+def test_the_discharge_summary_is_sent_as_a_pdf_or_utf8_text_only() -> None:
+    assert summary_type(b"%PDF-1.7 ...") == "application/pdf"
+    assert summary_type("Résumé de sortie".encode()) == "text/plain; charset=utf-8"
+    assert summary_type(b"\xff\xfe\x00binary") is None
+    assert summary_type(b"") is None
+    assert summary_type(b"a" * (SUMMARY_MAX_BYTES + 1)) is None
