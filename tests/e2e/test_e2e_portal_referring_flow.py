@@ -211,3 +211,26 @@ def test_an_iop_handoff_sends_the_discharge_summary_with_the_referral(
     )
     assert read.status_code == 200, read.text
     assert read.content == text and read.headers["content-type"].startswith("text/plain")
+
+
+def test_a_refused_save_says_why_keeps_her_ticks_and_changes_nothing(
+    portal: Portal, browser: object
+) -> None:
+    coordinator = portal.person(
+        "eastbrook-ob", "site_coordinator", email="refused@eastbrook.example.org"
+    )
+    page = new_page(browser)
+    sign_in(page, portal, coordinator)
+    page.goto(f"{portal.url}/partners")
+    csrf = page.input_value("input[name=csrf_token]")
+    # A practice that left the directory between the page and the save (here: not a practice).
+    form = {"csrf_token": csrf, f"partner:{PARTNER}": "yes", "partner:riverside-ob": "yes"}
+    refused = page.request.post(f"{portal.url}/partners", form=form)
+    assert refused.status == 422
+    assert "riverside-ob is not a receiving practice" in refused.text()
+    assert f'name="partner:{PARTNER}" value="yes" checked' in refused.text(), "her tick is kept"
+    kept = httpx.get(
+        f"{portal.net.url('directory')}/v1/organizations/eastbrook-ob/preferred-practices",
+        headers=portal.net.auth("eastbrook-ob"),
+    ).json()
+    assert kept["practice_ids"] == []

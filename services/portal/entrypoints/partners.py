@@ -29,8 +29,14 @@ def _not_hers(request: Request, opened: Opened) -> Response:
 
 
 async def _partners_page(
-    request: Request, opened: Opened, person: Person, status_code: int = 200, **extra: object
+    request: Request,
+    opened: Opened,
+    person: Person,
+    status_code: int = 200,
+    ticked: list[str] | None = None,
+    **extra: object,
 ) -> Response:
+    """The form; `ticked` (a refused save) keeps what she ticked instead of what is stored."""
     ctx, who = portal(request), identity(person)
     everyone, kept = await asyncio.gather(
         ctx.network.directory(who, "/v1/organizations"), ctx.network.directory(who, _path(person))
@@ -43,7 +49,9 @@ async def _partners_page(
         opened,
         status_code,
         title="Referral partners",
-        practices=partners.choices(everyone.body, kept.body["practice_ids"]),
+        practices=partners.choices(
+            everyone.body, kept.body["practice_ids"] if ticked is None else ticked
+        ),
         field=partners.FIELD,
         **extra,
     )
@@ -68,10 +76,11 @@ async def save_partners(request: Request, conn: ConnectionDep) -> Response:
     form = await form_of(request, opened)
     if not person.keeps_partners:
         return _not_hers(request, opened)
-    body = {"practice_ids": partners.chosen_in(form)}
+    chosen = partners.chosen_in(form)
+    body = {"practice_ids": chosen}
     answer = await portal(request).network.directory(identity(person), _path(person), "PUT", body)
     if answer.ok:
         return see_other("/partners?saved=1")
     problem = answer.detail or UNREACHABLE
     status = answer.status if 400 <= answer.status < 500 else 502
-    return await _partners_page(request, opened, person, status, problem=problem)
+    return await _partners_page(request, opened, person, status, chosen, problem=problem)
