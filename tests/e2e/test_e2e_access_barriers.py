@@ -104,6 +104,12 @@ async def test_barriers_and_safe_contact_reach_the_practice_and_the_monthly_revi
     )
     assert counted["barriers"] == {"childcare": 1, "time": 1, "transport": 1}
     assert counted["referred_with_barriers"] == 1
+    async with httpx.AsyncClient(base_url=net.url("followup")) as followup:
+        csv_report = await followup.get(
+            "/v1/reports/monthly", params={"month": month, "format": "csv"}, headers=net.auth(SITE)
+        )
+    row = f"{month},measures,site,{SITE},barriers.transport,1"
+    assert row in csv_report.text.splitlines(), "the CSV review carries the same counts"
     facts = await net.query(
         "followup",
         "SELECT barriers FROM measure_referrals WHERE referral_id = $1",
