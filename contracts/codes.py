@@ -216,6 +216,18 @@ class FollowUpBarrier(StrEnum):
     OTHER = "other"
 
 
+class AccessBarrier(StrEnum):
+    """What may keep her from the first appointment, asked before she leaves the referring
+    site (issue 15 step 4); codes only, so the network can count them without a word about her."""
+
+    TRANSPORT = "transport"
+    CHILDCARE = "childcare"
+    COST = "cost"
+    LANGUAGE = "language"
+    TIME = "time"
+    STIGMA = "stigma"
+
+
 class GateKind(StrEnum):
     """A moment before which the patient must leave with an appointment, by setting
     (docs/domain.md)."""

@@ -13,6 +13,7 @@ from pydantic import AwareDatetime, Field
 
 from contracts.base import EventPayload
 from contracts.codes import (
+    AccessBarrier,
     AppointmentCancelReason,
     AppointmentParty,
     CancelReason,
@@ -77,6 +78,11 @@ class ReferralSubmitted(ReferralEvent):
         default=False,
         description="IOP/PHP: a summary reference went with the referral (legacy; the summary "
         "now travels as a document, announced by DischargeSummaryDelivered).",
+    )
+    barriers: list[AccessBarrier] = Field(
+        default_factory=list,
+        description="Barriers to the first appointment she named before leaving, as codes "
+        "(an optional field added to v1: producers before it sent none).",
     )
 
 

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from services.directory.adapters.key_cache import PublishedKeys
 from services.directory.adapters.match_index import MatchIndex
-from services.directory.entrypoints import identity, listings, matches, organizations
+from services.directory.entrypoints import identity, listings, matches, organizations, partners
 from services.directory.hsds.entrypoints import http as hsds
 from services.directory.service_layer.events import subscriptions
 from services.directory.settings import DirectorySettings
@@ -59,6 +59,7 @@ def spec(settings: DirectorySettings) -> ServiceSpec:
             matches.router,  # first: the hot path, and routes are tried in order
             identity.router,
             organizations.router,
+            partners.router,
             identity.keys_router,
             listings.router,
             hsds.router,

@@ -97,3 +97,18 @@ class ExchangeRefused(Invalid):
 
     def __init__(self, detail: str, field: str) -> None:
         super().__init__(detail, field=field)
+
+
+class PartnersNotYours(NotAllowed):
+    """A site's preferred practices are kept by its site coordinator (or its own system)."""
+
+    def __init__(self) -> None:
+        super().__init__("Only the site coordinator keeps the site's preferred practices.")
+
+
+class UnknownPractice(Invalid):
+    def __init__(self, position: int, practice_id: str) -> None:
+        super().__init__(
+            f"{practice_id} is not a receiving practice of the network",
+            field=f"/practice_ids/{position}",
+        )

@@ -18,6 +18,8 @@ the result equals ``rank`` over the whole directory (a property test checks this
 A bucket's order is valid for one UTC day and until the first of its fresh listings turns
 stale, then it is sorted again when next read. A changed service is taken out and put back in
 place, with its floor as of when the bucket was sorted (the order's own moment in time).
+A site's partners (rule h) are assessed first, each of their services wherever it sits:
+those that lead go first whatever their floor, and the walk counts only the rest.
 A cheap pre-filter (``_filter``) skips services that ``assess`` would certainly exclude, so
 they are not listed in ``excluded``; ``excluded`` names the services the search looked at.
 """
@@ -41,8 +43,10 @@ from services.directory.domain.matching import (
     assess,
     choose,
     order_floor,
+    partner_miss,
 )
 from services.directory.domain.model import Modality
+from services.directory.domain.partners import PartnerNotFitting
 
 CELL_DEGREES = 0.25
 BucketKey = tuple[str, str, str] | tuple[str, str, int, int]
@@ -182,29 +186,48 @@ class ServiceIndex:
     def match(self, request: MatchRequest, now: datetime, max_age: timedelta) -> MatchResult:
         """The same answer as ``rank(request, <every service>, now, max_age)``, found early."""
         passes = _filter(request)
-        eligible: list[Scored] = []
         excluded: list[tuple[str, str]] = []
-        seen: set[str] = set()
+        misses: list[PartnerNotFitting] = []
+        # Rule h: the site's partners are few; each of their services is assessed whatever
+        # bucket it sits in, so a partner that does not fit can say why.
+        partners: dict[str, Scored | str] = {}
+        for sid in sorted(s for org in request.preferred for s in self._by_org.get(org, ())):
+            candidate = self._entries[sid].candidate
+            partners[sid] = assessed = assess(request, candidate, now, max_age)
+            if isinstance(assessed, str):
+                excluded.append((sid, assessed))
+                misses.extend(partner_miss(request, candidate, assessed))
+        # Partners that lead are placed before the rest whatever their floor; the rest (a
+        # partner without an open slot among them) count towards the stop as the walk meets them.
+        leading = [s for s in partners.values() if not isinstance(s, str) and request.leads(s)]
+        eligible: list[Scored] = list(leading)
+        has_uninsured_option = any(s.usable_without_insurance for s in leading)
+        seen: set[str] = {s.service.id for s in leading}
         stop_at: tuple[int, int] | None = None
-        has_uninsured_option = False
+        others = 0
         for tier, days, sid in self._in_floor_order(request, now, max_age):
             if stop_at is not None and (tier, days) > stop_at:
                 break
             if sid in seen:
                 continue
             seen.add(sid)
-            entry = self._entries[sid]
-            if not passes(entry):
-                continue
-            assessed = assess(request, entry.candidate, now, max_age)
+            if sid in partners:
+                assessed = partners[sid]
+            else:
+                entry = self._entries[sid]
+                if not passes(entry):
+                    continue
+                assessed = assess(request, entry.candidate, now, max_age)
+                if isinstance(assessed, str):
+                    excluded.append((sid, assessed))
             if isinstance(assessed, str):
-                excluded.append((sid, assessed))
                 continue
             eligible.append(assessed)
+            others += 1
             has_uninsured_option = has_uninsured_option or assessed.usable_without_insurance
-            if stop_at is None and len(eligible) >= request.limit and has_uninsured_option:
+            if stop_at is None and others >= request.limit and has_uninsured_option:
                 stop_at = (tier, days)
-        return choose(request, eligible, excluded, now)
+        return choose(request, eligible, excluded, now, misses)
 
     def _in_floor_order(
         self, request: MatchRequest, now: datetime, max_age: timedelta

@@ -42,6 +42,13 @@ g. Insurance-agnostic guarantee. After sorting and cutting to ``limit``, if no r
    usable without insurance but some eligible candidate is, the best such candidate replaces the
    last returned match (ranks stay 1..n). If no eligible candidate is usable without insurance,
    ``fallback`` holds the PSI HelpLine, so nobody hears "we can't help you".
+h. Referral partners established in advance. ``preferred`` names the referring site's preferred
+   practices (``partners``). Their eligible services that have or may have an open slot (tier 0
+   or 1) come first, in the order of rules c-f, marked ``preferred`` with the reason "Preferred
+   partner of your site"; then every other match in its own order, cut to ``limit`` together.
+   A partner without an open slot (tier 2) keeps its place and says why it is not first; a
+   partner's service at the requested level of care that rule a excludes is listed in
+   ``partners_not_fitting`` with the reason in words. Rule g then applies to the whole list.
 """
 
 from __future__ import annotations
@@ -70,6 +77,12 @@ from services.directory.domain.model import (
     PracticeType,
     Service,
 )
+from services.directory.domain.partners import (
+    NO_OPEN_SLOT,
+    PREFERRED,
+    PartnerNotFitting,
+    not_fitting,
+)
 from services.directory.domain.resources import NO_INSURANCE_FALLBACK, URGENT_RESOURCES
 
 CoverageKind = Literal["plan", "medicaid", "uninsured"]
@@ -94,6 +107,11 @@ class MatchRequest:
     population: Population | None = None
     urgency: Urgency = "routine"
     limit: int = 10
+    preferred: frozenset[str] = frozenset()  # the referring site's partner organization ids
+
+    def leads(self, s: Scored) -> bool:
+        """Rule h: a partner's service that has, or may have, an open slot goes first."""
+        return s.organization.id in self.preferred and s.tier < 2
 
     def __post_init__(self) -> None:
         if self.coverage not in ("plan", "medicaid", "uninsured"):
@@ -155,6 +173,7 @@ class Match:
     telehealth: bool  # she can attend by telehealth in her state
     usable_without_insurance: bool
     reasons: tuple[str, ...]
+    preferred: bool = False  # one of the referring site's partners (rule h)
 
 
 @dataclass(frozen=True)
@@ -163,6 +182,7 @@ class MatchResult:
     crisis_resources: tuple[Resource, ...] = ()
     fallback: tuple[Resource, ...] = ()
     excluded: tuple[tuple[str, str], ...] = ()  # (service_id, reason code), by service id
+    partners_not_fitting: tuple[PartnerNotFitting, ...] = ()  # by service id
 
 
 def rank(
@@ -174,13 +194,24 @@ def rank(
     """Filter, tier and order the candidates by the module's rule; pure and deterministic."""
     eligible: list[Scored] = []
     excluded: list[tuple[str, str]] = []
+    misses: list[PartnerNotFitting] = []
     for cand in candidates:
         assessed = assess(request, cand, now, max_age)
         if isinstance(assessed, str):
             excluded.append((cand.service.id, assessed))
+            misses.extend(partner_miss(request, cand, assessed))
         else:
             eligible.append(assessed)
-    return choose(request, eligible, excluded, now)
+    return choose(request, eligible, excluded, now, misses)
+
+
+def partner_miss(request: MatchRequest, cand: Candidate, reason: str) -> list[PartnerNotFitting]:
+    """Rule h: an excluded service of one of the site's partners, said in words (or nothing)."""
+    org, svc = cand.organization, cand.service
+    if org.id not in request.preferred:
+        return []
+    miss = not_fitting(org.id, org.name, svc.id, svc.name, reason)
+    return [] if miss is None else [miss]
 
 
 def order_floor(
@@ -230,9 +261,13 @@ def choose(
     eligible: list[Scored],
     excluded: Iterable[tuple[str, str]],
     now: datetime,
+    partner_misses: Iterable[PartnerNotFitting] = (),
 ) -> MatchResult:
-    """Rules e-g over assessed candidates: order, cut to ``limit``, keep an uninsured option."""
-    eligible = sorted(eligible, key=lambda s: s.key)
+    """Rules e-h over assessed candidates: order, partners first, cut to ``limit``, keep an
+    uninsured option."""
+    ordered = sorted(eligible, key=lambda s: s.key)
+    leading = [s for s in ordered if request.leads(s)]
+    eligible = leading + [s for s in ordered if not request.leads(s)]
     chosen = eligible[: request.limit]
     if not any(s.usable_without_insurance for s in chosen):
         best = next((s for s in eligible if s.usable_without_insurance), None)
@@ -244,6 +279,7 @@ def choose(
         crisis_resources=URGENT_RESOURCES if request.urgency == "urgent" else (),
         fallback=() if any(m.usable_without_insurance for m in matches) else NO_INSURANCE_FALLBACK,
         excluded=tuple(sorted(excluded)),
+        partners_not_fitting=tuple(sorted(partner_misses, key=lambda m: m.service_id)),
     )
 
 
@@ -265,8 +301,15 @@ def _match(s: Scored, position: int, request: MatchRequest, now: datetime) -> Ma
         distance_km=s.reach.distance_km,
         telehealth=s.reach.telehealth,
         usable_without_insurance=s.usable_without_insurance,
-        reasons=reasons_for(s, request, now),
+        reasons=_partner_reason(s, request) + reasons_for(s, request, now),
+        preferred=s.organization.id in request.preferred,
     )
+
+
+def _partner_reason(s: Scored, request: MatchRequest) -> tuple[str, ...]:
+    if s.organization.id not in request.preferred:
+        return ()
+    return (PREFERRED,) if request.leads(s) else (NO_OPEN_SLOT,)
 
 
 def _within(value: float, bound: float) -> bool:

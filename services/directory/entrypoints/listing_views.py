@@ -55,5 +55,6 @@ def matches_json(result: MatchResult) -> bytes:
         "crisis_resources": result.crisis_resources,
         "fallback": result.fallback,
         "excluded": excluded,
+        "partners_not_fitting": result.partners_not_fitting,
     }
     return orjson.dumps(body, default=_sets)

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from services.directory.adapters import partners
 from services.directory.adapters.match_index import MatchIndex
 from services.directory.domain.errors import InvalidMatchRequest
 from services.directory.domain.matching import MatchRequest
@@ -17,6 +18,7 @@ from services.directory.domain.model import LevelOfCare, Modality, Population
 from services.directory.entrypoints.listing_views import matches_json
 from services.directory.settings import DirectorySettings
 from warmlink.auth import Caller, Role, require_role
+from warmlink.db import PoolDep
 from warmlink.problems import InvalidInput
 
 router = APIRouter(tags=["matching"])
@@ -78,13 +80,19 @@ def _criteria(request: Request) -> MatchQuery:
 
 
 @router.get("/v1/matches", openapi_extra={"parameters": _query_parameters(MatchQuery)})
-async def get_matches(request: Request, caller: MatcherDep) -> Response:
+async def get_matches(request: Request, caller: MatcherDep, pool: PoolDep) -> Response:
     """Practices ranked by expected days to first appointment, fit and reliability, each with
     the reasons for its rank; always at least one option usable without insurance, or the PSI
-    HelpLine. Urgent requests list crisis resources first."""
+    HelpLine. Urgent requests list crisis resources first. A referring site's preferred
+    practices that fit come first, marked `preferred`; those that do not fit are listed in
+    `partners_not_fitting` with the reason."""
     query = _criteria(request)
+    preferred: list[str] = []
+    if caller.role is Role.CLINIC:  # only a referring site keeps partners
+        async with pool.acquire() as conn:
+            preferred = await partners.preferred_of(conn, caller.organization_id)
     try:
-        match_request = MatchRequest(**query.__dict__)
+        match_request = MatchRequest(**query.__dict__, preferred=frozenset(preferred))
     except InvalidMatchRequest as exc:
         field = (exc.field or "").lstrip("/")  # a query parameter, not a body pointer
         raise InvalidInput(

@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from contracts.fields import OrgId
 from services.directory.domain.codes import US_STATES, known_language
 from services.directory.domain.model import (
     IntakeMethod,
@@ -27,6 +28,7 @@ from services.directory.domain.model import (
     Population,
     PracticeType,
 )
+from services.directory.domain.partners import MAX_PARTNERS
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
@@ -190,3 +192,17 @@ class ClientIn(BaseModel):
 class ClientOut(BaseModel):
     client_id: str
     client_secret: str = Field(description="Shown once; store it in a secret manager.")
+
+
+class PreferredPracticesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    practice_ids: list[OrgId] = Field(
+        max_length=MAX_PARTNERS,
+        description="The site's preferred practices, in its own order; replaces the list.",
+    )
+
+
+class PreferredPracticesOut(BaseModel):
+    organization_id: str
+    practice_ids: list[str]

@@ -147,8 +147,10 @@ class Network:
         )
         return Answer(response.status_code, _json(response))
 
-    async def directory(self, who: Identity, path: str) -> Answer:
-        return await self.call(who, "GET", self.settings.directory_url + path)
+    async def directory(
+        self, who: Identity, path: str, method: str = "GET", json: object = None
+    ) -> Answer:
+        return await self.call(who, method, self.settings.directory_url + path, json)
 
     async def screening(
         self, who: Identity, method: str, path: str, json: object = None, **headers: str
@@ -175,6 +177,18 @@ class Network:
         self, who: Identity, method: str, path: str, json: object = None, **headers: str
     ) -> Answer:
         return await self.call(who, method, self.settings.referral_url + path, json, **headers)
+
+    async def referral_document(
+        self, who: Identity, path: str, content: bytes, content_type: str
+    ) -> Answer:
+        """PUT a document (the discharge summary) to the referral service, the body as is."""
+        token = await self.token_for(who)
+        response = await self._http.put(
+            self.settings.referral_url + path,
+            content=content,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": content_type},
+        )
+        return Answer(response.status_code, _json(response))
 
 
 def _origin(url: str) -> str:

@@ -29,6 +29,36 @@ SETTING_FIELDS = {
     "pediatric": "infant_visit_ref",
     "iop_php": "last_iop_session_on",
 }
+# Before she leaves (issue 15 step 4): what may keep her from the first appointment, as the
+# referral API's codes (contracts.codes.AccessBarrier), each a checkbox named barrier_<code>.
+BARRIERS = {
+    "transport": "Getting there",
+    "childcare": "Childcare",
+    "cost": "Cost",
+    "language": "Language",
+    "time": "Time off work or school",
+    "stigma": "Worry about what others think",
+}
+# Whether the practice may leave a voicemail or send a text: asked, or left unanswered.
+SAFE_CONTACT = {
+    "voicemail_safe": "Is it safe to leave her a voicemail?",
+    "text_safe": "Is it safe to send her a text?",
+}
+ANSWERS = {"yes": True, "no": False}
+
+# The IOP/PHP discharge summary, attached to the handoff when it is ready: the referral service
+# takes a PDF or UTF-8 text up to 5 MiB (REFERRAL_DOCUMENT_MAX_BYTES' default).
+SUMMARY_FIELD = "discharge_summary"
+SUMMARY_MAX_BYTES = 5 * 1024 * 1024
+
+REFERRING_KINDS = frozenset({"hospital", "ob", "pediatric", "iop_php"})
+
+
+def site_setting(site_kind: str | None, screened_in: str) -> str:
+    """The setting the form asks for: the referring site's kind in the directory (a hospital's
+    L&D or postpartum unit, an OB office, a pediatric office, an IOP/PHP programme), which is
+    where she is now; the setting her screen was recorded with when the directory does not say."""
+    return site_kind if site_kind in REFERRING_KINDS else screened_in
 
 
 @dataclass(frozen=True)
@@ -105,7 +135,32 @@ def handoff_errors(form: dict[str, str], setting: str) -> dict[str, str]:
         found[extra] = "Enter the planned discharge date and time."
     if extra == "last_iop_session_on" and _date(value) is None:
         found[extra] = "Enter the date of her last IOP/PHP session."
+    for name in SAFE_CONTACT:
+        if form.get(name, "") not in ("", *ANSWERS):
+            found[name] = "Choose yes or no, or leave it unanswered."
     return found
+
+
+def summary_type(content: bytes) -> str | None:
+    """The discharge summary's Content-Type from its bytes (what the referral service checks),
+    or None when it is neither a PDF nor UTF-8 text, or too large."""
+    if not content or len(content) > SUMMARY_MAX_BYTES:
+        return None
+    if content.startswith(b"%PDF-"):
+        return "application/pdf"
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return "text/plain; charset=utf-8"
+
+
+SUMMARY_REFUSED = "Attach the discharge summary as a PDF or a text file of at most 5 MB."
+
+
+def barriers_named(form: dict[str, str]) -> list[str]:
+    """The barrier codes she named (ticked), in the form's order."""
+    return [code for code in BARRIERS if form.get(f"barrier_{code}")]
 
 
 def referral_body(
@@ -115,14 +170,17 @@ def referral_body(
     referrer_id: str,
     zone: ZoneInfo,
     method: str = "digital",
+    setting: str | None = None,
 ) -> dict[str, Any]:
-    """The referral API's body (docs/api.md "Submitting"), from a form without errors."""
+    """The referral API's body (docs/api.md "Submitting"), from a form without errors;
+    `setting` as `site_setting` chose it (the screen's own without it)."""
+    setting = setting or item["setting"]
     body: dict[str, Any] = {
         "screening_id": item["screening_id"],
         "practice_id": form["practice_id"],
         "service_id": form["service_id"],
         "patient_ref": item["patient_ref"],
-        "setting": item["setting"],
+        "setting": setting,
         "method": method if method in METHODS else "digital",
         "urgency": "urgent" if item.get("urgent") else "routine",
         "referrer_id": referrer_id,
@@ -130,11 +188,13 @@ def referral_body(
             "given_name": form["given_name"].strip(),
             "family_name": form["family_name"].strip(),
             "phone": form["phone"].strip(),
-        },
+        }
+        | {name: ANSWERS[form[name]] for name in SAFE_CONTACT if form.get(name) in ANSWERS},
         "consent": {"given": True},
         "match_criteria": criteria.for_referral(),
+        "barriers": barriers_named(form),
     }
-    extra = SETTING_FIELDS.get(item["setting"])
+    extra = SETTING_FIELDS.get(setting)
     if extra == "infant_visit_ref":
         body[extra] = form[extra].strip()
     elif extra == "planned_discharge_at":
@@ -156,6 +216,8 @@ POINTER_FIELDS = {
     "/infant_visit_ref": "infant_visit_ref",
     "/planned_discharge_at": "planned_discharge_at",
     "/last_iop_session_on": "last_iop_session_on",
+    "/patient/voicemail_safe": "voicemail_safe",
+    "/patient/text_safe": "text_safe",
 }
 
 

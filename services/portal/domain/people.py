@@ -33,6 +33,11 @@ class Person:
         """A referring site's person: she has a worklist."""
         return self.access_role is Role.CLINIC
 
+    @property
+    def keeps_partners(self) -> bool:
+        """Her site's coordinator: she chooses the practices it refers to first."""
+        return self.access_role is Role.CLINIC and self.role is PersonRole.SITE_COORDINATOR
+
     def may_administer(self, other: Person) -> bool:
         return self.administers_people and other.organization_id == self.organization_id
 

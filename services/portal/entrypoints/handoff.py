@@ -12,6 +12,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile
 
 from contracts.resources import CRISIS_LINES
 from services.portal.adapters.network import Answer
@@ -63,6 +64,13 @@ async def _site_location(ctx: PortalContext, person: Person) -> dict[str, float]
     return {}
 
 
+async def _setting(ctx: PortalContext, person: Person, item: dict[str, Any]) -> str:
+    """Which setting-specific fields the form asks: her site's kind in the directory."""
+    listing = await ctx.network.listing(identity(person), person.organization_id)
+    kind = listing.body.get("kind") if listing.ok else None
+    return handoff.site_setting(kind, item["setting"])
+
+
 @router.get("/screens/{screening_id}/matches")
 async def matches_page(screening_id: UUID, request: Request, conn: ConnectionDep) -> Response:
     opened, person = await signed_in(conn, request)
@@ -111,6 +119,7 @@ async def matches_page(screening_id: UUID, request: Request, conn: ConnectionDep
         item=item.body,
         matches=choices,
         fallback=found.body.get("fallback", []),
+        partners_not_fitting=found.body.get("partners_not_fitting", []),
         crisis_lines=CRISIS_LINES,
         coverage=handoff.COVERAGE[criteria.coverage],
     )
@@ -152,6 +161,7 @@ async def _handoff_form(
         message = "That practice has no such service. Go back and choose another."
         return page(request, "message.html", opened, 404, title="Referral", message=message)
     method = values.get("method") if values.get("method") in handoff.METHODS else "digital"
+    setting = await _setting(ctx, person, item.body)
     return page(
         request,
         "handoff.html",
@@ -163,9 +173,33 @@ async def _handoff_form(
         service=service,
         values=values | {"method": str(method)},
         script=handoff.call_script(item.body, practice.body["name"]),
-        setting_field=handoff.SETTING_FIELDS.get(item.body["setting"]),
+        setting_field=handoff.SETTING_FIELDS.get(setting),
+        barriers=handoff.BARRIERS,
+        safe_contact=handoff.SAFE_CONTACT,
         **extra,
     )
+
+
+async def _summary(request: Request) -> bytes | None:
+    """The discharge summary attached to the form (IOP/PHP), read up to one byte over the
+    limit; None when none was chosen. The form is parsed once: Starlette keeps it."""
+    upload = (await request.form()).get(handoff.SUMMARY_FIELD)
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return None
+    return await upload.read(handoff.SUMMARY_MAX_BYTES + 1)
+
+
+async def _send_summary(
+    ctx: PortalContext, person: Person, referral_id: str, content: bytes
+) -> str | None:
+    """Attach the summary to the referral just made; what went wrong, or None when it went."""
+    kind = handoff.summary_type(content)
+    assert kind is not None  # checked with the form
+    path = f"/v1/referrals/{referral_id}/discharge-summary"
+    answer = await ctx.network.referral_document(identity(person), path, content, kind)
+    if answer.ok:
+        return None
+    return answer.detail or UNREACHABLE
 
 
 @router.get("/screens/{screening_id}/handoff")
@@ -188,19 +222,32 @@ async def submit_handoff(screening_id: UUID, request: Request, conn: ConnectionD
     item = await _item(ctx, person, screening_id)
     if not item.ok:
         return _trouble(request, opened, item)
-    errors = handoff.handoff_errors(form, item.body["setting"])
+    setting = await _setting(ctx, person, item.body)
+    errors = handoff.handoff_errors(form, setting)
+    summary = await _summary(request) if setting == "iop_php" else None
+    if summary is not None and handoff.summary_type(summary) is None:
+        errors[handoff.SUMMARY_FIELD] = handoff.SUMMARY_REFUSED
     criteria = _criteria(form)
     errors |= {f"criteria_{k}": v for k, v in criteria.errors().items()}
     key = form.get("idempotency_key", "")
     if errors or not key:
         return await _handoff_form(request, opened, person, screening_id, form, 422, errors=errors)
     body = handoff.referral_body(
-        form, item.body, criteria, str(person.id), ctx.settings.zone(), form.get("method", "")
+        form,
+        item.body,
+        criteria,
+        str(person.id),
+        ctx.settings.zone(),
+        form.get("method", ""),
+        setting,
     )
     answer = await ctx.network.referral(
         identity(person), "POST", "/v1/referrals", body, **{"Idempotency-Key": key}
     )
     if answer.status == 201:
+        summary_problem = (
+            await _send_summary(ctx, person, answer.body["id"], summary) if summary else None
+        )
         return page(
             request,
             "handoff_done.html",
@@ -210,6 +257,8 @@ async def submit_handoff(screening_id: UUID, request: Request, conn: ConnectionD
             referral=answer.body,
             item=item.body,
             crisis_lines=CRISIS_LINES,
+            summary_sent=summary is not None and summary_problem is None,
+            summary_problem=summary_problem,
         )
     placed = {
         field: detail

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
+
+from contracts.codes import AccessBarrier
 
 # When a last IOP/PHP session is the deadline: the practice's morning of that day.
 LAST_SESSION_AT = time(9, 0)
@@ -50,3 +53,10 @@ def appointment_needed_by(
         local = datetime.combine(last_iop_session_on, LAST_SESSION_AT, tzinfo=ZoneInfo(time_zone))
         return local.astimezone(UTC)
     return None
+
+
+def barrier_codes(named: Iterable[AccessBarrier]) -> tuple[str, ...]:
+    """The barriers she named, once each, in the code set's order (the form's order does not
+    matter, and the monthly review counts each once per referral)."""
+    given = set(named)
+    return tuple(b.value for b in AccessBarrier if b in given)

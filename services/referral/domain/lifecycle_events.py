@@ -45,6 +45,7 @@ def submitted(referral: Referral) -> ReferralSubmitted:
         acknowledge_by=referral.acknowledge_by,
         appointment_needed_by=referral.appointment_needed_by,
         discharge_summary_sent=referral.discharge_summary_ref is not None,
+        barriers=list(referral.barriers),
     )
 
 

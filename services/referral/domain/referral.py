@@ -20,6 +20,10 @@ class PatientDetails:
     email: str | None
     preferred_contact_times: str | None
     notes: str | None
+    # Asked before she leaves: may the practice leave a voicemail, send a text? None: not asked.
+    # Sealed with her number, since a wrong one can put her at risk at home.
+    voicemail_safe: bool | None = None
+    text_safe: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class Referral:
     appointment_at: datetime | None = None
     appointment_modality: str | None = None
     urgency_reason: str | None = None  # why it is urgent (contracts.codes.UrgencyReason)
+    barriers: tuple[str, ...] = ()  # contracts.codes.AccessBarrier she named, in code order
     updated_at: datetime | None = None
     history: tuple[TimelineEntry, ...] = field(default=())
 

@@ -13,7 +13,11 @@ from fastapi.responses import Response
 
 from services.referral.adapters import referral_repository as repo
 from services.referral.adapters.directory_client import DirectoryUnavailable, PracticeInfo
-from services.referral.domain.handoff import appointment_needed_by, missing_for_setting
+from services.referral.domain.handoff import (
+    appointment_needed_by,
+    barrier_codes,
+    missing_for_setting,
+)
 from services.referral.domain.lifecycle import Action
 from services.referral.domain.messages import CRISIS_RESOURCES, patient_message
 from services.referral.domain.referral import AppointmentLogistics, PatientDetails, Referral
@@ -106,6 +110,8 @@ def referral_view(r: Referral, phone: str | None = None, url: str | None = None)
         # a pediatric referral, the discharge summary of an IOP/PHP one.
         "infant_visit_ref": r.infant_visit_ref,
         "discharge_summary_ref": r.discharge_summary_ref,
+        # What she said may keep her from the first appointment, so the practice can plan for it.
+        "barriers": list(r.barriers),
         "submitted_at": r.submitted_at.isoformat(),
         "acknowledge_by": r.acknowledge_by.isoformat(),
         "appointment_needed_by": r.appointment_needed_by.isoformat()
@@ -159,6 +165,7 @@ async def post_referral(
         match_criteria=body.match_criteria.model_dump(exclude_none=True)
         if body.match_criteria
         else None,
+        barriers=barrier_codes(body.barriers),
     )
 
     now = datetime.now(UTC)

@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from contracts.codes import (
+    AccessBarrier,
     AppointmentCancelReason,
     AppointmentParty,
     CancelReason,
@@ -36,6 +37,12 @@ class PatientIn(Strict):
     email: EmailStr | None = None
     preferred_contact_times: str | None = Field(None, max_length=200)
     notes: str | None = Field(None, max_length=2000)
+    voicemail_safe: bool | None = Field(
+        None, description="She said a voicemail may be left at this number (none: not asked)."
+    )
+    text_safe: bool | None = Field(
+        None, description="She said a text may be sent to this number (none: not asked)."
+    )
 
     @model_validator(mode="after")
     def _reachable(self) -> PatientIn:
@@ -86,6 +93,11 @@ class ReferralIn(Strict):
         None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$", deprecated=True
     )
     match_criteria: MatchCriteria | None = None
+    barriers: list[AccessBarrier] = Field(
+        default_factory=list,
+        max_length=len(AccessBarrier),
+        description="What may keep her from the first appointment, asked before she leaves.",
+    )
 
 
 class AcknowledgeIn(Strict):

@@ -89,11 +89,13 @@ def random_request(rng: random.Random) -> MatchRequest:
         population=rng.choice([None, Population.POSTPARTUM]),
         urgency=rng.choice(["routine", "urgent"]),
         limit=rng.choice([1, 2, 3, 5, 10]),
+        # rule h: a site's partners, some of them gone from the directory since
+        preferred=frozenset(f"org-s{i:03d}" for i in rng.sample(range(130), rng.choice([0, 3]))),
     )
 
 
 def answer(result: MatchResult) -> tuple[object, ...]:
-    return result.matches, result.fallback, result.crisis_resources
+    return result.matches, result.fallback, result.crisis_resources, result.partners_not_fitting
 
 
 def assert_same_as_rank(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from services.followup.measures.domain.grouping import GroupBy, Scope, ScopeKind
 from services.followup.measures.domain.journey import fold, fold_all
@@ -109,3 +110,26 @@ def test_warm_methods_side_by_side_and_no_cold_referrals() -> None:
     assert comparison["warm"] == {"referred": 4, "attended": 2, "completion_rate": 0.5}
     assert comparison["cold"] is None
     assert comparison["note"] == "no cold referrals recorded"
+
+
+def test_barriers_are_counted_per_site_and_per_month() -> None:
+    named = {R3: ("cost", "transport")}
+    riverside = [s for s in SUBMISSIONS if s.site_id == RIVERSIDE]
+    with_barriers = [
+        replace(s, barriers=named.get(s.referral_id, ("transport",) if s in riverside else ()))
+        for s in SUBMISSIONS
+    ]
+    journeys = fold_all(with_barriers, STEPS)
+    by_site = {
+        g.key: g.measures for g in measure_groups(journeys, BREACHES, NETWORK, GroupBy.SITE, TZ)
+    }
+    assert by_site[RIVERSIDE]["barriers"] == {"transport": len(riverside)}
+    assert by_site[RIVERSIDE]["referred_with_barriers"] == len(riverside)
+    r3_site = next(s.site_id for s in SUBMISSIONS if s.referral_id == R3)
+    assert by_site[r3_site]["barriers"]["cost"] == 1
+    months = measure_groups(journeys, BREACHES, NETWORK, GroupBy.MONTH, TZ)
+    assert [(g.key, g.measures["barriers"]["transport"]) for g in months] == [
+        (at(11, 2, 15).astimezone(TZ).strftime("%Y-%m"), len(riverside) + 1)
+    ]
+    untouched = groups(GroupBy.SITE)
+    assert all(m["barriers"] == {} and m["referred_with_barriers"] == 0 for m in untouched.values())

@@ -27,7 +27,7 @@ from warmlink.db import Connection
 from warmlink.rows import from_row
 
 _REFERRAL_COLUMNS = """referral_id, site_id, practice_id, service_id, screening_id, setting,
-       method, urgency, level_of_care, submitted_at"""
+       method, urgency, level_of_care, submitted_at, barriers"""
 
 COHORT_REFERRALS = f"""
 SELECT {_REFERRAL_COLUMNS}
@@ -97,7 +97,7 @@ async def _journeys(conn: Connection, rows: Sequence[asyncpg.Record]) -> list[Jo
     ids = [r["referral_id"] for r in rows]
     steps = await conn.fetch(STEPS_OF, ids) if ids else []
     return fold_all(
-        [from_row(Submission, r) for r in rows],
+        [from_row(Submission, r, barriers=tuple(r["barriers"])) for r in rows],
         [from_row(Step, s, kind=StepKind(s["kind"])) for s in steps],
     )
 

@@ -21,8 +21,9 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (screening_id) DO NOTHING"""
 
 RECORD_SUBMISSION = """
 INSERT INTO measure_referrals (referral_id, site_id, practice_id, service_id, screening_id,
-                               setting, method, urgency, level_of_care, submitted_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                               setting, method, urgency, level_of_care, submitted_at,
+                               barriers)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 ON CONFLICT (referral_id) DO NOTHING"""
 
 RECORD_STEP = """
@@ -102,6 +103,7 @@ async def record_submission(conn: Connection, s: Submission) -> None:
         s.urgency,
         s.level_of_care,
         s.submitted_at,
+        list(s.barriers),
     )
 
 

@@ -36,6 +36,8 @@ class Submission:
     urgency: str
     level_of_care: str
     submitted_at: datetime
+    barriers: tuple[str, ...] = ()
+    """What she said may keep her from the first appointment (contracts.codes.AccessBarrier)."""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ open (an appointment attended next month counts for the month the referral was m
 - no-shows: missed appointments (events), charged to the referral.
 - SLA breaches: breaches of the cohort's referrals, by kind, charged to the practice named by the
   breach.
+- barriers: referrals whose patient named at least one barrier before leaving the site, and how
+  many named each (transport, childcare, cost, language, time, stigma), charged to the referral.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ class _Tally:
     closed: int = 0
     declines: Counter[str] = field(default_factory=Counter)
     breaches: Counter[str] = field(default_factory=Counter)
+    with_barriers: int = 0
+    barriers: Counter[str] = field(default_factory=Counter)
 
     def add(self, j: Journey) -> None:
         submitted = j.submission.submitted_at
@@ -73,6 +77,8 @@ class _Tally:
         self.appointment_cancellations += j.appointment_cancellations
         self.cancelled += j.cancelled_by_referrer
         self.closed += j.closure is not None
+        self.with_barriers += bool(j.submission.barriers)
+        self.barriers.update(j.submission.barriers)
 
     def measures(self) -> dict[str, Any]:
         attended = len(self.days_to_attended)
@@ -93,6 +99,8 @@ class _Tally:
             "closed": self.closed,
             "sla_breaches": sum(self.breaches.values()),
             "sla_breach_kinds": dict(sorted(self.breaches.items())),
+            "referred_with_barriers": self.with_barriers,
+            "barriers": dict(sorted(self.barriers.items())),
         }
 
 

@@ -83,6 +83,7 @@ async def on_referral_submitted(conn: Connection, envelope: Envelope, e: Referra
             urgency=e.urgency.value,
             level_of_care=e.level_of_care.value,
             submitted_at=e.submitted_at,
+            barriers=tuple(sorted({b.value for b in e.barriers})),
         ),
     )
 
