@@ -13,7 +13,16 @@ from services.referral.adapters.directory_client import DirectoryClient
 from services.referral.adapters.directory_token import DirectoryToken
 from services.referral.adapters.notifications import Notifier, notifier_from_settings
 from services.referral.domain.auto_redirect import RedirectPolicy
-from services.referral.entrypoints import discharge, documents, fhir, intake, referrals, worklist
+from services.referral.entrypoints import (
+    discharge,
+    documents,
+    fhir,
+    intake,
+    patient_message,
+    referrals,
+    site_referrals,
+    worklist,
+)
 from services.referral.entrypoints.deps import ReferralContext
 from services.referral.service_layer import events
 from services.referral.settings import ReferralSettings
@@ -59,6 +68,7 @@ async def referral_context(app: FastAPI, runtime: Runtime) -> None:
         appointment_within_days=settings.appointment_within_days,
         document_max_bytes=settings.document_max_bytes,
         redirects=settings.auto_redirects(),
+        patient_channel=settings.notify_channel,
     )
     _start_auto_redirects(runtime, settings, directory, app.state.referral_context)
     if settings.notify_channel != "none":
@@ -108,7 +118,9 @@ def spec(settings: ReferralSettings) -> ServiceSpec:
         migrations=Path(__file__).parent / "migrations",
         routers=[
             worklist.router,
+            site_referrals.router,
             referrals.router,
+            patient_message.router,
             intake.router,
             documents.router,
             discharge.router,

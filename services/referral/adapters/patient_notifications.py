@@ -75,12 +75,26 @@ async def queue(
     subject, body = render_confirmation(confirmation)
     if channel == "sms":
         subject, body = "", render_sms(confirmation)
-    sealed = keyring.seal(
-        orjson.dumps({"to": to, "subject": subject, "body": body}), associated_data(referral.id)
-    )
-    await conn.execute(QUEUE, referral.id, channel, sealed)
-    await notify_after_commit(conn, CHANNEL)
+    await queue_message(conn, keyring, channel, referral.id, to, subject, body)
     return True
+
+
+async def queue_message(
+    conn: Executor,
+    keyring: Keyring,
+    channel: str,
+    referral_id: UUID,
+    to: str,
+    subject: str,
+    body: str,
+) -> None:
+    """Queue one message to her, sealed, in the caller's transaction; the sender sends it after
+    commit. The confirmation and the panel she is sent later take the same path."""
+    sealed = keyring.seal(
+        orjson.dumps({"to": to, "subject": subject, "body": body}), associated_data(referral_id)
+    )
+    await conn.execute(QUEUE, referral_id, channel, sealed)
+    await notify_after_commit(conn, CHANNEL)
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,7 @@ class Referral:
     appointment_modality: str | None = None
     urgency_reason: str | None = None  # why it is urgent (contracts.codes.UrgencyReason)
     updated_at: datetime | None = None
+    language: str = "en"  # BCP 47: the language she reads; her panel and messages use it
     history: tuple[TimelineEntry, ...] = field(default=())
 
 

@@ -21,7 +21,7 @@ from contracts.codes import (
     Setting,
     Urgency,
 )
-from contracts.fields import OrgId, PatientRef, ServiceId, StaffId
+from contracts.fields import LanguageTag, OrgId, PatientRef, ServiceId, StaffId
 
 
 class Strict(BaseModel):
@@ -86,6 +86,9 @@ class ReferralIn(Strict):
         None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$", deprecated=True
     )
     match_criteria: MatchCriteria | None = None
+    language: LanguageTag = Field(
+        "en", description="The language she reads: what she is told and sent is written in it."
+    )
 
 
 class AcknowledgeIn(Strict):

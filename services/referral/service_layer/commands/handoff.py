@@ -46,6 +46,7 @@ class SubmitReferral:
     infant_visit_ref: str | None
     discharge_summary_ref: str | None
     match_criteria: dict[str, Any] | None
+    language: str = "en"
 
 
 async def urgency_for(conn: Connection, caller: Caller, cmd: SubmitReferral) -> DecidedUrgency:
@@ -96,6 +97,7 @@ async def submit_referral(
         infant_visit_ref=cmd.infant_visit_ref,
         discharge_summary_ref=cmd.discharge_summary_ref,
         updated_at=now,
+        language=cmd.language,
     )
     extra = {
         "practice_phone": practice.intake_phone,
