@@ -13,7 +13,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 from services.portal.adapters.network import Network
 from services.portal.domain.errors import CsrfRefused
-from services.portal.entrypoints import handoff, people, screens, sign_in, worklist
+from services.portal.entrypoints import handoff, people, referrals, screens, sign_in, worklist
 from services.portal.entrypoints.deps import (
     SECURITY_HEADERS,
     PortalContext,
@@ -50,6 +50,7 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
             screens.router,
             worklist.router,
             handoff.router,
+            referrals.router,
             people.router,
             people.api,
         ],

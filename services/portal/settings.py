@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.portal.domain.people import LockoutPolicy
@@ -40,6 +40,9 @@ class PortalSettings(ServiceSettings):
     # Seals each person's TOTP secret at rest (base64 of 32 random bytes; `make run` makes one).
     secrets_key: SecretStr | None = None
     secrets_key_id: str = "portal-1"
+
+    # How many referrals one page of the site's list shows (older ones are on the next page).
+    referrals_page_size: int = Field(25, ge=1, le=500)
 
     session_idle_s: int = 15 * 60
     session_max_s: int = 12 * 3600

@@ -164,6 +164,7 @@ async def _handoff_form(
         values=values | {"method": str(method)},
         script=handoff.call_script(item.body, practice.body["name"]),
         setting_field=handoff.SETTING_FIELDS.get(item.body["setting"]),
+        languages=handoff.LANGUAGES,
         **extra,
     )
 
