@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from email.header import decode_header, make_header
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -37,6 +38,7 @@ from tools.dev.seed import seed_region
 from warmlink.auth import PersonRole, Role
 
 SPANISH_SUBJECT = "Su referido: qué pasa ahora"
+ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
@@ -179,6 +181,8 @@ def test_the_site_lists_filters_pages_opens_and_exports_its_referrals(
     steps = page.eval_on_selector_all(
         "table.timeline tbody tr", "rs => rs.map(r => [...r.cells].map(c => c.textContent))"
     )
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "referral.png"), full_page=True)
     assert [s[2] for s in steps] == [
         "Appointment booked",
         "The practice acknowledged it",
@@ -236,6 +240,8 @@ def test_the_patient_panel_in_spanish_is_sent_to_her_once_on_a_double_click(
     assert "988" in text and "1-833-852-6262" in text
     size = panel.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     assert size >= 24, f"large type for her to read: {size}px"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "patient-panel-es.png"), full_page=True)
     assert serious_violations(page) == []
 
     fields = page.eval_on_selector("form.send", "f => Object.fromEntries(new FormData(f))")
