@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from contracts import resources
 from services.referral.domain.messages import WITHIN_ROUTINE, WITHIN_URGENT
+from services.referral.domain.patient_panel import ENGLISH, WORDINGS
 
 SMS_MAX_CHARS = 320
 
@@ -18,8 +19,8 @@ PSI_HELPLINE = resources.PSI_HELPLINE.contact
 MATERNAL_HOTLINE = resources.MATERNAL_MENTAL_HEALTH_HOTLINE.contact
 
 # Discreet on purpose: the subject shows on lock screens and shared inboxes, so it names neither
-# the practice nor mental health.
-SUBJECT = "Your referral: what happens next"
+# the practice nor mental health. The same as the panel's she may be sent later.
+SUBJECT = WORDINGS[ENGLISH].subject
 
 
 @dataclass(frozen=True)
