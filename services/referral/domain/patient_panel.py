@@ -80,14 +80,15 @@ class PatientPanel:
     crisis_heading: str
     crisis: tuple[str, ...]  # 988 first
 
-    def text(self) -> str:
-        """The panel as plain text, for an email."""
-        return "\n\n".join([*self.lines, self.crisis_heading + ":\n" + "\n".join(self.crisis)])
+    def email(self) -> tuple[str, str]:
+        """(subject, body) for an email, in plain ASCII like her confirmation's."""
+        body = "\n\n".join([*self.lines, self.crisis_heading + ":\n" + "\n".join(self.crisis)])
+        return plain_ascii(self.subject), plain_ascii(body + "\n")
 
     def sms(self) -> str:
         """The panel for a text message: the same sentences in plain ASCII, since one character
         outside the GSM-7 alphabet cuts each segment from 160 to 70 characters."""
-        return _ascii(" ".join([*self.lines, *self.crisis]))
+        return plain_ascii(" ".join([*self.lines, *self.crisis]))
 
 
 def spoken_language(tag: str | None) -> str:
@@ -111,6 +112,9 @@ def patient_panel(
     return PatientPanel(spoken, w.subject, w.heading, lines, w.crisis_heading, crisis)
 
 
-def _ascii(text: str) -> str:
+def plain_ascii(text: str) -> str:
+    """What she is sent is plain ASCII: a text message stays in the GSM-7 alphabet and nothing
+    turns to mojibake in an old mail client. Accents are dropped (Spanish reads well without
+    them), and anything else outside ASCII too."""
     decomposed = unicodedata.normalize("NFKD", text)
     return decomposed.encode("ascii", "ignore").decode()

@@ -55,7 +55,7 @@ async def send_patient_message(
     if not to:
         raise NoContactForChannel(channel)
     panel = panel_of(row)
-    subject, body = (panel.subject, panel.text()) if channel == "smtp" else ("", panel.sms())
+    subject, body = panel.email() if channel == "smtp" else ("", panel.sms())
     await patient_notifications.queue_message(
         conn, keyring, channel, referral_id, to, subject, body
     )
