@@ -151,6 +151,9 @@ def test_the_site_lists_filters_pages_opens_and_exports_its_referrals(
     assert "Enter a patient reference" in page.inner_text("#patient-error")
     assert page.input_value("#patient") == "pt web!" and page.input_value("#status") == "scheduled"
     assert page.get_attribute("#patient", "aria-invalid") == "true"
+    assert page.locator("#csv").count() == 0, "no export of filters that were refused"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "referrals-filter-error.png"), full_page=True)
     assert serious_violations(page) == []
 
     page.get_by_label("Patient reference").fill("pt-web-*")
