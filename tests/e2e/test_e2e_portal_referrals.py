@@ -223,6 +223,13 @@ def test_the_site_lists_filters_pages_opens_and_exports_its_referrals(
     assert rows(other) == ["pt-web-other"]
     assert theirs["site_id"] == OTHER_SITE
 
+    intake = portal.person(PRACTICE, "intake_coordinator", "intake-list@bloom.example.org")
+    practice_page = new_page(browser)
+    sign_in(practice_page, portal, intake)
+    assert practice_page.get_by_role("link", name="Referrals").count() == 0
+    response = practice_page.goto(f"{portal.url}/referrals")
+    assert response.status == 403 and "referring site's people" in practice_page.inner_text("main")
+
 
 def test_the_patient_panel_in_spanish_is_sent_to_her_once_on_a_double_click(
     portal: Portal, browser: Any, smtp: tuple[Inbox, int]

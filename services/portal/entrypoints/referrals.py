@@ -29,7 +29,7 @@ from services.portal.entrypoints.deps import (
     see_other,
     signed_in,
 )
-from services.portal.entrypoints.worklist import UNREACHABLE, not_for_this_role
+from services.portal.entrypoints.worklist import UNREACHABLE
 from services.portal.service_layer.commands import Opened
 from warmlink.db import Connection, ConnectionDep
 
@@ -56,6 +56,11 @@ async def _site_people(conn: Connection, request: Request, person: Person) -> li
 def _names(people: list[Person]) -> dict[str, str]:
     """Each person of the site by the subject her steps are recorded under."""
     return {f"person:{p.id}": p.email for p in people}
+
+
+def not_for_this_role(request: Request, opened: Opened) -> Response:
+    message = "A referring site's people see its referrals here."
+    return page(request, "message.html", opened, 403, title="Not available", message=message)
 
 
 def _trouble(request: Request, opened: Opened, answer: Answer | None, title: str) -> Response:
