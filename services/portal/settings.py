@@ -42,6 +42,9 @@ class PortalSettings(ServiceSettings):
     secrets_key: SecretStr | None = None
     secrets_key_id: str = "portal-1"
 
+    # How many referrals one page of the site's list shows (older ones are on the next page).
+    referrals_page_size: int = Field(25, ge=1, le=500)
+
     session_idle_s: int = 15 * 60
     session_max_s: int = 12 * 3600
     session_sweep_interval_s: float = 60.0

@@ -19,7 +19,9 @@ from services.referral.entrypoints import (
     documents,
     fhir,
     intake,
+    patient_message,
     referrals,
+    site_referrals,
     worklist,
 )
 from services.referral.entrypoints.deps import ReferralContext
@@ -67,6 +69,7 @@ async def referral_context(app: FastAPI, runtime: Runtime) -> None:
         appointment_within_days=settings.appointment_within_days,
         document_max_bytes=settings.document_max_bytes,
         redirects=settings.auto_redirects(),
+        patient_channel=settings.notify_channel,
     )
     _start_auto_redirects(runtime, settings, directory, app.state.referral_context)
     if settings.notify_channel != "none":
@@ -116,8 +119,10 @@ def spec(settings: ReferralSettings) -> ServiceSpec:
         migrations=Path(__file__).parent / "migrations",
         routers=[
             worklist.router,
+            site_referrals.router,
             referrals.router,
             access.router,
+            patient_message.router,
             intake.router,
             documents.router,
             discharge.router,

@@ -417,6 +417,17 @@ def test_a_digital_handoff_from_the_worklist_in_ten_interactions_and_one_referra
     ).json()
     assert item["status"] == "referred" and item["referral_id"] == walked.referral_id
 
+    # What she hears, from the page that said the referral was sent: in English (the form's
+    # default), and nothing to send where the network sends patients nothing.
+    page.get_by_role("link", name="Show her what happens next").click()
+    page.wait_for_url(f"**/referrals/{walked.referral_id}/for-patient")
+    panel = page.locator("section.for-patient")
+    assert panel.get_attribute("lang") == "en"
+    assert f"referred you to {walked.practice}" in panel.inner_text()
+    assert "within one business day" in panel.inner_text() and "988" in panel.inner_text()
+    assert page.get_by_role("button", name="Send to her phone").count() == 0
+    assert serious_violations(page) == []
+
 
 def test_an_in_room_call_handoff_shows_the_line_and_script_in_ten_interactions(
     portal: Portal, browser: Any

@@ -178,6 +178,15 @@ class Network:
     ) -> Answer:
         return await self.call(who, method, self.settings.referral_url + path, json, **headers)
 
+    async def referral_csv(self, who: Identity, path: str) -> tuple[int, str]:
+        """A CSV the referral service answers (the monthly review), as its text."""
+        token = await self.token_for(who)
+        response = await self._http.get(
+            self.settings.referral_url + path,
+            headers={"Authorization": f"Bearer {token}", "Accept": "text/csv"},
+        )
+        return response.status_code, response.text
+
     async def referral_document(
         self, who: Identity, path: str, content: bytes, content_type: str
     ) -> Answer:

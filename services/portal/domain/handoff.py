@@ -23,6 +23,8 @@ POPULATIONS = {"": "Either", "pregnant": "Pregnant", "postpartum": "Postpartum"}
 PHONE = re.compile(r"^[0-9+()\- .]{7,20}$")
 INFANT_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 METHODS = {"digital": "Digital", "in_room_call": "In-room call"}
+# What she is told and sent is written in her language (the referral service's wording).
+LANGUAGES = {"en": "English", "es": "Español (Spanish)"}
 # Setting -> the one field only it asks for (the referral service refuses the handoff without).
 SETTING_FIELDS = {
     "hospital": "planned_discharge_at",
@@ -125,6 +127,8 @@ def handoff_errors(form: dict[str, str], setting: str) -> dict[str, str]:
         found["phone"] = "Enter a phone number: digits, spaces, + ( ) - and dots, 7 to 20."
     if not form.get("phone_confirmed"):
         found["phone_confirmed"] = "Read the number back to her and tick when she confirms it."
+    if form.get("language", "en") not in LANGUAGES:
+        found["language"] = "Choose the language she reads."
     if not form.get("consent"):
         found["consent"] = "She must agree to the referral before it is sent."
     extra = SETTING_FIELDS.get(setting)
@@ -193,6 +197,7 @@ def referral_body(
         "consent": {"given": True},
         "match_criteria": criteria.for_referral(),
         "barriers": barriers_named(form),
+        "language": form.get("language") or "en",
     }
     extra = SETTING_FIELDS.get(setting)
     if extra == "infant_visit_ref":
@@ -213,6 +218,7 @@ POINTER_FIELDS = {
     "/patient/phone": "phone",
     "/patient": "phone",
     "/consent/given": "consent",
+    "/language": "language",
     "/infant_visit_ref": "infant_visit_ref",
     "/planned_discharge_at": "planned_discharge_at",
     "/last_iop_session_on": "last_iop_session_on",

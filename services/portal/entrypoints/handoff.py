@@ -176,6 +176,7 @@ async def _handoff_form(
         setting_field=handoff.SETTING_FIELDS.get(setting),
         barriers=handoff.BARRIERS,
         safe_contact=handoff.SAFE_CONTACT,
+        languages=handoff.LANGUAGES,
         **extra,
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contracts import resources
-from services.referral.domain.messages import WITHIN_ROUTINE, WITHIN_URGENT
+from services.referral.domain.patient_panel import ENGLISH, WORDINGS, plain_ascii
 
 SMS_MAX_CHARS = 320
 
@@ -18,8 +18,79 @@ PSI_HELPLINE = resources.PSI_HELPLINE.contact
 MATERNAL_HOTLINE = resources.MATERNAL_MENTAL_HEALTH_HOTLINE.contact
 
 # Discreet on purpose: the subject shows on lock screens and shared inboxes, so it names neither
-# the practice nor mental health.
-SUBJECT = "Your referral: what happens next"
+# the practice nor mental health. The same as the panel's she may be sent later.
+SUBJECT = WORDINGS[ENGLISH].subject
+
+
+@dataclass(frozen=True)
+class ConfirmationWording:
+    greeting: str
+    crisis: str
+    referred: str  # {practice} {within} {when}
+    reach: str  # {ways}
+    no_reach: str
+    ways_joiner: str
+    support: str  # {psi} {hotline}
+    closing: str
+    sms_unsafe: str
+    sms_referred: str  # {name} {within} {when}
+    sms_within_routine: str
+    sms_within_urgent: str
+    sms_reach: str  # {ways}
+    sms_no_reach: str
+    sms_crisis: str
+    sms_support: str  # {psi}
+
+
+CONFIRMATION_WORDINGS = {
+    ENGLISH: ConfirmationWording(
+        greeting="Hello,",
+        crisis="If you are thinking about harming yourself or do not feel safe, call or text 988 "
+        "(Suicide & Crisis Lifeline) now, day or night. In an emergency, call 911.",
+        referred="Your care team has referred you to {practice}. They will contact you "
+        "{within}, {when}.",
+        reach="If you have not heard from them by then, you can reach them at {ways}.",
+        no_reach="If you have not heard from them by then, please call your care team.",
+        ways_joiner=" or ",
+        support="Support while you wait (these are not crisis lines):\n"
+        "- PSI HelpLine: {psi} (call or text)\n"
+        "- National Maternal Mental Health Hotline: {hotline}, free and confidential, "
+        "call or text any time",
+        closing="You are not alone, and help is on the way.",
+        sms_unsafe="If you do not feel safe, call or text 988 now.",
+        sms_referred="Your referral: {name} will contact you {within}, {when}.",
+        sms_within_routine="within 1 business day",  # SMS: short
+        sms_within_urgent="within a few hours",
+        sms_reach="Reach them: {ways}.",
+        sms_no_reach="No word by then? Call your care team.",
+        sms_crisis="In a crisis, call or text 988.",
+        sms_support="Support: PSI {psi}, Maternal MH Hotline 1-833-TLC-MAMA.",
+    ),
+    "es": ConfirmationWording(
+        greeting="Hola:",
+        crisis="Si piensa en hacerse daño o no se siente segura, llame o envíe un texto al 988 "
+        "(Línea de Prevención del Suicidio y Crisis) ahora, de día o de noche. En una "
+        "emergencia, llame al 911.",
+        referred="Su equipo de atención la ha referido a {practice}. Le contactarán "
+        "{within}, {when}.",
+        reach="Si no sabe nada de ellos para entonces, puede llamarles al {ways}.",
+        no_reach="Si no sabe nada de ellos para entonces, llame a su equipo de atención.",
+        ways_joiner=" o ",
+        support="Apoyo mientras espera (no son líneas de crisis):\n"
+        "- Línea de ayuda de PSI: {psi} (llamada o texto)\n"
+        "- Línea Nacional de Salud Mental Materna: {hotline}, gratis y confidencial, "
+        "llamada o texto a cualquier hora",
+        closing="No está sola, y la ayuda está en camino.",
+        sms_unsafe="Si no se siente segura, llame o envíe un texto al 988 ahora.",
+        sms_referred="Su referido: {name} le contactará {within}, {when}.",
+        sms_within_routine="dentro de 1 día hábil",
+        sms_within_urgent="en unas horas",
+        sms_reach="Llámeles: {ways}.",
+        sms_no_reach="¿Sin noticias? Llame a su equipo de atención.",
+        sms_crisis="En una crisis, llame o envíe un texto al 988.",
+        sms_support="Apoyo: PSI {psi}, Línea de Salud Mental Materna 1-833-TLC-MAMA.",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -31,40 +102,41 @@ class Confirmation:
     practice_url: str | None
     acknowledge_by_local: str  # a phrase in the practice's time zone: "by Tuesday 5 pm"
     urgent: bool
+    language: str = ENGLISH  # one of CONFIRMATION_WORDINGS (patient_panel.spoken_language)
+
+
+def _words(c: Confirmation) -> ConfirmationWording:
+    return CONFIRMATION_WORDINGS.get(c.language, CONFIRMATION_WORDINGS[ENGLISH])
 
 
 def render_confirmation(c: Confirmation) -> tuple[str, str]:
-    """(subject, plain-text body) for email."""
-    crisis = (
-        "If you are thinking about harming yourself or do not feel safe, call or text 988 "
-        "(Suicide & Crisis Lifeline) now, day or night. In an emergency, call 911."
-    )
-    paragraphs = ["Hello,"]
+    """(subject, plain-text body) for email, in her language, in plain ASCII."""
+    w = _words(c)
+    # The panel's words for when they will call: what she reads on the screen, she reads here.
+    panel = WORDINGS.get(c.language, WORDINGS[ENGLISH])
+    within = panel.within_urgent if c.urgent else panel.within_routine
+    paragraphs = [w.greeting]
     if c.urgent:
         # Safety first: an urgent referral opens with the crisis line, before any logistics.
-        paragraphs.append(crisis)
+        paragraphs.append(w.crisis)
     paragraphs += [
-        f"Your care team has referred you to {c.practice_name}. They will contact you "
-        f"{WITHIN_URGENT if c.urgent else WITHIN_ROUTINE}, {c.acknowledge_by_local}.",
-        _how_to_reach(c),
+        w.referred.format(practice=c.practice_name, within=within, when=c.acknowledge_by_local),
+        _how_to_reach(c, w),
     ]
     if not c.urgent:
-        paragraphs.append(crisis)
+        paragraphs.append(w.crisis)
     paragraphs += [
-        "Support while you wait (these are not crisis lines):\n"
-        f"- PSI HelpLine: {PSI_HELPLINE} (call or text)\n"
-        f"- National Maternal Mental Health Hotline: {MATERNAL_HOTLINE}, free and confidential, "
-        "call or text any time",
-        "You are not alone, and help is on the way.",
+        w.support.format(psi=PSI_HELPLINE, hotline=MATERNAL_HOTLINE),
+        w.closing,
     ]
-    return SUBJECT, "\n\n".join(paragraphs) + "\n"
+    return plain_ascii(panel.subject), plain_ascii("\n\n".join(paragraphs) + "\n")
 
 
-def _how_to_reach(c: Confirmation) -> str:
+def _how_to_reach(c: Confirmation, w: ConfirmationWording) -> str:
     ways = [w for w in (c.practice_phone, c.practice_url) if w]
     if not ways:
-        return "If you have not heard from them by then, please call your care team."
-    return f"If you have not heard from them by then, you can reach them at {' or '.join(ways)}."
+        return w.no_reach
+    return w.reach.format(ways=w.ways_joiner.join(ways))
 
 
 def render_sms(c: Confirmation) -> str:
@@ -76,9 +148,10 @@ def render_sms(c: Confirmation) -> str:
     """
     name, when = c.practice_name.strip(), c.acknowledge_by_local.strip()
     phone, url = c.practice_phone, c.practice_url
+    w = _words(c)
 
     def render() -> str:
-        return _sms(c.urgent, name, when, phone, url)
+        return plain_ascii(_sms(w, c.urgent, name, when, phone, url))
 
     text = render()
     if len(text) > SMS_MAX_CHARS:
@@ -96,17 +169,24 @@ def render_sms(c: Confirmation) -> str:
     return text
 
 
-def _sms(urgent: bool, name: str, when: str, phone: str | None, url: str | None) -> str:
-    ways = " or ".join(w for w in (phone, url) if w)
+def _sms(
+    w: ConfirmationWording,
+    urgent: bool,
+    name: str,
+    when: str,
+    phone: str | None,
+    url: str | None,
+) -> str:
+    ways = w.ways_joiner.join(x for x in (phone, url) if x)
     parts = []
     if urgent:
-        parts.append("If you do not feel safe, call or text 988 now.")
-    within = "within a few hours" if urgent else "within 1 business day"  # SMS: short
-    parts.append(f"Your referral: {name} will contact you {within}, {when}.")
-    parts.append(f"Reach them: {ways}." if ways else "No word by then? Call your care team.")
+        parts.append(w.sms_unsafe)
+    within = w.sms_within_urgent if urgent else w.sms_within_routine
+    parts.append(w.sms_referred.format(name=name, within=within, when=when))
+    parts.append(w.sms_reach.format(ways=ways) if ways else w.sms_no_reach)
     if not urgent:
-        parts.append("In a crisis, call or text 988.")
-    parts.append(f"Support: PSI {PSI_HELPLINE}, Maternal MH Hotline 1-833-TLC-MAMA.")
+        parts.append(w.sms_crisis)
+    parts.append(w.sms_support.format(psi=PSI_HELPLINE))
     return " ".join(parts)
 
 

@@ -12,6 +12,7 @@ import orjson
 
 from services.referral.adapters.confirmation import Confirmation, render_confirmation, render_sms
 from services.referral.adapters.directory_client import PracticeInfo
+from services.referral.domain.patient_panel import spoken_language
 from services.referral.domain.referral import Referral
 from warmlink.backoff import exponential_delay
 from warmlink.crypto import CannotOpen, Keyring
@@ -45,16 +46,25 @@ def associated_data(referral_id: object) -> bytes:
     return f"patient_notifications.sealed:{referral_id}".encode()
 
 
+# Weekdays in Spanish, Monday first: strftime's names follow the process locale, not hers.
+SPANISH_DAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+
+
 def confirmation_for(referral: Referral, practice: PracticeInfo) -> Confirmation:
     local = referral.acknowledge_by.astimezone(ZoneInfo(practice.time_zone))
+    language = spoken_language(referral.language)
+    hour = f"{local:%-I} {local:%p}".replace("AM", "am").replace("PM", "pm")
+    by = f"by {local:%A} {hour}"
+    if language == "es":
+        at = "a la" if local.hour % 12 == 1 else "a las"  # a la 1, a las 2
+        by = f"antes del {SPANISH_DAYS[local.weekday()]} {at} {hour}"
     return Confirmation(
         practice_name=practice.name,
         practice_phone=practice.intake_phone,
         practice_url=practice.intake_url,
-        acknowledge_by_local=f"by {local:%A} {local:%-I} {local:%p}".replace("AM", "am").replace(
-            "PM", "pm"
-        ),
+        acknowledge_by_local=by,
         urgent=referral.urgency == "urgent",
+        language=language,
     )
 
 
@@ -75,12 +85,26 @@ async def queue(
     subject, body = render_confirmation(confirmation)
     if channel == "sms":
         subject, body = "", render_sms(confirmation)
-    sealed = keyring.seal(
-        orjson.dumps({"to": to, "subject": subject, "body": body}), associated_data(referral.id)
-    )
-    await conn.execute(QUEUE, referral.id, channel, sealed)
-    await notify_after_commit(conn, CHANNEL)
+    await queue_message(conn, keyring, channel, referral.id, to, subject, body)
     return True
+
+
+async def queue_message(
+    conn: Executor,
+    keyring: Keyring,
+    channel: str,
+    referral_id: UUID,
+    to: str,
+    subject: str,
+    body: str,
+) -> None:
+    """Queue one message to her, sealed, in the caller's transaction; the sender sends it after
+    commit. The confirmation and the panel she is sent later take the same path."""
+    sealed = keyring.seal(
+        orjson.dumps({"to": to, "subject": subject, "body": body}), associated_data(referral_id)
+    )
+    await conn.execute(QUEUE, referral_id, channel, sealed)
+    await notify_after_commit(conn, CHANNEL)
 
 
 @dataclass(frozen=True)

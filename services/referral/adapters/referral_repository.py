@@ -27,9 +27,9 @@ INSERT INTO referrals (id, site_id, practice_id, service_id, practice_name, prac
     practice_url, screening_id, patient_ref, setting, method, urgency, level_of_care,
     referrer_id, acting_for, consent_given, part2, status, submitted_at, acknowledge_by,
     appointment_needed_by, infant_visit_ref, discharge_summary_ref, match_criteria, updated_at,
-    urgency_reason, barriers)
+    urgency_reason, barriers, language)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-        $20, $21, $22, $23, $24::jsonb, $19, $25, $26)"""
+        $20, $21, $22, $23, $24::jsonb, $19, $25, $26, $27)"""
 INSERT_PATIENT = "INSERT INTO referral_patients (referral_id, sealed) VALUES ($1, $2)"
 SELECT_PATIENT = "SELECT sealed FROM referral_patients WHERE referral_id = $1"
 # Visible to its referring site and to the practice that owns it now; to nobody else.
@@ -39,6 +39,7 @@ LOCK_FOR = SELECT_FOR + " FOR UPDATE"
 UPDATE_STATE = """
 UPDATE referrals SET status = $2, updated_at = $3,
     appointment_id = coalesce($4, appointment_id), appointment_at = coalesce($5, appointment_at),
+    first_appointment_at = coalesce(first_appointment_at, $5),
     appointment_modality = coalesce($6, appointment_modality),
     contact_attempts = contact_attempts + $7
 WHERE id = $1"""
@@ -110,6 +111,7 @@ async def add(
         orjson.dumps(extra.get("match_criteria")).decode(),
         r.urgency_reason,
         list(r.barriers),
+        r.language,
     )
     sealed = keyring.seal(orjson.dumps(asdict(patient), default=_json), _associated(r.id))
     await conn.execute(INSERT_PATIENT, r.id, sealed)

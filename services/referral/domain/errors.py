@@ -164,3 +164,19 @@ class NoRedirectProposal(Conflict):
 
     def __init__(self) -> None:
         super().__init__("This referral has no open redirect proposal.", proposal="none")
+
+
+class PatientMessagesOff(Conflict):
+    """The network sends nothing to patients (REFERRAL_NOTIFY_CHANNEL is none)."""
+
+    def __init__(self) -> None:
+        super().__init__("This network does not send messages to patients.", channel="none")
+
+
+class NoContactForChannel(Conflict):
+    """She gave no address on the channel the network sends on; the answer names the channel,
+    never her details."""
+
+    def __init__(self, channel: str) -> None:
+        what = "email address" if channel == "smtp" else "phone number"
+        super().__init__(f"She gave no {what} to send it to.", channel=channel)

@@ -63,6 +63,7 @@ class Referral:
     urgency_reason: str | None = None  # why it is urgent (contracts.codes.UrgencyReason)
     barriers: tuple[str, ...] = ()  # contracts.codes.AccessBarrier she named, in code order
     updated_at: datetime | None = None
+    language: str = "en"  # BCP 47: the language she reads; her panel and messages use it
     history: tuple[TimelineEntry, ...] = field(default=())
 
 

@@ -36,6 +36,8 @@ class ReferralContext:
     # The network's own redirects (REFERRAL_REDIRECT_POLICY): a decline or a too-late booking
     # records a trigger for workers/auto_redirect.py.
     redirects: AutoRedirects = MANUAL
+    # What the patient is sent on (REFERRAL_NOTIFY_CHANNEL): `smtp`, `sms` or `none`.
+    patient_channel: str = "none"
 
 
 # async: FastAPI runs a plain-def dependency in a worker thread, a hop dearer than the lookup.

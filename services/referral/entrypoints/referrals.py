@@ -104,6 +104,7 @@ def referral_view(r: Referral, phone: str | None = None, url: str | None = None)
         # site sent) or the site's own request; None when routine.
         "urgency_reason": r.urgency_reason,
         "level_of_care": r.level_of_care,
+        "language": r.language,
         "referrer_id": r.referrer_id,
         "acting_for": r.acting_for,
         # What the receiving practice needs from the setting: the infant's visit (the dyad) of
@@ -166,6 +167,7 @@ async def post_referral(
         if body.match_criteria
         else None,
         barriers=barrier_codes(body.barriers),
+        language=body.language,
     )
 
     now = datetime.now(UTC)
@@ -196,20 +198,27 @@ async def post_referral(
 
 @router.get("/{referral_id}")
 async def get_referral(
-    referral_id: UUID, conn: ConnectionDep, caller: CallerDep, ctx: Ctx
+    referral_id: UUID,
+    conn: ConnectionDep,
+    caller: CallerDep,
+    ctx: Ctx,
+    with_patient: bool = True,
 ) -> dict[str, Any]:
     """The referral with the patient's details and the appointment's, for its referring site
-    and its practice only. Every read of either is audited."""
+    and its practice only. Every read of either is audited. `with_patient=false` leaves her
+    details closed (a page that does not show them should not read them): `patient` is null."""
     async with conn.transaction():
         row = await visible_referral(conn, caller, referral_id)
-        patient = await repo.patient(conn, referral_id, ctx.keyring)
-        await audit(conn, caller, "read", "referral_patient", str(referral_id))
+        details: dict[str, Any] | None = None
+        if with_patient:
+            patient = await repo.patient(conn, referral_id, ctx.keyring)
+            await audit(conn, caller, "read", "referral_patient", str(referral_id))
+            details = asdict(patient)
+            details["birth_date"] = patient.birth_date.isoformat() if patient.birth_date else None
         logistics = repo.logistics(row, ctx.keyring)
         if logistics is not None:
             await audit(conn, caller, "read", "referral_appointment", str(referral_id))
     view = referral_view(repo.to_referral(row), row["practice_phone"], row["practice_url"])
-    details = asdict(patient)
-    details["birth_date"] = patient.birth_date.isoformat() if patient.birth_date else None
     return view | {
         "patient": details,
         "part2": row["part2"],

@@ -22,7 +22,7 @@ from contracts.codes import (
     Setting,
     Urgency,
 )
-from contracts.fields import OrgId, PatientRef, ServiceId, StaffId
+from contracts.fields import LanguageTag, OrgId, PatientRef, ServiceId, StaffId
 
 
 class Strict(BaseModel):
@@ -97,6 +97,9 @@ class ReferralIn(Strict):
         default_factory=list,
         max_length=len(AccessBarrier),
         description="What may keep her from the first appointment, asked before she leaves.",
+    )
+    language: LanguageTag = Field(
+        "en", description="The language she reads: what she is told and sent is written in it."
     )
 
 

@@ -47,6 +47,7 @@ class SubmitReferral:
     discharge_summary_ref: str | None
     match_criteria: dict[str, Any] | None
     barriers: tuple[str, ...] = ()
+    language: str = "en"
 
 
 async def urgency_for(conn: Connection, caller: Caller, cmd: SubmitReferral) -> DecidedUrgency:
@@ -98,6 +99,7 @@ async def submit_referral(
         discharge_summary_ref=cmd.discharge_summary_ref,
         updated_at=now,
         barriers=cmd.barriers,
+        language=cmd.language,
     )
     extra = {
         "practice_phone": practice.intake_phone,

@@ -1,0 +1,40 @@
+"""The referring site's own referrals: a page of its list, or all of them for the monthly
+review. Reads only; ids, codes and times, so nothing here is audited as PHI."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+from services.referral.adapters import site_referrals as store
+from services.referral.domain.site_referrals import (
+    MAX_LIMIT,
+    Cursor,
+    SiteReferral,
+    SiteReferralQuery,
+)
+from warmlink.auth import Caller
+from warmlink.db import Connection
+
+
+async def site_referral_page(
+    conn: Connection, caller: Caller, q: SiteReferralQuery
+) -> tuple[list[SiteReferral], Cursor | None]:
+    """A page of the caller's site's referrals and the cursor of the next (None on the last)."""
+    found = await store.site_referrals(conn, caller.organization_id, q, q.limit + 1)
+    page = found[: q.limit]
+    return page, (page[-1].cursor if len(found) > q.limit else None)
+
+
+async def every_site_referral(
+    conn: Connection, caller: Caller, q: SiteReferralQuery
+) -> AsyncIterator[SiteReferral]:
+    """Every referral matching `q`, read a page at a time (the review takes them all)."""
+    q = replace(q, limit=MAX_LIMIT, after=None)
+    while True:
+        page, after = await site_referral_page(conn, caller, q)
+        for referral in page:
+            yield referral
+        if after is None:
+            return
+        q = replace(q, after=after)
