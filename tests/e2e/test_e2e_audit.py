@@ -20,11 +20,13 @@ from typing import Any
 import httpx
 import pytest
 
+from services.referral.workers.patient_confirmations import SYSTEM as SENDER
 from tests.e2e.conftest import Network
 from tests.e2e.redirect_support import redirecting_network
 from tests.e2e.test_e2e_referral_lifecycle import PRACTICE, SITE, body
 from tests.e2e.test_e2e_screen_to_worklist import phq9
 from tests.support.infra import Infrastructure
+from tests.support.smtp import smtp_server
 from tests.support.waiting import eventually
 from warmlink.auth import PersonRole, Role
 
@@ -42,7 +44,9 @@ PHI_ROUTES: dict[tuple[str, str, str], str] = {
     ("referral", "POST", "/v1/worklist/{screening_id}/safety-assessment"): "worklist_item",
     ("referral", "POST", "/v1/worklist/{screening_id}/close"): "worklist_item",
     ("referral", "POST", "/v1/referrals"): "referral_patient",
+    ("referral", "GET", "/v1/referrals"): "referral",
     ("referral", "GET", "/v1/referrals/{referral_id}"): "referral_patient",
+    ("referral", "POST", "/v1/referrals/{referral_id}/patient-message"): "referral_patient",
     ("referral", "GET", "/v1/referrals/{referral_id}/timeline"): "referral",
     ("referral", "GET", "/v1/referrals/{referral_id}/next-matches"): "referral",
     ("referral", "POST", "/v1/referrals/{referral_id}/cancel"): "referral",
@@ -76,6 +80,9 @@ _MEASURES = "de-identified counts and medians (no patient_ref)"
 NOT_PHI: dict[tuple[str, str, str], str] = {
     ("screening", "GET", "/v1/screenings/{screening_id}/access"): _TRAIL,
     ("referral", "GET", "/v1/referrals/{referral_id}/access"): _TRAIL,
+    ("referral", "GET", "/v1/referrals/{referral_id}/patient-message"): (
+        "the words written for her: the practice, its number, the crisis lines; nothing of hers"
+    ),
     ("referral", "POST", "/v1/subscriptions"): "a webhook's address and filters",
     ("referral", "GET", "/v1/subscriptions"): "the organization's webhooks",
     ("referral", "GET", "/v1/subscriptions/{subscription_id}"): "one webhook",
@@ -109,6 +116,8 @@ NOT_PHI: dict[tuple[str, str, str], str] = {
     ("directory", "PUT", "/v1/services/{service_id}/capacity"): "a listing's capacity",
     ("directory", "GET", "/v1/organizations/{org_id}/listing"): "a listing",
     ("directory", "GET", "/v1/matches"): "practices for criteria the caller sends, none stored",
+    ("directory", "GET", "/v1/organizations/{org_id}/preferred-practices"): "a site's partners",
+    ("directory", "PUT", "/v1/organizations/{org_id}/preferred-practices"): "a site's partners",
     ("directory", "GET", "/v1/hsds"): "the directory's HSDS export",
     ("directory", "GET", "/v1/hsds/{collection}"): "the directory's HSDS export",
 }
@@ -118,10 +127,13 @@ EVERYWHERE = {("GET", "/health"), ("GET", "/ready"), ("GET", "/metrics"), ("GET"
 
 @pytest.fixture(scope="module")
 def net(infra: Infrastructure) -> Iterator[Network]:
-    # propose: a decline proposes the network's redirect, which the site may decline.
+    # propose: a decline proposes the network's redirect, which the site may decline. Patients'
+    # messages go to a real SMTP sink, so that "send to her phone" reads her contact.
     services = ("directory", "screening", "referral", "followup")
-    with redirecting_network(infra, services, REDIRECT_POLICY="propose") as network:
-        yield network
+    with smtp_server() as (_, port):
+        mail = {"NOTIFY_CHANNEL": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port)}
+        with redirecting_network(infra, services, REDIRECT_POLICY="propose", **mail) as network:
+            yield network
 
 
 @dataclass(frozen=True)
@@ -208,7 +220,13 @@ async def call(
         response = await client.request(method, path, headers=headers, **request)
     assert response.status_code < 300, (route, response.status_code, response.text)
     expected = records(response) if callable(records) else records
-    rows = [r for r in await trail.since(service) if r["record_type"] == PHI_ROUTES[route]]
+    # The confirmation sender's own reads (it opens her contact to mail her, as the service
+    # itself) land when they land: the rows checked here are the request's.
+    rows = [
+        r
+        for r in await trail.since(service)
+        if r["record_type"] == PHI_ROUTES[route] and r["actor"] != SENDER.subject
+    ]
     assert rows, f"{route} wrote no {PHI_ROUTES[route]} audit row"
     assert sorted(r["record_id"] for r in rows) == sorted(expected), route
     for r in rows:
@@ -375,6 +393,24 @@ async def test_every_read_and_write_of_patient_data_names_the_person(net: Networ
             path.replace("{referral_id}", rid),
             {rid},
         )
+    await call(
+        net,
+        trail,
+        site,
+        route("referral", "GET", "/v1/referrals"),
+        "/v1/referrals?patient_ref=pt-audit-1",
+        listed("id"),
+    )
+    message = "/v1/referrals/{referral_id}/patient-message"
+    await call(
+        net,
+        trail,
+        site,
+        route("referral", "POST", message),
+        message.replace("{referral_id}", rid),
+        {rid},
+        headers={"Idempotency-Key": "audit-message"},
+    )
     inbox = await call(
         net,
         trail,

@@ -202,9 +202,11 @@ def test_the_site_lists_filters_pages_opens_and_exports_its_referrals(
         first["id"],
         f"person:{coordinator['id']}",
     )
-    # The appointment's sealed logistics were read for the page, and audited; her own details
-    # are not shown there, so they were not opened.
-    assert [r["record_type"] for r in opened_by_her] == ["referral_appointment"]
+    # The list, the referral and its timeline were read and audited, the appointment's sealed
+    # logistics too; her own details are not shown there, so they were not opened.
+    read = {r["record_type"] for r in opened_by_her}
+    assert {"referral", "referral_appointment"} <= read
+    assert "referral_patient" not in read
 
     ma_page = new_page(browser)
     sign_in(ma_page, portal, ma)

@@ -1,5 +1,5 @@
-"""Where organizations' identity providers send people back: PORTAL_PUBLIC_URL, https in
-production; unset, the local address outside production and no organization sign-in in it."""
+"""Where invitation links point and organizations' identity providers send people back:
+PORTAL_PUBLIC_URL, required and https in production; unset, the local address outside it."""
 
 from typing import Any
 
@@ -34,6 +34,9 @@ def test_production_takes_an_https_public_url_and_only_https_issuers() -> None:
         PortalSettings(**PRODUCTION, public_url="http://portal.example.org")
 
 
-def test_production_without_a_public_url_has_no_organization_sign_in() -> None:
-    assert PortalSettings(**PRODUCTION).redirect_uri is None
-    assert PortalSettings(**PRODUCTION, public_url="").redirect_uri is None, "compose's unset"
+def test_production_refuses_to_start_without_a_public_url() -> None:
+    # Invitation links carry a credential: production must know its https address.
+    with pytest.raises(ValidationError, match="PUBLIC_URL"):
+        PortalSettings(**PRODUCTION)
+    with pytest.raises(ValidationError, match="PUBLIC_URL"):
+        PortalSettings(**PRODUCTION, public_url="")  # compose's unset

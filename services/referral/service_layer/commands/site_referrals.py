@@ -1,5 +1,6 @@
 """The referring site's own referrals: a page of its list, or all of them for the monthly
-review. Reads only; ids, codes and times, so nothing here is audited as PHI."""
+review. Reads only. A row names her by patient reference beside where her referral stands, as
+the worklist and the practice's inbox do, so every referral listed is audited as read."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from services.referral.domain.site_referrals import (
     SiteReferral,
     SiteReferralQuery,
 )
+from warmlink.audit import audit_each
 from warmlink.auth import Caller
 from warmlink.db import Connection
 
@@ -23,6 +25,7 @@ async def site_referral_page(
     """A page of the caller's site's referrals and the cursor of the next (None on the last)."""
     found = await store.site_referrals(conn, caller.organization_id, q, q.limit + 1)
     page = found[: q.limit]
+    await audit_each(conn, caller, "read", "referral", (str(r.id) for r in page))
     return page, (page[-1].cursor if len(found) > q.limit else None)
 
 
