@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Protocol, TypeAlias
 import asyncpg
 from fastapi import Depends, Request
 
+from warmlink.waits import woken
+
 if TYPE_CHECKING:
     from asyncpg.pool import PoolConnectionProxy
 
@@ -83,6 +85,32 @@ async def listening(
             with contextlib.suppress(*DATABASE_ERRORS):
                 for channel, callback in callbacks.items():
                     await conn.remove_listener(channel, callback)
+
+
+async def drain_when_notified(
+    what: str,
+    pool: asyncpg.Pool,
+    channel: str,
+    drain: Callable[[], Awaitable[int]],
+    poll_s: float,
+) -> NoReturn:
+    """A queue table's sender: `drain` (how many it tried) runs until it finds nothing, then
+    waits for a NOTIFY on `channel` or `poll_s`. A database outage or a lost listening session
+    pauses it (the queue waits in its table), never ends it."""
+    wake = asyncio.Event()
+
+    def notified(*_: Any) -> None:
+        wake.set()
+
+    async def listen_and_drain() -> None:
+        async with listening(pool, {channel: notified}) as listener:
+            while not listener.is_closed():
+                wake.clear()
+                while await drain():
+                    pass
+                await woken(wake, poll_s)
+
+    await outlast_outages(what, listen_and_drain, poll_s)
 
 
 class Executor(Protocol):

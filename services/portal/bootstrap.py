@@ -14,7 +14,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.portal.adapters.network import Network
 from services.portal.adapters.oidc import OidcProviders
-from services.portal.adapters.smtp import SmtpSender
 from services.portal.domain.errors import CsrfRefused
 from services.portal.entrypoints import (
     access,
@@ -41,6 +40,7 @@ from services.portal.entrypoints.deps import (
 from services.portal.service_layer.commands import Rules
 from services.portal.settings import PortalSettings
 from services.portal.workers import outgoing_mail, session_sweep
+from warmlink.mail import SmtpSender
 from warmlink.service import Runtime, ServiceSpec, create_app, supervise
 
 Settings = PortalSettings

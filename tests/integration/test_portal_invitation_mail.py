@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 
 from services.portal.adapters import people
-from services.portal.adapters.smtp import SmtpSender
 from services.portal.domain.credentials import new_totp_secret
 from services.portal.domain.invitations import InvitationPolicy, token_digest
 from services.portal.domain.people import LockoutPolicy, Person
@@ -23,6 +22,7 @@ from tests.support.migrated import migrated_pool
 from tests.support.smtp import smtp_server
 from tools.dev.processes import free_port
 from warmlink.crypto import Keyring, new_key
+from warmlink.mail import SmtpSender
 from warmlink.roles import PersonRole, Role
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -6,19 +6,17 @@ The log names the message's id and the kind of failure, never its address or lin
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 import asyncpg
 
 from services.portal.adapters import outgoing_mail as store
-from services.portal.adapters.smtp import MailNotSent
 from warmlink.crypto import Keyring
-from warmlink.db import Connection, listening, outlast_outages
-from warmlink.waits import woken
+from warmlink.db import Connection, drain_when_notified
+from warmlink.mail import MailNotSent
 
 log = logging.getLogger(__name__)
 
@@ -38,22 +36,12 @@ class MailSender:
     ) -> None:
         self._pool, self._keyring, self._sender = pool, keyring, sender
         self._clock, self._poll_s = clock, poll_s
-        self._wake = asyncio.Event()
-
-    def _notified(self, *_: Any) -> None:
-        self._wake.set()
 
     async def run(self) -> None:
         """Send until stopped; a database outage pauses sending (the mail waits in its table)."""
-        await outlast_outages("outgoing mail", self._listen_and_send, self._poll_s)
-
-    async def _listen_and_send(self) -> None:
-        async with listening(self._pool, {store.CHANNEL: self._notified}) as listener:
-            while not listener.is_closed():
-                self._wake.clear()
-                while await self.send_due():
-                    pass
-                await woken(self._wake, self._poll_s)
+        await drain_when_notified(
+            "outgoing mail", self._pool, store.CHANNEL, self.send_due, self._poll_s
+        )
 
     async def send_due(self) -> int:
         """Sends (or backs off) the messages due now; how many it tried."""

@@ -9,19 +9,16 @@ and the underlying exception is not chained (its text may quote the recipient).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from typing import Any, Protocol, runtime_checkable
 
-import aiosmtplib
 import httpx
 
+from warmlink.mail import MailNotSent, SmtpSender
 
-class NotificationFailed(Exception):
-    """The message was not handed over. `reason` is safe to log: it carries no PHI."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+# Every channel fails the same way: the SMTP sender is the runtime's (warmlink.mail), shared
+# with the portal's mail.
+NotificationFailed = MailNotSent
+SmtpNotifier = SmtpSender
 
 
 @runtime_checkable
@@ -36,49 +33,6 @@ class NullNotifier:
 
     async def send(self, to: str, subject: str, body: str) -> None:
         return None
-
-
-@dataclass(frozen=True)
-class SmtpNotifier:
-    """Plain-text email through an SMTP relay.
-
-    `starttls`: None upgrades to TLS whenever the server offers it, True insists on it, False never
-    tries (a local relay only). Credentials, if any, are sent after the upgrade.
-    """
-
-    host: str
-    port: int
-    sender: str
-    username: str | None = None
-    password: str | None = field(default=None, repr=False)
-    starttls: bool | None = None
-    timeout_s: float = 10.0
-
-    async def send(self, to: str, subject: str, body: str) -> None:
-        try:
-            message = EmailMessage()
-            message["From"] = self.sender
-            message["To"] = to
-            message["Subject"] = subject
-            message.set_content(body)
-        except (ValueError, TypeError):
-            # A header with a line break (an injected "Bcc:") or an unparsable address.
-            raise NotificationFailed("smtp: invalid recipient or header") from None
-        try:
-            await aiosmtplib.send(
-                message,
-                hostname=self.host,
-                port=self.port,
-                username=self.username,
-                password=self.password,
-                start_tls=self.starttls,
-                timeout=self.timeout_s,
-            )
-        except aiosmtplib.SMTPResponseException as exc:
-            # The reply code is safe; the server's text may quote the recipient.
-            raise NotificationFailed(f"smtp: server replied {exc.code}") from None
-        except (aiosmtplib.SMTPException, OSError, TimeoutError, ValueError) as exc:
-            raise NotificationFailed(f"smtp: {type(exc).__name__}") from None
 
 
 @dataclass(frozen=True)

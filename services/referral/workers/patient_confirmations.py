@@ -7,9 +7,7 @@ message) is audited like any other.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from typing import Any
 
 import asyncpg
 
@@ -18,8 +16,7 @@ from services.referral.adapters.notifications import NotificationFailed, Notifie
 from warmlink.audit import audit
 from warmlink.auth import Caller, Role
 from warmlink.crypto import Keyring
-from warmlink.db import Connection, listening, outlast_outages
-from warmlink.waits import woken
+from warmlink.db import Connection, drain_when_notified
 
 log = logging.getLogger(__name__)
 
@@ -33,23 +30,13 @@ class ConfirmationSender:
     ) -> None:
         self._pool, self._keyring, self._notifier = pool, keyring, notifier
         self._poll_s = poll_s
-        self._wake = asyncio.Event()
-
-    def _notified(self, *_: Any) -> None:
-        self._wake.set()
 
     async def run(self) -> None:
         """Send until stopped. A database outage or a lost listening session pauses sending
         (the confirmations wait in their table) and never ends it."""
-        await outlast_outages("patient confirmations", self._listen_and_send, self._poll_s)
-
-    async def _listen_and_send(self) -> None:
-        async with listening(self._pool, {store.CHANNEL: self._notified}) as listener:
-            while not listener.is_closed():
-                self._wake.clear()
-                while await self.send_due():
-                    pass
-                await woken(self._wake, self._poll_s)
+        await drain_when_notified(
+            "patient confirmations", self._pool, store.CHANNEL, self.send_due, self._poll_s
+        )
 
     async def send_due(self) -> int:
         async with self._pool.acquire() as conn, conn.transaction():

@@ -1,7 +1,10 @@
-"""Plain-text email through an SMTP relay (in development, `warmlink dev`'s mail sink).
+"""Plain-text email through an SMTP relay (in development, `warmlink dev`'s mail sink): the
+portal's invitations and the referral service's messages to patients.
 
-A failure is a `MailNotSent` whose reason names the kind of failure only: exception text ends up
-in logs and traces, and a server's reply may quote the recipient."""
+A failure is a `MailNotSent` whose reason names the channel and the kind of failure only: the
+recipient and the message may be PHI, exception text ends up in logs and traces, and a server's
+reply may quote the recipient, so neither appears in the reason and the underlying exception is
+not chained."""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ import aiosmtplib
 
 
 class MailNotSent(Exception):
+    """The message was not handed over. `reason` is safe to log: it carries no PHI."""
+
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -38,6 +43,7 @@ class SmtpSender:
             message["Subject"] = subject
             message.set_content(body)
         except (ValueError, TypeError):
+            # A header with a line break (an injected "Bcc:") or an unparsable address.
             raise MailNotSent("smtp: invalid recipient or header") from None
         try:
             await aiosmtplib.send(
@@ -50,6 +56,7 @@ class SmtpSender:
                 timeout=self.timeout_s,
             )
         except aiosmtplib.SMTPResponseException as exc:
+            # The reply code is safe; the server's text may quote the recipient.
             raise MailNotSent(f"smtp: server replied {exc.code}") from None
         except (aiosmtplib.SMTPException, OSError, TimeoutError, ValueError) as exc:
             raise MailNotSent(f"smtp: {type(exc).__name__}") from None
