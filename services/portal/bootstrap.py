@@ -37,7 +37,7 @@ from services.portal.entrypoints.deps import (
     see_other,
     system_clock,
 )
-from services.portal.service_layer.commands import Rules
+from services.portal.service_layer.commands.sessions import Rules
 from services.portal.settings import PortalSettings
 from services.portal.workers import outgoing_mail, session_sweep
 from warmlink.mail import SmtpSender

@@ -16,7 +16,8 @@ from services.portal.domain.credentials import new_totp_secret
 from services.portal.domain.invitations import InvitationPolicy, token_digest
 from services.portal.domain.people import LockoutPolicy, Person
 from services.portal.domain.sessions import SessionPolicy
-from services.portal.service_layer import commands
+from services.portal.service_layer.commands import invitations as invitation_commands
+from services.portal.service_layer.commands import sessions as session_commands
 from services.portal.workers.outgoing_mail import MailSender
 from tests.support.migrated import migrated_pool
 from tests.support.smtp import smtp_server
@@ -53,14 +54,16 @@ async def test_mail_waits_out_a_relay_that_is_down_and_is_sent_once_when_it_is_b
 ) -> None:
     pool = await migrated_pool(database_url, "portal")
     keyring = Keyring.single("k", new_key())
-    rules = commands.Rules(keyring, SessionPolicy(), LockoutPolicy())
+    rules = session_commands.Rules(keyring, SessionPolicy(), LockoutPolicy())
     clock, port = Clock(), free_port()
     sender = MailSender(pool, keyring, SmtpSender("127.0.0.1", port, "noreply@x"), clock, 1.0)
     try:
         admin = await _admin(pool, keyring)
-        invite = commands.Invite("new.ma@riverside-ob.example.org", PersonRole.MA)
+        invite = invitation_commands.Invite("new.ma@riverside-ob.example.org", PersonRole.MA)
         async with pool.acquire() as conn, conn.transaction():
-            invitation = await commands.invite_person(conn, rules, HOW, admin, invite, T0)
+            invitation = await invitation_commands.invite_person(
+                conn, rules, HOW, admin, invite, T0
+            )
         (mail,) = await pool.fetch("SELECT * FROM outgoing_mail")
         assert mail["status"] == "pending" and mail["about"] == invitation.id
         assert b"new.ma" not in bytes(mail["sealed"]), "the message waits sealed"
@@ -101,18 +104,20 @@ async def test_mail_waits_out_a_relay_that_is_down_and_is_sent_once_when_it_is_b
 async def test_a_resent_invitation_mails_only_its_new_link(database_url: str) -> None:
     pool = await migrated_pool(database_url, "portal")
     keyring = Keyring.single("k", new_key())
-    rules = commands.Rules(keyring, SessionPolicy(), LockoutPolicy())
+    rules = session_commands.Rules(keyring, SessionPolicy(), LockoutPolicy())
     clock = Clock()
     try:
         admin = await _admin(pool, keyring)
-        invite = commands.Invite(
+        invite = invitation_commands.Invite(
             "new.nurse@riverside-ob.example.org", PersonRole.NURSE_SOCIAL_WORKER
         )
         async with pool.acquire() as conn, conn.transaction():
-            first = await commands.invite_person(conn, rules, HOW, admin, invite, T0)
+            first = await invitation_commands.invite_person(conn, rules, HOW, admin, invite, T0)
         clock.now = T0 + timedelta(hours=1)
         async with pool.acquire() as conn, conn.transaction():
-            again = await commands.resend_invitation(conn, rules, HOW, admin, first.id, clock.now)
+            again = await invitation_commands.resend_invitation(
+                conn, rules, HOW, admin, first.id, clock.now
+            )
         assert again.token_sha256 != first.token_sha256
         assert again.expires_at == clock.now + timedelta(hours=72)
         with smtp_server() as (inbox, port):

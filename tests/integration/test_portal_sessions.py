@@ -14,7 +14,7 @@ from services.portal.domain.credentials import new_totp_secret
 from services.portal.domain.errors import SessionEnded
 from services.portal.domain.people import LockoutPolicy, Person
 from services.portal.domain.sessions import SessionPolicy, Stage
-from services.portal.service_layer import commands
+from services.portal.service_layer.commands import sessions as session_commands
 from tests.support.migrated import migrated_pool
 from warmlink.crypto import Keyring, new_key
 from warmlink.roles import PersonRole, Role
@@ -33,17 +33,19 @@ async def test_the_sweep_ends_lapsed_sessions_and_removes_day_old_ones(database_
     try:
         async with pool.acquire() as conn:
             assert await people.add(conn, person, keyring)
-            idle = await commands.open_session(conn, Stage.SIGNED_IN, T0, person)
-            busy = await commands.open_session(conn, Stage.SIGNED_IN, T0, person)
-            old = await commands.open_session(
+            idle = await session_commands.open_session(conn, Stage.SIGNED_IN, T0, person)
+            busy = await session_commands.open_session(conn, Stage.SIGNED_IN, T0, person)
+            old = await session_commands.open_session(
                 conn, Stage.SIGNED_IN, T0 - timedelta(hours=13), person
             )
             await sessions.touch(conn, busy.session.id_sha256, T0 + timedelta(minutes=14))
             await sessions.touch(conn, old.session.id_sha256, T0 + timedelta(minutes=14))
-            anonymous = await commands.open_session(conn, Stage.ANONYMOUS, T0)
+            anonymous = await session_commands.open_session(conn, Stage.ANONYMOUS, T0)
 
             now = T0 + timedelta(minutes=16)
-            assert await commands.sweep_sessions(conn, policy, now) == 3  # idle, old, anonymous
+            assert (
+                await session_commands.sweep_sessions(conn, policy, now) == 3
+            )  # idle, old, anonymous
             endings = {
                 name: (await sessions.get(conn, s.session.id_sha256))
                 for name, s in {"idle": idle, "busy": busy, "old": old, "anon": anonymous}.items()
@@ -54,7 +56,7 @@ async def test_the_sweep_ends_lapsed_sessions_and_removes_day_old_ones(database_
 
             # A day later the ones ended then are gone; the busy one is past its 12 hours since.
             later = now + timedelta(days=1, minutes=1)
-            assert await commands.sweep_sessions(conn, policy, later) == 1
+            assert await session_commands.sweep_sessions(conn, policy, later) == 1
             left = await conn.fetch("SELECT id_sha256, ended FROM sessions")
             assert [(bytes(r["id_sha256"]), r["ended"]) for r in left] == [
                 (busy.session.id_sha256, "too_old")
@@ -70,7 +72,9 @@ async def test_a_page_reads_its_session_and_person_at_once_and_a_lapsed_one_ends
 ) -> None:
     pool = await migrated_pool(database_url, "portal")
     keyring = Keyring.single("k", new_key())
-    rules = commands.Rules(keyring, SessionPolicy(idle=timedelta(minutes=15)), LockoutPolicy())
+    rules = session_commands.Rules(
+        keyring, SessionPolicy(idle=timedelta(minutes=15)), LockoutPolicy()
+    )
     person = Person(
         uuid.uuid4(), "riverside-ob", PersonRole.MA, Role.CLINIC, "ma2@x.example.org", "h",
         new_totp_secret(),
@@ -78,19 +82,19 @@ async def test_a_page_reads_its_session_and_person_at_once_and_a_lapsed_one_ends
     try:
         async with pool.acquire() as conn:  # no transaction: a page's connection as it comes
             assert await people.add(conn, person, keyring)
-            signed_in = await commands.open_session(conn, Stage.SIGNED_IN, T0, person)
-            anonymous = await commands.open_session(conn, Stage.ANONYMOUS, T0)
+            signed_in = await session_commands.open_session(conn, Stage.SIGNED_IN, T0, person)
+            anonymous = await session_commands.open_session(conn, Stage.ANONYMOUS, T0)
 
-            found = await commands.current(conn, rules, signed_in.session_id, T0)
+            found = await session_commands.current(conn, rules, signed_in.session_id, T0)
             assert found is not None and found.person == person
-            found = await commands.current(conn, rules, anonymous.session_id, T0)
+            found = await session_commands.current(conn, rules, anonymous.session_id, T0)
             assert found is not None and found.person is None
-            assert await commands.current(conn, rules, "no-such-session", T0) is None
+            assert await session_commands.current(conn, rules, "no-such-session", T0) is None
 
             later = T0 + timedelta(minutes=16)
             for _ in range(2):  # the second request finds it ended and records nothing more
                 with pytest.raises(SessionEnded) as ended:
-                    await commands.current(conn, rules, signed_in.session_id, later)
+                    await session_commands.current(conn, rules, signed_in.session_id, later)
                 assert ended.value.reason == "idle"
             events = await conn.fetch(
                 "SELECT outcome, at FROM sign_in_events WHERE person_id = $1", person.id

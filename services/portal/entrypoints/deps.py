@@ -18,8 +18,8 @@ from services.portal.adapters.oidc import OidcProviders
 from services.portal.domain.errors import CsrfRefused, SessionEnded
 from services.portal.domain.people import Person
 from services.portal.domain.sessions import Stage
-from services.portal.service_layer import commands
-from services.portal.service_layer.commands import Opened, Rules
+from services.portal.service_layer.commands import sessions as session_commands
+from services.portal.service_layer.commands.sessions import Opened, Rules
 from services.portal.settings import PortalSettings
 from warmlink.db import Connection
 
@@ -96,7 +96,9 @@ async def session_of(conn: Connection, request: Request, ctx: PortalContext) -> 
     """The browser's session, touched; SignInFirst if it has just ended (the ending recorded,
     the page says why)."""
     try:
-        return await commands.current(conn, ctx.rules, request.cookies.get(COOKIE), ctx.now())
+        return await session_commands.current(
+            conn, ctx.rules, request.cookies.get(COOKIE), ctx.now()
+        )
     except SessionEnded as ended:
         raise SignInFirst(ended.reason) from None
 

@@ -28,7 +28,7 @@ from services.portal.entrypoints.deps import (
     signed_in,
 )
 from services.portal.entrypoints.worklist import UNREACHABLE, not_for_this_role, screen_page
-from services.portal.service_layer.commands import Opened
+from services.portal.service_layer.commands.sessions import Opened
 from warmlink.db import ConnectionDep
 
 router = APIRouter(tags=["pages"])

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from services.portal.adapters import identity_providers as providers_table
 from services.portal.domain.organization_sign_in import IdentityProvider
 from services.portal.entrypoints.deps import portal
-from services.portal.service_layer import commands
+from services.portal.service_layer.commands import organization_sign_in as sign_in_commands
 from warmlink.auth import Caller, Role, require_role
 from warmlink.db import ConnectionDep
 
@@ -69,7 +69,7 @@ async def add_identity_provider(
     body: IdentityProviderIn, request: Request, conn: ConnectionDep, caller: AdminDep
 ) -> IdentityProviderOut:
     ctx = portal(request)
-    command = commands.AddIdentityProvider(
+    command = sign_in_commands.AddIdentityProvider(
         body.organization_id,
         body.display_name,
         body.issuer,
@@ -79,7 +79,7 @@ async def add_identity_provider(
         body.mfa_trusted,
     )
     async with conn.transaction():
-        provider = await commands.add_identity_provider(
+        provider = await sign_in_commands.add_identity_provider(
             conn, ctx.rules.keyring, command, ctx.settings.allows_http_issuers
         )
     return _out(provider, ctx.settings.redirect_uri)

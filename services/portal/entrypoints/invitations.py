@@ -34,8 +34,9 @@ from services.portal.entrypoints.deps import (
     signed_in,
 )
 from services.portal.entrypoints.people import people_page_of
-from services.portal.service_layer import commands
-from services.portal.service_layer.commands import Opened
+from services.portal.service_layer.commands import invitations as invitation_commands
+from services.portal.service_layer.commands import sessions as session_commands
+from services.portal.service_layer.commands.sessions import Opened
 from warmlink.db import ConnectionDep
 from warmlink.errors import DomainError
 from warmlink.roles import PersonRole
@@ -66,11 +67,13 @@ async def invite(request: Request, conn: ConnectionDep) -> Response:
         errors["role"] = RoleNotInOrganization().detail
     if not errors:
         ctx = portal(request)
-        command = commands.Invite(email, PersonRole(values["role"]))
+        command = invitation_commands.Invite(email, PersonRole(values["role"]))
         how = ctx.settings.invitation_policy()
         try:
             async with conn.transaction():
-                await commands.invite_person(conn, ctx.rules, how, admin, command, ctx.now())
+                await invitation_commands.invite_person(
+                    conn, ctx.rules, how, admin, command, ctx.now()
+                )
             return see_other("/people?done=invited")
         except (AlreadyInvited, EmailTaken, RoleNotInOrganization) as refused:
             errors[(refused.field or "/email").lstrip("/")] = refused.detail
@@ -99,11 +102,13 @@ async def _change(
         async with conn.transaction():
             if done == "resent":
                 how = ctx.settings.invitation_policy()
-                await commands.resend_invitation(
+                await invitation_commands.resend_invitation(
                     conn, ctx.rules, how, admin, invitation_id, ctx.now()
                 )
             else:
-                await commands.revoke_invitation(conn, ctx.rules, admin, invitation_id, ctx.now())
+                await invitation_commands.revoke_invitation(
+                    conn, ctx.rules, admin, invitation_id, ctx.now()
+                )
     except (NoSuchInvitation, NotAnOrganizationAdmin, InvitationClosed) as refused:
         status = {NoSuchInvitation: 404, NotAnOrganizationAdmin: 403}.get(type(refused), 409)
         return page(
@@ -122,7 +127,7 @@ async def _any_session(request: Request, conn: ConnectionDep) -> Opened:
         opened = None
     if opened is None:
         async with conn.transaction():
-            opened = await commands.open_session(conn, Stage.ANONYMOUS, ctx.now())
+            opened = await session_commands.open_session(conn, Stage.ANONYMOUS, ctx.now())
     return opened
 
 
@@ -158,7 +163,7 @@ async def accept_form(token: str, request: Request, conn: ConnectionDep) -> Resp
     opened = await _any_session(request, conn)
     ctx = portal(request)
     try:
-        invitation = await commands.pending_invitation(conn, ctx.rules, token, ctx.now())
+        invitation = await invitation_commands.pending_invitation(conn, ctx.rules, token, ctx.now())
     except (NoSuchInvitation, InvitationClosed) as refused:
         return _closed_page(request, opened, refused)
     return _accept_page(request, opened, invitation)
@@ -169,7 +174,7 @@ async def accept(token: str, request: Request, conn: ConnectionDep) -> Response:
     opened = await _any_session(request, conn)
     form = await form_of(request, opened)
     ctx = portal(request)
-    command = commands.Accept(
+    command = invitation_commands.Accept(
         token,
         form.get("password", ""),
         form.get("password_again", ""),
@@ -184,15 +189,19 @@ async def accept(token: str, request: Request, conn: ConnectionDep) -> Response:
         errors["code"] = "Enter the 6-digit code your authenticator app shows."
     try:
         if errors:
-            invitation = await commands.pending_invitation(conn, ctx.rules, token, ctx.now())
+            invitation = await invitation_commands.pending_invitation(
+                conn, ctx.rules, token, ctx.now()
+            )
             return _accept_page(request, opened, invitation, 422, errors=errors)
         async with conn.transaction():
-            person = await commands.accept_invitation(conn, ctx.rules, command, ctx.now())
+            person = await invitation_commands.accept_invitation(
+                conn, ctx.rules, command, ctx.now()
+            )
     except (NoSuchInvitation, InvitationClosed, EmailTaken) as refused:
         return _closed_page(request, opened, refused)
     except (WeakPassword, PasswordsDiffer, CodeNotAccepted) as refused:
         errors[(refused.field or "/password").lstrip("/")] = refused.detail
-        invitation = await commands.pending_invitation(conn, ctx.rules, token, ctx.now())
+        invitation = await invitation_commands.pending_invitation(conn, ctx.rules, token, ctx.now())
         return _accept_page(request, opened, invitation, 422, errors=errors)
     if opened.session.stage is Stage.SIGNED_IN:  # someone else is signed in on this browser
         ready = f"Your account is ready. Sign out, then sign in as {person.email}."

@@ -19,7 +19,7 @@ from services.portal.domain.errors import NoSuchIdentityProvider, OrganizationSi
 from services.portal.domain.organization_sign_in import NOT_SET_UP
 from services.portal.domain.sessions import Stage
 from services.portal.entrypoints.deps import page, portal, see_other
-from services.portal.service_layer import commands
+from services.portal.service_layer.commands import organization_sign_in as sign_in_commands
 from warmlink.db import ConnectionDep
 
 router = APIRouter(tags=["pages"])
@@ -37,7 +37,7 @@ def not_set_up(request: Request) -> Response:
 @router.get(f"{PATH}/callback")
 async def come_back(request: Request, conn: ConnectionDep) -> Response:
     ctx, query = portal(request), request.query_params
-    back = commands.ProviderReturn(
+    back = sign_in_commands.ProviderReturn(
         state=query.get("state", ""),
         binding=request.cookies.get(BINDING_COOKIE),
         code=query.get("code"),
@@ -50,7 +50,7 @@ async def come_back(request: Request, conn: ConnectionDep) -> Response:
     refused: OrganizationSignInRefused | None = None
     async with conn.transaction():  # a refusal commits too: the state is used, the event kept
         try:
-            opened = await commands.finish_organization_sign_in(
+            opened = await sign_in_commands.finish_organization_sign_in(
                 conn, ctx.rules, ctx.oidc, back, redirect_uri, lasts, ctx.now()
             )
         except OrganizationSignInRefused as why:
@@ -78,7 +78,7 @@ async def go_to_provider(provider_id: UUID, request: Request, conn: ConnectionDe
     refused: OrganizationSignInRefused | NoSuchIdentityProvider | None = None
     async with conn.transaction():  # a refusal commits too: the event is kept
         try:
-            url, started = await commands.start_organization_sign_in(
+            url, started = await sign_in_commands.start_organization_sign_in(
                 conn, ctx.rules.keyring, ctx.oidc, provider_id, redirect_uri, ctx.now()
             )
         except (OrganizationSignInRefused, NoSuchIdentityProvider) as why:

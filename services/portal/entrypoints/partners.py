@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from services.portal.domain import partners
 from services.portal.domain.people import Person
 from services.portal.entrypoints.deps import form_of, identity, page, portal, see_other, signed_in
-from services.portal.service_layer.commands import Opened
+from services.portal.service_layer.commands.sessions import Opened
 from warmlink.db import ConnectionDep
 
 router = APIRouter(tags=["pages"])

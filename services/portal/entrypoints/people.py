@@ -18,8 +18,8 @@ from services.portal.adapters.network import Identity, Refused
 from services.portal.domain.errors import NoSuchPerson, NotAnOrganizationAdmin
 from services.portal.domain.people import Person
 from services.portal.entrypoints.deps import form_of, page, portal, see_other, signed_in
-from services.portal.service_layer import commands
-from services.portal.service_layer.commands import Opened
+from services.portal.service_layer.commands import people as people_commands
+from services.portal.service_layer.commands.sessions import Opened
 from warmlink.auth import Caller, Role, require_role
 from warmlink.db import ConnectionDep
 from warmlink.problems import InvalidInput
@@ -82,7 +82,9 @@ async def disable(person_id: UUID, request: Request, conn: ConnectionDep) -> Res
     ctx = portal(request)
     try:
         async with conn.transaction():
-            await commands.disable_person(conn, ctx.rules.keyring, admin, person_id, ctx.now())
+            await people_commands.disable_person(
+                conn, ctx.rules.keyring, admin, person_id, ctx.now()
+            )
     except (NoSuchPerson, NotAnOrganizationAdmin) as refused:
         status = 404 if isinstance(refused, NoSuchPerson) else 403
         return page(request, "message.html", opened, status, title="People", message=refused.detail)
@@ -123,9 +125,9 @@ async def add_person(
         field = {"person_role": "role"}.get(pointer, pointer)
         detail = str((refused.answer.body or {}).get("detail") or "refused by the directory")
         raise InvalidInput.at(f"/{field}", detail) from None
-    command = commands.AddPerson(body.organization_id, body.role, body.email, body.password)
+    command = people_commands.AddPerson(body.organization_id, body.role, body.email, body.password)
     async with conn.transaction():
-        person = await commands.add_person(conn, ctx.rules.keyring, command, access_role)
+        person = await people_commands.add_person(conn, ctx.rules.keyring, command, access_role)
     return PersonOut(
         id=person.id,
         organization_id=person.organization_id,

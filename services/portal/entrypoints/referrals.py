@@ -30,7 +30,7 @@ from services.portal.entrypoints.deps import (
     signed_in,
 )
 from services.portal.entrypoints.worklist import UNREACHABLE
-from services.portal.service_layer.commands import Opened
+from services.portal.service_layer.commands.sessions import Opened
 from warmlink.db import Connection, ConnectionDep
 
 router = APIRouter(tags=["pages"])

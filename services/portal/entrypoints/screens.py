@@ -14,7 +14,7 @@ from contracts.resources import CRISIS_LINES
 from services.portal.domain import screen_entry
 from services.portal.entrypoints.deps import form_of, identity, page, portal, signed_in
 from services.portal.entrypoints.worklist import UNREACHABLE, not_for_this_role
-from services.portal.service_layer.commands import Opened
+from services.portal.service_layer.commands.sessions import Opened
 from warmlink.db import ConnectionDep
 
 router = APIRouter(tags=["pages"])

@@ -23,8 +23,8 @@ from services.portal.entrypoints.deps import (
     session_of,
     signed_in,
 )
-from services.portal.service_layer import commands
-from services.portal.service_layer.commands import Opened
+from services.portal.service_layer.commands import sessions as session_commands
+from services.portal.service_layer.commands.sessions import Opened
 from warmlink.db import Connection, ConnectionDep
 
 router = APIRouter(tags=["pages"])
@@ -62,7 +62,7 @@ async def _sign_in_page(request: Request, conn: ConnectionDep, **values: Any) ->
         return see_other("/")
     if opened is None or opened.session.stage is not Stage.ANONYMOUS:
         async with conn.transaction():
-            opened = await commands.open_session(conn, Stage.ANONYMOUS, ctx.now())
+            opened = await session_commands.open_session(conn, Stage.ANONYMOUS, ctx.now())
     providers = await organization_links(conn, ctx)
     return page(request, "sign_in.html", opened, title="Sign in", providers=providers, **values)
 
@@ -99,7 +99,9 @@ async def sign_in(request: Request, conn: ConnectionDep) -> Response:
         )
     async with conn.transaction():  # a refusal commits too: the failure and lockout are kept
         waiting, refused = await attempt(
-            commands.check_password(conn, ctx.rules, opened, email, form["password"], ctx.now())
+            session_commands.check_password(
+                conn, ctx.rules, opened, email, form["password"], ctx.now()
+            )
         )
     if waiting is None:
         assert refused is not None
@@ -139,7 +141,9 @@ async def sign_in_code(request: Request, conn: ConnectionDep) -> Response:
             request, "sign_in_code.html", opened, 422, title="Enter your code", errors=errors
         )
     async with conn.transaction():
-        done, refused = await attempt(commands.check_code(conn, ctx.rules, opened, code, ctx.now()))
+        done, refused = await attempt(
+            session_commands.check_code(conn, ctx.rules, opened, code, ctx.now())
+        )
     if done is None:
         assert refused is not None
         status = 429 if isinstance(refused, LockedOut) else 401
@@ -164,7 +168,7 @@ async def sign_out(request: Request, conn: ConnectionDep) -> Response:
         return see_other("/sign-in")
     await form_of(request, opened)
     async with conn.transaction():
-        await commands.sign_out(conn, opened, ctx.now())
+        await session_commands.sign_out(conn, opened, ctx.now())
     response = see_other("/sign-in?ended=signed_out")
     response.delete_cookie("warmlink_session", path="/")
     return response

@@ -26,7 +26,7 @@ from services.portal.entrypoints.deps import (
     see_other,
     signed_in,
 )
-from services.portal.service_layer.commands import Opened
+from services.portal.service_layer.commands.sessions import Opened
 from warmlink.db import ConnectionDep
 
 router = APIRouter(tags=["pages"])

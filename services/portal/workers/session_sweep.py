@@ -11,7 +11,7 @@ from datetime import datetime
 
 import asyncpg
 
-from services.portal.service_layer.commands import sweep_sessions
+from services.portal.service_layer.commands.sessions import sweep_sessions
 from services.portal.settings import PortalSettings
 from warmlink.db import outlast_outages
 
