@@ -7,10 +7,12 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
 
+from tests.support.browser import launch
 from tests.support.infra import Infrastructure
 from tools.dev.processes import free_port
 from tools.dev.seed import seed_region
@@ -95,3 +97,16 @@ def network(infra: Infrastructure) -> Iterator[Network]:
         yield Network(stack)
     finally:
         stack.stop()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Debian's chromium through Playwright, for one test."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = launch(pw)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

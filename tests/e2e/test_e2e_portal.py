@@ -19,16 +19,14 @@ import httpx
 import pyotp
 import pytest
 
-from tests.e2e.conftest import Network, start_network
-from tests.support.browser import launch, require_chromium, serious_violations
+from tests.e2e.conftest import Network
+from tests.e2e.portal_support import new_page, started_portal
+from tests.support.browser import serious_violations
 from tests.support.infra import Infrastructure
-from tools.dev.people import add_person, create_portal_client
-from tools.dev.processes import free_port
-from tools.dev.seed import seed_region
+from tools.dev.people import add_person
 from warmlink.auth import Role
 
 SITE, OTHER_SITE, NETWORK = "riverside-ob", "cedar-heights-obgyn", "network-admin"
-TABLET = {"width": 768, "height": 1024}
 
 
 @dataclass
@@ -47,21 +45,8 @@ class Portal:
 
 @pytest.fixture(scope="module")
 def portal(infra: Infrastructure) -> Iterator[Portal]:
-    require_chromium()
-    stack = start_network(infra, ["directory", "screening", "referral", "followup"])
-    net = Network(stack)
-    try:
-        directory = net.url("directory")
-        seed_region(directory, stack.signing_key)  # sites and practices to match and refer to
-        create_portal_client(directory, stack.signing_key, stack.state_dir, NETWORK)
-        assert stack.infra is not None
-        stack.infra.database_url_for["portal"] = infra.create_database("portal")
-        stack.ports = dict(stack.ports) | {"portal": free_port()}
-        stack.start_service("portal")
-        stack.wait_ready("portal")
-        yield Portal(net, net.url("portal"))
-    finally:
-        stack.stop()
+    with started_portal(infra, ["directory", "screening", "referral", "followup"]) as (net, url):
+        yield Portal(net, url)
 
 
 def screen(portal: Portal, patient_ref: str, *, urgent: bool, site: str = SITE) -> str:
@@ -99,22 +84,6 @@ def sign_in(page: Any, portal: Portal, who: dict[str, Any], scan: list[str] | No
     page.get_by_label("6-digit code").fill(pyotp.TOTP(who["totp_secret"]).now())
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{portal.url}/")
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = launch(pw)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def new_page(browser: Any) -> Any:
-    return browser.new_context(viewport=TABLET).new_page()
 
 
 def test_sign_in_with_password_and_code_by_keyboard_then_sign_out(

@@ -23,9 +23,8 @@ from tests.e2e.test_e2e_portal import (
 from tests.support.browser import serious_violations
 from warmlink.auth import Role
 
-# The portal's network and the browser, started for this module as for the portal's own tests.
+# The portal's network, started for this module as for the portal's own tests.
 portal = portal_tests.portal
-browser = portal_tests.browser
 
 
 def fits_768(page: Any) -> bool:

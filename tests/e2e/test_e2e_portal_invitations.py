@@ -17,13 +17,10 @@ from typing import Any
 import pyotp
 import pytest
 
-from tests.e2e.conftest import Network, start_network
-from tests.e2e.test_e2e_portal import TABLET, Portal, sign_in
-from tests.support.browser import launch, require_chromium, serious_violations
+from tests.e2e.portal_support import TABLET, started_portal
+from tests.e2e.test_e2e_portal import Portal, sign_in
+from tests.support.browser import serious_violations
 from tests.support.infra import Infrastructure
-from tools.dev.people import create_portal_client
-from tools.dev.processes import free_port
-from tools.dev.seed import seed_region
 
 SITE, NETWORK = "maple-pediatrics", "network-admin"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -32,35 +29,9 @@ PASSWORD = "a long enough password"
 
 @pytest.fixture(scope="module")
 def portal(infra: Infrastructure) -> Iterator[Portal]:
-    require_chromium()
-    stack = start_network(infra, ["directory"])
-    net = Network(stack)
-    try:
-        directory = net.url("directory")
-        seed_region(directory, stack.signing_key)
-        create_portal_client(directory, stack.signing_key, stack.state_dir, NETWORK)
-        assert stack.infra is not None
-        stack.infra.database_url_for["portal"] = infra.create_database("portal")
-        stack.ports = dict(stack.ports) | {"portal": free_port()}
-        stack.mail_port = free_port()
-        stack.start_mail_sink()  # as `warmlink dev` does: the portal is pointed at it
-        stack.start_service("portal", {"MAIL_POLL_S": "0.5"})
-        stack.wait_ready("portal")
-        yield Portal(net, net.url("portal"))
-    finally:
-        stack.stop()
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = launch(pw)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    portal_env = {"MAIL_POLL_S": "0.5"}
+    with started_portal(infra, ["directory"], portal_env=portal_env, mail_sink=True) as running:
+        yield Portal(*running)
 
 
 def invite(page: Any, portal: Portal, email: str, role: str) -> None:

@@ -18,23 +18,18 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 
-from tests.e2e.conftest import Network, start_network
+from tests.e2e.portal_support import new_page, started_portal
 from tests.e2e.test_e2e_portal import (
-    NETWORK,
     OTHER_SITE,
     SITE,
     Portal,
-    new_page,
     referral_rows,
     sign_in,
 )
 from tests.e2e.test_e2e_referral_lifecycle import PATIENT, PRACTICE, body
-from tests.support.browser import launch, require_chromium, serious_violations
+from tests.support.browser import serious_violations
 from tests.support.infra import Infrastructure
 from tests.support.smtp import Inbox, smtp_server
-from tools.dev.people import create_portal_client
-from tools.dev.processes import free_port
-from tools.dev.seed import seed_region
 from warmlink.auth import PersonRole, Role
 
 SPANISH_SUBJECT = "Su referido: que pasa ahora"  # plain ASCII, like all she is sent
@@ -49,34 +44,10 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 
 @pytest.fixture(scope="module")
 def portal(infra: Infrastructure, smtp: tuple[Inbox, int]) -> Iterator[Portal]:
-    require_chromium()
     env = {"NOTIFY_CHANNEL": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp[1])}
-    stack = start_network(infra, ["directory", "referral"], env)
-    net = Network(stack)
-    try:
-        directory = net.url("directory")
-        seed_region(directory, stack.signing_key)
-        create_portal_client(directory, stack.signing_key, stack.state_dir, NETWORK)
-        assert stack.infra is not None
-        stack.infra.database_url_for["portal"] = infra.create_database("portal")
-        stack.ports = dict(stack.ports) | {"portal": free_port()}
-        stack.start_service("portal", {"REFERRALS_PAGE_SIZE": "2"})
-        stack.wait_ready("portal")
-        yield Portal(net, net.url("portal"))
-    finally:
-        stack.stop()
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = launch(pw)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    portal_env = {"REFERRALS_PAGE_SIZE": "2"}
+    with started_portal(infra, ["directory", "referral"], env, portal_env) as running:
+        yield Portal(*running)
 
 
 def refer(portal: Portal, who: dict[str, Any], ref: str, **overrides: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from tests.e2e.test_e2e_portal import Portal, new_page, referral_rows, screen, s
 from tests.support.browser import serious_violations
 from warmlink.auth import Role
 
-portal, browser = base.portal, base.browser  # the portal test's fixtures, for this module too
+portal = base.portal  # the portal test's network, for this module too
 SITE = "cedar-heights-obgyn"
 # A practice usable without insurance in the demo region, taken as the site's partner.
 PARTNER, PARTNER_NAME = "lantern-telehealth", "Lantern Sliding-Scale Telehealth"
