@@ -140,12 +140,17 @@ class Network:
     async def call(
         self, who: Identity, method: str, url: str, json: object = None, **headers: str
     ) -> Answer:
+        response = await self._send(who, method, url, headers, json=json)
+        return Answer(response.status_code, _json(response))
+
+    async def _send(
+        self, who: Identity, method: str, url: str, headers: dict[str, str], **request: Any
+    ) -> httpx.Response:
+        """One request for her, with her token, on the pool of the service it goes to."""
         token = await self.token_for(who)
         client = self._pools.get(_origin(url), self._http)
-        response = await client.request(
-            method, url, json=json, headers={"Authorization": f"Bearer {token}", **headers}
-        )
-        return Answer(response.status_code, _json(response))
+        headers = {"Authorization": f"Bearer {token}", **headers}
+        return await client.request(method, url, headers=headers, **request)
 
     async def directory(
         self, who: Identity, path: str, method: str = "GET", json: object = None
@@ -180,22 +185,17 @@ class Network:
 
     async def referral_csv(self, who: Identity, path: str) -> tuple[int, str]:
         """A CSV the referral service answers (the monthly review), as its text."""
-        token = await self.token_for(who)
-        response = await self._http.get(
-            self.settings.referral_url + path,
-            headers={"Authorization": f"Bearer {token}", "Accept": "text/csv"},
-        )
+        url = self.settings.referral_url + path
+        response = await self._send(who, "GET", url, {"Accept": "text/csv"})
         return response.status_code, response.text
 
     async def referral_document(
         self, who: Identity, path: str, content: bytes, content_type: str
     ) -> Answer:
         """PUT a document (the discharge summary) to the referral service, the body as is."""
-        token = await self.token_for(who)
-        response = await self._http.put(
-            self.settings.referral_url + path,
-            content=content,
-            headers={"Authorization": f"Bearer {token}", "Content-Type": content_type},
+        url = self.settings.referral_url + path
+        response = await self._send(
+            who, "PUT", url, {"Content-Type": content_type}, content=content
         )
         return Answer(response.status_code, _json(response))
 

@@ -9,14 +9,20 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 from uuid import UUID
 
-import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.portal.adapters.network import Answer, Identity, Network
 from services.portal.adapters.people_emails import emails_of
 from services.portal.domain import access
-from services.portal.entrypoints.deps import identity, page, portal, see_other, signed_in
+from services.portal.entrypoints.deps import (
+    identity,
+    page,
+    portal,
+    reachable,
+    see_other,
+    signed_in,
+)
 from warmlink.db import ConnectionDep
 
 router = APIRouter(tags=["pages"])
@@ -25,14 +31,6 @@ PAGE_SIZE = 50
 UNREACHABLE = "The referral service did not answer. Try again in a moment."
 NOT_THERE = "There is no such referral, or its log is not yours to see."
 LOOKUP_ONLY = "Looking a referral up by its id is for the network's administrators."
-
-
-async def _get(call: Any) -> Answer | None:
-    try:
-        answer: Answer = await call
-    except httpx.HTTPError:
-        return None
-    return answer
 
 
 def _cursor(next_link: str | None) -> str | None:
@@ -45,7 +43,7 @@ def _cursor(next_link: str | None) -> str | None:
 async def _screen_log(network: Network, who: Identity, screening_id: Any) -> Answer | None:
     if screening_id is None:
         return None
-    return await _get(network.screening(who, "GET", f"/v1/screenings/{screening_id}/access"))
+    return await reachable(network.screening(who, "GET", f"/v1/screenings/{screening_id}/access"))
 
 
 @router.get("/referrals/{referral_id}/access")
@@ -56,7 +54,7 @@ async def access_page(referral_id: UUID, request: Request, conn: ConnectionDep) 
     path = f"/v1/referrals/{referral_id}/access?limit={PAGE_SIZE}"
     if before:
         path += "&before=" + quote(before, safe="")
-    answer = await _get(ctx.network.referral(who, "GET", path))
+    answer = await reachable(ctx.network.referral(who, "GET", path))
     if answer is None or answer.status >= 500:
         return page(request, "message.html", opened, 502, title=TITLE, message=UNREACHABLE)
     if not answer.ok:  # 404: not there or not hers; 422: a cursor this page never gave

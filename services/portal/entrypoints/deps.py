@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from services.portal.adapters.network import Identity, Network
+from services.portal.adapters.network import Answer, Identity, Network
 from services.portal.adapters.oidc import OidcProviders
 from services.portal.domain.errors import CsrfRefused, SessionEnded
 from services.portal.domain.people import Person
@@ -155,3 +156,18 @@ def see_other(url: str, opened: Opened | None = None, request: Request | None = 
     if opened is not None and request is not None:
         keep_cookie(response, opened, portal(request).settings)
     return response
+
+
+async def reachable(call: Awaitable[Answer]) -> Answer | None:
+    """A service's answer, or None when it cannot be reached (the page says so instead)."""
+    try:
+        return await call
+    except httpx.HTTPError:
+        return None
+
+
+def ask_referral(
+    ctx: PortalContext, person: Person, method: str, path: str, body: object = None, **headers: str
+) -> Awaitable[Answer | None]:
+    """The referral service's answer for her, or None when it cannot be reached."""
+    return reachable(ctx.network.referral(identity(person), method, path, body, **headers))

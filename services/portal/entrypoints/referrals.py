@@ -21,7 +21,7 @@ from services.portal.domain import referrals as view
 from services.portal.domain.people import Person
 from services.portal.domain.referrals import ReferralFilters
 from services.portal.entrypoints.deps import (
-    PortalContext,
+    ask_referral,
     form_of,
     identity,
     page,
@@ -36,16 +36,6 @@ from warmlink.db import Connection, ConnectionDep
 router = APIRouter(tags=["pages"])
 STATUSES = [(str(s), view.status_label(str(s))) for s in ReferralStatus]
 NOT_YOURS = "There is no such referral at your site."
-
-
-async def _ask(
-    ctx: PortalContext, person: Person, method: str, path: str, **headers: str
-) -> Answer | None:
-    """The referral service's answer, or None when it cannot be reached."""
-    try:
-        return await ctx.network.referral(identity(person), method, path, **headers)
-    except httpx.HTTPError:
-        return None
 
 
 async def _site_people(conn: Connection, request: Request, person: Person) -> list[Person]:
@@ -92,7 +82,7 @@ async def referrals_page(request: Request, conn: ConnectionDep) -> Response:
     after = request.query_params.get("after")
     if after:
         query["after"] = after
-    answer = await _ask(ctx, person, "GET", "/v1/referrals?" + urlencode(query))
+    answer = await ask_referral(ctx, person, "GET", "/v1/referrals?" + urlencode(query))
     if answer is None or not answer.ok:
         return page(request, "message.html", opened, 502, title="Referrals", message=UNREACHABLE)
     names, zone = _names(people), ctx.settings.zone()
@@ -157,8 +147,8 @@ async def referral_page(referral_id: UUID, request: Request, conn: ConnectionDep
     ctx = portal(request)
     # Her details are not shown here, so they are not opened (nor their read audited).
     referral, timeline = await asyncio.gather(
-        _ask(ctx, person, "GET", f"/v1/referrals/{referral_id}?with_patient=false"),
-        _ask(ctx, person, "GET", f"/v1/referrals/{referral_id}/timeline"),
+        ask_referral(ctx, person, "GET", f"/v1/referrals/{referral_id}?with_patient=false"),
+        ask_referral(ctx, person, "GET", f"/v1/referrals/{referral_id}/timeline"),
     )
     if referral is None or not referral.ok or timeline is None or not timeline.ok:
         return _trouble(request, opened, referral, "Referral")
@@ -192,7 +182,7 @@ async def _panel_page(
     **values: Any,
 ) -> Response:
     ctx = portal(request)
-    answer = await _ask(ctx, person, "GET", f"/v1/referrals/{referral_id}/patient-message")
+    answer = await ask_referral(ctx, person, "GET", f"/v1/referrals/{referral_id}/patient-message")
     if answer is None or not answer.ok:
         return _trouble(request, opened, answer, "What she hears")
     return page(
@@ -228,7 +218,7 @@ async def send_to_patient(referral_id: UUID, request: Request, conn: ConnectionD
     ctx = portal(request)
     key = form.get("idempotency_key") or str(uuid.uuid4())
     path = f"/v1/referrals/{referral_id}/patient-message"
-    answer = await _ask(ctx, person, "POST", path, **{"Idempotency-Key": key})
+    answer = await ask_referral(ctx, person, "POST", path, **{"Idempotency-Key": key})
     if answer is not None and answer.status == 202:
         return see_other(f"/referrals/{referral_id}/for-patient?sent=1", opened, request)
     if answer is not None and answer.status == 404:

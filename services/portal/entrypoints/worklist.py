@@ -14,11 +14,11 @@ from fastapi.responses import Response
 
 from contracts.codes import SafetyAssessmentOutcome
 from contracts.resources import CRISIS_LINES
-from services.portal.adapters.network import Answer
 from services.portal.domain import handoff, worklist
 from services.portal.domain.people import Person
 from services.portal.entrypoints.deps import (
     PortalContext,
+    ask_referral,
     form_of,
     identity,
     page,
@@ -54,16 +54,6 @@ def _views(
     ]
 
 
-async def _referral(
-    ctx: PortalContext, person: Person, method: str, path: str, body: object = None
-) -> Answer | None:
-    """The referral service's answer, or None when it cannot be reached."""
-    try:
-        return await ctx.network.referral(identity(person), method, path, body)
-    except httpx.HTTPError:
-        return None
-
-
 async def _clocks(ctx: PortalContext, person: Person) -> dict[str, dict[str, Any]]:
     """The follow-up service's next clock of each open screen of her site; without it the
     worklist still shows (without deadlines)."""
@@ -94,7 +84,7 @@ async def worklist_page(request: Request, conn: ConnectionDep) -> Response:
         return not_for_this_role(request, opened)
     ctx = portal(request)
     answer, clocks = await asyncio.gather(  # the two services at once
-        _referral(ctx, person, "GET", "/v1/worklist?limit=200"), _clocks(ctx, person)
+        ask_referral(ctx, person, "GET", "/v1/worklist?limit=200"), _clocks(ctx, person)
     )
     if answer is None or not answer.ok:
         return page(request, "message.html", opened, 502, title="Worklist", message=UNREACHABLE)
@@ -120,7 +110,7 @@ async def screen_page(
 ) -> Response:
     ctx = portal(request)
     answer, clocks = await asyncio.gather(
-        _referral(ctx, person, "GET", f"/v1/worklist/{screening_id}"), _clocks(ctx, person)
+        ask_referral(ctx, person, "GET", f"/v1/worklist/{screening_id}"), _clocks(ctx, person)
     )
     if answer is None:
         return page(request, "message.html", opened, 502, title="Screen", message=UNREACHABLE)
@@ -175,7 +165,7 @@ async def record_safety_assessment(
         return await screen_page(request, opened, person, screening_id, 422, errors=errors)
     ctx = portal(request)
     path = f"/v1/worklist/{screening_id}/safety-assessment"
-    answer = await _referral(ctx, person, "POST", path, {"outcome": outcome})
+    answer = await ask_referral(ctx, person, "POST", path, {"outcome": outcome})
     if answer is not None and answer.ok:
         return see_other(f"/screens/{screening_id}?recorded=1")
     if answer is None:
