@@ -5,8 +5,8 @@ A row names the caller as her token does: the person (`person:<uuid>`, her perso
 client that acted for her) or the machine client. A list read writes one row per record returned,
 in one statement, so "who read referral X" has an answer however X was read.
 
-The person's columns (`person_role`, `acting_client`) come with each auditing service's own
-migration (referral 022, screening 003): a service that starts auditing adds them too.
+The table and its person's columns (`person_role`, `acting_client`) are the runtime's migrations
+(warmlink/sql), so every service has them.
 """
 
 from __future__ import annotations

@@ -1,13 +1,6 @@
--- A person's token names her, her person role and the client acting for her (the portal): the
--- audit trail and the timeline keep all of it, so "who read or changed this referral" names a
--- person and what she does, and an EHR's calls still name its client. NULL: a machine client,
--- or a row written before these columns.
-ALTER TABLE audit_log
-    ADD COLUMN person_role   text,
-    ADD COLUMN acting_client text;
--- "Who read referral X": its rows are found by record id (the referral's, its screen's).
-CREATE INDEX audit_log_by_record ON audit_log (record_id, id);
-
+-- The timeline keeps the role and person role of whoever made each change, as the audit trail
+-- does (runtime migration 003). NULL: a machine client, the network itself, or an entry written
+-- before these columns.
 ALTER TABLE referral_timeline
     ADD COLUMN role        text,
     ADD COLUMN person_role text;
