@@ -90,8 +90,8 @@ async def add(
         r.practice_id,
         r.service_id,
         r.practice_name,
-        extra.get("practice_phone"),
-        extra.get("practice_url"),
+        r.practice_phone,
+        r.practice_url,
         r.screening_id,
         r.patient_ref,
         r.setting,
@@ -181,9 +181,7 @@ async def update_state(
     )
 
 
-async def redirect(
-    conn: Connection, r: Referral, phone: str | None, url: str | None, now: datetime
-) -> None:
+async def redirect(conn: Connection, r: Referral, now: datetime) -> None:
     """`r` as redirected: its new practice and deadline; the old appointment is dropped."""
     await conn.execute(
         REDIRECT,
@@ -191,8 +189,8 @@ async def redirect(
         r.practice_id,
         r.service_id,
         r.practice_name,
-        phone,
-        url,
+        r.practice_phone,
+        r.practice_url,
         r.acknowledge_by,
         now,
     )

@@ -64,6 +64,10 @@ class Referral:
     barriers: tuple[str, ...] = ()  # contracts.codes.AccessBarrier she named, in code order
     updated_at: datetime | None = None
     language: str = "en"  # BCP 47: the language she reads; her panel and messages use it
+    # How she and the site reach the practice's intake, kept from the directory at submission
+    # (or redirect) so that every answer about the referral names them, not only the first.
+    practice_phone: str | None = None
+    practice_url: str | None = None
     history: tuple[TimelineEntry, ...] = field(default=())
 
 

@@ -54,9 +54,7 @@ async def inbox(
         await audit_each(conn, caller, "read", REFERRAL_RECORD, ids)
     return {
         "practice_id": caller.organization_id,
-        "items": [
-            referral_view(repo.to_referral(r), r["practice_phone"], r["practice_url"]) for r in rows
-        ],
+        "items": [referral_view(repo.to_referral(r)) for r in rows],
     }
 
 

@@ -82,7 +82,8 @@ async def practice_or_422(
     return practice
 
 
-def referral_view(r: Referral, phone: str | None = None, url: str | None = None) -> dict[str, Any]:
+def referral_view(r: Referral) -> dict[str, Any]:
+    phone, url = r.practice_phone, r.practice_url
     contact = phone or url
     return {
         "id": str(r.id),
@@ -181,7 +182,7 @@ async def post_referral(
                 batch, ctx.keyring, caller, command, urgency, practice, now, ctx.listeners
             )
             await ctx.queue_confirmation(batch, referral, practice, body)
-            return 201, referral_view(referral, practice.intake_phone, practice.intake_url)
+            return 201, referral_view(referral)
 
         status, view, replayed = await run_once_in_one_statement(
             conn,
@@ -218,7 +219,7 @@ async def get_referral(
         logistics = repo.logistics(row, ctx.keyring)
         if logistics is not None:
             await audit(conn, caller, "read", "referral_appointment", str(referral_id))
-    view = referral_view(repo.to_referral(row), row["practice_phone"], row["practice_url"])
+    view = referral_view(repo.to_referral(row))
     return view | {
         "patient": details,
         "part2": row["part2"],
@@ -285,7 +286,7 @@ async def redirect_referral(
         r = await redirect.redirect_referral(
             conn, caller, command, datetime.now(UTC), ctx.listeners
         )
-    return referral_view(r, practice.intake_phone, practice.intake_url)
+    return referral_view(r)
 
 
 @router.post("/{referral_id}/redirect-proposal/decline", status_code=204)

@@ -100,12 +100,10 @@ async def submit_referral(
         updated_at=now,
         barriers=cmd.barriers,
         language=cmd.language,
+        practice_phone=practice.intake_phone,
+        practice_url=practice.intake_url,
     )
-    extra = {
-        "practice_phone": practice.intake_phone,
-        "practice_url": practice.intake_url,
-        "match_criteria": cmd.match_criteria,
-    }
+    extra = {"match_criteria": cmd.match_criteria}
     await repo.add(conn, referral, cmd.patient, keyring, extra)
     await audit(conn, caller, "write", "referral_patient", str(referral.id))
     await repo.append_timeline(conn, referral, "submit", caller, now, None)

@@ -112,13 +112,15 @@ async def move_referral(
         practice_id=practice.practice_id,
         service_id=practice.service_id,
         practice_name=practice.name,
+        practice_phone=practice.intake_phone,
+        practice_url=practice.intake_url,
         status=ReferralStatus.SUBMITTED,
         acknowledge_by=practice.acknowledge_by(now, current.urgency == "urgent"),
         appointment_at=None,
         appointment_modality=None,
         updated_at=now,
     )
-    await repo.redirect(conn, updated, practice.intake_phone, practice.intake_url, now)
+    await repo.redirect(conn, updated, now)
     reason = f"from {current.practice_id}: {redirect_reason(current.status)}"
     if current.part2:
         reason += f"; Part 2 redisclosure consented for {practice.practice_id}"
