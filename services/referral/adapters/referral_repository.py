@@ -44,11 +44,12 @@ UPDATE referrals SET status = $2, updated_at = $3,
     contact_attempts = contact_attempts + $7
 WHERE id = $1"""
 SET_LOGISTICS = "UPDATE referrals SET appointment_logistics_sealed = $2 WHERE id = $1"
+SET_CLINICIAN = "UPDATE referrals SET appointment_clinician = $2 WHERE id = $1"
 REDIRECT = """
 UPDATE referrals SET practice_id = $2, service_id = $3, practice_name = $4, practice_phone = $5,
     practice_url = $6, status = 'submitted', acknowledge_by = $7, updated_at = $8,
     appointment_id = NULL, appointment_at = NULL, appointment_modality = NULL,
-    appointment_logistics_sealed = NULL, ack_overdue_at = NULL
+    appointment_logistics_sealed = NULL, appointment_clinician = NULL, ack_overdue_at = NULL
 WHERE id = $1"""
 APPEND_TIMELINE = """
 INSERT INTO referral_timeline (referral_id, at, status, action, actor, organization_id,
@@ -58,6 +59,7 @@ TIMELINE = "SELECT * FROM referral_timeline WHERE referral_id = $1 ORDER BY id"
 INTAKE = """
 SELECT * FROM referrals
 WHERE practice_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR urgency = $3)
+    AND ($5::text IS NULL OR appointment_clinician = $5)
 ORDER BY urgency = 'urgent' DESC, acknowledge_by, submitted_at
 LIMIT $4"""
 
@@ -129,6 +131,11 @@ async def set_logistics(
 ) -> None:
     sealed = keyring.seal(orjson.dumps(asdict(logistics)), _logistics_associated(referral_id))
     await conn.execute(SET_LOGISTICS, referral_id, sealed)
+
+
+async def set_clinician(conn: Executor, referral_id: UUID, clinician: str | None) -> None:
+    """Who the appointment is with (a staff id), or None when the practice did not say."""
+    await conn.execute(SET_CLINICIAN, referral_id, clinician)
 
 
 def logistics(row: asyncpg.Record, keyring: Keyring) -> AppointmentLogistics | None:
@@ -220,6 +227,11 @@ async def timeline(conn: Connection, referral_id: UUID) -> tuple[TimelineEntry, 
 
 
 async def intake(
-    conn: Connection, practice_id: str, status: str | None, urgency: str | None, limit: int
+    conn: Connection,
+    practice_id: str,
+    status: str | None,
+    urgency: str | None,
+    limit: int,
+    clinician: str | None = None,
 ) -> list[asyncpg.Record]:
-    return list(await conn.fetch(INTAKE, practice_id, status, urgency, limit))
+    return list(await conn.fetch(INTAKE, practice_id, status, urgency, limit, clinician))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from services.referral.domain.worklist import WorklistItem
@@ -51,6 +52,19 @@ async def for_site(
 ) -> list[WorklistItem]:
     rows = await conn.fetch(SITE_WORKLIST, site_id, status, limit)
     return [from_row(WorklistItem, r) for r in rows]
+
+
+SCREEN_SUMMARY = """
+SELECT instrument, total, band, urgent, screened_at FROM worklist_items WHERE screening_id = $1"""
+
+
+async def screen_summary(conn: Connection, screening_id: UUID) -> dict[str, Any] | None:
+    """The screen a referral came from, as intake reads it: instrument, total, band, and whether
+    the safety item was positive (`urgent`); None for a referral made without one."""
+    row = await conn.fetchrow(SCREEN_SUMMARY, screening_id)
+    if row is None:
+        return None
+    return dict(row) | {"screened_at": row["screened_at"].isoformat()}
 
 
 # Whatever the item's status: a screen answered before (or back on the list) is still urgent.

@@ -24,6 +24,9 @@ class PatientDetails:
     # Sealed with her number, since a wrong one can put her at risk at home.
     voicemail_safe: bool | None = None
     text_safe: bool | None = None
+    # Where she is in the perinatal period (the infant's age, postpartum): sealed with the rest.
+    weeks_pregnant: int | None = None
+    weeks_postpartum: int | None = None
 
 
 @dataclass(frozen=True)

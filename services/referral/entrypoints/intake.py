@@ -44,17 +44,29 @@ async def inbox(
     caller: PracticeDep,
     status: ReferralStatus | None = None,
     urgency: Urgency | None = None,
+    clinician: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
-    """The practice's referrals: urgent first, then the oldest acknowledgement deadline. Each
-    referral listed is audited as read."""
+    """The practice's referrals: urgent first, then the oldest acknowledgement deadline;
+    `clinician` keeps those booked with that staff id. Each referral listed is audited as read."""
     async with conn.transaction():
-        rows = await repo.intake(conn, caller.organization_id, status, urgency, limit)
+        rows = await repo.intake(conn, caller.organization_id, status, urgency, limit, clinician)
         ids = [str(r["id"]) for r in rows]
         await audit_each(conn, caller, "read", REFERRAL_RECORD, ids)
     return {
         "practice_id": caller.organization_id,
-        "items": [referral_view(repo.to_referral(r)) for r in rows],
+        "items": [referral_view(repo.to_referral(r)) | {"appointment": _booked(r)} for r in rows],
+    }
+
+
+def _booked(row: Any) -> dict[str, Any] | None:
+    """The appointment as the inbox lists it: when, how and with whom; where is not opened."""
+    if row["appointment_at"] is None:
+        return None
+    return {
+        "at": row["appointment_at"].isoformat(),
+        "modality": row["appointment_modality"],
+        "clinician": row["appointment_clinician"],
     }
 
 
@@ -105,7 +117,7 @@ async def schedule(
     """Book the appointment: time and modality, and where (or how, for telehealth) to join it,
     which only the referring site and this practice can read (`GET /v1/referrals/{id}`)."""
     logistics = AppointmentLogistics(body.location, body.telehealth_instructions)
-    details = body.model_dump(exclude={"location", "telehealth_instructions"})
+    details = body.model_dump(exclude={"location", "telehealth_instructions", "clinician"})
     async with conn.transaction():
         r = await schedule_appointment(
             conn,
@@ -118,6 +130,7 @@ async def schedule(
             ctx.listeners,
             appointment_within_days=ctx.appointment_within_days,
             redirects=ctx.redirects,
+            clinician=body.clinician,
         )
     return referral_view(r)
 

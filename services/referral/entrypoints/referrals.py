@@ -12,6 +12,7 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
 
 from services.referral.adapters import referral_repository as repo
+from services.referral.adapters import worklist_repository as worklist
 from services.referral.adapters.directory_client import DirectoryUnavailable, PracticeInfo
 from services.referral.domain.handoff import (
     appointment_needed_by,
@@ -211,20 +212,35 @@ async def get_referral(
     async with conn.transaction():
         row = await visible_referral(conn, caller, referral_id)
         details: dict[str, Any] | None = None
+        screen: dict[str, Any] | None = None
         if with_patient:
             patient = await repo.patient(conn, referral_id, ctx.keyring)
             await audit(conn, caller, "read", "referral_patient", str(referral_id))
             details = asdict(patient)
             details["birth_date"] = patient.birth_date.isoformat() if patient.birth_date else None
+            if row["screening_id"] is not None:
+                screen = await worklist.screen_summary(conn, row["screening_id"])
+                await audit(conn, caller, "read", "referral_screen", str(referral_id))
         logistics = repo.logistics(row, ctx.keyring)
         if logistics is not None:
             await audit(conn, caller, "read", "referral_appointment", str(referral_id))
     view = referral_view(repo.to_referral(row))
     return view | {
         "patient": details,
+        # With her details only: her screen's result and her coverage are health information.
+        "screen": screen,
+        "coverage": _coverage(row) if with_patient else None,
         "part2": row["part2"],
         "appointment": _appointment(row, logistics),
     }
+
+
+def _coverage(row: Any) -> dict[str, Any] | None:
+    """How she pays, from the criteria the site matched with; where she lives is left out."""
+    criteria = orjson.loads(row["match_criteria"] or "null") or {}
+    if "coverage" not in criteria:
+        return None
+    return {"coverage": criteria["coverage"], "plan": criteria.get("plan")}
 
 
 def _appointment(row: Any, logistics: AppointmentLogistics | None) -> dict[str, Any] | None:
@@ -234,6 +250,7 @@ def _appointment(row: Any, logistics: AppointmentLogistics | None) -> dict[str, 
         "id": str(row["appointment_id"]),
         "at": row["appointment_at"].isoformat(),
         "modality": row["appointment_modality"],
+        "clinician": row["appointment_clinician"],
     } | asdict(logistics or AppointmentLogistics())
 
 

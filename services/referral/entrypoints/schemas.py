@@ -43,6 +43,13 @@ class PatientIn(Strict):
     text_safe: bool | None = Field(
         None, description="She said a text may be sent to this number (none: not asked)."
     )
+    weeks_pregnant: int | None = Field(None, ge=0, le=45, description="Weeks pregnant, if she is.")
+    weeks_postpartum: int | None = Field(
+        None,
+        ge=0,
+        le=104,
+        description="Weeks since the birth, if she has given birth: the infant's age.",
+    )
 
     @model_validator(mode="after")
     def _reachable(self) -> PatientIn:
@@ -117,6 +124,9 @@ class ScheduleIn(Strict):
     modality: Modality
     location: str | None = Field(None, max_length=300, description="Office address (in person).")
     telehealth_instructions: str | None = Field(None, max_length=1000)
+    clinician: StaffId | None = Field(
+        None, description="Who she will see: the practice's clinician, by staff id (never a name)."
+    )
 
 
 class CancelAppointmentIn(Strict):

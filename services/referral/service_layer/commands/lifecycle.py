@@ -111,15 +111,18 @@ async def schedule_appointment(
     *,
     appointment_within_days: Mapping[str, int] = DEFAULT_APPOINTMENT_WITHIN_DAYS,
     redirects: AutoRedirects = MANUAL,
+    clinician: str | None = None,
 ) -> Referral:
-    """Book (or re-book) the appointment. Where and how to join it is sealed beside it, and the
-    write audited; `AppointmentScheduled` carries the time and modality only. A first
-    appointment later than her urgency allows makes the referral redirectable: the site sees it
-    on the timeline and, for a referral from a screen, on its worklist."""
+    """Book (or re-book) the appointment, with `clinician` (a staff id) when the practice names
+    who she will see. Where and how to join it is sealed beside it, and the write audited;
+    `AppointmentScheduled` carries the time and modality only. A first appointment later than
+    her urgency allows makes the referral redirectable: the site sees it on the timeline and,
+    for a referral from a screen, on its worklist."""
     updated = await transition_referral(
         conn, caller, referral_id, Action.SCHEDULE, details, now, listeners
     )
     await repo.set_logistics(conn, referral_id, logistics, keyring)
+    await repo.set_clinician(conn, referral_id, clinician)
     await audit(conn, caller, "write", "referral_appointment", str(referral_id))
     await _offer_redirect_if_late(
         conn, caller, updated, details, now, appointment_within_days, redirects
