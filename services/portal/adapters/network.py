@@ -199,6 +199,11 @@ class Network:
         )
         return Answer(response.status_code, _json(response))
 
+    async def referral_file(self, who: Identity, path: str) -> tuple[int, bytes, str]:
+        """A document the referral service answers (a discharge summary): status, bytes, type."""
+        response = await self._send(who, "GET", self.settings.referral_url + path, {})
+        return response.status_code, response.content, response.headers.get("content-type", "")
+
 
 def _origin(url: str) -> str:
     """`http://host:port` of a URL (the settings' service URLs may carry a path prefix)."""
