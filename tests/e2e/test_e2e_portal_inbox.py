@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from tests.e2e.portal_support import new_page, started_portal
-from tests.e2e.test_e2e_portal import Counted, Portal, screen, sign_in
+from tests.e2e.test_e2e_portal import Counted, Portal, referral_rows, screen, sign_in
 from tests.e2e.test_e2e_referral_lifecycle import PATIENT, PRACTICE, SITE, body
 from tests.support.browser import serious_violations
 from tests.support.infra import Infrastructure
@@ -258,3 +258,33 @@ def test_another_practices_person_gets_404_and_a_site_has_no_inbox(
     sign_in(page, portal, nurse)
     assert page.get_by_role("navigation").get_by_role("link", name="Inbox").count() == 0
     assert page.goto(f"{portal.url}/inbox").status == 403
+
+
+def test_an_iop_referrals_discharge_summary_opens_from_its_page(
+    portal: Portal, browser: Any
+) -> None:
+    rid = submit(portal, "pt-inbox-iop", setting="iop_php", last_iop_session_on="2026-12-18")
+    text = b"Discharge summary: stepped down from IOP; continue weekly therapy."
+    sent = httpx.put(
+        f"{portal.net.url('referral')}/v1/referrals/{rid}/discharge-summary",
+        content=text,
+        headers=portal.net.auth(SITE) | {"Content-Type": "text/plain"},
+    )
+    assert sent.status_code == 204, sent.text
+    coordinator = portal.person(PRACTICE, "intake_coordinator", email="iop@bloom.example.org")
+    page = new_page(browser)
+    sign_in(page, portal, coordinator)
+    page.goto(f"{portal.url}/inbox/{rid}")
+    clean(page)
+    link = page.get_by_role("link", name="Discharge summary")
+    document = page.request.get(portal.url + str(link.get_attribute("href")))
+    assert document.status == 200
+    assert document.body() == text and document.headers["content-type"].startswith("text/plain")
+    # The read is audited by the referral service, naming her.
+    reads = referral_rows(
+        portal,
+        "SELECT actor FROM audit_log WHERE record_id = $1 AND record_type = $2",
+        rid,
+        "referral_discharge_summary",
+    )
+    assert f"person:{coordinator['id']}" in [r["actor"] for r in reads]
