@@ -116,6 +116,7 @@ def test_the_intake_coordinator_works_the_inbox_from_acknowledgement_to_decline(
     assert person.count <= 3
     assert page.inner_text("#status") == "Acknowledged: reach her and book"
     assert reported(portal, urgent)["status"] == "acknowledged"
+    assert "intake@bloom.example.org" in page.inner_text("table.timeline"), "who acknowledged"
     clean(page)
 
     # The referral as intake needs it.

@@ -121,13 +121,15 @@ def inbox_rows(
     calendars: dict[str, BusinessCalendar],
     names: dict[str, str],
     now: datetime,
+    default: BusinessCalendar,
 ) -> list[dict[str, Any]]:
     """The referral service's items as the inbox lists them, in its order (urgent first, then
-    the earliest deadline): a countdown only while a referral waits for its acknowledgement."""
+    the earliest deadline): a countdown only while a referral waits for its acknowledgement, in
+    its service's calendar (`default` when the listing did not say, or did not answer)."""
     rows = []
     for item in items:
-        calendar = calendars.get(item["practice"]["service_id"])
-        waiting = item["status"] == Status.SUBMITTED and calendar is not None
+        calendar = calendars.get(item["practice"]["service_id"], default)
+        waiting = item["status"] == Status.SUBMITTED
         booked = item.get("appointment") or {}
         rows.append(
             item
@@ -136,7 +138,7 @@ def inbox_rows(
                 "countdown": countdown(
                     calendar, datetime.fromisoformat(item["acknowledge_by"]), now
                 )
-                if waiting and calendar is not None
+                if waiting
                 else None,
                 "overdue": waiting and datetime.fromisoformat(item["acknowledge_by"]) <= now,
                 "clinician": names.get(booked.get("clinician") or "", booked.get("clinician")),

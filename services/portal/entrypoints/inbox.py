@@ -31,6 +31,7 @@ from services.portal.entrypoints.deps import (
 )
 from services.portal.entrypoints.worklist import UNREACHABLE
 from services.portal.service_layer.commands.sessions import Opened
+from warmlink.business_time import BusinessCalendar
 from warmlink.db import Connection, ConnectionDep
 from warmlink.roles import PersonRole
 
@@ -53,11 +54,17 @@ def not_for_this_role(request: Request, opened: Opened) -> Response:
     return page(request, "message.html", opened, 403, title="Not available", message=message)
 
 
-async def clinicians(conn: Connection, request: Request, person: Person) -> dict[str, str]:
-    """The practice's clinicians by the staff id an appointment names them with, to their email."""
+async def _people(conn: Connection, request: Request, person: Person) -> dict[str, Person]:
+    """The practice's people by the staff id its steps and appointments name them with."""
     keyring = portal(request).rules.keyring
     people = await people_table.of_organization(conn, person.organization_id, keyring)
-    return {f"person:{p.id}": p.email for p in people if p.role is PersonRole.CLINICIAN}
+    return {f"person:{p.id}": p for p in people}
+
+
+async def clinicians(conn: Connection, request: Request, person: Person) -> dict[str, str]:
+    """The practice's clinicians by staff id, to their email."""
+    people = await _people(conn, request, person)
+    return {k: p.email for k, p in people.items() if p.role is PersonRole.CLINICIAN}
 
 
 async def _listing(ctx: PortalContext, person: Person, org_id: str) -> dict[str, Any]:
@@ -65,6 +72,12 @@ async def _listing(ctx: PortalContext, person: Person, org_id: str) -> dict[str,
     then counts down in the default business hours and shows no address)."""
     answer = await reachable(ctx.network.listing(identity(person), org_id))
     return answer.body if answer is not None and answer.ok else {}
+
+
+def _default(ctx: PortalContext) -> BusinessCalendar:
+    """The referral service's own default, 09:00-17:00 on weekdays in the network's zone, for a
+    service whose listing is not at hand."""
+    return BusinessCalendar(ctx.settings.network_time_zone, is_holiday=ctx.settings.holidays())
 
 
 @router.get("/inbox")
@@ -92,7 +105,7 @@ async def inbox_page(request: Request, conn: ConnectionDep) -> Response:
     if answer is None or not answer.ok:
         return page(request, "message.html", opened, 502, title="Inbox", message=UNREACHABLE)
     calendars = inbox.calendars(listing, ctx.settings.holidays())
-    rows = inbox.inbox_rows(answer.body["items"], calendars, names, ctx.now())
+    rows = inbox.inbox_rows(answer.body["items"], calendars, names, ctx.now(), _default(ctx))
     zone = ctx.settings.zone()
     for row in rows:
         row["submitted"] = referral_words.local_time(row["submitted_at"], zone)
@@ -120,13 +133,16 @@ async def referral_page(
     if r["practice"]["id"] != person.organization_id:
         # The referring site's people see it on their referrals page, not as a practice's.
         return page(request, "message.html", opened, 404, title="Not found", message=NOT_YOURS)
-    names = await clinicians(conn, request, person)
+    people = await _people(conn, request, person)
+    emails = {k: p.email for k, p in people.items()}
+    names = {k: p.email for k, p in people.items() if p.role is PersonRole.CLINICIAN}
     site, own = await asyncio.gather(
         _listing(ctx, person, r["site_id"]), _listing(ctx, person, person.organization_id)
     )
-    calendar = inbox.calendars(own, ctx.settings.holidays()).get(r["practice"]["service_id"])
+    calendars = inbox.calendars(own, ctx.settings.holidays())
+    calendar = calendars.get(r["practice"]["service_id"], _default(ctx))
     zone = ctx.settings.zone()  # the portal's times, shown and typed, are the network's
-    waiting = r["status"] == ReferralStatus.SUBMITTED and calendar is not None
+    waiting = r["status"] == ReferralStatus.SUBMITTED
     booked = r["appointment"] or {}
     typed: dict[str, str] = values.pop("typed", {})
     return page(
@@ -139,16 +155,17 @@ async def referral_page(
         status_label=inbox.status_label(r["status"]),
         steps=inbox.steps(r["status"]),
         countdown=inbox.countdown(calendar, datetime.fromisoformat(r["acknowledge_by"]), ctx.now())
-        if waiting and calendar is not None
+        if waiting
         else None,
         submitted=referral_words.local_time(r["submitted_at"], zone),
         acknowledge_by=referral_words.local_time(r["acknowledge_by"], zone),
         appointment_at=referral_words.local_time(booked.get("at"), zone),
         needed_by=referral_words.local_time(r["appointment_needed_by"], zone),
-        booked_with=names.get(booked.get("clinician") or "", booked.get("clinician")),
+        booked_with=emails.get(booked.get("clinician") or "", booked.get("clinician")),
         referrer=await _referrer(conn, request, r["referrer_id"]),
         site=site,
-        timeline=referral_words.timeline_view(timeline.body, {}, person.organization_id, zone),
+        # Steps by the practice's people name them; the site's, the site (its people are its own).
+        timeline=referral_words.timeline_view(timeline.body, emails, "", zone),
         clinicians=sorted(names.items(), key=lambda kv: kv[1]),
         forms=intake_forms,
         values={"location": inbox.office_address(own), "modality": "in_person"} | typed,

@@ -11,6 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from services.portal.adapters.network import Answer
 from services.portal.domain import inbox, intake_forms
 from services.portal.domain.people import Person
 from services.portal.entrypoints.deps import (
@@ -23,6 +24,7 @@ from services.portal.entrypoints.deps import (
 )
 from services.portal.entrypoints.inbox import clinicians, not_for_this_role, referral_page
 from services.portal.entrypoints.worklist import UNREACHABLE
+from services.portal.service_layer.commands.sessions import Opened
 from warmlink.db import Connection, ConnectionDep
 
 router = APIRouter(tags=["pages"])
@@ -30,7 +32,9 @@ router = APIRouter(tags=["pages"])
 ONE_CLICK = {"acknowledge": "acknowledge", "attended": "attended", "missed": "missed"}
 
 
-async def _ask(request: Request, person: Person, referral_id: UUID, path: str, body: Any) -> Any:
+async def _ask(
+    request: Request, person: Person, referral_id: UUID, path: str, body: Any
+) -> Answer | None:
     return await ask_referral(
         portal(request), person, "POST", f"/v1/intake/{referral_id}/{path}", body
     )
@@ -75,18 +79,20 @@ async def _step(request: Request, conn: Connection, referral_id: UUID, step: str
     )
     answer = await _ask(request, person, referral_id, path, body)
     if answer is None or not answer.ok:
-        return await _refused(request, conn, opened, person, referral_id, step, answer, typed)
+        # After a re-booking's cancellation went through, the page offers "Book" instead.
+        shown = "schedule" if cancel is not None else step
+        return await _refused(request, conn, opened, person, referral_id, shown, answer, typed)
     return see_other(f"/inbox/{referral_id}?done={step}", opened, request)
 
 
 async def _refused(
     request: Request,
     conn: Connection,
-    opened: Any,
+    opened: Opened,
     person: Person,
     referral_id: UUID,
     step: str,
-    answer: Any,
+    answer: Answer | None,
     typed: dict[str, str],
 ) -> Response:
     """The referral service said no (or did not answer): why, beside the field it names, or at

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from services.portal.domain.inbox import InboxFilters, countdown, inbox_rows, open_time, steps
-from warmlink.business_time import BusinessCalendar
+from warmlink.business_time import BusinessCalendar, IntakeWindow
 
 CHICAGO = ZoneInfo("America/Chicago")
 # 9:00 to 17:00 on weekdays; Thursday 24 Dec 2026 kept as a holiday.
@@ -52,14 +52,22 @@ def test_the_inbox_rows_count_down_only_while_waiting_for_acknowledgement() -> N
             "appointment": booked,
         }
 
+    # Another service of the practice, not in its listing: the default calendar counts, here
+    # one that opens at 8:00 (Monday 7 Dec: 16:00 to 17:00 is one hour either way).
+    early = BusinessCalendar(
+        "America/Chicago", tuple(IntakeWindow.parse(d, "08:00", "18:00") for d in range(5))
+    )
+    unlisted = item("submitted") | {"practice": {"service_id": "new-svc"}}
     rows = inbox_rows(
-        [item("submitted"), item("scheduled", "person:1")],
+        [item("submitted"), item("scheduled", "person:1"), unlisted],
         {"svc": CALENDAR},
         {"person:1": "lee@practice.example"},
-        at(7, 17),
+        at(7, 18),
+        early,
     )
     assert (rows[0]["countdown"], rows[0]["overdue"]) == ("overdue by 1 business hour", True)
     assert rows[1]["countdown"] is None and rows[1]["clinician"] == "lee@practice.example"
+    assert rows[2]["countdown"] == "overdue by 2 business hours", "16:00 to 18:00 in its hours"
 
 
 def test_filters_refuse_what_is_not_offered_and_steps_follow_the_status() -> None:
