@@ -172,6 +172,12 @@ def test_the_intake_coordinator_works_the_inbox_from_acknowledgement_to_decline(
     page.wait_for_url(f"**/inbox/{urgent}?done=attended")
     assert page.inner_text("#status") == "Attended"
     assert reported(portal, urgent)["status"] == "attended"
+    clean(page)
+    page.get_by_label("How it ends").select_option("in_care")
+    page.get_by_role("button", name="Close", exact=True).click()
+    page.wait_for_url(f"**/inbox/{urgent}?done=close")
+    assert page.inner_text("#status") == "Closed"
+    assert reported(portal, urgent)["status"] == "closed"
 
     # In person (the practice's address filled in), cancel and re-book in one form, no-show.
     page.goto(f"{portal.url}/inbox/{rebooked}")

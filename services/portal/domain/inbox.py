@@ -32,7 +32,7 @@ STEPS: dict[Status, tuple[str, ...]] = {
     Status.SCHEDULED: ("contact", "attended", "missed", "rebook"),
     Status.NO_SHOW: ("contact", "schedule", "decline"),
     Status.APPOINTMENT_CANCELLED: ("contact", "schedule", "decline"),
-    Status.ATTENDED: ("schedule",),
+    Status.ATTENDED: ("schedule", "close"),
 }
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from contracts.codes import (
     AppointmentCancelReason,
     AppointmentParty,
+    ClosureOutcome,
     ContactChannel,
     ContactOutcome,
     DeclineReason,
@@ -37,6 +38,14 @@ DECLINE_REASONS = {
     DeclineReason.UNABLE_TO_REACH: "Unable to reach her",
     DeclineReason.PATIENT_DECLINED: "She declined",
     DeclineReason.OTHER: "Other",
+}
+CLOSURE_OUTCOMES = {
+    ClosureOutcome.IN_CARE: "She is in care here",
+    ClosureOutcome.CARE_ELSEWHERE: "She is in care elsewhere",
+    ClosureOutcome.NOT_ATTENDED: "She did not keep attending",
+    ClosureOutcome.UNABLE_TO_REACH: "Unable to reach her",
+    ClosureOutcome.PATIENT_DECLINED: "She declined",
+    ClosureOutcome.OTHER: "Other",
 }
 CANCELLED_BY = {AppointmentParty.PATIENT: "She did", AppointmentParty.PRACTICE: "The practice"}
 CANCEL_REASONS = {
@@ -71,6 +80,10 @@ def contact_attempt(form: dict[str, str]) -> Checked:
 
 def decline(form: dict[str, str]) -> Checked:
     return _chosen(form, {"reason": (DECLINE_REASONS, "why the practice declines")})
+
+
+def closing(form: dict[str, str]) -> Checked:
+    return _chosen(form, {"outcome": (CLOSURE_OUTCOMES, "how the referral ends")})
 
 
 def cancellation(form: dict[str, str]) -> Checked:

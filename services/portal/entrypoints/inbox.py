@@ -46,6 +46,7 @@ DONE = {
     "missed": "Recorded: she missed the appointment.",
     "rebook": "The appointment was cancelled and booked again.",
     "decline": "Declined; the referring site is told.",
+    "close": "Closed.",
 }
 
 

@@ -1,7 +1,7 @@
 """The intake coordinator's steps on a referral, each one POST from its page: a one-click
 button (acknowledge, attended, missed) or a short form (contact attempt, book, cancel and
-re-book, decline). After a step the referral's page shows its new status; a refused form comes
-back beside its fields, with what was typed."""
+re-book, decline, close once she attended). After a step the referral's page shows its new
+status; a refused form comes back beside its fields, with what was typed."""
 
 from __future__ import annotations
 
@@ -54,6 +54,8 @@ async def _step(request: Request, conn: Connection, referral_id: UUID, step: str
         body, errors = intake_forms.contact_attempt(form)
     elif step == "decline":
         body, errors = intake_forms.decline(form)
+    elif step == "close":
+        body, errors = intake_forms.closing(form)
     else:  # schedule, or rebook: the cancellation and the new booking, checked before either
         ctx = portal(request)
         zone = ctx.settings.zone()
@@ -112,7 +114,7 @@ async def _refused(
 async def intake_step(
     referral_id: UUID, step: str, request: Request, conn: ConnectionDep
 ) -> Response:
-    if step not in {*ONE_CLICK, "contact", "schedule", "rebook", "decline"}:
+    if step not in {*ONE_CLICK, "contact", "schedule", "rebook", "decline", "close"}:
         opened, _ = await signed_in(conn, request)
         message = "There is no such step."
         return page(request, "message.html", opened, 404, title="Not found", message=message)

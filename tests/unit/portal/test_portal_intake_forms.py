@@ -57,6 +57,7 @@ def test_coded_choices_and_the_cancellation_before_a_rebooking() -> None:
         {"outcome": "Choose what happened."},
     )
     assert forms.decline({"reason": "no_capacity"}) == ({"reason": "no_capacity"}, {})
+    assert forms.closing({"outcome": "in_care"}) == ({"outcome": "in_care"}, {})
     assert forms.decline({"reason": "busy"})[1] == {"reason": "Choose why the practice declines."}
     body, errors = forms.cancellation({"cancelled_by": "patient", "cancel_reason": "rescheduled"})
     assert (body, errors) == ({"cancelled_by": "patient", "reason": "rescheduled"}, {})
