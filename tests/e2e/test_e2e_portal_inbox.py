@@ -295,3 +295,37 @@ def test_an_iop_referrals_discharge_summary_opens_from_its_page(
         "referral_discharge_summary",
     )
     assert f"person:{coordinator['id']}" in [r["actor"] for r in reads]
+
+
+def test_weeks_postpartum_asked_at_the_handoff_reach_the_practices_page(
+    portal: Portal, browser: Any
+) -> None:
+    sid = screen(portal, "pt-inbox-weeks", urgent=False, site=SITE)
+    ma = portal.person(SITE, "ma", email="weeks@riverside.example")
+    page = new_page(browser)
+    sign_in(page, portal, ma)
+    handoff = "practice_id=bloom-therapy&service_id=bloom-therapy-outpatient&method=digital"
+    page.goto(f"{portal.url}/screens/{sid}/handoff?{handoff}&coverage=plan&plan=bcbs-il")
+    page.get_by_label("Her first name").fill("Rosa")
+    page.get_by_label("Her last name").fill("Diaz")
+    page.get_by_label("Best phone number").fill("312-555-0133")
+    page.get_by_label("I read the number back").check()
+    page.get_by_label("Weeks since the birth").fill("200")
+    page.get_by_label("She agrees to this referral").check()
+    page.get_by_role("button", name="Send the referral").click()
+    page.wait_for_selector("#weeks_postpartum-error")
+    assert page.input_value("#given_name") == "Rosa", "what was typed is kept"
+    clean(page)
+    page.get_by_label("Weeks since the birth").fill("6")
+    page.get_by_role("button", name="Send the referral").click()
+    page.wait_for_selector("#referral-id")
+    rid = page.inner_text("#referral-id")
+
+    coordinator = portal.person(PRACTICE, "intake_coordinator", email="weeks@bloom.example.org")
+    page = new_page(browser)
+    sign_in(page, portal, coordinator)
+    page.goto(f"{portal.url}/inbox/{rid}")
+    assert page.inner_text("#period").startswith("6 weeks postpartum")
+    assert page.inner_text("#coverage") == "plan, bcbs-il"
+    assert "weeks@riverside.example" in page.inner_text("#referrer"), "who referred her"
+    clean(page)

@@ -14,6 +14,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from services.portal.domain import perinatal
+
 COVERAGE = {
     "plan": "Private insurance plan",
     "medicaid": "Medicaid",
@@ -142,7 +144,7 @@ def handoff_errors(form: dict[str, str], setting: str) -> dict[str, str]:
     for name in SAFE_CONTACT:
         if form.get(name, "") not in ("", *ANSWERS):
             found[name] = "Choose yes or no, or leave it unanswered."
-    return found
+    return found | perinatal.errors(form)
 
 
 def summary_type(content: bytes) -> str | None:
@@ -193,7 +195,8 @@ def referral_body(
             "family_name": form["family_name"].strip(),
             "phone": form["phone"].strip(),
         }
-        | {name: ANSWERS[form[name]] for name in SAFE_CONTACT if form.get(name) in ANSWERS},
+        | {name: ANSWERS[form[name]] for name in SAFE_CONTACT if form.get(name) in ANSWERS}
+        | perinatal.weeks(form),
         "consent": {"given": True},
         "match_criteria": criteria.for_referral(),
         "barriers": barriers_named(form),
@@ -224,6 +227,8 @@ POINTER_FIELDS = {
     "/last_iop_session_on": "last_iop_session_on",
     "/patient/voicemail_safe": "voicemail_safe",
     "/patient/text_safe": "text_safe",
+    "/patient/weeks_pregnant": "weeks_pregnant",
+    "/patient/weeks_postpartum": "weeks_postpartum",
 }
 
 

@@ -176,17 +176,14 @@ async def referral_page(
 
 
 async def _referrer(conn: Connection, request: Request, referrer_id: str) -> str:
-    """Who referred her: a person of the portal by her email, else the site's staff id."""
-    if referrer_id.startswith("person:"):
-        try:
-            found = await people_table.by_id(
-                conn, UUID(referrer_id.removeprefix("person:")), portal(request).rules.keyring
-            )
-        except ValueError:
-            found = None
-        if found is not None:
-            return found.email
-    return referrer_id
+    """Who referred her: a person of the portal (the handoff form names her by her id) by her
+    email, else the staff id the site's system sent."""
+    try:
+        person_id = UUID(referrer_id.removeprefix("person:"))
+    except ValueError:
+        return referrer_id
+    found = await people_table.by_id(conn, person_id, portal(request).rules.keyring)
+    return found.email if found is not None else referrer_id
 
 
 def _trouble(request: Request, opened: Opened, answer: Answer | None) -> Response:

@@ -83,3 +83,22 @@ def test_the_in_room_call_script_is_filled_from_the_screen_and_names_no_one() ->
     assert body["method"] == "in_room_call"
     odd = referral_body(FILLED, ITEM, MatchCriteria("uninsured"), "p", ZoneInfo("UTC"), "smoke")
     assert odd["method"] == "digital"
+
+
+def test_weeks_pregnant_or_postpartum_are_optional_whole_weeks_for_the_practice() -> None:
+    assert handoff_errors(FILLED | {"weeks_pregnant": "", "weeks_postpartum": "6"}, "ob") == {}
+    body = referral_body(
+        FILLED | {"weeks_postpartum": " 6 "},
+        ITEM,
+        MatchCriteria("uninsured", "", ""),
+        "person-1",
+        ZoneInfo("America/Chicago"),
+    )
+    assert body["patient"]["weeks_postpartum"] == 6 and "weeks_pregnant" not in body["patient"]
+    refused = handoff_errors(FILLED | {"weeks_pregnant": "7.5", "weeks_postpartum": "200"}, "ob")
+    assert refused == {
+        "weeks_pregnant": "Enter the weeks of her pregnancy as a whole number from 0 to 45, "
+        "or leave it empty.",
+        "weeks_postpartum": "Enter the weeks since the birth as a whole number from 0 to 104, "
+        "or leave it empty.",
+    }
