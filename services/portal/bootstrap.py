@@ -17,6 +17,7 @@ from services.portal.adapters.oidc import OidcProviders
 from services.portal.domain.errors import CsrfRefused
 from services.portal.entrypoints import (
     access,
+    capacity,
     dev_mailbox,
     handoff,
     identity_providers,
@@ -85,6 +86,7 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
             dev_mailbox.router,
             identity_providers.api,
             access.router,
+            capacity.router,
         ],
         title="Warmlink portal",
         on_startup=[start],
