@@ -28,6 +28,7 @@ from services.portal.entrypoints import (
     referrals,
     screens,
     sign_in,
+    thread,
     worklist,
 )
 from services.portal.entrypoints.deps import (
@@ -87,6 +88,7 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
             identity_providers.api,
             access.router,
             capacity.router,
+            thread.router,
         ],
         title="Warmlink portal",
         on_startup=[start],
