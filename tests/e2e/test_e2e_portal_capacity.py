@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,6 +22,7 @@ from tests.support.infra import Infrastructure
 from warmlink.auth import Role
 
 PRACTICE = "bloom-therapy"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # Far from any wall clock: the form refuses a next intake before today.
 NEXT_INTAKE, LATER_INTAKE = date(2031, 5, 13), date(2031, 6, 3)
 
@@ -104,6 +106,8 @@ def test_still_right_in_one_click_and_a_refused_change_keeps_what_she_typed(
     assert "number of open places" in page.inner_text(f"#{sid}-available-error")
     assert page.input_value(f"#{sid}-available") == "twelve"
     assert page.get_attribute(f"#{sid}-available", "aria-invalid") == "true"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "portal-capacity.png"), full_page=True)
     assert capacity_of(portal, sid) == after, "the directory was not asked"
     scan += serious_violations(page)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import mailbox
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,6 +25,7 @@ from tests.support.infra import Infrastructure
 from warmlink.auth import PersonRole, Role
 
 QUESTION = "Marisol can only come after 5 pm; her baby is still in the NICU. Is Thursday possible?"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 ANSWER = "Thursday 5:30 pm works: we will call her tomorrow morning to confirm."
 
 
@@ -136,6 +138,8 @@ def test_site_and_practice_write_both_ways_and_the_mail_says_only_that_one_waits
     said = page.locator("ol.thread > li").all_inner_texts()
     assert [QUESTION in said[0], ANSWER in said[1]] == [True, True], "newest last"
     assert f"The practice ({PRACTICE})" in said[1]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "portal-thread.png"), full_page=True)
     scan += serious_violations(page)
     page.goto(f"{portal.url}/referrals/{rid}")
     assert page.get_by_role("link", name="Messages").count() == 1

@@ -10,6 +10,7 @@ them. The portal keeps nothing of its own.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -70,13 +71,17 @@ def open_words(capacity: dict[str, Any]) -> str:
     return f"{said}, no next intake set"
 
 
-def _span(delta: timedelta) -> str:
-    """'5 days', '1 day', '3 hours', 'a moment': whole units, rounded down."""
-    days, hours = delta.days, int(delta.total_seconds() // 3600)
-    if days >= 1:
+def _span(delta: timedelta, nearest: bool = False) -> str:
+    """'5 days', '1 day', '3 hours', 'a moment'. Rounded down (how long ago), or to the nearest
+    unit (how long is left: a week's rule just confirmed reads "stale in 7 days", not 6)."""
+    hours = delta.total_seconds() / 3600
+    cut = round if nearest else math.floor
+    if hours >= 24 or (nearest and hours >= 12):
+        days = max(1, cut(hours / 24))
         return f"{days} day{'s' if days > 1 else ''}"
-    if hours >= 1:
-        return f"{hours} hour{'s' if hours > 1 else ''}"
+    if hours >= 1 or (nearest and hours >= 0.5):
+        whole = max(1, cut(hours))
+        return f"{whole} hour{'s' if whole > 1 else ''}"
     return "a moment"
 
 
@@ -86,7 +91,7 @@ def age_words(verified_at: datetime, stale_at: datetime, now: datetime) -> str:
     left = stale_at - now
     if left <= timedelta(0):
         return f"{confirmed}, stale for {_span(-left)}: confirm or change it"
-    return f"{confirmed}, stale in {_span(left)}"
+    return f"{confirmed}, stale in {_span(left, nearest=True)}"
 
 
 def service_capacity(service: dict[str, Any], now: datetime) -> ServiceCapacity:

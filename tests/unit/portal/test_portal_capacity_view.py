@@ -52,11 +52,15 @@ def test_open_places_and_the_next_intake_in_words() -> None:
 
 def test_how_old_the_figures_are_and_when_they_turn_stale() -> None:
     shown = service_capacity(service(), NOW)
-    assert shown.age_words == "confirmed 5 days ago, stale in 1 day" and not shown.stale
+    assert shown.age_words == "confirmed 5 days ago, stale in 2 days" and not shown.stale
     just = NOW - timedelta(minutes=20)
-    assert age_words(just, just + WEEK, NOW) == ("confirmed just now, stale in 6 days")
+    assert age_words(just, just + WEEK, NOW) == "confirmed just now, stale in 7 days"
     assert age_words(NOW - timedelta(hours=5), NOW + timedelta(hours=5), NOW) == (
         "confirmed 5 hours ago, stale in 5 hours"
+    )
+    # Left is rounded to the nearest unit (half a day reads as a day), ago is rounded down.
+    assert age_words(NOW - timedelta(days=6, hours=10), NOW + timedelta(hours=14), NOW) == (
+        "confirmed 6 days ago, stale in 1 day"
     )
     old = service_capacity(service(verified_at=(NOW - timedelta(days=9)).isoformat()), NOW)
     assert (

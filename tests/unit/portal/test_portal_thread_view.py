@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from zoneinfo import ZoneInfo
 
+from services.portal.domain.access import rows as access_rows
 from services.portal.domain.thread import (
     Recipient,
     mail_id,
@@ -89,3 +90,18 @@ def test_the_thread_link_says_with_whom_and_how_many_or_is_plain() -> None:
     assert 'href="/referrals/r-1/messages"' in counted
     plain = template.render(referral_id="r-1")
     assert ">Messages</a>" in plain and "(" not in plain
+
+
+def test_the_access_log_says_who_read_the_thread_in_words() -> None:
+    entry = {
+        "at": "2026-12-05T18:30:00+00:00",
+        "actor": "bloom-therapy:practice",
+        "organization_id": "bloom-therapy",
+        "role": "practice",
+        "person_role": None,
+        "action": "read",
+        "record_type": "referral_messages",
+        "change": None,
+    }
+    (row,) = access_rows([entry], {}, ZoneInfo("America/Chicago"))
+    assert row.what == "Read the messages between the site and the practice"
