@@ -76,7 +76,11 @@ async def test_both_ends_write_and_read_the_thread_audited_and_sealed(
     first = await post(referral, rid, asked, site, "thread-both-1")
     assert first.status_code == 201, first.text
     written = first.json()
-    assert written["message"]["side"] == "site" and written["message"]["text"] == asked
+    assert written["message"]["side"] == "site" and "text" not in written["message"]
+    kept = await net.query(
+        "referral", "SELECT response FROM idempotency_keys WHERE key = $1", "thread-both-1"
+    )
+    assert b"Marisol" not in str(kept[0]["response"]).encode(), "the replayable answer has no text"
     assert (written["site_id"], written["practice_id"]) == (SITE, PRACTICE)
     assert written["submitted_by"] is not None  # the site's EHR client made the referral
     answer = "Yes: Thursdays until 7 pm. We will call her tomorrow."

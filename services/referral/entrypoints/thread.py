@@ -28,7 +28,8 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _message(m: ThreadMessage) -> dict[str, Any]:
+def _written(m: ThreadMessage) -> dict[str, Any]:
+    """Who wrote a message and when: ids, codes and a time, no text."""
     return {
         "id": str(m.id),
         "side": str(m.side),
@@ -37,7 +38,6 @@ def _message(m: ThreadMessage) -> dict[str, Any]:
         "role": m.role,
         "person_role": m.person_role,
         "written_at": m.written_at.isoformat(),
-        "text": m.text,
     }
 
 
@@ -58,7 +58,7 @@ async def get_messages(
     now; the read audited."""
     async with conn.transaction():
         thread = await read_thread(conn, ctx.keyring, caller, referral_id)
-    items = [_message(m) for m in thread.messages]
+    items = [_written(m) | {"text": m.text} for m in thread.messages]
     return _ends(thread) | {"items": items, "count": len(items)}
 
 
@@ -72,15 +72,17 @@ async def post_messages(
     ctx: Ctx,
     idempotency_key: IdempotencyKey,
 ) -> Response:
-    """Add a message; the answer is the message and the thread's ends (the portal mails the
-    other end that one is waiting). A replay with the same key answers the first result."""
+    """Add a message; the answer is the thread's ends and who wrote the message when, without
+    its text (the portal mails the other end that one is waiting). A replay with the same key
+    answers the first result."""
     fingerprint = request_hash(request.method, request.url.path, await request.body())
 
     async def write() -> tuple[int, Any]:
         message, ends = await post_message(
             conn, ctx.keyring, caller, referral_id, body.text, datetime.now(UTC)
         )
-        return 201, _ends(ends) | {"message": _message(message)}
+        # No text: the answer is kept (unsealed) with the Idempotency-Key to be replayed.
+        return 201, _ends(ends) | {"message": _written(message)}
 
     status, answer, replayed = await run_once(
         conn,
