@@ -17,6 +17,7 @@ from services.portal.adapters.oidc import OidcProviders
 from services.portal.domain.errors import CsrfRefused
 from services.portal.entrypoints import (
     access,
+    capacity,
     dev_mailbox,
     handoff,
     identity_providers,
@@ -29,6 +30,7 @@ from services.portal.entrypoints import (
     referrals,
     screens,
     sign_in,
+    thread,
     worklist,
 )
 from services.portal.entrypoints.deps import (
@@ -89,6 +91,8 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
             access.router,
             inbox.router,
             intake_steps.router,
+            capacity.router,
+            thread.router,
         ],
         title="Warmlink portal",
         on_startup=[start],

@@ -22,6 +22,7 @@ from services.referral.entrypoints import (
     patient_message,
     referrals,
     site_referrals,
+    thread,
     worklist,
 )
 from services.referral.entrypoints.deps import ReferralContext
@@ -127,6 +128,7 @@ def spec(settings: ReferralSettings) -> ServiceSpec:
             documents.router,
             discharge.router,
             fhir.router,
+            thread.router,
             subscriptions_router,
         ],
         subscriptions=events.subscriptions(settings),

@@ -60,6 +60,8 @@ PHI_ROUTES: dict[tuple[str, str, str], str] = {
     ("referral", "GET", "/v1/intake/{referral_id}/discharge-summary"): (
         "referral_discharge_summary"
     ),
+    ("referral", "GET", "/v1/referrals/{referral_id}/messages"): "referral_messages",
+    ("referral", "POST", "/v1/referrals/{referral_id}/messages"): "referral_messages",
     ("referral", "GET", "/v1/intake"): "referral",
     ("referral", "POST", "/v1/intake/{referral_id}/acknowledge"): "referral",
     ("referral", "POST", "/v1/intake/{referral_id}/contact-attempts"): "referral",
@@ -531,6 +533,27 @@ async def test_every_read_and_write_of_patient_data_names_the_person(net: Networ
         f"/v1/referrals/{hospital}/planned-discharge",
         {hospital},
         json={"planned_discharge_at": "2031-05-04T15:00:00+00:00"},
+    )
+
+    # The thread between the site and the practice: free text about her, both ways.
+    thread = one + "/messages"
+    await call(
+        net,
+        trail,
+        site,
+        route("referral", "POST", thread),
+        f"/v1/referrals/{rid}/messages",
+        {rid},
+        json={"text": "She asks for an evening appointment."},
+        headers={"Idempotency-Key": "audit-thread"},
+    )
+    await call(
+        net,
+        trail,
+        practice,
+        route("referral", "GET", thread),
+        f"/v1/referrals/{rid}/messages",
+        {rid},
     )
 
     assert trail.called == PHI_ROUTES.keys(), "every route of patient data was called"

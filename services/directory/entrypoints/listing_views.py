@@ -36,6 +36,11 @@ def listing_view(
     for service, out in zip(org.services, view["services"], strict=True):
         out["capacity_freshness"] = freshness(service.capacity, now, max_age).value
         out["capacity_age_hours"] = age_hours(service.capacity, now)
+        # When the numbers turn stale unless confirmed again: a practice's page says "stale in
+        # 2 days" by the directory's own rule, not a copy of it.
+        out["capacity_stale_at"] = (
+            (service.capacity.verified_at + max_age).isoformat() if service.capacity else None
+        )
     if org.is_practice:
         view["observed"] = plain(observed)
     return view

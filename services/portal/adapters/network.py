@@ -175,6 +175,10 @@ class Network:
             self._listings[org_id] = (answer, time.monotonic() + LISTING_TTL_S)
         return answer
 
+    def forget_listing(self, org_id: str) -> None:
+        """An organization's listing changed through the portal: the next page reads it anew."""
+        self._listings.pop(org_id, None)
+
     async def followup(self, who: Identity, path: str) -> Answer:
         return await self.call(who, "GET", self.settings.followup_url + path)
 

@@ -19,6 +19,12 @@ CHANNEL = "warmlink_portal_mail"
 QUEUE = """
 INSERT INTO outgoing_mail (kind, about, sealed, next_attempt_at, created_at)
 VALUES ($1, $2, $3, $4, $4)"""
+# Once per `about` for the kinds a unique index guards (migration 021: referral messages).
+QUEUE_ONCE = """
+INSERT INTO outgoing_mail (kind, about, sealed, next_attempt_at, created_at)
+VALUES ($1, $2, $3, $4, $4)
+ON CONFLICT (about) WHERE kind = 'referral_message' DO NOTHING
+RETURNING id"""
 # A resent invitation's earlier mail, not yet sent, would carry a link that no longer works.
 DROP_UNSENT = """
 UPDATE outgoing_mail SET status = 'failed', sealed = NULL, last_error = 'superseded'
@@ -72,6 +78,18 @@ async def queue(
     message = orjson.dumps({"to": mail.to, "subject": mail.subject, "body": mail.body})
     await conn.execute(QUEUE, kind, about, keyring.seal(message, _bound_to(about)), now)
     await notify_after_commit(conn, CHANNEL)
+
+
+async def queue_once(
+    conn: Connection, keyring: Keyring, kind: str, about: UUID, mail: Mail, now: datetime
+) -> bool:
+    """As `queue`, unless a mail about `about` is already queued or sent: False then."""
+    message = orjson.dumps({"to": mail.to, "subject": mail.subject, "body": mail.body})
+    sealed = keyring.seal(message, _bound_to(about))
+    queued = await conn.fetchval(QUEUE_ONCE, kind, about, sealed, now) is not None
+    if queued:
+        await notify_after_commit(conn, CHANNEL)
+    return queued
 
 
 async def drop_unsent(conn: Connection, about: UUID) -> None:

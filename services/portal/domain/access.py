@@ -18,6 +18,7 @@ RECORD_LABELS = {
     "referral_patient": "her name and contact details",
     "referral_appointment": "where and how to join the appointment",
     "referral_discharge_summary": "the discharge summary",
+    "referral_messages": "the messages between the site and the practice",
     "worklist_item": "the worklist item",
     "worklist_closure_note": "the closure note",
     "screening": "the screen's answers and result",

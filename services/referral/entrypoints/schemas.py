@@ -23,6 +23,7 @@ from contracts.codes import (
     Urgency,
 )
 from contracts.fields import LanguageTag, OrgId, PatientRef, ServiceId, StaffId
+from services.referral.domain.thread import MAX_MESSAGE_CHARS
 
 
 class Strict(BaseModel):
@@ -192,3 +193,12 @@ class AccessLogOut(BaseModel):
     screening_id: UUID | None
     items: list[AccessEntryOut]
     next: str | None = Field(description="The next (older) page; null on the last one.")
+
+
+class MessageIn(Strict):
+    """A message of the referral's thread (HL7 360X's interim communications)."""
+
+    text: str = Field(
+        description=f"Free text about the patient (sealed at rest), 1 to {MAX_MESSAGE_CHARS} "
+        "characters once leading and trailing spaces are dropped."
+    )
