@@ -22,6 +22,7 @@ from services.followup.measures.domain.report import (
     report_rows,
 )
 from services.followup.measures.entrypoints.deps import (
+    NowDep,
     ScopeDep,
     SettingsDep,
     scope_view,
@@ -64,10 +65,17 @@ async def get_metrics(
 
 @router.get("/v1/metrics/sla-breaches")
 async def get_sla_breaches(
-    conn: ConnectionDep, scope: ScopeDep, settings: SettingsDep, day: date | None = None
+    conn: ConnectionDep,
+    scope: ScopeDep,
+    settings: SettingsDep,
+    now: NowDep,
+    day: date | None = None,
 ) -> dict[str, Any]:
     """SLA breaches detected on one day (network time zone; default today)."""
-    period = days_period(day, day, datetime.now(UTC), time_zone(settings))
+    # Without a day it is today, not the month so far (days_period's default for a range).
+    tz = time_zone(settings)
+    day = day or now.astimezone(tz).date()
+    period = days_period(day, day, now, tz)
     found = await queries.breaches_detected(conn, scope, period.start, period.end)
     return {"scope": scope_view(scope), "day": period.first_day.isoformat()} | breaches_summary(
         found
