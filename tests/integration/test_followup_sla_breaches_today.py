@@ -79,3 +79,24 @@ async def test_without_a_day_the_breaches_are_todays_labelled_today(
         headers=auth(key, "network-admin", Role.ADMIN),
     )
     assert (asked.json()["day"], asked.json()["total"]) == ("2026-03-02", 1)
+
+
+async def test_a_coordinators_week_of_breaches_from_a_day(
+    followup: tuple[httpx.AsyncClient, bytes],
+) -> None:
+    http, key = followup
+    site = auth(key, "riverside-ob", Role.CLINIC)
+    week = await http.get("/v1/metrics/sla-breaches", params={"from": "2026-03-10"}, headers=site)
+    assert week.status_code == 200, week.text
+    assert (week.json()["from"], week.json()["day"], week.json()["total"]) == (
+        "2026-03-10",
+        "2026-03-16",
+        2,
+    )
+    month = await http.get("/v1/metrics/sla-breaches", params={"from": "2026-03-01"}, headers=site)
+    assert month.json()["total"] == 3
+    backwards = await http.get(
+        "/v1/metrics/sla-breaches", params={"from": "2026-03-17"}, headers=site
+    )
+    assert backwards.status_code == 422
+    assert backwards.json()["errors"][0]["parameter"] == "from"
