@@ -17,10 +17,13 @@ from services.portal.adapters.oidc import OidcProviders
 from services.portal.domain.errors import CsrfRefused
 from services.portal.entrypoints import (
     access,
+    coordination,
     dev_mailbox,
     handoff,
     identity_providers,
     invitations,
+    monthly_review,
+    network_console,
     organization_sign_in,
     partners,
     people,
@@ -85,6 +88,9 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
             dev_mailbox.router,
             identity_providers.api,
             access.router,
+            coordination.router,
+            monthly_review.router,
+            network_console.router,
         ],
         title="Warmlink portal",
         on_startup=[start],
