@@ -16,8 +16,10 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -31,6 +33,7 @@ from warmlink.auth import Role
 
 SITE, PRACTICE, NETWORK = "riverside-ob", "bloom-therapy", "network-admin"
 SUSPENDED, SUSPENDED_NAME = "northside-cmhc", "Northside Community Mental Health Center"
+DISCHARGE = "2031-05-02T15:00:00+00:00"  # planned; its alert clock is made due by the test
 UNINSURED_DOWNTOWN = {
     "level_of_care": "outpatient_therapy",
     "coverage": "uninsured",
@@ -61,11 +64,11 @@ def until(probe: Callable[[], Any], what: str, timeout: float = 40) -> Any:
     raise AssertionError(f"never: {what}")
 
 
-def refer(portal: Portal, tag: str) -> dict[str, Any]:
+def refer(portal: Portal, tag: str, **overrides: Any) -> dict[str, Any]:
     headers = portal.net.auth(SITE) | {"Idempotency-Key": f"coord-{tag}-{uuid.uuid4()}"}
     made = httpx.post(
         f"{portal.net.url('referral')}/v1/referrals",
-        json=body(patient_ref=f"pt-coord-{tag}"),
+        json=body(patient_ref=f"pt-coord-{tag}", **overrides),
         headers=headers,
     )
     assert made.status_code == 201, made.text
@@ -74,7 +77,8 @@ def refer(portal: Portal, tag: str) -> dict[str, Any]:
 
 
 def fire(portal: Portal, referral_id: str, kind: str) -> None:
-    """The clock is due now: what days of waiting would do, told to the follow-up database."""
+    """The clock fires now: what days of waiting would do, told to the follow-up database (its
+    deadline kept: a gate whose deadline changed is taken for a moved discharge)."""
     until(
         lambda: query(
             portal,
@@ -88,7 +92,7 @@ def fire(portal: Portal, referral_id: str, kind: str) -> None:
     query(
         portal,
         "followup",
-        "UPDATE clocks SET fire_at = now() - interval '1 second', due_at = now()"
+        "UPDATE clocks SET fire_at = now() - interval '1 second'"
         " WHERE referral_id = $1::uuid AND kind = $2 AND fired_at IS NULL",
         referral_id,
         kind,
@@ -113,6 +117,8 @@ def test_the_site_coordinator_works_her_console(portal: Portal, browser: Any) ->
     assert acknowledged.status_code == 200, acknowledged.text
     fire(portal, unacknowledged["id"], "ack_due")
     fire(portal, at_day_seven["id"], "followup_window")
+    leaving = refer(portal, "gate", setting="hospital", planned_discharge_at=DISCHARGE)
+    fire(portal, leaving["id"], "gate_alert")  # hours before discharge, no appointment
     unreferred = screen(portal, "pt-coord-unreferred", urgent=True)
 
     coordinator = portal.person(SITE, "site_coordinator", email="console@riverside.example.org")
@@ -141,7 +147,11 @@ def test_the_site_coordinator_works_her_console(portal: Portal, browser: Any) ->
     assert "Urgent" in first.inner_text(), "urgent screens first"
     assert "Positive screens not referred" in page.inner_text("#unreferred-h")
     assert "safety issue" in page.inner_text("main")
-    assert "No patient is about to leave without her appointment." in page.inner_text("main")
+    shown_after_reload(
+        page, f"#gate-risks li[data-referral='{leaving['id']}']", "the discharge gate risk"
+    )
+    gate = page.inner_text(f"#gate-risks li[data-referral='{leaving['id']}']")
+    assert "Discharge without an appointment" in gate and "before the patient leaves" in gate
 
     # The scheduling check, recorded by keyboard; the form first refuses a missing barrier.
     check.get_by_role("link", name="Record what you found").focus()
@@ -188,8 +198,9 @@ def test_the_monthly_review_on_screen_and_as_csv(
     portal: Portal, browser: Any, tmp_path: Path
 ) -> None:
     made = refer(portal, "monthly")
-    month = made["submitted_at"][:7]  # the review month the referral falls in (UTC is enough:
-    # the test reads the row of that month, whichever the network's zone says it is)
+    # The review month the referral falls in, in the network's zone (the portal's default one).
+    submitted = datetime.fromisoformat(made["submitted_at"])
+    month = submitted.astimezone(ZoneInfo("America/Chicago")).strftime("%Y-%m")
     coordinator = portal.person(SITE, "site_coordinator", email="monthly@riverside.example.org")
     page = new_page(browser)
     sign_in(page, portal, coordinator)
@@ -286,7 +297,11 @@ def test_the_network_console(portal: Portal, browser: Any) -> None:
         f"#never-confirming li[data-practice='{PRACTICE}']"
     )
     assert "in the last 30 days" in page.inner_text("main")
-    assert page.locator("#figures").count() == 1
+    figures = httpx.get(
+        f"{portal.net.url('followup')}/v1/metrics", headers=portal.net.auth(NETWORK, Role.ADMIN)
+    ).json()
+    referred = figures["groups"][0]["measures"]["referred"] if figures["groups"] else 0
+    assert page.inner_text("#figures dd >> nth=0") == str(referred)
     assert "not suspended" in page.inner_text(f"#organizations tr[data-org='{NETWORK}']")
 
     # Suspend, by keyboard: the link, then the confirm step.
@@ -309,6 +324,15 @@ def test_the_network_console(portal: Portal, browser: Any) -> None:
     assert f"{SUSPENDED_NAME} is reinstated" in page.inner_text("[role=status]")
     assert row.locator(".status").inner_text() == "active"
     until(lambda: SUSPENDED in matched(portal), "matching offering the practice again")
+
+    # The monthly review of one site, chosen from the select.
+    page.get_by_role("link", name="Monthly completion review").click()
+    page.get_by_label("Site").select_option(SITE)
+    page.get_by_role("button", name="Show the review").click()
+    page.wait_for_url(f"**site={SITE}*")
+    assert f"({SITE})" in page.inner_text("#monthly caption")
+    assert page.locator("#monthly tbody tr").count() == 3
+    assert serious_violations(page) == []
 
     # The network's own organization: no button, and the directory refuses if asked anyway.
     page.goto(f"{portal.url}/network/organizations/{NETWORK}/suspend")
