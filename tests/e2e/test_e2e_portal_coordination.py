@@ -192,6 +192,9 @@ def test_the_site_coordinator_works_her_console(portal: Portal, browser: Any) ->
         ("not_scheduled", "transportation", ["arranged_transport", "called"], True)
     ]
     assert stored[0]["closed_by"].startswith("person:")
+    page.goto(f"{portal.url}/coordination/tasks/{row.get_attribute('data-task')}")
+    assert "This follow-up was recorded: Not scheduled, transportation." in page.inner_text("main")
+    assert page.get_by_role("button", name="Record the follow-up").count() == 0
 
 
 def test_the_monthly_review_on_screen_and_as_csv(

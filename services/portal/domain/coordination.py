@@ -81,7 +81,7 @@ class Console:
     re_engagement: list[dict[str, Any]]
 
 
-def _task_view(task: Mapping[str, Any], zone: ZoneInfo) -> dict[str, Any]:
+def task_view(task: Mapping[str, Any], zone: ZoneInfo) -> dict[str, Any]:
     return dict(task) | {
         "kind_label": label(TASK_LABELS, task["kind"]),
         "due": local_time(task["due_at"], zone),
@@ -102,7 +102,7 @@ def console(tasks: Iterable[Mapping[str, Any]], zone: ZoneInfo) -> Console:
     for task in tasks:
         if task.get("referral_id") is None:
             continue  # a screen's task is settled on the worklist, by referring or closing
-        view = _task_view(task, zone)
+        view = task_view(task, zone)
         if task["status"] == "open":
             (gates if task["kind"] in GATE_KINDS else due).append(view)
         elif task["status"] == "completed":

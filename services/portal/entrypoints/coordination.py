@@ -100,8 +100,7 @@ async def _task_page(
     if not answer.ok or answer.body["referral_id"] is None:
         message = "There is no such follow-up task at your site."
         return page(request, "message.html", opened, 404, title="Not found", message=message)
-    task = coordination.console([answer.body], ctx.settings.zone())
-    view = (task.due + task.gate_risks + task.re_engagement)[0]
+    view = coordination.task_view(answer.body, ctx.settings.zone())
     return page(
         request,
         "coordination_task.html",
