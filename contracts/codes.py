@@ -216,6 +216,21 @@ class FollowUpBarrier(StrEnum):
     OTHER = "other"
 
 
+class ReEngagementStep(StrEnum):
+    """What the coordinator tried to bring her back to care, recorded beside the barrier."""
+
+    CALLED = "called"
+    TEXTED = "texted"
+    MET_AT_VISIT = "met_at_visit"
+    CALLED_PRACTICE = "called_practice"
+    RE_REFERRED = "re_referred"
+    OFFERED_TELEHEALTH = "offered_telehealth"
+    ARRANGED_TRANSPORT = "arranged_transport"
+    ARRANGED_CHILDCARE = "arranged_childcare"
+    HELPED_WITH_COVERAGE = "helped_with_coverage"
+    OTHER = "other"
+
+
 class AccessBarrier(StrEnum):
     """What may keep her from the first appointment, asked before she leaves the referring
     site (issue 15 step 4); codes only, so the network can count them without a word about her."""

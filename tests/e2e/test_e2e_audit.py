@@ -98,13 +98,16 @@ NOT_PHI: dict[tuple[str, str, str], str] = {
     ("referral", "GET", "/v1/subscriptions/{subscription_id}/stream"): _NOTICES,
     ("followup", "GET", "/v1/tasks"): "task ids, kinds, referral or screening ids, codes, times",
     ("followup", "GET", "/v1/tasks/{task_id}"): "the same, for one task",
-    ("followup", "POST", "/v1/tasks/{task_id}/complete"): "a coded outcome and barrier",
+    ("followup", "POST", "/v1/tasks/{task_id}/complete"): (
+        "a coded outcome, barrier and what was tried"
+    ),
     ("followup", "GET", "/v1/screen-clocks"): "screening ids and deadlines",
     ("followup", "GET", "/v1/invariant"): "ids and codes of unwatched subjects",
     ("followup", "GET", "/v1/metrics"): _MEASURES,
     ("followup", "GET", "/v1/metrics/sla-breaches"): _MEASURES,
     ("followup", "GET", "/v1/reports/monthly"): _MEASURES,
     ("followup", "GET", "/v1/capacity"): "the directory's open slots",
+    ("followup", "GET", "/v1/capacity/freshness"): "listings' confirmation times, practice ids",
     ("directory", "POST", "/oauth/token"): "tokens for clients and people (no patient)",
     ("directory", "GET", "/.well-known/jwks.json"): "public keys",
     ("directory", "POST", "/v1/signing-keys/rotate"): "a new key id",

@@ -83,10 +83,16 @@ async def test_a_decline_opens_a_next_visit_task_the_coordinator_completes(
     assert no_barrier.headers["content-type"].startswith("application/problem+json")
     assert no_barrier.json()["errors"][0]["pointer"] == "#/barrier"
 
-    outcome = {"outcome": "not_scheduled", "barrier": "no_capacity", "re_engaged": True}
+    outcome = {
+        "outcome": "not_scheduled",
+        "barrier": "no_capacity",
+        "re_engaged": True,
+        "tried": ["re_referred", "called", "called"],
+    }
     done = await followup.post(url, json=outcome, headers=net.auth(SITE))
     assert done.status_code == 200, done.text
     assert (done.json()["status"], done.json()["barrier"]) == ("completed", "no_capacity")
+    assert done.json()["tried"] == ["called", "re_referred"], "codes, each once"
     again = await followup.post(url, json=outcome, headers=net.auth(SITE))
     assert again.status_code == 200 and again.json() == done.json()
     other = await followup.post(url, json={"outcome": "attended"}, headers=net.auth(SITE))

@@ -179,8 +179,16 @@ class Network:
         """An organization's listing changed through the portal: the next page reads it anew."""
         self._listings.pop(org_id, None)
 
-    async def followup(self, who: Identity, path: str) -> Answer:
-        return await self.call(who, "GET", self.settings.followup_url + path)
+    async def followup(
+        self, who: Identity, path: str, method: str = "GET", json: object = None
+    ) -> Answer:
+        return await self.call(who, method, self.settings.followup_url + path, json)
+
+    async def followup_csv(self, who: Identity, path: str) -> tuple[int, str]:
+        """A CSV the follow-up service answers (the monthly report), as its text."""
+        url = self.settings.followup_url + path
+        response = await self._send(who, "GET", url, {"Accept": "text/csv"})
+        return response.status_code, response.text
 
     async def referral(
         self, who: Identity, method: str, path: str, json: object = None, **headers: str

@@ -38,6 +38,16 @@ class Person:
         """Her site's coordinator: she chooses the practices it refers to first."""
         return self.access_role is Role.CLINIC and self.role is PersonRole.SITE_COORDINATOR
 
+    @property
+    def coordinates_site(self) -> bool:
+        """Her site's coordinator: she has the coordination console (tasks, breaches, risks)."""
+        return self.access_role is Role.CLINIC and self.role is PersonRole.SITE_COORDINATOR
+
+    @property
+    def coordinates_network(self) -> bool:
+        """The network's coordinators and administrators: the network console."""
+        return self.access_role is Role.ADMIN
+
     def may_administer(self, other: Person) -> bool:
         return self.administers_people and other.organization_id == self.organization_id
 

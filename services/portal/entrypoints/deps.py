@@ -171,3 +171,17 @@ def ask_referral(
 ) -> Awaitable[Answer | None]:
     """The referral service's answer for her, or None when it cannot be reached."""
     return reachable(ctx.network.referral(identity(person), method, path, body, **headers))
+
+
+def ask_followup(
+    ctx: PortalContext, person: Person, path: str, method: str = "GET", body: object = None
+) -> Awaitable[Answer | None]:
+    """The follow-up service's answer for her, or None when it cannot be reached."""
+    return reachable(ctx.network.followup(identity(person), path, method, body))
+
+
+def ask_directory(
+    ctx: PortalContext, person: Person, path: str, method: str = "GET", body: object = None
+) -> Awaitable[Answer | None]:
+    """The directory's answer for her, or None when it cannot be reached."""
+    return reachable(ctx.network.directory(identity(person), path, method, body))

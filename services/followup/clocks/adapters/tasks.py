@@ -29,7 +29,7 @@ NETWORK_TASK = "SELECT * FROM tasks WHERE id = $1 AND assignee = 'network_coordi
 # A referral's task only: a screen's is settled by referring or closing the screen.
 COMPLETE = """
 UPDATE tasks SET status = 'completed', closed_at = $3, outcome = $4, barrier = $5,
-    re_engaged = $6, closed_by = $7
+    re_engaged = $6, closed_by = $7, tried = $8
 WHERE id = $1 AND site_id = $2 AND status = 'open' AND referral_id IS NOT NULL
 RETURNING *"""
 
@@ -63,9 +63,10 @@ async def complete(
     barrier: str | None,
     re_engaged: bool,
     by: str,
+    tried: list[str],
 ) -> asyncpg.Record | None:
     """The completed task, or None if it is not open (any more)."""
     row: asyncpg.Record | None = await conn.fetchrow(
-        COMPLETE, task_id, site_id, at, outcome, barrier, re_engaged, by
+        COMPLETE, task_id, site_id, at, outcome, barrier, re_engaged, by, tried
     )
     return row

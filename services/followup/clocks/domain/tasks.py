@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
-from contracts.codes import FollowUpBarrier, FollowUpKind, FollowUpOutcome, TaskKind
+from contracts.codes import (
+    FollowUpBarrier,
+    FollowUpKind,
+    FollowUpOutcome,
+    ReEngagementStep,
+    TaskKind,
+)
 from services.followup.clocks.domain.errors import BarrierMisstated
 
 # Outcomes that mean care happened: no barrier to record.
@@ -48,12 +54,18 @@ def follow_up_kind(kind: TaskKind) -> FollowUpKind:
 
 @dataclass(frozen=True)
 class CompleteTask:
-    """What the coordinator found: a barrier when care did not happen, and only then."""
+    """What the coordinator found: a barrier when care did not happen, and only then; and what
+    she tried to re-engage her (codes, each once)."""
 
     task_id: UUID
     outcome: FollowUpOutcome
     barrier: FollowUpBarrier | None = None
     re_engaged: bool = False
+    tried: tuple[ReEngagementStep, ...] = ()
+
+    @property
+    def tried_codes(self) -> list[str]:
+        return sorted({step.value for step in self.tried})
 
     def __post_init__(self) -> None:
         if self.outcome not in CARE_HAPPENED and self.barrier is None:

@@ -13,7 +13,13 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
 
-from contracts.codes import EscalationLevel, FollowUpBarrier, FollowUpOutcome, TaskKind
+from contracts.codes import (
+    EscalationLevel,
+    FollowUpBarrier,
+    FollowUpOutcome,
+    ReEngagementStep,
+    TaskKind,
+)
 from services.followup.clocks.adapters import tasks
 from services.followup.clocks.domain.errors import TaskNotFound
 from services.followup.clocks.domain.screens import WHAT_TO_DO as SCREEN_WHAT_TO_DO
@@ -33,9 +39,10 @@ class CompleteIn(BaseModel):
     outcome: FollowUpOutcome
     barrier: FollowUpBarrier | None = None
     re_engaged: bool = False
+    tried: list[ReEngagementStep] = []
 
     def command(self, task_id: UUID) -> CompleteTask:
-        return CompleteTask(task_id, self.outcome, self.barrier, self.re_engaged)
+        return CompleteTask(task_id, self.outcome, self.barrier, self.re_engaged, tuple(self.tried))
 
 
 def _what_to_do(row: Any) -> str:
@@ -68,6 +75,7 @@ def task_view(row: Any, now: datetime) -> dict[str, Any]:
         "outcome": row["outcome"],
         "barrier": row["barrier"],
         "re_engaged": row["re_engaged"],
+        "tried": list(row["tried"]),
     }
 
 

@@ -152,6 +152,7 @@ async def complete_task(
         barrier,
         command.re_engaged,
         by,
+        command.tried_codes,
     )
     if row is None:
         return _already_closed(await tasks.one(conn, command.task_id, site_id), command)
@@ -182,6 +183,7 @@ def _already_closed(row: Any, command: CompleteTask) -> Any:
         and row["outcome"] == command.outcome.value
         and row["barrier"] == (command.barrier.value if command.barrier else None)
         and row["re_engaged"] == command.re_engaged
+        and sorted(row["tried"]) == command.tried_codes
     )
     if same:
         return row

@@ -1,7 +1,8 @@
-"""What the measures routes share: the caller's scope and the service's settings."""
+"""What the measures routes share: the caller's scope, the service's settings and the clock."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Protocol, cast
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,14 @@ async def _settings(request: Request) -> MeasureSettings:
 
 
 SettingsDep = Annotated[MeasureSettings, Depends(_settings)]
+
+
+def now() -> datetime:
+    """The system clock; tests override this dependency to look at a day of their choosing."""
+    return datetime.now(UTC)
+
+
+NowDep = Annotated[datetime, Depends(now)]
 
 
 async def _scope(caller: CallerDep) -> Scope:

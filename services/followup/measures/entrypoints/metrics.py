@@ -22,6 +22,7 @@ from services.followup.measures.domain.report import (
     report_rows,
 )
 from services.followup.measures.entrypoints.deps import (
+    NowDep,
     ScopeDep,
     SettingsDep,
     scope_view,
@@ -64,14 +65,30 @@ async def get_metrics(
 
 @router.get("/v1/metrics/sla-breaches")
 async def get_sla_breaches(
-    conn: ConnectionDep, scope: ScopeDep, settings: SettingsDep, day: date | None = None
+    conn: ConnectionDep,
+    scope: ScopeDep,
+    settings: SettingsDep,
+    now: NowDep,
+    day: date | None = None,
+    from_: Annotated[date | None, Query(alias="from")] = None,
 ) -> dict[str, Any]:
-    """SLA breaches detected on one day (network time zone; default today)."""
-    period = days_period(day, day, datetime.now(UTC), time_zone(settings))
+    """SLA breaches detected on one day (network time zone; default today), or from `from` to
+    that day (inclusive: a coordinator's last week)."""
+    # Without a day it is today, not the month so far (days_period's default for a range).
+    tz = time_zone(settings)
+    day = day or now.astimezone(tz).date()
+    if from_ is not None and from_ > day:
+        raise InvalidInput(
+            "from must not be after day.",
+            errors=[{"parameter": "from", "detail": "must not be after day"}],
+        )
+    period = days_period(from_ or day, day, now, tz)
     found = await queries.breaches_detected(conn, scope, period.start, period.end)
-    return {"scope": scope_view(scope), "day": period.first_day.isoformat()} | breaches_summary(
-        found
-    )
+    return {
+        "scope": scope_view(scope),
+        "day": period.last_day.isoformat(),
+        "from": period.first_day.isoformat(),
+    } | breaches_summary(found)
 
 
 def _wants_csv(fmt: str | None, accept: str | None) -> bool:
