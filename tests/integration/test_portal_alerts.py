@@ -1,0 +1,202 @@
+"""The portal's alerts in a real PostgreSQL and a real SMTP server, on an injected clock: an
+event read twice alerts each person once; quiet hours hold a routine alert and not an urgent one;
+the mail names the kind, the organization and a link, nothing of the patient; a relay that is
+down delays alerts and the failure is recorded; and a sender SIGKILLed between handing an alert
+over and recording it leaves every alert delivered once in the development mail sink."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from contracts import ReferralSubmitted
+from contracts.envelope import payload_of
+from services.portal.adapters import alerts as store
+from tests.integration.portal_alerts_support import (
+    PRACTICE,
+    Clock,
+    add_person,
+    alert_events,
+    referral_submitted,
+    sender,
+)
+from tests.support.migrated import migrated_pool
+from tests.support.smtp import smtp_server
+from tests.support.waiting import eventually
+from tools.dev.mail import MailSink, OncePerMessageId
+from tools.dev.processes import free_port
+from warmlink.crypto import Keyring, new_key
+from warmlink.roles import PersonRole, Role
+
+NIGHT = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)  # 23:00 in Chicago
+MORNING = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # 07:00 in Chicago
+KEYRING = Keyring.single("k", new_key())
+
+
+async def _quiet_nights(pool: asyncpg.Pool, *person_ids: Any) -> None:
+    for person_id in person_ids:
+        await pool.execute(
+            "INSERT INTO alert_settings (person_id, quiet_from, quiet_until, time_zone) "
+            "VALUES ($1, '21:00', '07:00', 'America/Chicago')",
+            person_id,
+        )
+
+
+async def test_one_alert_per_person_and_event_held_through_quiet_hours_unless_urgent(
+    database_url: str,
+) -> None:
+    pool = await migrated_pool(database_url, "portal")
+    clock = Clock(NIGHT)
+    events = alert_events(clock)
+    intake = await add_person(pool, KEYRING, PRACTICE, PersonRole.INTAKE_COORDINATOR, Role.PRACTICE)
+    other = await add_person(pool, KEYRING, PRACTICE, PersonRole.INTAKE_COORDINATOR, Role.PRACTICE)
+    await add_person(pool, KEYRING, PRACTICE, PersonRole.CLINICIAN, Role.PRACTICE)
+    await add_person(pool, KEYRING, "bloom-therapy", PersonRole.INTAKE_COORDINATOR, Role.PRACTICE)
+    await _quiet_nights(pool, intake.id, other.id)
+    await pool.execute(
+        "INSERT INTO alert_choices VALUES ($1, 'new_referral', 'none')", other.id
+    )  # she chose none
+
+    routine = await referral_submitted(pool, events)
+    async with pool.acquire() as conn, conn.transaction():  # the same event, read again
+        payload = payload_of(routine)
+        assert isinstance(payload, ReferralSubmitted)
+        await events.on_referral_submitted(conn, routine, payload)
+    urgent = await referral_submitted(pool, events, urgent=True)
+    rows = await pool.fetch("SELECT * FROM alerts ORDER BY id")
+    assert [(r["person_id"], r["event_id"], r["urgent"]) for r in rows] == [
+        (intake.id, routine.event_id, False),
+        (intake.id, urgent.event_id, True),
+    ]
+    assert rows[0]["due_at"] == MORNING, "routine: after her quiet hours"
+    assert rows[1]["due_at"] == NIGHT, "urgent: at once"
+
+    with smtp_server() as (inbox, port):
+        alerts = sender(pool, port, clock)
+        assert await alerts.send_due() == 1
+        ((to, mail),) = inbox.messages
+        assert to == [intake.email]
+        assert mail["Subject"] == "Warmlink alert: Urgent: New referral from riverside-ob"
+        text = mail.get_payload(decode=True).decode()
+        referral_id = urgent.data["referral_id"]
+        assert f"http://portal.test/inbox/{referral_id}" in text
+        for phi in ("pt-1", "clinician-1"):
+            assert phi not in text and phi not in mail["Subject"]
+        clock.now = MORNING
+        assert await alerts.send_due() == 1
+        assert "New referral from riverside-ob" in inbox.messages[1][1]["Subject"]
+    sent = await pool.fetch("SELECT status, attempts, sent_at FROM alerts ORDER BY id")
+    assert [(r["status"], r["attempts"], r["sent_at"]) for r in sent] == [
+        ("sent", 1, MORNING),
+        ("sent", 1, NIGHT),
+    ]
+
+
+async def test_a_relay_that_is_down_delays_alerts_records_why_and_loses_none(
+    database_url: str,
+) -> None:
+    pool = await migrated_pool(database_url, "portal")
+    clock = Clock(MORNING)
+    intake = await add_person(pool, KEYRING, PRACTICE, PersonRole.INTAKE_COORDINATOR, Role.PRACTICE)
+    await referral_submitted(pool, alert_events(clock), urgent=True)
+    port = free_port()
+    alerts = sender(pool, port, clock)
+    assert await alerts.send_due() == 1  # nothing listens on the port
+    (row,) = await store.recent_of(pool, intake.id)  # type: ignore[arg-type]
+    assert (row["status"], row["attempts"]) == ("pending", 1)
+    assert row["last_error"].startswith("smtp: ") and intake.email not in row["last_error"]
+    assert row["due_at"] == MORNING + timedelta(seconds=5)
+    (failing,) = await store.failing(pool)  # type: ignore[arg-type]
+    assert failing["person_email"] == intake.email and failing["status"] == "pending"
+    assert await alerts.send_due() == 0, "not again before its back-off has passed"
+    clock.now = MORNING + timedelta(seconds=5)
+    with smtp_server(port) as (inbox, _):
+        assert await alerts.send_due() == 1
+        assert len(inbox.messages) == 1
+    (row,) = await store.recent_of(pool, intake.id)  # type: ignore[arg-type]
+    assert (row["status"], row["attempts"], row["last_error"]) == ("sent", 2, None)
+    assert await store.failing(pool) == []  # type: ignore[arg-type]
+
+
+class HoldsTheThird(OncePerMessageId):
+    """Keeps the third message it is handed, then holds its reply until the test lets go: the
+    sender that handed it over is killed before it hears the message was taken."""
+
+    def __init__(self, maildir: Path) -> None:
+        super().__init__(maildir)
+        self.handed, self.third_in, self.release = 0, threading.Event(), threading.Event()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.handed += 1
+        reply = await super().handle_DATA(server, session, envelope)
+        if self.handed == 3:
+            self.third_in.set()
+            await asyncio.to_thread(self.release.wait, 30)
+        return reply
+
+
+class HoldingSink(MailSink):
+    def handler_for(self, maildir: Path) -> OncePerMessageId:
+        return HoldsTheThird(maildir)
+
+
+async def test_an_alert_across_a_killed_sender_is_delivered_once(
+    database_url: str, tmp_path: Path
+) -> None:
+    pool = await migrated_pool(database_url, "portal")
+    clock = Clock(MORNING)
+    events = alert_events(clock)
+    intake = await add_person(pool, KEYRING, PRACTICE, PersonRole.INTAKE_COORDINATOR, Role.PRACTICE)
+    for _ in range(5):
+        await referral_submitted(pool, events, urgent=True)
+    sink = HoldingSink(tmp_path / "mail", free_port())
+    sink.start()
+    try:
+        held = sink.handler
+        assert isinstance(held, HoldsTheThird)
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tests.integration.portal_alerts_support",
+            database_url, str(sink.port), MORNING.isoformat(),
+        )  # fmt: skip
+        try:
+            await eventually(lambda: _is_set(held), timeout=30, what="the third alert handed over")
+            process.kill()  # SIGKILL: between handing the third over and recording it
+            await asyncio.wait_for(process.wait(), 10)
+        finally:
+            held.release.set()
+            if process.returncode is None:
+                process.kill()
+        statuses = await pool.fetch("SELECT status FROM alerts ORDER BY id")
+        assert [r["status"] for r in statuses] == ["sent", "sent", "pending", "pending", "pending"]
+
+        # Its transaction ended with its connection: the next sender finds the third pending.
+        restarted = sender(pool, sink.port, clock)
+        sent = await eventually(
+            lambda: _send_and_count(restarted, pool), until=lambda n: n == 5, what="all five sent"
+        )
+        assert sent == 5
+        assert held.handed == 6, "the third was handed over twice"
+        assert held.duplicates == 1, "and the sink kept it once"
+        kept = list((tmp_path / "mail" / "new").iterdir())
+        assert len(kept) == 5, "each alert once in the mailbox"
+        to_her = [p.read_text() for p in kept]
+        assert all(f"To: {intake.email}" in m for m in to_her)
+        ids = {line for m in to_her for line in m.splitlines() if line.startswith("Message-ID:")}
+        assert len(ids) == 5
+    finally:
+        sink.stop()
+
+
+async def _is_set(handler: HoldsTheThird) -> bool:
+    return handler.third_in.is_set()
+
+
+async def _send_and_count(alerts: Any, pool: asyncpg.Pool) -> int:
+    await alerts.send_due()
+    return int(await pool.fetchval("SELECT count(*) FROM alerts WHERE status = 'sent'"))
