@@ -17,8 +17,14 @@ import asyncpg
 
 from contracts import ReferralSubmitted
 from contracts.envelope import payload_of
+from services.portal.adapters import alert_choices
 from services.portal.adapters import alerts as store
+from services.portal.adapters.sms import SmsToMailSink
+from services.portal.domain.alert_choices import Choices
+from services.portal.domain.alerts import AlertKind, Channel
+from services.portal.workers.alert_sender import AlertSender
 from tests.integration.portal_alerts_support import (
+    BASE_URL,
     PRACTICE,
     Clock,
     add_person,
@@ -32,6 +38,7 @@ from tests.support.waiting import eventually
 from tools.dev.mail import MailSink, OncePerMessageId
 from tools.dev.processes import free_port
 from warmlink.crypto import Keyring, new_key
+from warmlink.mail import SmtpSender
 from warmlink.roles import PersonRole, Role
 
 NIGHT = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)  # 23:00 in Chicago
@@ -200,3 +207,49 @@ async def _is_set(handler: HoldsTheThird) -> bool:
 async def _send_and_count(alerts: Any, pool: asyncpg.Pool) -> int:
     await alerts.send_due()
     return int(await pool.fetchval("SELECT count(*) FROM alerts WHERE status = 'sent'"))
+
+
+async def test_a_daily_digest_gathers_routine_alerts_into_one_mail_and_sms_fits_one_message(
+    database_url: str,
+) -> None:
+    pool = await migrated_pool(database_url, "portal")
+    noon = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)  # 12:00 in Chicago
+    clock = Clock(noon)
+    events = alert_events(clock)
+    reader = await add_person(pool, KEYRING, PRACTICE, PersonRole.INTAKE_COORDINATOR, Role.PRACTICE)
+    texter = await add_person(pool, KEYRING, PRACTICE, PersonRole.INTAKE_COORDINATOR, Role.PRACTICE)
+    await pool.execute(
+        "INSERT INTO alert_settings (person_id, time_zone, digest) VALUES ($1, $2, true)",
+        reader.id,
+        "America/Chicago",
+    )
+    await alert_choices.save(
+        pool,  # type: ignore[arg-type]
+        KEYRING,
+        texter.id,
+        Choices({AlertKind.NEW_REFERRAL: Channel.SMS}, None, None, "America/Chicago", False,
+                "+13125550100"),
+    )  # fmt: skip
+    for urgent in (False, False, True):
+        await referral_submitted(pool, events, urgent=urgent)
+    with smtp_server() as (inbox, port):
+        mail = SmtpSender("127.0.0.1", port, "alerts@warmlink.example", starttls=False)
+        alerts = AlertSender(pool, KEYRING, mail, SmsToMailSink(mail), BASE_URL, clock, 1.0)
+        assert await alerts.send_due() == 4, "her urgent alert, and his three texts"
+        to_reader = [m for to, m in inbox.messages if to == [reader.email]]
+        assert [m["Subject"] for m in to_reader] == [
+            "Warmlink alert: Urgent: New referral from riverside-ob"
+        ]
+        texts = [
+            m.get_payload(decode=True).decode() for to, m in inbox.messages if to != [reader.email]
+        ]
+        assert len(texts) == 3 and all(len(t.strip()) <= 160 for t in texts)
+        assert all(t.startswith("Warmlink: ") and "/inbox/" in t for t in texts)
+        clock.now = datetime(2026, 3, 11, 12, 0, tzinfo=UTC)  # 07:00 next morning, her digest
+        assert await alerts.send_due() == 1, "one digest for her two routine alerts"
+        (to, digest) = inbox.messages[-1]
+        assert to == [reader.email]
+        assert digest["Subject"] == "Warmlink alerts: your daily digest (2)"
+        assert digest.get_payload(decode=True).decode().count("New referral from riverside-ob") == 2
+    statuses = await pool.fetch("SELECT status FROM alerts WHERE person_id = $1", reader.id)
+    assert [r["status"] for r in statuses] == ["sent"] * 3
