@@ -93,7 +93,13 @@ TOPICS: tuple[Topic, ...] = (
         retention_ms=EVENT_RETENTION_MS,
         producers=("followup",),
         consumers=("referral", "portal"),
-        events=("FollowUpDue", "FollowUpCompleted", "SlaBreached", "GateAlertRaised"),
+        events=(
+            "FollowUpDue",
+            "FollowUpCompleted",
+            "SlaBreached",
+            "GateAlertRaised",
+            "UrgentAcknowledgementOverdue",
+        ),
     ),
     Topic(
         name=WORKLIST,

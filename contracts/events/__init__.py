@@ -9,7 +9,13 @@ from contracts.events.directory import (
     PracticeService,
     PracticeUpdated,
 )
-from contracts.events.followup import FollowUpCompleted, FollowUpDue, GateAlertRaised, SlaBreached
+from contracts.events.followup import (
+    FollowUpCompleted,
+    FollowUpDue,
+    GateAlertRaised,
+    SlaBreached,
+    UrgentAcknowledgementOverdue,
+)
 from contracts.events.referral import (
     AppointmentAttended,
     AppointmentCancelled,
@@ -58,6 +64,7 @@ ALL_EVENTS: tuple[type[EventPayload], ...] = (
     FollowUpCompleted,
     SlaBreached,
     GateAlertRaised,
+    UrgentAcknowledgementOverdue,
     SafetyAssessmentRecorded,
     PositiveScreenClosed,
     PositiveScreenEscalated,
@@ -92,4 +99,5 @@ __all__ = [
     "SafetyAssessmentRecorded",
     "ScreenPositive",
     "SlaBreached",
+    "UrgentAcknowledgementOverdue",
 ]

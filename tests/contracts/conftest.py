@@ -36,6 +36,7 @@ from contracts import (
     SafetyAssessmentRecorded,
     ScreenPositive,
     SlaBreached,
+    UrgentAcknowledgementOverdue,
 )
 
 NOW = datetime(2025, 3, 4, 15, 30, tzinfo=UTC)
@@ -178,6 +179,9 @@ def build_samples() -> list[EventPayload]:
             missing=("appointment",),
             raised_at=NOW,
             urgent=False,
+        ),
+        UrgentAcknowledgementOverdue(
+            **REFERRAL, alert_at=NOW + timedelta(hours=2), detected_at=NOW + timedelta(hours=2)
         ),
         SafetyAssessmentRecorded(**SCREEN, outcome="no_current_risk", urgent=True, assessed_at=NOW),
         PositiveScreenClosed(

@@ -10,8 +10,9 @@ from contracts import (
     PositiveScreenEscalated,
     ReferralSubmitted,
     SlaBreached,
+    UrgentAcknowledgementOverdue,
 )
-from contracts.codes import EscalationLevel, SlaKind, Urgency
+from contracts.codes import EscalationLevel, Urgency
 from services.portal.domain.alerts import INTAKE, SITE_COORDINATOR, AlertKind, Notice
 
 
@@ -26,23 +27,29 @@ def for_referral_submitted(event: ReferralSubmitted) -> list[Notice]:
     ]  # fmt: skip
 
 
+def for_urgent_acknowledgement_overdue(event: UrgentAcknowledgementOverdue) -> list[Notice]:
+    """An urgent referral not acknowledged in the practice's first business hours reaches the
+    practice's intake staff and the referring site's coordinator."""
+    kind = AlertKind.URGENT_NOT_ACKNOWLEDGED
+    return [
+        Notice(
+            kind, True, event.practice_id, INTAKE, event.practice_id,
+            f"/inbox/{event.referral_id}",
+        ),
+        Notice(
+            kind, True, event.site_id, SITE_COORDINATOR, event.practice_id,
+            f"/referrals/{event.referral_id}",
+        ),
+    ]  # fmt: skip
+
+
 def for_sla_breached(event: SlaBreached) -> list[Notice]:
-    """An urgent referral not acknowledged in time reaches the practice and the site's
-    coordinator; any other breach, the site's coordinator."""
-    site_link = f"/referrals/{event.referral_id}"
-    if event.kind is SlaKind.ACK_OVERDUE and event.urgent:
-        kind = AlertKind.URGENT_NOT_ACKNOWLEDGED
-        return [
-            Notice(
-                kind, True, event.practice_id, INTAKE, event.practice_id,
-                f"/inbox/{event.referral_id}",
-            ),
-            Notice(kind, True, event.site_id, SITE_COORDINATOR, event.practice_id, site_link),
-        ]  # fmt: skip
+    """Any breach (an urgent acknowledgement's too: its early alert went already), to the site's
+    coordinator."""
     return [
         Notice(
             AlertKind.SLA_BREACH, event.urgent, event.site_id, SITE_COORDINATOR,
-            event.practice_id, site_link,
+            event.practice_id, f"/referrals/{event.referral_id}",
         )
     ]  # fmt: skip
 

@@ -17,6 +17,7 @@ from contracts import (
     PositiveScreenEscalated,
     ReferralSubmitted,
     SlaBreached,
+    UrgentAcknowledgementOverdue,
 )
 from services.portal.adapters import alerts as store
 from services.portal.domain import alert_notices
@@ -32,6 +33,7 @@ def subscriptions(
     handlers: dict[str, Handler] = {
         "ReferralSubmitted": events.on_referral_submitted,
         "SlaBreached": events.on_sla_breached,
+        "UrgentAcknowledgementOverdue": events.on_urgent_acknowledgement_overdue,
         "GateAlertRaised": events.on_gate_alert_raised,
         "PositiveScreenEscalated": events.on_positive_screen_escalated,
     }
@@ -61,6 +63,11 @@ class AlertEvents:
         self, conn: Connection, envelope: Envelope, event: SlaBreached
     ) -> None:
         await self._alert(conn, envelope, alert_notices.for_sla_breached(event))
+
+    async def on_urgent_acknowledgement_overdue(
+        self, conn: Connection, envelope: Envelope, event: UrgentAcknowledgementOverdue
+    ) -> None:
+        await self._alert(conn, envelope, alert_notices.for_urgent_acknowledgement_overdue(event))
 
     async def on_gate_alert_raised(
         self, conn: Connection, envelope: Envelope, event: GateAlertRaised

@@ -7,7 +7,9 @@ import uuid
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from services.portal.domain import alert_choices, alert_messages
+from contracts import SlaBreached, UrgentAcknowledgementOverdue
+from contracts.codes import SlaKind
+from services.portal.domain import alert_choices, alert_messages, alert_notices
 from services.portal.domain.alerts import (
     INTAKE,
     SITE_COORDINATOR,
@@ -151,3 +153,28 @@ def test_the_preferences_form_reads_choices_and_refuses_with_errors_beside_the_f
     assert set(errors) == {"quiet_until"}
     _, errors = alert_choices.read(_form(channel_new_referral="pager"))
     assert set(errors) == {"channel_new_referral"}
+
+
+def test_each_event_announces_its_kind_to_its_audience() -> None:
+    referral = uuid.uuid4()
+    at = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
+    common = {"referral_id": referral, "site_id": "riverside-ob", "practice_id": "lantern"}
+    early = alert_notices.for_urgent_acknowledgement_overdue(
+        UrgentAcknowledgementOverdue(**common, alert_at=at, detected_at=at)
+    )
+    assert [(n.kind, n.audience, n.roles, n.link) for n in early] == [
+        (AlertKind.URGENT_NOT_ACKNOWLEDGED, "lantern", INTAKE, f"/inbox/{referral}"),
+        (
+            AlertKind.URGENT_NOT_ACKNOWLEDGED,
+            "riverside-ob",
+            SITE_COORDINATOR,
+            f"/referrals/{referral}",
+        ),
+    ]
+    assert all(n.urgent and n.about == "lantern" for n in early)
+    (breach,) = alert_notices.for_sla_breached(
+        SlaBreached(**common, kind=SlaKind.ACK_OVERDUE, due_at=at, detected_at=at, urgent=True)
+    )
+    assert (breach.kind, breach.audience, breach.roles) == (
+        AlertKind.SLA_BREACH, "riverside-ob", SITE_COORDINATOR,
+    )  # fmt: skip
