@@ -57,8 +57,8 @@ TOPICS: tuple[Topic, ...] = (
         partitions=PARTITIONS,
         retention_ms=EVENT_RETENTION_MS,
         producers=("directory",),
-        consumers=("referral", "followup"),
-        events=("PracticeRegistered", "PracticeUpdated", "CapacityUpdated"),
+        consumers=("referral", "followup", "portal"),
+        events=("PracticeRegistered", "PracticeUpdated", "CapacityUpdated", "CapacityNearingStale"),
     ),
     Topic(
         # Keyed by referral: one referral's events stay on one partition, in order.

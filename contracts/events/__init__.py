@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contracts.base import EventPayload
 from contracts.events.directory import (
+    CapacityNearingStale,
     CapacityUpdated,
     PracticeRegistered,
     PracticeService,
@@ -45,6 +46,7 @@ ALL_EVENTS: tuple[type[EventPayload], ...] = (
     PracticeRegistered,
     PracticeUpdated,
     CapacityUpdated,
+    CapacityNearingStale,
     ReferralSubmitted,
     IntakeAcknowledged,
     ReferralDeclined,
@@ -76,6 +78,7 @@ __all__ = [
     "AppointmentCancelled",
     "AppointmentMissed",
     "AppointmentScheduled",
+    "CapacityNearingStale",
     "CapacityUpdated",
     "DischargeSummaryDelivered",
     "FollowUpCompleted",

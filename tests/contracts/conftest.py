@@ -12,6 +12,7 @@ from contracts import (
     AppointmentCancelled,
     AppointmentMissed,
     AppointmentScheduled,
+    CapacityNearingStale,
     CapacityUpdated,
     DischargeSummaryDelivered,
     EventPayload,
@@ -179,6 +180,12 @@ def build_samples() -> list[EventPayload]:
             missing=("appointment",),
             raised_at=NOW,
             urgent=False,
+        ),
+        CapacityNearingStale(
+            practice_id="lakeside",
+            service_id="lakeside-therapy",
+            verified_at=NOW,
+            stale_at=NOW + timedelta(days=7),
         ),
         UrgentAcknowledgementOverdue(
             **REFERRAL, alert_at=NOW + timedelta(hours=2), detected_at=NOW + timedelta(hours=2)

@@ -6,6 +6,7 @@ referral or the screen in her site's pages. Pure."""
 from __future__ import annotations
 
 from contracts import (
+    CapacityNearingStale,
     GateAlertRaised,
     PositiveScreenEscalated,
     ReferralSubmitted,
@@ -72,5 +73,15 @@ def for_positive_screen_escalated(event: PositiveScreenEscalated) -> list[Notice
         Notice(
             AlertKind.UNREFERRED_SCREEN, event.urgent, event.site_id, SITE_COORDINATOR,
             event.site_id, f"/screens/{event.screening_id}",
+        )
+    ]  # fmt: skip
+
+
+def for_capacity_nearing_stale(event: CapacityNearingStale) -> list[Notice]:
+    """The practice's listing will soon be shown as stale: its intake staff confirm capacity."""
+    return [
+        Notice(
+            AlertKind.LISTING_NEARLY_STALE, False, event.practice_id, INTAKE, event.practice_id,
+            "/capacity",
         )
     ]  # fmt: skip

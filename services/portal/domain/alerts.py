@@ -22,6 +22,7 @@ class AlertKind(StrEnum):
     UNREFERRED_SCREEN = "unreferred_screen"
     SLA_BREACH = "sla_breach"
     GATE_AT_RISK = "gate_at_risk"
+    LISTING_NEARLY_STALE = "listing_nearly_stale"
 
 
 class Channel(StrEnum):
@@ -51,6 +52,9 @@ KINDS: dict[AlertKind, KindText] = {
     AlertKind.GATE_AT_RISK: KindText(
         "Patient may leave without an appointment", "Your site's coordinator", "at"
     ),
+    AlertKind.LISTING_NEARLY_STALE: KindText(
+        "Capacity to confirm soon", "Your practice's intake coordinators", "for"
+    ),
 }
 
 
@@ -63,6 +67,7 @@ RECEIVED_BY: dict[AlertKind, frozenset[PersonRole]] = {
     AlertKind.UNREFERRED_SCREEN: SITE_COORDINATOR,
     AlertKind.SLA_BREACH: SITE_COORDINATOR,
     AlertKind.GATE_AT_RISK: SITE_COORDINATOR,
+    AlertKind.LISTING_NEARLY_STALE: INTAKE,
 }
 
 

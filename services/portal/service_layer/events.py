@@ -12,6 +12,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from contracts import (
+    CapacityNearingStale,
     Envelope,
     GateAlertRaised,
     PositiveScreenEscalated,
@@ -36,6 +37,7 @@ def subscriptions(
         "UrgentAcknowledgementOverdue": events.on_urgent_acknowledgement_overdue,
         "GateAlertRaised": events.on_gate_alert_raised,
         "PositiveScreenEscalated": events.on_positive_screen_escalated,
+        "CapacityNearingStale": events.on_capacity_nearing_stale,
     }
     return [Subscription("portal.alerts", handlers)]
 
@@ -78,3 +80,8 @@ class AlertEvents:
         self, conn: Connection, envelope: Envelope, event: PositiveScreenEscalated
     ) -> None:
         await self._alert(conn, envelope, alert_notices.for_positive_screen_escalated(event))
+
+    async def on_capacity_nearing_stale(
+        self, conn: Connection, envelope: Envelope, event: CapacityNearingStale
+    ) -> None:
+        await self._alert(conn, envelope, alert_notices.for_capacity_nearing_stale(event))

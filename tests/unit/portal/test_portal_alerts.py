@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from contracts import SlaBreached, UrgentAcknowledgementOverdue
+from contracts import CapacityNearingStale, SlaBreached, UrgentAcknowledgementOverdue
 from contracts.codes import SlaKind
 from services.portal.domain import alert_choices, alert_messages, alert_notices
 from services.portal.domain.alerts import (
@@ -177,4 +177,12 @@ def test_each_event_announces_its_kind_to_its_audience() -> None:
     )
     assert (breach.kind, breach.audience, breach.roles) == (
         AlertKind.SLA_BREACH, "riverside-ob", SITE_COORDINATOR,
+    )  # fmt: skip
+    (nearing,) = alert_notices.for_capacity_nearing_stale(
+        CapacityNearingStale(
+            practice_id="lantern", service_id="lantern-therapy", verified_at=at, stale_at=at
+        )
+    )
+    assert (nearing.kind, nearing.audience, nearing.roles, nearing.link, nearing.urgent) == (
+        AlertKind.LISTING_NEARLY_STALE, "lantern", INTAKE, "/capacity", False,
     )  # fmt: skip
