@@ -253,3 +253,22 @@ async def test_a_daily_digest_gathers_routine_alerts_into_one_mail_and_sms_fits_
         assert digest.get_payload(decode=True).decode().count("New referral from riverside-ob") == 2
     statuses = await pool.fetch("SELECT status FROM alerts WHERE person_id = $1", reader.id)
     assert [r["status"] for r in statuses] == ["sent"] * 3
+
+
+async def test_an_alert_for_someone_disabled_since_is_not_sent_and_says_why(
+    database_url: str,
+) -> None:
+    pool = await migrated_pool(database_url, "portal")
+    clock = Clock(MORNING)
+    leaving = await add_person(
+        pool, KEYRING, PRACTICE, PersonRole.INTAKE_COORDINATOR, Role.PRACTICE
+    )
+    await referral_submitted(pool, alert_events(clock), urgent=True)
+    await pool.execute("UPDATE people SET disabled_at = $2 WHERE id = $1", leaving.id, MORNING)
+    with smtp_server() as (inbox, port):
+        assert await sender(pool, port, clock).send_due() == 1
+        assert inbox.messages == []
+    (row,) = await pool.fetch("SELECT status, last_error, sent_at FROM alerts")
+    assert (row["status"], row["last_error"], row["sent_at"]) == (
+        "dropped", "her account is disabled", None,
+    )  # fmt: skip

@@ -39,7 +39,7 @@ ON CONFLICT (event_id, person_id, kind) DO NOTHING"""
 # One due alert, locked until its attempt is recorded: another sender skips it.
 DUE_ONE = """
 SELECT a.id, a.person_id, a.kind, a.organization_id AS about, a.link, a.urgent, a.channel,
-       a.digest, a.attempts, p.email, s.phone
+       a.digest, a.attempts, p.email, p.disabled_at IS NOT NULL AS disabled, s.phone
 FROM alerts a JOIN people p ON p.id = a.person_id
 LEFT JOIN alert_settings s ON s.person_id = a.person_id
 WHERE a.status = 'pending' AND a.due_at <= $1
@@ -51,6 +51,10 @@ WHERE person_id = $1 AND digest AND status = 'pending' AND due_at <= $2
 ORDER BY id FOR UPDATE SKIP LOCKED"""
 SENT = """
 UPDATE alerts SET status = 'sent', sent_at = $2, attempts = attempts + 1, last_error = NULL
+WHERE id = ANY($1::bigint[])"""
+# Her account was disabled after the alert was decided: it is not sent, and says why.
+DROPPED = """
+UPDATE alerts SET status = 'dropped', last_error = 'her account is disabled'
 WHERE id = ANY($1::bigint[])"""
 RETRY = """
 UPDATE alerts SET attempts = attempts + 1, due_at = $2, last_error = $3,
@@ -122,6 +126,7 @@ class Due:
     attempts: int
     email: str
     phone: bytes | None
+    disabled: bool
 
     @property
     def message_id(self) -> str:
@@ -146,12 +151,16 @@ async def next_due(conn: Connection, now: datetime) -> Due | None:
     phone = bytes(row["phone"]) if row["phone"] is not None else None
     return Due(
         ids, row["person_id"], Channel(row["channel"]), digest, _sent(row), row["attempts"],
-        row["email"], phone,
+        row["email"], phone, row["disabled"],
     )  # fmt: skip
 
 
 async def mark_sent(conn: Connection, due: Due, now: datetime) -> None:
     await conn.execute(SENT, due.ids, now)
+
+
+async def drop(conn: Connection, due: Due) -> None:
+    await conn.execute(DROPPED, due.ids)
 
 
 async def retry_later(conn: Connection, due: Due, reason: str, now: datetime) -> None:

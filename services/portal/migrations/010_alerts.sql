@@ -32,7 +32,7 @@ CREATE TABLE alerts (
     urgent           boolean     NOT NULL,
     channel          text        NOT NULL,   -- email, sms
     digest           boolean     NOT NULL,   -- gathered into her daily digest
-    status           text        NOT NULL DEFAULT 'pending',  -- pending, sent, failed
+    status           text        NOT NULL DEFAULT 'pending',  -- pending, sent, failed, dropped
     attempts         integer     NOT NULL DEFAULT 0,
     due_at           timestamptz NOT NULL,   -- after her quiet hours, or at her digest's hour
     last_error       text,                   -- the kind of failure, never the address

@@ -63,6 +63,10 @@ class AlertSender:
                 due = await store.next_due(conn, self.clock())
                 if due is None:
                     return tried
+                if due.disabled:
+                    await store.drop(conn, due)
+                    tried += 1
+                    continue
                 try:
                     await self._hand_over(due)
                 except MailNotSent as exc:
