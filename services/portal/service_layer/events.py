@@ -39,7 +39,9 @@ def subscriptions(
         "PositiveScreenEscalated": events.on_positive_screen_escalated,
         "CapacityNearingStale": events.on_capacity_nearing_stale,
     }
-    return [Subscription("portal.alerts", handlers)]
+    # In the background: an alert's target is seconds, and an idle consumer polling at click
+    # speed would cost the broker CPU on every network at rest.
+    return [Subscription("portal.alerts", handlers, background=True)]
 
 
 class AlertEvents:
