@@ -15,8 +15,8 @@ from typing import Any
 
 import asyncpg
 
-from contracts import ReferralSubmitted
-from contracts.envelope import payload_of
+from contracts import ReferralSubmitted, UrgentAcknowledgementOverdue, new_event_id
+from contracts.envelope import payload_of, wrap
 from services.portal.adapters import alert_choices
 from services.portal.adapters import alerts as store
 from services.portal.adapters.sms import SmsToMailSink
@@ -26,6 +26,7 @@ from services.portal.workers.alert_sender import AlertSender
 from tests.integration.portal_alerts_support import (
     BASE_URL,
     PRACTICE,
+    SITE,
     Clock,
     add_person,
     alert_events,
@@ -272,3 +273,33 @@ async def test_an_alert_for_someone_disabled_since_is_not_sent_and_says_why(
     assert (row["status"], row["last_error"], row["sent_at"]) == (
         "dropped", "her account is disabled", None,
     )  # fmt: skip
+
+
+async def test_an_urgent_referral_unacknowledged_alerts_the_practice_and_the_sites_coordinator(
+    database_url: str,
+) -> None:
+    pool = await migrated_pool(database_url, "portal")
+    clock = Clock(MORNING)
+    intake = await add_person(pool, KEYRING, PRACTICE, PersonRole.INTAKE_COORDINATOR, Role.PRACTICE)
+    coordinator = await add_person(pool, KEYRING, SITE, PersonRole.SITE_COORDINATOR, Role.CLINIC)
+    await add_person(pool, KEYRING, SITE, PersonRole.CLINICIAN, Role.CLINIC)
+    await _quiet_nights(pool, intake.id, coordinator.id)
+    clock.now = NIGHT  # urgent: her quiet hours do not hold it
+    payload = UrgentAcknowledgementOverdue(
+        referral_id=new_event_id(), site_id=SITE, practice_id=PRACTICE, alert_at=NIGHT,
+        detected_at=NIGHT,
+    )  # fmt: skip
+    envelope = wrap(payload, producer="followup")
+    for _ in range(2):  # read twice: alerted once
+        async with pool.acquire() as conn, conn.transaction():
+            await alert_events(clock).on_urgent_acknowledgement_overdue(conn, envelope, payload)
+    rows = await pool.fetch("SELECT person_id, kind, link, due_at FROM alerts ORDER BY id")
+    rid = payload.referral_id
+    assert [(r["person_id"], r["kind"], r["link"], r["due_at"]) for r in rows] == [
+        (intake.id, "urgent_not_acknowledged", f"/inbox/{rid}", NIGHT),
+        (coordinator.id, "urgent_not_acknowledged", f"/referrals/{rid}", NIGHT),
+    ]
+    with smtp_server() as (inbox, port):
+        assert await sender(pool, port, clock).send_due() == 2
+        subjects = {" ".join(m["Subject"].split()) for _, m in inbox.messages}  # unfolded
+    assert subjects == {f"Warmlink alert: Urgent referral not acknowledged at {PRACTICE}"}
