@@ -4,7 +4,7 @@ PY        := $(VENV)/bin/python
 STAMP     := $(VENV)/.installed
 PYTHON    ?= python3
 
-.PHONY: run test lint typecheck bench-backbone bench-directory bench-loop bench-flood bench-portal contracts clean venv simulate browser
+.PHONY: run test lint typecheck bench-backbone bench-directory bench-loop bench-flood bench-portal bench-alerts contracts clean venv simulate browser
 
 venv: $(STAMP)
 
@@ -58,6 +58,9 @@ bench-flood: $(STAMP)
 
 bench-portal: $(STAMP)
 	@$(VENV)/bin/warmlink bench portal
+
+bench-alerts: $(STAMP)
+	@$(VENV)/bin/warmlink bench alerts
 
 contracts: $(STAMP)
 	@$(PY) -m contracts.generate

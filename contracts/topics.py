@@ -19,7 +19,7 @@ WORKLIST = "warmlink.worklist.v1"
 ESCALATION = "warmlink.escalation.v1"
 DEAD_LETTER = "warmlink.deadletter.v1"
 
-SERVICES: tuple[str, ...] = ("screening", "directory", "referral", "followup")
+SERVICES: tuple[str, ...] = ("screening", "directory", "referral", "followup", "portal")
 
 # The dev broker auto-creates topics with 4 partitions; production matches so keys hash alike.
 PARTITIONS = 4
@@ -57,8 +57,8 @@ TOPICS: tuple[Topic, ...] = (
         partitions=PARTITIONS,
         retention_ms=EVENT_RETENTION_MS,
         producers=("directory",),
-        consumers=("referral", "followup"),
-        events=("PracticeRegistered", "PracticeUpdated", "CapacityUpdated"),
+        consumers=("referral", "followup", "portal"),
+        events=("PracticeRegistered", "PracticeUpdated", "CapacityUpdated", "CapacityNearingStale"),
     ),
     Topic(
         # Keyed by referral: one referral's events stay on one partition, in order.
@@ -67,7 +67,7 @@ TOPICS: tuple[Topic, ...] = (
         partitions=PARTITIONS,
         retention_ms=EVENT_RETENTION_MS,
         producers=("referral",),
-        consumers=("directory", "followup"),
+        consumers=("directory", "followup", "portal"),
         events=(
             "ReferralSubmitted",
             "IntakeAcknowledged",
@@ -92,8 +92,14 @@ TOPICS: tuple[Topic, ...] = (
         partitions=PARTITIONS,
         retention_ms=EVENT_RETENTION_MS,
         producers=("followup",),
-        consumers=("referral",),
-        events=("FollowUpDue", "FollowUpCompleted", "SlaBreached", "GateAlertRaised"),
+        consumers=("referral", "portal"),
+        events=(
+            "FollowUpDue",
+            "FollowUpCompleted",
+            "SlaBreached",
+            "GateAlertRaised",
+            "UrgentAcknowledgementOverdue",
+        ),
     ),
     Topic(
         name=WORKLIST,
@@ -110,7 +116,7 @@ TOPICS: tuple[Topic, ...] = (
         partitions=PARTITIONS,
         retention_ms=EVENT_RETENTION_MS,
         producers=("followup",),
-        consumers=("referral",),
+        consumers=("referral", "portal"),
         events=("PositiveScreenEscalated",),
     ),
     Topic(

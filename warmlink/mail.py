@@ -35,12 +35,16 @@ class SmtpSender:
     starttls: bool | None = None
     timeout_s: float = 10.0
 
-    async def send(self, to: str, subject: str, body: str) -> None:
+    async def send(self, to: str, subject: str, body: str, message_id: str | None = None) -> None:
+        """`message_id`: the same on every attempt of one message, so a receiver that keeps each
+        Message-ID once keeps one copy of a message sent again after a crash."""
         try:
             message = EmailMessage()
             message["From"] = self.sender
             message["To"] = to
             message["Subject"] = subject
+            if message_id is not None:
+                message["Message-ID"] = message_id
             message.set_content(body)
         except (ValueError, TypeError):
             # A header with a line break (an injected "Bcc:") or an unparsable address.

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from contracts.base import EventPayload
 from contracts.events.directory import (
+    CapacityNearingStale,
     CapacityUpdated,
     PracticeRegistered,
     PracticeService,
     PracticeUpdated,
 )
-from contracts.events.followup import FollowUpCompleted, FollowUpDue, GateAlertRaised, SlaBreached
+from contracts.events.followup import (
+    FollowUpCompleted,
+    FollowUpDue,
+    GateAlertRaised,
+    SlaBreached,
+    UrgentAcknowledgementOverdue,
+)
 from contracts.events.referral import (
     AppointmentAttended,
     AppointmentCancelled,
@@ -39,6 +46,7 @@ ALL_EVENTS: tuple[type[EventPayload], ...] = (
     PracticeRegistered,
     PracticeUpdated,
     CapacityUpdated,
+    CapacityNearingStale,
     ReferralSubmitted,
     IntakeAcknowledged,
     ReferralDeclined,
@@ -58,6 +66,7 @@ ALL_EVENTS: tuple[type[EventPayload], ...] = (
     FollowUpCompleted,
     SlaBreached,
     GateAlertRaised,
+    UrgentAcknowledgementOverdue,
     SafetyAssessmentRecorded,
     PositiveScreenClosed,
     PositiveScreenEscalated,
@@ -69,6 +78,7 @@ __all__ = [
     "AppointmentCancelled",
     "AppointmentMissed",
     "AppointmentScheduled",
+    "CapacityNearingStale",
     "CapacityUpdated",
     "DischargeSummaryDelivered",
     "FollowUpCompleted",
@@ -92,4 +102,5 @@ __all__ = [
     "SafetyAssessmentRecorded",
     "ScreenPositive",
     "SlaBreached",
+    "UrgentAcknowledgementOverdue",
 ]

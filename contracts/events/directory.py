@@ -96,3 +96,19 @@ class CapacityUpdated(EventPayload):
     accepting_new_patients: bool
     verified_at: AwareDatetime = Field(description="When a person last confirmed these numbers.")
     stale: bool
+
+
+class CapacityNearingStale(EventPayload):
+    """A service's capacity will go stale soon unless someone confirms it: announced once per
+    confirmation, the lead time before it goes stale (the directory's setting, 2 days by
+    default), so its practice is reminded."""
+
+    TYPE = "CapacityNearingStale"
+    VERSION = 1
+    TOPIC = DIRECTORY
+    SUBJECT_FIELD = "practice_id"
+
+    practice_id: OrgId
+    service_id: ServiceId
+    verified_at: AwareDatetime = Field(description="When a person last confirmed its numbers.")
+    stale_at: AwareDatetime = Field(description="When it goes stale unless confirmed again.")

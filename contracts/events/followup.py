@@ -92,3 +92,18 @@ class GateAlertRaised(FollowUpEvent):
     missing: tuple[GateRequirement, ...] = Field(min_length=1)
     raised_at: AwareDatetime
     urgent: bool
+
+
+class UrgentAcknowledgementOverdue(FollowUpEvent):
+    """An urgent referral the practice has not acknowledged within the first business hours of its
+    intake line (2 by default, before the acknowledgement deadline itself): an early alert to the
+    practice and the referring site's coordinator. The deadline's SlaBreached still follows if it
+    passes too."""
+
+    TYPE = "UrgentAcknowledgementOverdue"
+    VERSION = 1
+
+    alert_at: AwareDatetime = Field(
+        description="When the business hours since it was submitted (or redirected) had run."
+    )
+    detected_at: AwareDatetime

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import ClassVar
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from warmlink.crypto import Keyring
@@ -27,6 +27,9 @@ class DirectorySettings(ServiceSettings):
     person_token_ttl_s: int = 300
     # Capacity nobody confirmed for longer than this is stale: shown as such and ranked lower.
     capacity_max_age_hours: int = 168
+    # This long before it goes stale, the practice is told once (CapacityNearingStale), and the
+    # portal reminds its intake staff to confirm it.
+    capacity_nearing_stale_lead_hours: int = Field(48, ge=1)
     # How often ageing capacity is looked for and announced stale (CapacityUpdated stale=True).
     stale_sweep_interval_s: float = 60.0
     # Observed behaviour (time to acknowledge, attendance...) looks back this far.
@@ -67,6 +70,10 @@ class DirectorySettings(ServiceSettings):
     @property
     def capacity_max_age(self) -> timedelta:
         return timedelta(hours=self.capacity_max_age_hours)
+
+    @property
+    def capacity_nearing_stale_lead(self) -> timedelta:
+        return timedelta(hours=self.capacity_nearing_stale_lead_hours)
 
     @property
     def observed_window(self) -> timedelta:

@@ -27,6 +27,9 @@ class FollowupSettings(ServiceSettings):
     iop_alert_lead_hours: float = Field(48.0, gt=0)
     reengage_business_days: int = Field(2, ge=1)
     urgent_reengage_business_days: int = Field(1, ge=1)
+    # An urgent referral not acknowledged within these open hours of the practice's intake line
+    # (before its acknowledgement deadline): UrgentAcknowledgementOverdue, the people's alert.
+    urgent_ack_alert_open_hours: float = Field(2.0, gt=0)
     # Positive screens: referred or closed within these business hours of the site's coordinators
     # (urgent: unset, by the close of the same business day), else a task for the site's
     # coordinator; still not after these more, one for the network's.

@@ -1,5 +1,5 @@
-"""Wires the portal: settings, migrations, pages, the people API, its own error pages.
-It consumes no events and publishes none."""
+"""Wires the portal: settings, migrations, pages, the people API, its own error pages, and the
+alerts: one consumer group (service_layer/events.py) and their sender. It publishes no events."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.portal.adapters.network import Network
 from services.portal.adapters.oidc import OidcProviders
+from services.portal.adapters.sms import HttpSms, NoSms, SmsToMailSink
 from services.portal.domain.errors import CsrfRefused
 from services.portal.entrypoints import (
     access,
+    alerts,
     capacity,
     coordination,
     dev_mailbox,
@@ -44,9 +46,10 @@ from services.portal.entrypoints.deps import (
     see_other,
     system_clock,
 )
+from services.portal.service_layer import events
 from services.portal.service_layer.commands.sessions import Rules
 from services.portal.settings import PortalSettings
-from services.portal.workers import outgoing_mail, session_sweep
+from services.portal.workers import alert_sender, outgoing_mail, session_sweep
 from warmlink.mail import SmtpSender
 from warmlink.service import Runtime, ServiceSpec, create_app, supervise
 
@@ -73,6 +76,16 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
             settings.mail_poll_s,
         )
         runtime.background.append(supervise("outgoing-mail", mail.run()))
+        sender = alert_sender.AlertSender(
+            runtime.background_pool,
+            rules.keyring,
+            smtp_sender(settings),
+            sms_sender(settings),
+            settings.base_url,
+            clock,
+            settings.alerts_poll_s,
+        )
+        runtime.background.append(supervise("alert-sender", sender.run()))
 
     return ServiceSpec(
         settings=settings,
@@ -99,7 +112,9 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
             coordination.router,
             monthly_review.router,
             network_console.router,
+            alerts.router,
         ],
+        subscriptions=events.subscriptions(settings.zone(), settings.alerts_digest_at, clock),
         title="Warmlink portal",
         on_startup=[start],
     )
@@ -115,6 +130,15 @@ def smtp_sender(settings: PortalSettings) -> SmtpSender:
         password,
         settings.smtp_starttls,
     )
+
+
+def sms_sender(settings: PortalSettings) -> alert_sender.Sms:
+    if settings.alerts_sms_url:
+        key = settings.alerts_sms_api_key
+        return HttpSms(settings.alerts_sms_url, key.get_secret_value() if key else "")
+    if settings.dev_mailbox_dir is not None:
+        return SmsToMailSink(smtp_sender(settings))
+    return NoSms()
 
 
 class SecurityHeaders:

@@ -4,7 +4,7 @@ client at the directory, how long sessions last, and how invitations are mailed.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import ClassVar
 from zoneinfo import ZoneInfo
@@ -75,6 +75,13 @@ class PortalSettings(ServiceSettings):
     # None: upgrade to TLS when the relay offers it; true: insist; false: never (a local sink).
     smtp_starttls: bool | None = None
     mail_poll_s: float = Field(5.0, gt=0)
+    # Alerts (docs/design.md, "Alerts"): the sender's fallback poll, the local hour of the daily
+    # digest, and the HTTP SMS provider (POST {"to", "body"}, bearer key). Without a provider,
+    # SMS alerts land in the development mail sink (when DEV_MAILBOX_DIR is set) or fail, visibly.
+    alerts_poll_s: float = Field(5.0, gt=0)
+    alerts_digest_at: time = time(7, 0)
+    alerts_sms_url: str | None = None
+    alerts_sms_api_key: SecretStr | None = None
     # Development only: the Maildir `warmlink dev`'s mail sink writes, shown at /dev/mailbox.
     # Unset, that page is a 404; production refuses to start with it set.
     dev_mailbox_dir: Path | None = None

@@ -12,6 +12,7 @@ from contracts import (
     AppointmentCancelled,
     AppointmentMissed,
     AppointmentScheduled,
+    CapacityNearingStale,
     CapacityUpdated,
     DischargeSummaryDelivered,
     EventPayload,
@@ -36,6 +37,7 @@ from contracts import (
     SafetyAssessmentRecorded,
     ScreenPositive,
     SlaBreached,
+    UrgentAcknowledgementOverdue,
 )
 
 NOW = datetime(2025, 3, 4, 15, 30, tzinfo=UTC)
@@ -178,6 +180,15 @@ def build_samples() -> list[EventPayload]:
             missing=("appointment",),
             raised_at=NOW,
             urgent=False,
+        ),
+        CapacityNearingStale(
+            practice_id="lakeside",
+            service_id="lakeside-therapy",
+            verified_at=NOW,
+            stale_at=NOW + timedelta(days=7),
+        ),
+        UrgentAcknowledgementOverdue(
+            **REFERRAL, alert_at=NOW + timedelta(hours=2), detected_at=NOW + timedelta(hours=2)
         ),
         SafetyAssessmentRecorded(**SCREEN, outcome="no_current_risk", urgent=True, assessed_at=NOW),
         PositiveScreenClosed(

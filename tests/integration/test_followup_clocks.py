@@ -16,6 +16,7 @@ import pytest
 
 from contracts import AppointmentScheduled, ReferralSubmitted, new_event_id
 from contracts.events.directory import IntakeWindow
+from tests.e2e.directory_support import acknowledged
 from tests.integration.followup_clocks_support import (
     TravelClock,
     armed,
@@ -266,3 +267,37 @@ async def test_the_scheduler_waits_out_a_database_error_and_goes_on_firing(
             assert not running.done()
         finally:
             await cancelled(running)
+
+
+async def test_an_urgent_referral_unacknowledged_for_two_business_hours_is_announced_once(
+    infra: Infrastructure, database_url: str
+) -> None:
+    monday_ten = datetime(2026, 9, 14, 10, 0, tzinfo=CHICAGO)
+    async with followup(settings_for(infra, database_url)) as rt:
+        await publish(rt, practice("lakeside", "America/Chicago", WEEKDAYS_9_TO_5), "directory")
+        await _calendar_known(rt, "lakeside")
+        waiting = submitted("lakeside", monday_ten, urgent=True)
+        answered = submitted("lakeside", monday_ten, urgent=True)
+        await publish(rt, waiting, "referral")
+        await publish(rt, answered, "referral")
+        alert_at = (await armed(rt.pool, waiting.referral_id, 4))["urgent_ack_alert"]
+        assert alert_at == datetime(2026, 9, 14, 12, 0, tzinfo=CHICAGO)
+        await armed(rt.pool, answered.referral_id, 4)
+        await publish(rt, acknowledged(answered, hours_later=1), "referral")
+        await eventually(
+            lambda: rt.pool.fetchval(
+                "SELECT status FROM referral_tracks WHERE referral_id = $1", answered.referral_id
+            ),
+            until=lambda s: s == "acknowledged",
+            what="the acknowledgement applied",
+        )
+        clock = TravelClock(alert_at - SECOND)
+        await scheduler(rt, clock).tick()
+        early = "UrgentAcknowledgementOverdue"
+        assert await events_of(rt.pool, early, waiting.referral_id) == 0
+        clock.now = alert_at
+        await scheduler(rt, clock).tick()
+        await scheduler(rt, clock).tick()
+        assert await events_of(rt.pool, early, waiting.referral_id) == 1
+        assert await events_of(rt.pool, early, answered.referral_id) == 0
+        assert await events_of(rt.pool, "SlaBreached", waiting.referral_id) == 0, "not yet due"

@@ -188,6 +188,17 @@ def bench_portal(
     run(people, screens, seconds, connections)
 
 
+@bench.command("alerts")
+def bench_alerts(
+    rate: Annotated[int, typer.Option(help="Urgent referrals/s")] = 20,
+    seconds: Annotated[int, typer.Option(help="Duration of the measured run")] = 10,
+) -> None:
+    """A referral's alert, from its status change to the mail sink, beside a bare SMTP send."""
+    from tools.bench.alerts import run
+
+    run(rate, seconds)
+
+
 @bench.command("loop")
 def bench_loop(
     rate: Annotated[

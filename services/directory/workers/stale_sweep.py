@@ -1,7 +1,8 @@
 """Tells the network when capacity goes stale: nobody confirmed it within the allowed age.
 
 Each pass runs `commands.capacity.announce_stale` a batch at a time until the backlog is gone,
-then sleeps `stale_sweep_interval_s`.
+then sleeps `stale_sweep_interval_s`. Each batch also announces, once per confirmation, the
+capacity about to go stale (`commands.nearing_stale`), so its practice is reminded first.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import UTC, datetime
 import asyncpg
 
 from services.directory.service_layer.commands.capacity import STALE_BATCH, announce_stale
+from services.directory.service_layer.commands.nearing_stale import announce_nearing_stale
 from services.directory.settings import DirectorySettings
 from warmlink.db import outlast_outages
 
@@ -22,7 +24,9 @@ log = logging.getLogger(__name__)
 async def sweep(pool: asyncpg.Pool, settings: DirectorySettings) -> int:
     """One batch in one transaction; returns how many records it announced."""
     async with pool.acquire() as conn, conn.transaction():
-        return await announce_stale(conn, settings, datetime.now(UTC))
+        now = datetime.now(UTC)
+        await announce_nearing_stale(conn, settings, now)
+        return await announce_stale(conn, settings, now)
 
 
 async def run(pool: asyncpg.Pool, settings: DirectorySettings) -> None:

@@ -56,6 +56,25 @@ def test_urgent_referrals_run_on_shorter_clocks() -> None:
     assert got[ClockKind.FOLLOWUP_DEADLINE][1] == SUBMITTED + timedelta(days=3)
 
 
+def test_an_urgent_referral_not_acknowledged_in_two_business_hours_alerts_early_once() -> None:
+    got = arms(replace(TRACK, urgent=True))
+    assert got[ClockKind.URGENT_ACK_ALERT] == (SUBMITTED + timedelta(hours=2),) * 2
+    assert ClockKind.URGENT_ACK_ALERT not in arms(TRACK), "routine referrals have no early alert"
+    # Tue 16:30 CST: half an hour left today, the rest from 09:00 Wednesday.
+    late = datetime(2026, 11, 24, 22, 30, tzinfo=UTC)
+    got = arms(replace(TRACK, urgent=True, submitted_at=late))
+    assert got[ClockKind.URGENT_ACK_ALERT][0] == datetime(2026, 11, 25, 16, 30, tzinfo=UTC)
+    urgent = replace(TRACK, urgent=True)
+    due = SUBMITTED + timedelta(hours=2)
+    fired = on_fire(ClockKind.URGENT_ACK_ALERT, "prac", due, urgent, NONE)
+    assert fired.urgent_unacknowledged and fired.breach is None and fired.task is None
+    acknowledged = replace(urgent, status="acknowledged")
+    quiet = on_fire(ClockKind.URGENT_ACK_ALERT, "prac", due, acknowledged, NONE)
+    assert not quiet.fired and quiet.note == "answered in time (acknowledged)"
+    moved = on_fire(ClockKind.URGENT_ACK_ALERT, "other", due, urgent, NONE)
+    assert not moved.fired, "redirected: the new practice's own clock alerts"
+
+
 def test_hospital_gate_alerts_before_discharge() -> None:
     discharge = SUBMITTED + timedelta(hours=30)
     got = arms(replace(TRACK, setting="hospital", appointment_needed_by=discharge))

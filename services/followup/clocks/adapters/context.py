@@ -61,6 +61,7 @@ def clock_policy(s: FollowupSettings) -> ClockPolicy:
     return ClockPolicy(
         ack_business_days=s.ack_business_days,
         urgent_ack_open_hours=s.urgent_ack_open_hours,
+        urgent_ack_alert_open_hours=s.urgent_ack_alert_open_hours,
         followup_opens_days=s.followup_opens_days,
         followup_due_days=s.followup_due_days,
         urgent_followup_opens_days=s.urgent_followup_opens_days,

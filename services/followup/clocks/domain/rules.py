@@ -17,6 +17,8 @@ from warmlink.business_time import AcknowledgementRule, BusinessCalendar
 
 class ClockKind(StrEnum):
     ACK_DUE = "ack_due"  # the practice's acknowledgement deadline
+    # Urgent only: not acknowledged in the first business hours, an early alert to people.
+    URGENT_ACK_ALERT = "urgent_ack_alert"
     FOLLOWUP_WINDOW = "followup_window"  # the 7-to-10-day scheduling check opens
     FOLLOWUP_DEADLINE = "followup_deadline"  # ... and closes
     GATE_ALERT = "gate_alert"  # lead time before hospital discharge / last IOP session
@@ -37,6 +39,7 @@ class ClockPolicy:
 
     ack_business_days: int = 1
     urgent_ack_open_hours: float = 4.0
+    urgent_ack_alert_open_hours: float = 2.0
     followup_opens_days: int = 7
     followup_due_days: int = 10
     urgent_followup_opens_days: int = 2
@@ -125,10 +128,21 @@ def ack_clock(track: Track, since: datetime, practice: BusinessCalendar, p: Cloc
     return Arm(ClockKind.ACK_DUE, track.practice_id, due, due)
 
 
+def urgent_ack_alert(
+    track: Track, since: datetime, practice: BusinessCalendar, p: ClockPolicy
+) -> list[Arm]:
+    """An urgent referral's early alert: the practice's first open hours since ``since``."""
+    if not track.urgent:
+        return []
+    at = practice.add_open_hours(since, p.urgent_ack_alert_open_hours)
+    return [Arm(ClockKind.URGENT_ACK_ALERT, track.practice_id, at, at)]
+
+
 def clocks_on_submission(
     track: Track, practice: BusinessCalendar, site: BusinessCalendar, p: ClockPolicy
 ) -> list[Arm]:
     arms = [ack_clock(track, track.submitted_at, practice, p)]
+    arms += urgent_ack_alert(track, track.submitted_at, practice, p)
     opens_days = p.urgent_followup_opens_days if track.urgent else p.followup_opens_days
     due_days = p.urgent_followup_due_days if track.urgent else p.followup_due_days
     # The coordinator works the site's business days: a window opening on a Sunday opens Monday.
@@ -169,10 +183,12 @@ class Effects:
     task_due_at: datetime | None = None
     announce_follow_up: bool = False  # publish FollowUpDue for the task
     gate_missing: tuple[GateRequirement, ...] = ()
+    urgent_unacknowledged: bool = False  # publish UrgentAcknowledgementOverdue
 
     @property
     def fired(self) -> bool:
-        return self.breach is not None or self.task is not None or bool(self.gate_missing)
+        raised = bool(self.gate_missing) or self.urgent_unacknowledged
+        return self.breach is not None or self.task is not None or raised
 
 
 _GATE_TASK = {
@@ -194,11 +210,13 @@ def on_fire(
 ) -> Effects:
     if not track.active:
         return Effects(note=f"referral {track.status}")
-    if kind is ClockKind.ACK_DUE:
+    if kind in (ClockKind.ACK_DUE, ClockKind.URGENT_ACK_ALERT):
         if track.practice_id != clock_practice_id:
             return Effects(note="redirected to another practice")
         if track.status != "submitted":
             return Effects(note=f"answered in time ({track.status})")
+        if kind is ClockKind.URGENT_ACK_ALERT:
+            return Effects("urgent referral not acknowledged yet", urgent_unacknowledged=True)
         return Effects("acknowledgement overdue", SlaKind.ACK_OVERDUE, TaskKind.ACK_OVERDUE, due_at)
     if kind is ClockKind.FOLLOWUP_WINDOW:
         if track.has_appointment:

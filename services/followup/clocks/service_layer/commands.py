@@ -16,6 +16,7 @@ from contracts import (
     GateAlertRaised,
     PositiveScreenEscalated,
     SlaBreached,
+    UrgentAcknowledgementOverdue,
 )
 from contracts.codes import TaskKind
 from services.followup.clocks.adapters import screens, store, tasks
@@ -105,6 +106,9 @@ async def _apply(
             urgent=track.urgent,
         )
         await publish_later(conn, alert, producer=PRODUCER)
+    if effects.urgent_unacknowledged:
+        early = UrgentAcknowledgementOverdue(**common, alert_at=clock["due_at"], detected_at=now)
+        await publish_later(conn, early, producer=PRODUCER)
     if effects.task is not None:
         due_at = effects.task_due_at or now
         source = f"clock:{clock['id']}"

@@ -38,6 +38,7 @@ from services.followup.clocks.domain.rules import (
     gate_clocks,
     reengagement_due,
     tasks_settled_by,
+    urgent_ack_alert,
 )
 from services.followup.clocks.domain.screens import (
     BEFORE_TRACKING,
@@ -189,8 +190,9 @@ class ClockEvents:
             return
         # The new practice gets its own acknowledgement clock, from the moment it was asked.
         practice = await self.ctx.practice_calendar(conn, event.practice_id)
-        arm = ack_clock(track, event.redirected_at, practice, self.ctx.policy)
-        await store.arm(conn, event.referral_id, [arm], envelope.event_id)
+        arms = [ack_clock(track, event.redirected_at, practice, self.ctx.policy)]
+        arms += urgent_ack_alert(track, event.redirected_at, practice, self.ctx.policy)
+        await store.arm(conn, event.referral_id, arms, envelope.event_id)
 
     async def on_referral_step(self, conn: Connection, envelope: Envelope, event: Any) -> None:
         status = event.STATUS.value if event.STATUS is not None else None

@@ -1,2 +1,2 @@
-"""The portal's commands, one module per concern: sessions (sign-in), people, invitations and
-organizations' own sign-in."""
+"""The portal's commands, one module per concern: sessions (sign-in), people, invitations,
+organizations' own sign-in and alert choices."""
