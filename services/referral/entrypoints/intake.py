@@ -106,8 +106,8 @@ async def schedule(
 ) -> dict[str, Any]:
     """Book the appointment: time and modality, and where (or how, for telehealth) to join it,
     which only the referring site and this practice can read (`GET /v1/referrals/{id}`)."""
-    logistics = AppointmentLogistics(body.location, body.telehealth_instructions)
-    details = body.model_dump(exclude={"location", "telehealth_instructions"})
+    logistics = AppointmentLogistics(body.location, body.telehealth_instructions, body.clinician)
+    details = body.model_dump(exclude={"location", "telehealth_instructions", "clinician"})
     async with conn.transaction():
         r = await schedule_appointment(
             conn,
@@ -120,6 +120,7 @@ async def schedule(
             ctx.listeners,
             appointment_within_days=ctx.appointment_within_days,
             redirects=ctx.redirects,
+            messaging=ctx.patient_messaging,
         )
     return referral_view(r)
 

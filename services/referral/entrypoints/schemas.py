@@ -43,6 +43,18 @@ class PatientIn(Strict):
     text_safe: bool | None = Field(
         None, description="She said a text may be sent to this number (none: not asked)."
     )
+    message_channel: Literal["sms", "email"] | None = Field(
+        None, description="How she wants the network's messages (none: the network's channel)."
+    )
+    message_from_hour: int | None = Field(
+        None, ge=0, le=23, description="She may be messaged from this hour (practice time)."
+    )
+    message_until_hour: int | None = Field(
+        None, ge=1, le=24, description="... until this hour; both or neither."
+    )
+    phone_unsafe: bool | None = Field(
+        None, description="Not safe to contact at this number: no text, call or voicemail."
+    )
 
     @model_validator(mode="after")
     def _reachable(self) -> PatientIn:
@@ -117,6 +129,7 @@ class ScheduleIn(Strict):
     modality: Modality
     location: str | None = Field(None, max_length=300, description="Office address (in person).")
     telehealth_instructions: str | None = Field(None, max_length=1000)
+    clinician: str | None = Field(None, max_length=120, description="Whom she will see.")
 
 
 class CancelAppointmentIn(Strict):

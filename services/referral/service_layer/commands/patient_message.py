@@ -15,6 +15,7 @@ import asyncpg
 from services.referral.adapters import patient_notifications
 from services.referral.adapters import referral_repository as repo
 from services.referral.domain.errors import NoContactForChannel, PatientMessagesOff
+from services.referral.domain.patient_messages import MessageKind
 from services.referral.domain.patient_panel import PatientPanel, patient_panel
 from services.referral.service_layer.commands.access import visible_referral
 from warmlink.audit import audit
@@ -57,7 +58,7 @@ async def send_patient_message(
     panel = panel_of(row)
     subject, body = panel.email() if channel == "smtp" else ("", panel.sms())
     await patient_notifications.queue_message(
-        conn, keyring, channel, referral_id, to, subject, body
+        conn, keyring, channel, referral_id, to, subject, body, kind=MessageKind.PANEL
     )
     referral = repo.to_referral(row)
     await repo.append_timeline(
