@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.portal.adapters.network import Network
 from services.portal.adapters.oidc import OidcProviders
+from services.portal.adapters.status_facts import StatusFacts
 from services.portal.domain.errors import CsrfRefused
 from services.portal.entrypoints import (
     access,
@@ -27,6 +28,7 @@ from services.portal.entrypoints import (
     referrals,
     screens,
     sign_in,
+    status_page,
     worklist,
 )
 from services.portal.entrypoints.deps import (
@@ -56,6 +58,9 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
         oidc = OidcProviders(settings.api_timeout_s, keep, settings.allows_http_issuers)
         app.state.portal = PortalContext(settings, rules, network, clock, oidc)
         runtime.closers += [network.close, oidc.close]
+        facts = StatusFacts(settings)
+        app.state.status_pages = status_page.StatusPages(facts, settings.status_page_per_minute)
+        runtime.closers.append(facts.close)
         sweep = session_sweep.run(runtime.pool, settings, clock)
         runtime.background.append(supervise("session-sweep", sweep))
         mail = outgoing_mail.MailSender(
@@ -85,6 +90,7 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
             dev_mailbox.router,
             identity_providers.api,
             access.router,
+            status_page.router,
         ],
         title="Warmlink portal",
         on_startup=[start],

@@ -75,6 +75,9 @@ class PortalSettings(ServiceSettings):
     # None: upgrade to TLS when the relay offers it; true: insist; false: never (a local sink).
     smtp_starttls: bool | None = None
     mail_poll_s: float = Field(5.0, gt=0)
+    # Her status page (/s/<token>, no account): requests per minute per client address and per
+    # link before it answers 429.
+    status_page_per_minute: int = Field(10, ge=1)
     # Development only: the Maildir `warmlink dev`'s mail sink writes, shown at /dev/mailbox.
     # Unset, that page is a 404; production refuses to start with it set.
     dev_mailbox_dir: Path | None = None

@@ -180,3 +180,11 @@ class NoContactForChannel(Conflict):
     def __init__(self, channel: str) -> None:
         what = "email address" if channel == "smtp" else "phone number"
         super().__init__(f"She gave no {what} to send it to.", channel=channel)
+
+
+class StatusLinkNotFound(NotFound):
+    """No status page for this link: never issued, or expired. Both read the same, so a guess
+    learns nothing from the answer."""
+
+    def __init__(self) -> None:
+        super().__init__("No status page at this address.")
