@@ -83,6 +83,9 @@ NOT_PHI: dict[tuple[str, str, str], str] = {
     ("referral", "GET", "/v1/referrals/{referral_id}/patient-message"): (
         "the words written for her: the practice, its number, the crisis lines; nothing of hers"
     ),
+    ("referral", "GET", "/v1/referrals/{referral_id}/patient-messages"): (
+        "her messages' kind, channel, delivery state and times; never an address or content"
+    ),
     ("referral", "GET", "/v1/patient-status/{token_sha256}"): (
         "her status page for the portal's own client (no person): the practice's name, a status "
         "key, the booked appointment, her language; no name, no clinical detail. Each opening is "

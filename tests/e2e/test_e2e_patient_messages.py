@@ -193,15 +193,26 @@ async def test_her_whole_sequence_arrives_in_her_language_with_one_status_link(
     assert all(LINK.search(t) for t in texts)
     # Her name, and her referral's id, are in none of them.
     assert not any("Rosa" in t or "Example" in t or rid in t for t in texts)
-    rows = await net.query(
-        "referral", "SELECT kind, status FROM patient_notifications WHERE referral_id = $1", rid
-    )
-    assert sorted((r["kind"], r["status"]) for r in rows) == [
-        ("appointment", "sent"),
-        ("check", "sent"),
-        ("confirmation", "sent"),
-        ("reminder", "sent"),
+    # The site and the practice see each message's delivery: kind, channel, state, times only.
+    async with httpx.AsyncClient(base_url=net.url("referral")) as client:
+        seen = [
+            (await client.get(f"/v1/referrals/{rid}/patient-messages", headers=h)).json()
+            for h in (net.auth(SITE), practice)
+        ]
+        foreign = await client.get(
+            f"/v1/referrals/{rid}/patient-messages", headers=net.auth("maple-pediatrics")
+        )
+    assert seen[0] == seen[1]
+    items = seen[0]["items"]
+    assert sorted((i["kind"], i["channel"], i["status"]) for i in items) == [
+        ("appointment", "email", "sent"),
+        ("check", "email", "sent"),
+        ("confirmation", "email", "sent"),
+        ("reminder", "email", "sent"),
     ]
+    assert all(i["sent_at"] for i in items)
+    assert address not in str(seen) and "Subject" not in str(seen)
+    assert foreign.status_code == 404
 
 
 async def _submit(net: Network, key: str, patient: dict[str, Any]) -> str:

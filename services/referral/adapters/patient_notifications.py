@@ -40,6 +40,12 @@ FROM patient_notifications n JOIN referrals r ON r.id = n.referral_id
 WHERE n.status = 'pending' AND n.next_attempt_at <= $1
 ORDER BY n.next_attempt_at, n.id LIMIT 20 FOR UPDATE OF n SKIP LOCKED"""
 MOOT = "UPDATE patient_notifications SET status = 'moot' WHERE id = $1"
+# What the site and the practice may see of her messages: kind, channel, state and times; never
+# where a message went or what it said (those stay sealed).
+DELIVERIES = """
+SELECT kind, channel, status, created_at AS queued_at, next_attempt_at AS due_at, sent_at,
+    attempts
+FROM patient_notifications WHERE referral_id = $1 ORDER BY created_at, id"""
 SENT = """
 UPDATE patient_notifications SET status = 'sent', sent_at = now(), attempts = attempts + 1
 WHERE id = $1"""
@@ -173,3 +179,7 @@ async def retry_later(
     seconds = exponential_delay(pending.attempts + 1, RETRY_INITIAL_S, RETRY_MAX_S)
     retry_at = now + timedelta(seconds=seconds)
     await conn.execute(RETRY, pending.id, retry_at, reason, MAX_ATTEMPTS)
+
+
+async def deliveries(conn: Connection, referral_id: UUID) -> list[asyncpg.Record]:
+    return list(await conn.fetch(DELIVERIES, referral_id))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from services.referral.adapters import patient_notifications as outbox
@@ -16,7 +17,13 @@ from services.referral.adapters import patient_status_links as links
 from services.referral.adapters import referral_repository as repo
 from services.referral.adapters.confirmation import render_confirmation, render_sms
 from services.referral.adapters.directory_client import PracticeInfo
-from services.referral.domain.patient_choices import SMS, address, check_due, reminder_due
+from services.referral.domain.patient_choices import (
+    EMAIL,
+    SMS,
+    address,
+    check_due,
+    reminder_due,
+)
 from services.referral.domain.patient_messages import (
     Appointment,
     MessageKind,
@@ -26,6 +33,7 @@ from services.referral.domain.patient_messages import (
     reminder_message,
 )
 from services.referral.domain.referral import AppointmentLogistics, PatientDetails, Referral
+from services.referral.service_layer.commands.access import visible_referral
 from warmlink.audit import audit
 from warmlink.auth import Caller
 from warmlink.crypto import Keyring
@@ -141,3 +149,16 @@ async def plan_appointment_messages(
             conn, keyring, channel, referral_id, to, *_text(reminder, channel),
             kind=MessageKind.REMINDER, due_at=due, **about,
         )  # fmt: skip
+
+
+async def message_deliveries(
+    conn: Connection, caller: Caller, referral_id: UUID
+) -> list[dict[str, Any]]:
+    """Her messages' delivery, for the referring site and the practice: what was sent, by which
+    channel, queued, sent, failed or moot, and when. No address, no content: nothing to audit."""
+    await visible_referral(conn, caller, referral_id)
+    names = {EMAIL: "email", SMS: "sms"}
+    return [
+        dict(r) | {"channel": names.get(r["channel"], r["channel"])}
+        for r in await outbox.deliveries(conn, referral_id)
+    ]
