@@ -254,3 +254,46 @@ async def test_a_number_not_safe_to_contact_gets_no_text_even_when_she_chose_tex
 
 async def _count(sms: Receiver) -> int:
     return len(sms.received("/sms"))
+
+
+@pytest.fixture(scope="module")
+def texting(infra: Infrastructure, sms: Receiver) -> Iterator[Network]:
+    """A network that sends patients texts only."""
+    env = {"NOTIFY_CHANNEL": "sms", "SMS_URL": sms.url("/texts"), "SMS_API_KEY": "k"}
+    stack = start_network(infra, ["directory", "referral"], env)
+    try:
+        seed_region(f"http://127.0.0.1:{stack.ports['directory']}", stack.signing_key)
+        yield Network(stack)
+    finally:
+        stack.stop()
+
+
+async def test_a_texting_network_sends_nothing_at_all_to_a_number_not_safe_to_contact(
+    texting: Network, sms: Receiver
+) -> None:
+    safe = await _submit(texting, "texting-safe", PATIENT | {"phone": "312-555-0122"})
+    await eventually(
+        lambda: _count_at(sms, "/texts"), until=lambda n: n == 1, what="the control's text"
+    )
+    unsafe = await _submit(
+        texting, "texting-unsafe", PATIENT | {"phone": "312-555-0133", "phone_unsafe": True}
+    )
+    async with httpx.AsyncClient(base_url=texting.url("referral")) as client:
+        panels = [
+            await client.post(
+                f"/v1/referrals/{rid}/patient-message",
+                headers=texting.auth(SITE) | {"Idempotency-Key": f"panel-{rid}"},
+            )
+            for rid in (safe, unsafe)
+        ]
+    assert [p.status_code for p in panels] == [202, 409]
+    assert panels[1].json()["channel"] == "sms"
+    rows = await texting.query(
+        "referral", "SELECT count(*) AS n FROM patient_notifications WHERE referral_id = $1", unsafe
+    )
+    assert rows[0]["n"] == 0
+    assert not any("312-555-0133" in r.body for r in sms.received("/texts"))
+
+
+async def _count_at(sms: Receiver, path: str) -> int:
+    return len(sms.received(path))

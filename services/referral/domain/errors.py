@@ -174,8 +174,8 @@ class PatientMessagesOff(Conflict):
 
 
 class NoContactForChannel(Conflict):
-    """She gave no address on the channel the network sends on; the answer names the channel,
-    never her details."""
+    """She gave no address on the channel the network sends on (or her number is not safe to
+    text); the answer names the channel, never her details."""
 
     def __init__(self, channel: str) -> None:
         what = "email address" if channel == "smtp" else "phone number"
