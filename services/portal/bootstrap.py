@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from services.portal.adapters.network import Network
 from services.portal.adapters.oidc import OidcProviders
 from services.portal.adapters.sms import HttpSms, NoSms, SmsToMailSink
+from services.portal.adapters.status_facts import StatusFacts
 from services.portal.domain.errors import CsrfRefused
 from services.portal.entrypoints import (
     access,
@@ -35,6 +36,7 @@ from services.portal.entrypoints import (
     referrals,
     screens,
     sign_in,
+    status_page,
     thread,
     worklist,
 )
@@ -66,6 +68,9 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
         oidc = OidcProviders(settings.api_timeout_s, keep, settings.allows_http_issuers)
         app.state.portal = PortalContext(settings, rules, network, clock, oidc)
         runtime.closers += [network.close, oidc.close]
+        facts = StatusFacts(settings)
+        app.state.status_pages = status_page.StatusPages(facts, settings.status_page_per_minute)
+        runtime.closers.append(facts.close)
         sweep = session_sweep.run(runtime.pool, settings, clock)
         runtime.background.append(supervise("session-sweep", sweep))
         mail = outgoing_mail.MailSender(
@@ -113,6 +118,7 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
             monthly_review.router,
             network_console.router,
             alerts.router,
+            status_page.router,
         ],
         subscriptions=events.subscriptions(settings.zone(), settings.alerts_digest_at, clock),
         title="Warmlink portal",

@@ -82,6 +82,9 @@ class PortalSettings(ServiceSettings):
     alerts_digest_at: time = time(7, 0)
     alerts_sms_url: str | None = None
     alerts_sms_api_key: SecretStr | None = None
+    # Her status page (/s/<token>, no account): requests per minute per client address and per
+    # link before it answers 429.
+    status_page_per_minute: int = Field(10, ge=1)
     # Development only: the Maildir `warmlink dev`'s mail sink writes, shown at /dev/mailbox.
     # Unset, that page is a 404; production refuses to start with it set.
     dev_mailbox_dir: Path | None = None

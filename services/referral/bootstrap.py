@@ -8,11 +8,11 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from services.referral.adapters import patient_notifications
 from services.referral.adapters.directory_client import DirectoryClient
 from services.referral.adapters.directory_token import DirectoryToken
 from services.referral.adapters.notifications import Notifier, notifier_from_settings
 from services.referral.domain.auto_redirect import RedirectPolicy
+from services.referral.domain.referral import PatientDetails
 from services.referral.entrypoints import (
     access,
     discharge,
@@ -20,6 +20,7 @@ from services.referral.entrypoints import (
     fhir,
     intake,
     patient_message,
+    patient_status,
     referrals,
     site_referrals,
     thread,
@@ -27,6 +28,10 @@ from services.referral.entrypoints import (
 )
 from services.referral.entrypoints.deps import ReferralContext
 from services.referral.service_layer import events
+from services.referral.service_layer.commands.patient_messages import (
+    PatientMessaging,
+    plan_first_messages,
+)
 from services.referral.settings import ReferralSettings
 from services.referral.subscriptions.entrypoints.routes import router as subscriptions_router
 from services.referral.subscriptions.service_layer.events import on_status_change
@@ -44,15 +49,12 @@ async def referral_context(app: FastAPI, runtime: Runtime) -> None:
     settings: ReferralSettings = runtime.settings  # type: ignore[assignment]
     keyring = settings.keyring()
 
+    messaging = PatientMessaging(settings.patient_channels(), settings.portal_url)
+
     async def queue_confirmation(conn: Executor, referral: Any, practice: Any, body: Any) -> None:
-        await patient_notifications.queue(
-            conn,
-            keyring,
-            settings.notify_channel,
-            referral,
-            practice,
-            body.patient.email,
-            body.patient.phone,
+        patient = PatientDetails(**body.patient.model_dump(mode="python"))
+        await plan_first_messages(
+            conn, keyring, messaging, referral, practice, patient, now=referral.submitted_at
         )
 
     directory = DirectoryClient(
@@ -71,10 +73,12 @@ async def referral_context(app: FastAPI, runtime: Runtime) -> None:
         document_max_bytes=settings.document_max_bytes,
         redirects=settings.auto_redirects(),
         patient_channel=settings.notify_channel,
+        patient_messaging=messaging,
     )
     _start_auto_redirects(runtime, settings, directory, app.state.referral_context)
-    if settings.notify_channel != "none":
-        sender = ConfirmationSender(runtime.background_pool, keyring, _notifier(settings))
+    if messaging.channels:
+        notifiers = {channel: _notifier(settings, channel) for channel in messaging.channels}
+        sender = ConfirmationSender(runtime.background_pool, keyring, notifiers)
         runtime.background.append(supervise("patient-confirmations", sender.run()))
 
 
@@ -105,8 +109,8 @@ def _start_auto_redirects(
     runtime.background.append(supervise("auto-redirects", redirector.run()))
 
 
-def _notifier(settings: ReferralSettings) -> Notifier:
-    if settings.notify_channel == "smtp":
+def _notifier(settings: ReferralSettings, channel: str) -> Notifier:
+    if channel == "smtp":
         return notifier_from_settings(
             "smtp", host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_sender
         )
@@ -124,6 +128,7 @@ def spec(settings: ReferralSettings) -> ServiceSpec:
             referrals.router,
             access.router,
             patient_message.router,
+            patient_status.router,
             intake.router,
             documents.router,
             discharge.router,

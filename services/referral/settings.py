@@ -53,6 +53,19 @@ class ReferralSettings(SubscriptionSettings, ServiceSettings):
     smtp_sender: str = "noreply@warmlink.example"
     sms_url: str | None = None
     sms_api_key: SecretStr | None = None
+    # Where people reach the portal: her messages link to her status page, <portal_url>/s/<token>.
+    portal_url: str = "http://127.0.0.1:8005"
+
+    def patient_channels(self) -> tuple[str, ...]:
+        """What she may be messaged on: the network's channel first, and SMS too when an email
+        network also configures an SMS provider (REFERRAL_SMS_URL), so she may choose it."""
+        if self.notify_channel == "none":
+            return ()
+        if self.notify_channel == "smtp" and (self.sms_url or "").startswith(
+            ("https://", "http://")
+        ):
+            return ("smtp", "sms")
+        return (self.notify_channel,)
 
     @model_validator(mode="after")
     def _phi_key_required_in_production(self) -> ReferralSettings:

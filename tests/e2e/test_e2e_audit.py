@@ -85,6 +85,14 @@ NOT_PHI: dict[tuple[str, str, str], str] = {
     ("referral", "GET", "/v1/referrals/{referral_id}/patient-message"): (
         "the words written for her: the practice, its number, the crisis lines; nothing of hers"
     ),
+    ("referral", "GET", "/v1/referrals/{referral_id}/patient-messages"): (
+        "her messages' kind, channel, delivery state and times; never an address or content"
+    ),
+    ("referral", "GET", "/v1/patient-status/{token_sha256}"): (
+        "her status page for the portal's own client (no person): the practice's name, a status "
+        "key, the booked appointment, her language; no name, no clinical detail. Each opening is "
+        "audited as actor patient-status-link (tests/e2e/test_e2e_patient_status_page.py)"
+    ),
     ("referral", "POST", "/v1/subscriptions"): "a webhook's address and filters",
     ("referral", "GET", "/v1/subscriptions"): "the organization's webhooks",
     ("referral", "GET", "/v1/subscriptions/{subscription_id}"): "one webhook",

@@ -163,6 +163,19 @@ def test_the_site_lists_filters_pages_opens_and_exports_its_referrals(
         "Referral sent",
     ], "newest first"
     assert steps[0][1] == PRACTICE and steps[2][1] == ma["email"]
+    # Her messages' delivery: what went by which channel (the sink's mail), never its words.
+    sent = page.eval_on_selector_all(
+        "table.deliveries tbody tr", "rs => rs.map(r => [...r.cells].map(c => c.textContent))"
+    )
+    assert [(m[0], m[1]) for m in sent] == [
+        ("Confirmation", "Email"),
+        ("Has the practice reached you?", "Email"),
+        ("Appointment", "Email"),
+        ("Day-before reminder", "Email"),
+    ]
+    # Those due later wait for their time (the check, two business days on; the reminder).
+    assert sent[1][2] == sent[3][2] == "Waiting to be sent"
+    assert PATIENT["email"] not in page.inner_text("table.deliveries")
     assert PATIENT["given_name"] not in page.content()
     access = page.get_by_role("link", name="Who saw or changed this referral")
     assert access.get_attribute("href") == f"/referrals/{first['id']}/access"
@@ -247,7 +260,9 @@ def test_the_patient_panel_in_spanish_is_sent_to_her_once_on_a_double_click(
     assert PATIENT["notes"] not in panels[0]
     queued = referral_rows(
         portal,
-        "SELECT count(*) AS n FROM patient_notifications WHERE referral_id = $1",
+        # The two-business-day check waits in the same queue: these two are sent now.
+        "SELECT count(*) AS n FROM patient_notifications WHERE referral_id = $1 "
+        "AND kind IN ('confirmation', 'panel')",
         UUID(made["id"]),
     )
     assert queued[0]["n"] == 2, "her confirmation and one panel: the double click sent once"

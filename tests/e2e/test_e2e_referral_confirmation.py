@@ -55,8 +55,12 @@ async def test_the_patient_gets_an_email_naming_the_practice_and_988(
     assert recipients == ["marisol.qb@example.org"]
     text = message.get_payload(decode=True).decode()
     assert "Bloom Perinatal Therapy" in text and "988" in text
-    rows = await net.query("referral", "SELECT status FROM patient_notifications")
-    assert [r["status"] for r in rows] == ["sent"]
+    rows = await net.query("referral", "SELECT kind, status FROM patient_notifications")
+    # The confirmation is sent; "has the practice reached you?" waits for its two business days.
+    assert sorted((r["kind"], r["status"]) for r in rows) == [
+        ("check", "pending"),
+        ("confirmation", "sent"),
+    ]
 
 
 async def test_fhir_task_and_service_request_validate_and_carry_the_bser_status(

@@ -14,7 +14,12 @@ import orjson
 import pytest
 
 from services.referral.adapters.notifications import SmtpNotifier
-from services.referral.adapters.patient_notifications import CHANNEL, QUEUE, associated_data
+from services.referral.adapters.patient_notifications import (
+    CHANNEL,
+    QUEUE,
+    QUEUE_DUE,
+    associated_data,
+)
 from services.referral.workers.patient_confirmations import ConfirmationSender
 from tests.support.migrated import migrated_pool
 from tests.support.smtp import Inbox, smtp_server
@@ -48,7 +53,7 @@ async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
 
 def sender_for(pool: asyncpg.Pool, port: int) -> ConfirmationSender:
     notifier = SmtpNotifier("127.0.0.1", port, "warmlink@example.org", starttls=False)
-    return ConfirmationSender(pool, KEYRING, notifier, poll_s=0.2)
+    return ConfirmationSender(pool, KEYRING, {"smtp": notifier}, poll_s=0.2)
 
 
 async def queued(pool: asyncpg.Pool, to: str, keyring: Keyring = KEYRING) -> int:
@@ -107,3 +112,40 @@ async def test_a_database_outage_pauses_confirmations_and_does_not_end_them(
 
 async def _received(inbox: Inbox) -> int:
     return len(inbox.messages)
+
+
+async def test_a_later_message_waits_for_its_time_and_is_dropped_once_moot(
+    pool: asyncpg.Pool, smtp: tuple[Inbox, int]
+) -> None:
+    inbox, port = smtp
+    referral_id, booked, rebooked = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    submitted = datetime(2026, 3, 2, 15, tzinfo=UTC)
+    due = submitted + timedelta(days=5)
+    message = orjson.dumps({"to": "c@example.org", "subject": "Reminder", "body": "Tomorrow."})
+    sealed = KEYRING.seal(message, associated_data(referral_id))
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(REFERRAL, referral_id, submitted)
+        await conn.execute(
+            "UPDATE referrals SET status = 'scheduled', appointment_id = $2 WHERE id = $1",
+            referral_id,
+            booked,
+        )
+        for appointment in (booked, rebooked):
+            await conn.execute(
+                QUEUE_DUE, referral_id, "smtp", sealed, "reminder", due, appointment, None
+            )
+
+    def at(moment: datetime) -> ConfirmationSender:
+        notifier = SmtpNotifier("127.0.0.1", port, "warmlink@example.org", starttls=False)
+        return ConfirmationSender(pool, KEYRING, {"smtp": notifier}, clock=lambda: moment)
+
+    assert await at(due - timedelta(seconds=1)).send_due() == 0
+    assert await at(due).send_due() == 2
+
+    rows = await pool.fetch(
+        "SELECT appointment_id, status FROM patient_notifications WHERE referral_id = $1",
+        referral_id,
+    )
+    # The reminder of the booking she has is sent; the one of a booking she no longer has is not.
+    assert {r["appointment_id"]: r["status"] for r in rows} == {booked: "sent", rebooked: "moot"}
+    assert [recipients for recipients, _ in inbox.messages] == [["c@example.org"]]

@@ -135,6 +135,8 @@ class DevStack:
             env["PHI_KEY"] = self._secret("referral-phi")
             if "directory" in self.ports:
                 env["DIRECTORY_URL"] = f"http://127.0.0.1:{self.ports['directory']}"
+            if "portal" in self.ports:  # her messages link to her status page there
+                env["PORTAL_URL"] = f"http://127.0.0.1:{self.ports['portal']}"
         if name == "portal":  # calls the others' APIs for people; its client is made at seeding
             env["SECRETS_KEY"] = self._secret("portal-secrets")
             env["CLIENT_FILE"] = str(self.state_dir / "portal-client.json")

@@ -56,7 +56,15 @@ CANCEL_REASONS = {
     AppointmentCancelReason.OTHER: "Other",
 }
 MODALITIES = {Modality.IN_PERSON: "In person", Modality.TELEHEALTH: "Telehealth"}
-BOOKING_FIELDS = ("date", "time", "clinician", "modality", "location", "telehealth_instructions")
+BOOKING_FIELDS = (
+    "date",
+    "time",
+    "clinician",
+    "clinician_name",
+    "modality",
+    "location",
+    "telehealth_instructions",
+)
 
 Checked = tuple[dict[str, Any], dict[str, str]]
 
@@ -117,6 +125,10 @@ def booking(form: dict[str, str], zone: ZoneInfo, clinicians: set[str]) -> Check
     clinician = form.get("clinician", "")
     if clinician and clinician not in clinicians:
         errors["clinician"] = "Choose one of your practice's clinicians."
+    # The name her appointment message gives (the staff id above is what the inbox filters by).
+    clinician_name = form.get("clinician_name", "").strip()
+    if len(clinician_name) > 120:
+        errors["clinician_name"] = "Keep the clinician's name under 120 characters."
     modality = form.get("modality", "")
     location = form.get("location", "").strip()
     instructions = form.get("telehealth_instructions", "").strip()
@@ -140,6 +152,8 @@ def booking(form: dict[str, str], zone: ZoneInfo, clinicians: set[str]) -> Check
         body["telehealth_instructions"] = instructions
     if clinician:
         body["clinician"] = clinician
+    if clinician_name:
+        body["clinician_name"] = clinician_name
     return body, {}
 
 

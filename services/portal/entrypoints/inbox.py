@@ -20,6 +20,7 @@ from services.portal.adapters.network import Answer
 from services.portal.domain import inbox, intake_forms
 from services.portal.domain import referrals as referral_words
 from services.portal.domain.people import Person
+from services.portal.entrypoints.capacity import capacity_for_inbox
 from services.portal.entrypoints.deps import (
     PortalContext,
     ask_referral,
@@ -29,6 +30,7 @@ from services.portal.entrypoints.deps import (
     reachable,
     signed_in,
 )
+from services.portal.entrypoints.thread import thread_summary
 from services.portal.entrypoints.worklist import UNREACHABLE
 from services.portal.service_layer.commands.sessions import Opened
 from warmlink.business_time import BusinessCalendar
@@ -110,7 +112,8 @@ async def inbox_page(request: Request, conn: ConnectionDep) -> Response:
     zone = ctx.settings.zone()
     for row in rows:
         row["submitted"] = referral_words.local_time(row["submitted_at"], zone)
-    return page(request, "inbox.html", opened, items=rows, **values)
+    capacity = await capacity_for_inbox(request, person)
+    return page(request, "inbox.html", opened, items=rows, capacity=capacity, **values)
 
 
 async def referral_page(
@@ -171,6 +174,8 @@ async def referral_page(
         forms=intake_forms,
         values={"location": inbox.office_address(own), "modality": "in_person"} | typed,
         zone_name=str(zone),
+        referral_id=referral_id,
+        **await thread_summary(request, person, referral_id),
         **values,
     )
 

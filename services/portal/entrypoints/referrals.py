@@ -18,6 +18,7 @@ from contracts.lifecycle import ReferralStatus
 from services.portal.adapters import people as people_table
 from services.portal.adapters.network import Answer
 from services.portal.domain import referrals as view
+from services.portal.domain.patient_deliveries import deliveries
 from services.portal.domain.people import Person
 from services.portal.domain.referrals import ReferralFilters
 from services.portal.entrypoints.deps import (
@@ -146,9 +147,10 @@ async def referral_page(referral_id: UUID, request: Request, conn: ConnectionDep
         return not_for_this_role(request, opened)
     ctx = portal(request)
     # Her details are not shown here, so they are not opened (nor their read audited).
-    referral, timeline = await asyncio.gather(
+    referral, timeline, messages = await asyncio.gather(
         ask_referral(ctx, person, "GET", f"/v1/referrals/{referral_id}?with_patient=false"),
         ask_referral(ctx, person, "GET", f"/v1/referrals/{referral_id}/timeline"),
+        ask_referral(ctx, person, "GET", f"/v1/referrals/{referral_id}/patient-messages"),
     )
     if referral is None or not referral.ok or timeline is None or not timeline.ok:
         return _trouble(request, opened, referral, "Referral")
@@ -170,6 +172,10 @@ async def referral_page(referral_id: UUID, request: Request, conn: ConnectionDep
         appointment_at=view.local_time((r["appointment"] or {}).get("at"), zone),
         timeline=view.timeline_view(timeline.body, names, person.organization_id, zone),
         sees_access=person.role in view.SEES_ACCESS,
+        # Her messages' delivery; the page stands without it when it cannot be had.
+        deliveries=deliveries(messages.body["items"], lambda at: view.local_time(at, zone))
+        if messages is not None and messages.ok
+        else None,
     )
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contracts import resources
-from services.referral.domain.patient_panel import ENGLISH, WORDINGS, plain_ascii
+from services.referral.domain.patient_panel import WORDINGS, plain_ascii, wordings
+from warmlink.patient_words import ENGLISH
 
 SMS_MAX_CHARS = 320
 
@@ -42,55 +43,7 @@ class ConfirmationWording:
     sms_support: str  # {psi}
 
 
-CONFIRMATION_WORDINGS = {
-    ENGLISH: ConfirmationWording(
-        greeting="Hello,",
-        crisis="If you are thinking about harming yourself or do not feel safe, call or text 988 "
-        "(Suicide & Crisis Lifeline) now, day or night. In an emergency, call 911.",
-        referred="Your care team has referred you to {practice}. They will contact you "
-        "{within}, {when}.",
-        reach="If you have not heard from them by then, you can reach them at {ways}.",
-        no_reach="If you have not heard from them by then, please call your care team.",
-        ways_joiner=" or ",
-        support="Support while you wait (these are not crisis lines):\n"
-        "- PSI HelpLine: {psi} (call or text)\n"
-        "- National Maternal Mental Health Hotline: {hotline}, free and confidential, "
-        "call or text any time",
-        closing="You are not alone, and help is on the way.",
-        sms_unsafe="If you do not feel safe, call or text 988 now.",
-        sms_referred="Your referral: {name} will contact you {within}, {when}.",
-        sms_within_routine="within 1 business day",  # SMS: short
-        sms_within_urgent="within a few hours",
-        sms_reach="Reach them: {ways}.",
-        sms_no_reach="No word by then? Call your care team.",
-        sms_crisis="In a crisis, call or text 988.",
-        sms_support="Support: PSI {psi}, Maternal MH Hotline 1-833-TLC-MAMA.",
-    ),
-    "es": ConfirmationWording(
-        greeting="Hola:",
-        crisis="Si piensa en hacerse daño o no se siente segura, llame o envíe un texto al 988 "
-        "(Línea de Prevención del Suicidio y Crisis) ahora, de día o de noche. En una "
-        "emergencia, llame al 911.",
-        referred="Su equipo de atención la ha referido a {practice}. Le contactarán "
-        "{within}, {when}.",
-        reach="Si no sabe nada de ellos para entonces, puede llamarles al {ways}.",
-        no_reach="Si no sabe nada de ellos para entonces, llame a su equipo de atención.",
-        ways_joiner=" o ",
-        support="Apoyo mientras espera (no son líneas de crisis):\n"
-        "- Línea de ayuda de PSI: {psi} (llamada o texto)\n"
-        "- Línea Nacional de Salud Mental Materna: {hotline}, gratis y confidencial, "
-        "llamada o texto a cualquier hora",
-        closing="No está sola, y la ayuda está en camino.",
-        sms_unsafe="Si no se siente segura, llame o envíe un texto al 988 ahora.",
-        sms_referred="Su referido: {name} le contactará {within}, {when}.",
-        sms_within_routine="dentro de 1 día hábil",
-        sms_within_urgent="en unas horas",
-        sms_reach="Llámeles: {ways}.",
-        sms_no_reach="¿Sin noticias? Llame a su equipo de atención.",
-        sms_crisis="En una crisis, llame o envíe un texto al 988.",
-        sms_support="Apoyo: PSI {psi}, Línea de Salud Mental Materna 1-833-TLC-MAMA.",
-    ),
-}
+CONFIRMATION_WORDINGS = wordings(ConfirmationWording, "confirmation")
 
 
 @dataclass(frozen=True)

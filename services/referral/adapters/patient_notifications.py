@@ -1,17 +1,22 @@
-"""The patient's confirmation, stored: queued with the referral, sealed, and marked as the sender
-(`workers/patient_confirmations.py`) sends it after commit or retries it with backoff."""
+"""The patient's messages, stored: queued sealed in the transaction of the change that calls for
+them (her confirmation with the referral, her appointment with the booking), each due at its
+`next_attempt_at`, and marked as the sender (`workers/patient_confirmations.py`) sends it, retries
+it with backoff, or finds it moot (domain/patient_choices.moot)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import asyncpg
 import orjson
 
-from services.referral.adapters.confirmation import Confirmation, render_confirmation, render_sms
+from contracts.lifecycle import ReferralStatus
+from services.referral.adapters.confirmation import Confirmation
 from services.referral.adapters.directory_client import PracticeInfo
+from services.referral.domain.patient_choices import moot
 from services.referral.domain.patient_panel import spoken_language
 from services.referral.domain.referral import Referral
 from warmlink.backoff import exponential_delay
@@ -22,10 +27,25 @@ from warmlink.rows import from_row
 CHANNEL = "warmlink_patient_notifications"
 QUEUE = """
 INSERT INTO patient_notifications (referral_id, channel, sealed) VALUES ($1, $2, $3)"""
+QUEUE_DUE = """
+INSERT INTO patient_notifications
+    (referral_id, channel, sealed, kind, next_attempt_at, appointment_id, practice_id)
+VALUES ($1, $2, $3, $4, coalesce($5, now()), $6, $7)"""
+# With each message, what the referral is now: enough to tell a moot message without opening it.
 DUE = """
-SELECT id, referral_id, channel, sealed, attempts FROM patient_notifications
-WHERE status = 'pending' AND next_attempt_at <= now()
-ORDER BY id LIMIT 20 FOR UPDATE SKIP LOCKED"""
+SELECT n.id, n.referral_id, n.channel, n.sealed, n.attempts, n.kind,
+    n.appointment_id AS about_appointment, n.practice_id AS about_practice,
+    r.status, r.contact_attempts, r.appointment_id, r.practice_id
+FROM patient_notifications n JOIN referrals r ON r.id = n.referral_id
+WHERE n.status = 'pending' AND n.next_attempt_at <= $1
+ORDER BY n.next_attempt_at, n.id LIMIT 20 FOR UPDATE OF n SKIP LOCKED"""
+MOOT = "UPDATE patient_notifications SET status = 'moot' WHERE id = $1"
+# What the site and the practice may see of her messages: kind, channel, state and times; never
+# where a message went or what it said (those stay sealed).
+DELIVERIES = """
+SELECT kind, channel, status, created_at AS queued_at, next_attempt_at AS due_at, sent_at,
+    attempts
+FROM patient_notifications WHERE referral_id = $1 ORDER BY created_at, id"""
 SENT = """
 UPDATE patient_notifications SET status = 'sent', sent_at = now(), attempts = attempts + 1
 WHERE id = $1"""
@@ -68,27 +88,6 @@ def confirmation_for(referral: Referral, practice: PracticeInfo) -> Confirmation
     )
 
 
-async def queue(
-    conn: Executor,
-    keyring: Keyring,
-    channel: str,
-    referral: Referral,
-    practice: PracticeInfo,
-    email: str | None,
-    phone: str | None,
-) -> bool:
-    """Queue the confirmation in the caller's transaction; False when she has no such contact."""
-    to = email if channel == "smtp" else phone if channel == "sms" else None
-    if to is None:
-        return False
-    confirmation = confirmation_for(referral, practice)
-    subject, body = render_confirmation(confirmation)
-    if channel == "sms":
-        subject, body = "", render_sms(confirmation)
-    await queue_message(conn, keyring, channel, referral.id, to, subject, body)
-    return True
-
-
 async def queue_message(
     conn: Executor,
     keyring: Keyring,
@@ -97,32 +96,56 @@ async def queue_message(
     to: str,
     subject: str,
     body: str,
+    *,
+    kind: str = "confirmation",
+    due_at: datetime | None = None,
+    appointment_id: UUID | None = None,
+    practice_id: str | None = None,
 ) -> None:
     """Queue one message to her, sealed, in the caller's transaction; the sender sends it after
-    commit. The confirmation and the panel she is sent later take the same path."""
+    commit, or at `due_at`. Every message to her takes this path; `appointment_id` and
+    `practice_id` say what it is about, so that it is dropped once moot."""
     sealed = keyring.seal(
         orjson.dumps({"to": to, "subject": subject, "body": body}), associated_data(referral_id)
     )
-    await conn.execute(QUEUE, referral_id, channel, sealed)
+    await conn.execute(
+        QUEUE_DUE, referral_id, channel, sealed, kind, due_at, appointment_id, practice_id
+    )
     await notify_after_commit(conn, CHANNEL)
 
 
 @dataclass(frozen=True)
 class PendingConfirmation:
-    """A queued confirmation that is due: still sealed, as it waits in its table."""
+    """A queued message that is due: still sealed, as it waits in its table, with what it is
+    about and the referral as it is now."""
 
     id: int
     referral_id: UUID
     channel: str
     sealed: bytes
     attempts: int
+    kind: str = "confirmation"
+    moot: bool = False
 
 
-async def due(conn: Connection) -> list[PendingConfirmation]:
-    """The next due confirmations, locked for this transaction; other senders skip them."""
+async def due(conn: Connection, now: datetime) -> list[PendingConfirmation]:
+    """The messages due by `now`, locked for this transaction; other senders skip them."""
     return [
-        from_row(PendingConfirmation, r, sealed=bytes(r["sealed"])) for r in await conn.fetch(DUE)
+        from_row(PendingConfirmation, r, sealed=bytes(r["sealed"]), moot=_moot(r))
+        for r in await conn.fetch(DUE, now)
     ]
+
+
+def _moot(row: asyncpg.Record) -> bool:
+    return moot(
+        row["kind"],
+        status=ReferralStatus(row["status"]),
+        contact_attempts=row["contact_attempts"],
+        appointment_id=row["appointment_id"],
+        practice_id=row["practice_id"],
+        about_appointment=row["about_appointment"],
+        about_practice=row["about_practice"],
+    )
 
 
 def opened(keyring: Keyring, pending: PendingConfirmation) -> dict[str, str] | None:
@@ -141,12 +164,22 @@ async def mark_sent(conn: Connection, pending: PendingConfirmation) -> None:
     await conn.execute(SENT, pending.id)
 
 
+async def mark_moot(conn: Connection, pending: PendingConfirmation) -> None:
+    await conn.execute(MOOT, pending.id)
+
+
 async def mark_unsendable(conn: Connection, pending: PendingConfirmation) -> None:
     await conn.execute(UNSENDABLE, pending.id)
 
 
-async def retry_later(conn: Connection, pending: PendingConfirmation, reason: str) -> None:
-    """Back off exponentially; after MAX_ATTEMPTS the confirmation is failed for good."""
+async def retry_later(
+    conn: Connection, pending: PendingConfirmation, reason: str, now: datetime
+) -> None:
+    """Back off exponentially; after MAX_ATTEMPTS the message is failed for good."""
     seconds = exponential_delay(pending.attempts + 1, RETRY_INITIAL_S, RETRY_MAX_S)
-    retry_at = datetime.now(UTC) + timedelta(seconds=seconds)
+    retry_at = now + timedelta(seconds=seconds)
     await conn.execute(RETRY, pending.id, retry_at, reason, MAX_ATTEMPTS)
+
+
+async def deliveries(conn: Connection, referral_id: UUID) -> list[asyncpg.Record]:
+    return list(await conn.fetch(DELIVERIES, referral_id))

@@ -174,9 +174,17 @@ class PatientMessagesOff(Conflict):
 
 
 class NoContactForChannel(Conflict):
-    """She gave no address on the channel the network sends on; the answer names the channel,
-    never her details."""
+    """She gave no address on the channel the network sends on (or her number is not safe to
+    text); the answer names the channel, never her details."""
 
     def __init__(self, channel: str) -> None:
         what = "email address" if channel == "smtp" else "phone number"
         super().__init__(f"She gave no {what} to send it to.", channel=channel)
+
+
+class StatusLinkNotFound(NotFound):
+    """No status page for this link: never issued, or expired. Both read the same, so a guess
+    learns nothing from the answer."""
+
+    def __init__(self) -> None:
+        super().__init__("No status page at this address.")

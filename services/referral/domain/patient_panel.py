@@ -1,21 +1,26 @@
 """What she hears at the end of a warm handoff, written for her and in her language: the panel the
 medical assistant turns toward her, and the same words sent to her phone or inbox.
 
-One wording for both, so what she reads on the screen and what she keeps are the same. Pure.
-The words name the practice, when it will call, the number it calls from and the crisis lines;
-never her name, her screen or anything clinical.
+One wording for both, so what she reads on the screen and what she keeps are the same. Pure:
+the sentences are the patient catalogs' (`panel.*`, warmlink/locale), static text shipped with
+the code. The words name the practice, when it will call, the number it calls from and the
+crisis lines; never her name, her screen or anything clinical.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, TypeVar
 
 from contracts import resources
-from services.referral.domain.messages import WITHIN_ROUTINE, WITHIN_URGENT
+from warmlink.patient_words import ENGLISH, patient_words
 
 HOTLINE = resources.MATERNAL_MENTAL_HEALTH_HOTLINE.contact  # 1-833-TLC-MAMA (1-833-852-6262)
-ENGLISH = "en"
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+W = TypeVar("W", bound="DataclassInstance")
 
 
 @dataclass(frozen=True)
@@ -33,42 +38,19 @@ class Wording:
     crisis_hotline: str  # {hotline}
 
 
-WORDINGS = {
-    ENGLISH: Wording(
-        subject="Your referral: what happens next",
-        heading="What happens next",
-        referred_to="Your care team has referred you to {practice}.",
-        # The room's words (domain/messages.py): what the clinician says, she reads.
-        within_routine=WITHIN_ROUTINE,
-        within_urgent=WITHIN_URGENT,
-        calls_you="They will call you {within} to set up your first visit.",
-        calls_from="They will call from {phone}. Save this number so you know it is them.",
-        no_phone="If you have not heard from them by then, call your care team.",
-        crisis_heading="If you are ever in crisis",
-        crisis_988="Call or text 988, any time, day or night.",
-        crisis_hotline=(
-            "National Maternal Mental Health Hotline: call or text {hotline}. "
-            "Free and confidential, any time."
-        ),
-    ),
-    "es": Wording(
-        subject="Su referido: qué pasa ahora",
-        heading="Qué pasa ahora",
-        referred_to="Su equipo de atención la ha referido a {practice}.",
-        within_routine="dentro de 1 día hábil",
-        within_urgent="en unas pocas horas hábiles",
-        calls_you="Le llamarán {within} para programar su primera cita.",
-        calls_from="Le llamarán desde el {phone}. Guarde este número para saber que son ellos.",
-        no_phone="Si no sabe nada de ellos para entonces, llame a su equipo de atención.",
-        crisis_heading="Si alguna vez está en crisis",
-        crisis_988="Llame o envíe un texto al 988, a cualquier hora, de día o de noche. "
-        "Hay ayuda en español.",
-        crisis_hotline=(
-            "Línea Nacional de Salud Mental Materna: llame o envíe un texto al {hotline}. "
-            "Gratis y confidencial, a cualquier hora."
-        ),
-    ),
-}
+def wordings(cls: type[W], prefix: str) -> dict[str, W]:
+    """One wording per offered language, read from the patient catalogs (`<prefix>.<field>`;
+    warmlink/patient_words.py): static text shipped with the code, read once."""
+    words = patient_words()
+    return {
+        language: cls(
+            **{f.name: words.template(language, f"{prefix}.{f.name}") for f in fields(cls)}
+        )
+        for language in words.languages
+    }
+
+
+WORDINGS = wordings(Wording, "panel")
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,13 @@ class PatientDetails:
     # Where she is in the perinatal period (the infant's age, postpartum): sealed with the rest.
     weeks_pregnant: int | None = None
     weeks_postpartum: int | None = None
+    # Her choices for the network's messages (domain/patient_choices.py): `sms` or `email`
+    # (None: the network's channel), the hours she may be messaged (practice time, from-until),
+    # and that this number is not safe to contact at all (no text, no call, no voicemail).
+    message_channel: str | None = None
+    message_from_hour: int | None = None
+    message_until_hour: int | None = None
+    phone_unsafe: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,7 @@ class AppointmentLogistics:
 
     location: str | None = None
     telehealth_instructions: str | None = None
+    clinician_name: str | None = None  # whom she will see, as she is told it in her messages
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from services.referral.adapters.directory_client import DirectoryClient
 from services.referral.domain.auto_redirect import MANUAL, AutoRedirects
 from services.referral.domain.redirect import DEFAULT_APPOINTMENT_WITHIN_DAYS
 from services.referral.service_layer.commands.announce import StatusListener
+from services.referral.service_layer.commands.patient_messages import OFF, PatientMessaging
 from warmlink.crypto import Keyring
 from warmlink.db import Executor
 
@@ -38,6 +39,8 @@ class ReferralContext:
     redirects: AutoRedirects = MANUAL
     # What the patient is sent on (REFERRAL_NOTIFY_CHANNEL): `smtp`, `sms` or `none`.
     patient_channel: str = "none"
+    # Her messages after the first: the channels she may choose from, her status page's address.
+    patient_messaging: PatientMessaging = OFF
 
 
 # async: FastAPI runs a plain-def dependency in a worker thread, a hop dearer than the lookup.

@@ -116,8 +116,12 @@ async def schedule(
 ) -> dict[str, Any]:
     """Book the appointment: time and modality, and where (or how, for telehealth) to join it,
     which only the referring site and this practice can read (`GET /v1/referrals/{id}`)."""
-    logistics = AppointmentLogistics(body.location, body.telehealth_instructions)
-    details = body.model_dump(exclude={"location", "telehealth_instructions", "clinician"})
+    logistics = AppointmentLogistics(
+        body.location, body.telehealth_instructions, body.clinician_name
+    )
+    details = body.model_dump(
+        exclude={"location", "telehealth_instructions", "clinician", "clinician_name"}
+    )
     async with conn.transaction():
         r = await schedule_appointment(
             conn,
@@ -131,6 +135,7 @@ async def schedule(
             appointment_within_days=ctx.appointment_within_days,
             redirects=ctx.redirects,
             clinician=body.clinician,
+            messaging=ctx.patient_messaging,
         )
     return referral_view(r)
 

@@ -19,12 +19,14 @@ from services.referral.service_layer.commands.patient_message import (
     patient_panel_for,
     send_patient_message,
 )
+from services.referral.service_layer.commands.patient_messages import message_deliveries
 from warmlink.auth import Caller, Role, require_role
 from warmlink.db import ConnectionDep
 from warmlink.idempotency import request_hash, run_once
 
 router = APIRouter(prefix="/v1/referrals", tags=["referrals"])
 ClinicDep = Annotated[Caller, require_role(Role.CLINIC)]
+EitherDep = Annotated[Caller, require_role(Role.CLINIC, Role.PRACTICE)]
 Ctx = Annotated[ReferralContext, context]
 IdempotencyKey = Annotated[
     str, Header(alias="Idempotency-Key", description="One key per send; a retry reuses it.")
@@ -75,3 +77,14 @@ async def post_patient_message(
     )
     headers = {"Idempotent-Replayed": "true"} if replayed else {}
     return Response(orjson.dumps(body), status, headers, media_type="application/json")
+
+
+@router.get("/{referral_id}/patient-messages")
+async def get_patient_messages(
+    referral_id: UUID, conn: ConnectionDep, caller: EitherDep
+) -> dict[str, Any]:
+    """Her messages' delivery, for the referring site and the practice: `kind` (confirmation,
+    panel, appointment, reminder, check), `channel` (`email`, `sms`), `status` (`pending`,
+    `sent`, `failed`, `moot`: overtaken, not sent), `queued_at`, `due_at`, `sent_at`,
+    `attempts`. Never where a message went or what it said."""
+    return {"items": await message_deliveries(conn, caller, referral_id)}

@@ -51,6 +51,18 @@ class PatientIn(Strict):
         le=104,
         description="Weeks since the birth, if she has given birth: the infant's age.",
     )
+    message_channel: Literal["sms", "email"] | None = Field(
+        None, description="How she wants the network's messages (none: the network's channel)."
+    )
+    message_from_hour: int | None = Field(
+        None, ge=0, le=23, description="She may be messaged from this hour (practice time)."
+    )
+    message_until_hour: int | None = Field(
+        None, ge=1, le=24, description="... until this hour; both or neither."
+    )
+    phone_unsafe: bool | None = Field(
+        None, description="Not safe to contact at this number: no text, call or voicemail."
+    )
 
     @model_validator(mode="after")
     def _reachable(self) -> PatientIn:
@@ -127,6 +139,12 @@ class ScheduleIn(Strict):
     telehealth_instructions: str | None = Field(None, max_length=1000)
     clinician: StaffId | None = Field(
         None, description="Who she will see: the practice's clinician, by staff id (never a name)."
+    )
+    clinician_name: str | None = Field(
+        None,
+        max_length=120,
+        description="The clinician's name as she will be told it in her appointment message "
+        "(sealed with where and how to join).",
     )
 
 

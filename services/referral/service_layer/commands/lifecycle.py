@@ -31,6 +31,11 @@ from services.referral.domain.worklist import WorklistReason
 from services.referral.service_layer.commands.access import Owner, record_change, visible_referral
 from services.referral.service_layer.commands.announce import StatusListener, announce
 from services.referral.service_layer.commands.auto_redirect import note_trigger
+from services.referral.service_layer.commands.patient_messages import (
+    OFF,
+    PatientMessaging,
+    plan_appointment_messages,
+)
 from warmlink.audit import audit
 from warmlink.auth import Caller
 from warmlink.crypto import Keyring
@@ -112,18 +117,21 @@ async def schedule_appointment(
     appointment_within_days: Mapping[str, int] = DEFAULT_APPOINTMENT_WITHIN_DAYS,
     redirects: AutoRedirects = MANUAL,
     clinician: str | None = None,
+    messaging: PatientMessaging = OFF,
 ) -> Referral:
     """Book (or re-book) the appointment, with `clinician` (a staff id) when the practice names
     who she will see. Where and how to join it is sealed beside it, and the write audited;
-    `AppointmentScheduled` carries the time and modality only. A first appointment later than
-    her urgency allows makes the referral redirectable: the site sees it on the timeline and,
-    for a referral from a screen, on its worklist."""
+    `AppointmentScheduled` carries the time and modality only. Her appointment message and
+    reminder are queued with it (`messaging`). A first appointment later than her urgency allows
+    makes the referral redirectable: the site sees it on the timeline and, for a referral from a
+    screen, on its worklist."""
     updated = await transition_referral(
         conn, caller, referral_id, Action.SCHEDULE, details, now, listeners
     )
     await repo.set_logistics(conn, referral_id, logistics, keyring)
     await repo.set_clinician(conn, referral_id, clinician)
     await audit(conn, caller, "write", "referral_appointment", str(referral_id))
+    await plan_appointment_messages(conn, caller, keyring, messaging, referral_id, logistics, now)
     await _offer_redirect_if_late(
         conn, caller, updated, details, now, appointment_within_days, redirects
     )

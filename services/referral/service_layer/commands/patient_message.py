@@ -15,6 +15,8 @@ import asyncpg
 from services.referral.adapters import patient_notifications
 from services.referral.adapters import referral_repository as repo
 from services.referral.domain.errors import NoContactForChannel, PatientMessagesOff
+from services.referral.domain.patient_choices import sms_safe
+from services.referral.domain.patient_messages import MessageKind
 from services.referral.domain.patient_panel import PatientPanel, patient_panel
 from services.referral.service_layer.commands.access import visible_referral
 from warmlink.audit import audit
@@ -51,13 +53,14 @@ async def send_patient_message(
         raise PatientMessagesOff()
     patient = await repo.patient(conn, referral_id, keyring)
     await audit(conn, caller, "read", "referral_patient", str(referral_id), "patient_message")
-    to = patient.email if channel == "smtp" else patient.phone
+    # A number not safe to contact (or to text) is never texted, not even her panel.
+    to = patient.email if channel == "smtp" else patient.phone if sms_safe(patient) else None
     if not to:
         raise NoContactForChannel(channel)
     panel = panel_of(row)
     subject, body = panel.email() if channel == "smtp" else ("", panel.sms())
     await patient_notifications.queue_message(
-        conn, keyring, channel, referral_id, to, subject, body
+        conn, keyring, channel, referral_id, to, subject, body, kind=MessageKind.PANEL
     )
     referral = repo.to_referral(row)
     await repo.append_timeline(

@@ -14,6 +14,7 @@ from uuid import UUID
 import asyncpg
 
 from contracts.lifecycle import ReferralStatus
+from services.referral.adapters import patient_status_links
 from services.referral.adapters import referral_repository as repo
 from services.referral.adapters import worklist_repository as worklist
 from services.referral.adapters.directory_client import PracticeInfo
@@ -121,6 +122,7 @@ async def move_referral(
         updated_at=now,
     )
     await repo.redirect(conn, updated, now)
+    await patient_status_links.practice_moved(conn, updated.id, practice.time_zone)
     reason = f"from {current.practice_id}: {redirect_reason(current.status)}"
     if current.part2:
         reason += f"; Part 2 redisclosure consented for {practice.practice_id}"
