@@ -1,6 +1,8 @@
-"""The demo region's people: the portal's client at the directory, and one person per role in
-one organization of each kind, written to `<state>/people.json` (mode 0600) so that anyone can
-sign in as each role (docs/operations.md). Everything goes through the services' HTTP APIs."""
+"""The demo region's people: the portal's client at the directory, one person per role in one
+organization of each kind, and a coordinator in every other organization (so that whichever
+site or practice the simulator's traffic reaches has someone whose screens it fills and whom its
+alerts reach), written to `<state>/people.json` (mode 0600) so that anyone can sign in as each
+role (docs/operations.md). Everything goes through the services' HTTP APIs."""
 
 from __future__ import annotations
 
@@ -11,15 +13,23 @@ from typing import Any
 
 import httpx
 
+from tools.dev.region import DEFAULT_REGION
 from tools.dev.seed import _check, _token
 from warmlink.auth import Role
-from warmlink.roles import PERSON_ROLES
+from warmlink.roles import PERSON_ROLES, PersonRole
 
 # One organization of each kind in deploy/demo/region.json, by access role.
 DEMO_PEOPLE_ORGS = {
     Role.CLINIC: ["st-mary-ld", "riverside-ob", "maple-pediatrics", "harbor-iop"],
     Role.PRACTICE: ["bloom-therapy"],
     Role.ADMIN: ["network-admin"],
+}
+# Every other organization of the region gets its coordinator: the person who works the inbox
+# (a practice) or the coordination console (a site).
+PRACTICE_KIND, NETWORK_KIND = "practice", "network"
+COORDINATOR_OF = {
+    Role.PRACTICE: PersonRole.INTAKE_COORDINATOR,
+    Role.CLINIC: PersonRole.SITE_COORDINATOR,
 }
 ROLE_ORDER = list(PERSON_ROLES[Role.CLINIC]) + list(PERSON_ROLES[Role.PRACTICE])
 
@@ -88,4 +98,20 @@ def provision_people(portal_url: str, signing_key: Path, state_dir: Path) -> Pat
         for org in orgs
         for role in sorted(PERSON_ROLES[access])
     ]
+    people += [
+        add_person(portal_url, signing_key, org, str(COORDINATOR_OF[access]))
+        for org, access in coordinated_organizations(DEFAULT_REGION)
+    ]
     return _write_private(path, people)
+
+
+def coordinated_organizations(region: Path) -> list[tuple[str, Role]]:
+    """The region's sites and practices that DEMO_PEOPLE_ORGS leaves out, with their access
+    role (the network's own organization has its people already)."""
+    shown = {org for orgs in DEMO_PEOPLE_ORGS.values() for org in orgs}
+    organizations = json.loads(region.read_text())["organizations"]
+    return [
+        (o["id"], Role.PRACTICE if o["kind"] == PRACTICE_KIND else Role.CLINIC)
+        for o in organizations
+        if o["id"] not in shown and o["kind"] != NETWORK_KIND
+    ]
