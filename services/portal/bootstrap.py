@@ -16,6 +16,7 @@ from services.portal.adapters.network import Network
 from services.portal.adapters.oidc import OidcProviders
 from services.portal.adapters.sms import HttpSms, NoSms, SmsToMailSink
 from services.portal.adapters.status_facts import StatusFacts
+from services.portal.domain import return_to
 from services.portal.domain.errors import CsrfRefused
 from services.portal.entrypoints import (
     access,
@@ -172,7 +173,8 @@ class SecurityHeaders:
 def build_app(
     settings: PortalSettings | None = None, clock: Callable[[], datetime] = system_clock
 ) -> FastAPI:
-    app = create_app(spec(settings or PortalSettings(), clock))
+    settings = settings or PortalSettings()
+    app = create_app(spec(settings, clock))
     app.add_middleware(SecurityHeaders)
 
     # Read once: FileResponse opened, read and closed the file in worker threads on every
@@ -186,7 +188,19 @@ def build_app(
 
     async def sign_in_first(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, SignInFirst)
-        return see_other(f"/sign-in?ended={exc.reason}" if exc.reason else "/sign-in")
+        response = see_other(f"/sign-in?ended={exc.reason}" if exc.reason else "/sign-in")
+        wanted = return_to.requested(request.url.path, request.url.query)
+        if request.method == "GET" and wanted is not None:
+            response.set_cookie(
+                return_to.COOKIE,
+                wanted,
+                max_age=return_to.MAX_AGE_S,
+                httponly=True,
+                secure=settings.cookie_secure,
+                samesite="strict",
+                path="/",
+            )
+        return response
 
     async def csrf_refused(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, CsrfRefused)

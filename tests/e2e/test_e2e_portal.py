@@ -121,6 +121,25 @@ def test_sign_in_with_password_and_code_by_keyboard_then_sign_out(
     assert {h for h in (httpx.URL(u).host for u in requested)} == {"127.0.0.1"}
 
 
+def test_a_link_followed_signed_out_lands_where_it_pointed_once_she_signs_in(
+    portal: Portal, browser: Any
+) -> None:
+    """An alert's or a thread mail's link opens the sign-in page; signing in goes on to the page
+    the link named, not home, and only once."""
+    who = portal.person(SITE, "site_coordinator", email="returning-coordinator@example.org")
+    page = new_page(browser)
+    page.goto(f"{portal.url}/worklist?urgent=1")
+    assert "/sign-in" in page.url
+    page.get_by_label("Email").fill(who["email"])
+    page.get_by_label("Password").fill(who["password"])
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/sign-in/code")
+    page.get_by_label("6-digit code").fill(pyotp.TOTP(who["totp_secret"]).now())
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{portal.url}/worklist?urgent=1")
+    assert all(c["name"] != "warmlink_return_to" for c in page.context.cookies()), "used once"
+
+
 def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(
     portal: Portal, browser: Any
 ) -> None:

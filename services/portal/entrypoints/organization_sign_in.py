@@ -15,6 +15,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from services.portal.domain import return_to
 from services.portal.domain.errors import NoSuchIdentityProvider, OrganizationSignInRefused
 from services.portal.domain.organization_sign_in import NOT_SET_UP
 from services.portal.domain.sessions import Stage
@@ -61,7 +62,8 @@ async def come_back(request: Request, conn: ConnectionDep) -> Response:
             request, "organization_refused.html", None, status, title=TITLE, why=refused
         )
     else:
-        onward = "/" if opened.session.stage is Stage.SIGNED_IN else "/sign-in/code"
+        landing = return_to.landing(request.cookies.get(return_to.COOKIE))
+        onward = landing if opened.session.stage is Stage.SIGNED_IN else "/sign-in/code"
         response = page(
             request, "organization_onward.html", opened, title="Signing in", onward=onward
         )

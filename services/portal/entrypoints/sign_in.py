@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.portal.adapters import identity_providers
+from services.portal.domain import return_to
 from services.portal.domain.errors import LockedOut, SignInRefused
 from services.portal.domain.sessions import Stage
 from services.portal.entrypoints.deps import (
@@ -151,7 +152,9 @@ async def sign_in_code(request: Request, conn: ConnectionDep) -> Response:
         return page(
             request, "sign_in_code.html", opened, status, title="Enter your code", errors=errors
         )
-    return see_other("/", done, request)
+    response = see_other(return_to.landing(request.cookies.get(return_to.COOKIE)), done, request)
+    response.delete_cookie(return_to.COOKIE, path="/")
+    return response
 
 
 @router.get("/")
