@@ -20,8 +20,21 @@ from tools.sim.runner import Options, simulate
 from tools.sim.tally import Tally
 from warmlink.auth import Role
 
-# 3000 simulated minutes a second: two weeks to an appointment pass in about 7 seconds.
-RUN = {"seed": 3, "rate": 600.0, "speed": 3000.0, "duration": 10.0}
+# 3000 simulated minutes a second: two weeks to an appointment pass in about 7 seconds. The run
+# stops once every milestone the tests below look for has happened (about 10 s on an idle
+# machine); the duration is only the longest a very busy machine may take to get there.
+RUN = {"seed": 3, "rate": 600.0, "speed": 3000.0, "duration": 240.0}
+
+
+def _milestones_reached(tally: Tally) -> bool:
+    return (
+        tally.screens > 50
+        and tally.referrals.total() > 5
+        and tally.acknowledged > 0
+        and tally.scheduled > 0
+        and tally.attended + tally.missed > 0
+        and tally.capacity_updates > 0
+    )
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +49,7 @@ def net(infra: Infrastructure) -> Iterator[Network]:
 def run(net: Network) -> tuple[Tally, datetime]:
     started = datetime.now(UTC)
     urls = Urls(*(net.url(s) for s in ("screening", "directory", "referral", "followup")))
-    options = Options(net.stack.state_dir, urls, **RUN)  # type: ignore[arg-type]
+    options = Options(net.stack.state_dir, urls, enough=_milestones_reached, **RUN)  # type: ignore[arg-type]
     return asyncio.run(simulate(options)), started
 
 

@@ -108,9 +108,11 @@ async def _appointment(
     if not await _step(world, practice, referral_id, "schedule", body):
         return
     world.tally.scheduled += 1
-    if submitted.setting == "iop_php":
+    if submitted.setting == "iop_php" and not plan.far_off:
         # The IOP team hears from the provider that she has the appointment, and records it:
-        # the discharge gate waits for it.
+        # the discharge gate waits for it. A far-off one is not confirmed: the network moves a
+        # too-late first appointment to the next practice by itself, and a confirmation racing
+        # that move is rightly refused (409, no appointment any more).
         confirmed = await world.api.call(
             "provider confirmation", "referral", "POST",
             f"/v1/referrals/{referral_id}/provider-confirmation",

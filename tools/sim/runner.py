@@ -38,6 +38,9 @@ class Options:
     speed: float = 60.0  # simulated minutes per real second
     duration: float | None = None  # real seconds; None: until stopped
     admin_org: str = "network-admin"
+    # Stop as soon as the tally shows this (a test's milestones), `duration` being the longest
+    # run: how much happens in a given real second depends on how busy the machine is.
+    enough: Callable[[Tally], bool] | None = None
 
 
 async def simulate(options: Options, tick: Callable[[Tally], None] = lambda _: None) -> Tally:
@@ -55,7 +58,9 @@ async def simulate(options: Options, tick: Callable[[Tally], None] = lambda _: N
         for practice in region.practices.values():
             start_practice(world, practice)
         world.spawn(_arrivals(world, options.rate))
-        await _until_stopped(clock, options.duration, lambda: tick(tally))
+        enough = options.enough
+        done = (lambda: enough(tally)) if enough is not None else (lambda: False)
+        await _until_stopped(clock, options.duration, lambda: tick(tally), done)
         clock.stop()
         await _drain(world)
         # A run stopped by a signal (Ctrl-C, `warmlink dev` shutting down) asks once, at once.
@@ -88,10 +93,14 @@ def _sites_by_setting(region: Region) -> dict[str, list[Site]]:
     return sites
 
 
-async def _until_stopped(clock: Clock, duration: float | None, tick: Callable[[], None]) -> None:
+async def _until_stopped(
+    clock: Clock, duration: float | None, tick: Callable[[], None], done: Callable[[], bool]
+) -> None:
     deadline = None if duration is None else asyncio.get_running_loop().time() + duration
     while not clock.stopping.is_set():
         if deadline is not None and asyncio.get_running_loop().time() >= deadline:
+            return
+        if done():
             return
         tick()
         await woken(clock.stopping, 0.5)
