@@ -32,12 +32,14 @@ from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
 from warmlink.ops_metrics import Collector, metrics_router
 from warmlink.pool import create_pool
 from warmlink.relay import OutboxRelay
+from warmlink.sealed import SealedColumns, run_backfills
 from warmlink.settings import ServiceSettings
 
 if TYPE_CHECKING:  # a FastAPI without native telemetry keeps `telemetry=` as an extra
     from fastapi.telemetry import TelemetryConfig
 
 log = logging.getLogger(__name__)
+BACKFILL_BATCH = 500  # rows sealed per transaction at start
 
 Hook = Callable[[FastAPI, "Runtime"], Awaitable[None]]
 
@@ -66,6 +68,9 @@ class ServiceSpec:
     title: str = ""
     on_startup: Sequence[Hook] = ()
     collectors: Sequence[Collector] = ()
+    # Every sealed column, declared once (warmlink/sealed.py): re-sealed by `warmlink seal
+    # reseal`; its backfills seal rows stored in clear before a column was sealed, at start.
+    sealed: SealedColumns = field(default_factory=SealedColumns)
 
 
 @dataclass
@@ -121,6 +126,10 @@ async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtim
             conn,
             discover(("runtime", RUNTIME_MIGRATIONS), (settings.service_name, spec.migrations)),
         )
+    if spec.sealed.backfills:
+        async with background_pool.acquire() as conn:
+            keyring = settings.required_seal_keyring()
+            await run_backfills(conn, keyring, spec.sealed, BACKFILL_BATCH)
     await ensure_topics(settings)
     producer = new_producer(settings)
     await producer.start()
