@@ -22,7 +22,7 @@ from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, FastAPI, Request
 from starlette.responses import JSONResponse, Response
 
-from warmlink import guard, logs, problems, telemetry
+from warmlink import guard, logs, problems, retention, telemetry
 from warmlink.auth import CallerDep, TokenVerifier
 from warmlink.consumer import IdempotentConsumer, Subscription
 from warmlink.db import DATABASE_ERRORS
@@ -138,6 +138,7 @@ async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtim
     runtime = Runtime(settings, pool, background_pool, producer, relay, consumers)
     if settings.relay_enabled:
         runtime.tasks.append(supervise("relay", relay.run()))
+    runtime.background.append(supervise("retention", retention.sweep(background_pool, settings)))
     if settings.consumers_enabled:
         for consumer in consumers:
             runtime.tasks.append(supervise(consumer.name, consumer.run()))

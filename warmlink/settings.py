@@ -147,6 +147,14 @@ class ServiceSettings(BaseSettings):
             )
         return self
 
+    # Stored Idempotency-Key responses are replayed this long, then purged (a later retry of the
+    # key is refused 409, never run twice); dead-letter values (key and event) are kept as long
+    # as the dead-letter topic keeps them. Swept every RETENTION_SWEEP_INTERVAL_S
+    # (warmlink/retention.py).
+    idempotency_response_retention_h: float = Field(24.0, gt=0)
+    dead_letter_retention_days: float = Field(30.0, gt=0)
+    retention_sweep_interval_s: float = Field(3600.0, gt=0)
+
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
     otel_exporter: Literal["none", "console"] = "none"
