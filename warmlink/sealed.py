@@ -25,8 +25,12 @@ SELECT ctid, {column} AS sealed{reads} FROM {table}
 WHERE {column} IS NOT NULL AND ctid > $1::tid
   AND substring({column} FROM 2 FOR get_byte({column}, 0)) <> $2::bytea
 ORDER BY ctid LIMIT $3"""
-# Only if nobody changed the value meanwhile: a writer's newer value is already current.
-RESEAL_ONE = "UPDATE {table} SET {column} = $2 WHERE ctid = $1 AND {column} = $3"
+# A batch in one statement, each value only if nobody changed it meanwhile (a writer's newer
+# value is already on the current key).
+RESEAL_BATCH = """
+UPDATE {table} AS t SET {column} = v.fresh
+FROM unnest($1::tid[], $2::bytea[], $3::bytea[]) AS v(row_tid, fresh, old)
+WHERE t.ctid = v.row_tid AND t.{column} = v.old"""
 COUNT_BY_KEY = """
 SELECT convert_from(substring({column} FROM 2 FOR get_byte({column}, 0)), 'UTF8') AS kid,
        count(*) AS n
@@ -95,20 +99,24 @@ async def reseal_column(
     select = SELECT_NOT_CURRENT.format(
         table=column.table, column=column.column, reads="".join(f", {c}" for c in column.reads)
     )
-    update = RESEAL_ONE.format(table=column.table, column=column.column)
+    update = RESEAL_BATCH.format(table=column.table, column=column.column)
     after, current = FIRST_TID, keyring.current.encode()
     while True:
         async with conn.transaction():
             rows = await conn.fetch(select, after, current, batch_size)
+            tids, fresh, old = [], [], []
             for row in rows:
-                sealed, bound = bytes(row["sealed"]), column.bound_to(dict(row))
+                sealed = bytes(row["sealed"])
                 try:
-                    fresh = keyring.reseal(sealed, bound)
+                    fresh.append(keyring.reseal(sealed, column.bound_to(dict(row))))
                 except CannotOpen:
                     progress.unreadable += 1
                     continue
-                if await conn.execute(update, row["ctid"], fresh, sealed) == "UPDATE 1":
-                    progress.resealed += 1
+                tids.append(row["ctid"])
+                old.append(sealed)
+            if tids:
+                done = await conn.execute(update, tids, fresh, old)
+                progress.resealed += int(done.split()[-1])
         if not rows:
             return progress
         after = rows[-1]["ctid"]

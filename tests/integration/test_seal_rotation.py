@@ -5,6 +5,7 @@ start and their clear columns emptied."""
 
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -161,6 +162,11 @@ async def test_answers_stored_in_clear_are_sealed_at_start_and_their_clear_colum
             read = await repository.get(conn, screening_id, "site-x", ring)
             assert read is not None
             assert (list(read.answers), list(read.result.item_scores)) == (answers, answers)
+        async with conn.transaction():  # written from now on: sealed, nothing in clear
+            new = await record_screening(conn, screen((2, 2)), THRESHOLDS, ring)
+        row = await conn.fetchrow("SELECT * FROM screenings WHERE id = $1", new.id)
+        assert row["answers"] is None and row["item_scores"] is None
+        assert kid_of(bytes(row["answers_sealed"])) == "a"
         with pytest.raises(asyncpg.CheckViolationError):  # a screen keeps its answers somehow
             await conn.execute("UPDATE screenings SET answers_sealed = NULL WHERE id = $1", some_id)
     finally:
@@ -177,3 +183,26 @@ def _settings_classes() -> dict[str, Any]:
 
 
 SERVICES_SETTINGS = _settings_classes()
+
+
+async def test_a_value_no_key_opens_is_counted_and_left_while_the_others_move(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b, stranger = (Keyring.single(kid, new_key()) for kid in ("a", "b", "x"))
+    monkeypatch.setenv("DIRECTORY_DATABASE_URL", database_url)
+    ring = ",".join(f"{r.current}:{base64.b64encode(r.keys[r.current]).decode()}" for r in (a, b))
+    monkeypatch.setenv("DIRECTORY_SEAL_KEYS", ring)
+    monkeypatch.setenv("DIRECTORY_SEAL_KEY_ID", "b")
+    pool = await migrated_pool(database_url, "directory")
+    try:
+        async with pool.acquire() as conn:
+            for n, sealing in enumerate((a, stranger, a)):
+                async with conn.transaction():
+                    at = NOW + timedelta(hours=n)
+                    await signing_keys.rotate(conn, sealing, at, timedelta(minutes=5))
+            lines: list[str] = []
+            assert await reseal("directory", 1, lines.append) == 1
+            assert "1 no key opens" in lines[-1]
+            assert await status("directory", lines.append) == {"b": 2, "x": 1}
+    finally:
+        await pool.close()
