@@ -94,8 +94,27 @@ async def reseal_column(
     batch_size: int,
     report: Callable[[Progress], None] = lambda _: None,
 ) -> Progress:
-    """Move every value of `column` onto the current key, one transaction per batch."""
+    """Move every value of `column` onto the current key, one transaction per batch.
+
+    Walked again until a pass moves nothing: a row the service updated meanwhile (another
+    column) can move behind the walk's position with its value still on an old key."""
     progress = Progress(column.name)
+    while True:
+        progress.unreadable = 0  # what the last pass met: the values that stay
+        moved = progress.resealed
+        await _walk(conn, keyring, column, batch_size, progress, report)
+        if progress.resealed == moved:
+            return progress
+
+
+async def _walk(
+    conn: Connection,
+    keyring: Keyring,
+    column: SealedColumn,
+    batch_size: int,
+    progress: Progress,
+    report: Callable[[Progress], None],
+) -> None:
     select = SELECT_NOT_CURRENT.format(
         table=column.table, column=column.column, reads="".join(f", {c}" for c in column.reads)
     )
@@ -118,7 +137,7 @@ async def reseal_column(
                 done = await conn.execute(update, tids, fresh, old)
                 progress.resealed += int(done.split()[-1])
         if not rows:
-            return progress
+            return
         after = rows[-1]["ctid"]
         report(progress)
 
