@@ -12,7 +12,7 @@ import binascii
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -32,7 +32,7 @@ def new_key() -> str:
 @dataclass(frozen=True)
 class Keyring:
     current: str  # key id used to seal
-    keys: Mapping[str, bytes]  # key id -> 32-byte key
+    keys: Mapping[str, bytes] = field(repr=False)  # key id -> 32-byte key; never printed
 
     @classmethod
     def single(cls, kid: str, key_b64: str) -> Keyring:

@@ -16,15 +16,18 @@ import pytest
 from services.directory.adapters import signing_keys
 from services.referral.subscriptions.adapters.sealing import seal_stored_secrets
 from services.screening.adapters import repository
+from services.screening.bootstrap import spec
 from services.screening.domain import Thresholds
 from services.screening.domain.screening import RecordScreening
 from services.screening.service_layer.commands import record_screening
+from services.screening.settings import ScreeningSettings
 from tests.integration.test_sealed_columns import registry
 from tests.support.migrated import SERVICES, migrated_pool
 from tools.cli.seal import reseal, status
 from warmlink.crypto import CannotOpen, Keyring, kid_of, new_key
 from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
 from warmlink.sealed import run_backfills
+from warmlink.service import start_runtime
 
 NOW = datetime(2025, 12, 6, 9, 0, tzinfo=UTC)  # screens may not be in the future
 THRESHOLDS = Thresholds(
@@ -206,3 +209,9 @@ async def test_a_value_no_key_opens_is_counted_and_left_while_the_others_move(
             assert await status("directory", lines.append) == {"b": 2, "x": 1}
     finally:
         await pool.close()
+
+
+async def test_the_screening_service_refuses_to_start_without_a_key(database_url: str) -> None:
+    settings = ScreeningSettings(environment="test", database_url=database_url)
+    with pytest.raises(RuntimeError, match="SCREENING_SEAL_KEYS"):
+        await start_runtime(spec(settings))

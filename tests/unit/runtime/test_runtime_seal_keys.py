@@ -79,3 +79,10 @@ def test_no_key_at_all_is_refused_in_production_and_at_first_use_elsewhere() -> 
     )
     with pytest.raises(RuntimeError, match="SCREENING_SEAL_KEYS"):
         ScreeningSettings().required_seal_keyring()
+
+
+def test_a_ring_never_prints_its_keys() -> None:
+    ring = ScreeningSettings(seal_keys=f"a:{A},b:{B}", seal_key_id="b").required_seal_keyring()
+    shown = repr(ring) + str(ring)
+    assert "'b'" in shown
+    assert A not in shown and B not in shown and repr(ring.keys["a"]) not in shown
