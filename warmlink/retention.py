@@ -10,7 +10,7 @@ import logging
 
 import asyncpg
 
-from warmlink.db import DATABASE_ERRORS, Connection
+from warmlink.db import Connection, outlast_outages
 from warmlink.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -51,12 +51,13 @@ async def purge_expired(conn: Connection, settings: ServiceSettings) -> dict[str
 
 async def sweep(pool: asyncpg.Pool, settings: ServiceSettings) -> None:
     """Purge now and every RETENTION_SWEEP_INTERVAL_S; a database outage waits for the next."""
-    while True:
-        try:
-            async with pool.acquire() as conn:
-                purged = await purge_expired(conn, settings)
-            if any(purged.values()):
-                log.info("expired values purged", extra=purged)
-        except DATABASE_ERRORS as exc:
-            log.warning("retention sweep failed, will retry", extra={"error": type(exc).__name__})
-        await asyncio.sleep(settings.retention_sweep_interval_s)
+    interval = settings.retention_sweep_interval_s
+
+    async def purge_then_sleep() -> None:
+        async with pool.acquire() as conn:
+            purged = await purge_expired(conn, settings)
+        if any(purged.values()):
+            log.info("expired values purged", extra=purged)
+        await asyncio.sleep(interval)
+
+    await outlast_outages("retention sweep", purge_then_sleep, interval)
