@@ -119,6 +119,8 @@ def supervise(name: str, coro: Awaitable[None]) -> asyncio.Task[None]:
 
 async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtime:
     settings = spec.settings
+    # A service with sealed columns needs its key before it opens anything: refused at once.
+    keyring = settings.required_seal_keyring() if spec.sealed.columns else None
     pool = await create_pool(settings, acquire_timeout_s=settings.database_acquire_timeout_s)
     background_pool = await create_pool(settings, settings.database_background_pool_max, min_size=1)
     async with background_pool.acquire() as conn:
@@ -126,9 +128,8 @@ async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtim
             conn,
             discover(("runtime", RUNTIME_MIGRATIONS), (settings.service_name, spec.migrations)),
         )
-    if spec.sealed.backfills:
+    if keyring is not None and spec.sealed.backfills:
         async with background_pool.acquire() as conn:
-            keyring = settings.required_seal_keyring()
             await run_backfills(conn, keyring, spec.sealed, BACKFILL_BATCH)
     await ensure_topics(settings)
     producer = new_producer(settings)
