@@ -20,7 +20,7 @@ import asyncpg
 import orjson
 
 from warmlink.db import Connection
-from warmlink.problems import InvalidInput
+from warmlink.problems import Conflict, InvalidInput
 from warmlink.write_batch import WriteBatch
 
 CLAIM_KEY = """
@@ -78,6 +78,12 @@ async def _first_response(
         raise InvalidInput(
             "This Idempotency-Key was already used with a different request.",
             errors=[{"header": "Idempotency-Key", "detail": "reused with a different request"}],
+        )
+    if row["response"] is None:  # purged after its retention (warmlink/retention.py)
+        raise Conflict(
+            "This Idempotency-Key was used, and its response is no longer kept: the request was "
+            "done once and is not done again. Read the result instead.",
+            errors=[{"header": "Idempotency-Key", "detail": "response past its retention"}],
         )
     return StoredResponse(row["status_code"], orjson.loads(row["response"]))
 

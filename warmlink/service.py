@@ -22,7 +22,7 @@ from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, FastAPI, Request
 from starlette.responses import JSONResponse, Response
 
-from warmlink import guard, logs, problems, telemetry
+from warmlink import guard, logs, problems, retention, telemetry
 from warmlink.auth import CallerDep, TokenVerifier
 from warmlink.consumer import IdempotentConsumer, Subscription
 from warmlink.db import DATABASE_ERRORS
@@ -32,12 +32,14 @@ from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
 from warmlink.ops_metrics import Collector, metrics_router
 from warmlink.pool import create_pool
 from warmlink.relay import OutboxRelay
+from warmlink.sealed import SealedColumns, run_backfills
 from warmlink.settings import ServiceSettings
 
 if TYPE_CHECKING:  # a FastAPI without native telemetry keeps `telemetry=` as an extra
     from fastapi.telemetry import TelemetryConfig
 
 log = logging.getLogger(__name__)
+BACKFILL_BATCH = 500  # rows sealed per transaction at start
 
 Hook = Callable[[FastAPI, "Runtime"], Awaitable[None]]
 
@@ -66,6 +68,9 @@ class ServiceSpec:
     title: str = ""
     on_startup: Sequence[Hook] = ()
     collectors: Sequence[Collector] = ()
+    # Every sealed column, declared once (warmlink/sealed.py): re-sealed by `warmlink seal
+    # reseal`; its backfills seal rows stored in clear before a column was sealed, at start.
+    sealed: SealedColumns = field(default_factory=SealedColumns)
 
 
 @dataclass
@@ -114,6 +119,8 @@ def supervise(name: str, coro: Awaitable[None]) -> asyncio.Task[None]:
 
 async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtime:
     settings = spec.settings
+    # A service with sealed columns needs its key before it opens anything: refused at once.
+    keyring = settings.required_seal_keyring() if spec.sealed.columns else None
     pool = await create_pool(settings, acquire_timeout_s=settings.database_acquire_timeout_s)
     background_pool = await create_pool(settings, settings.database_background_pool_max, min_size=1)
     async with background_pool.acquire() as conn:
@@ -121,6 +128,9 @@ async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtim
             conn,
             discover(("runtime", RUNTIME_MIGRATIONS), (settings.service_name, spec.migrations)),
         )
+    if keyring is not None and spec.sealed.backfills:
+        async with background_pool.acquire() as conn:
+            await run_backfills(conn, keyring, spec.sealed, BACKFILL_BATCH)
     await ensure_topics(settings)
     producer = new_producer(settings)
     await producer.start()
@@ -129,6 +139,7 @@ async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtim
     runtime = Runtime(settings, pool, background_pool, producer, relay, consumers)
     if settings.relay_enabled:
         runtime.tasks.append(supervise("relay", relay.run()))
+    runtime.background.append(supervise("retention", retention.sweep(background_pool, settings)))
     if settings.consumers_enabled:
         for consumer in consumers:
             runtime.tasks.append(supervise(consumer.name, consumer.run()))

@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from warmlink.business_time import AcknowledgementRule, HolidayCheck, public_holidays
+from warmlink.crypto import Keyring
 
 DEV_DATABASE_HOST = "127.0.0.1:15432"
 DEV_KAFKA = "127.0.0.1:19092"
@@ -112,6 +113,47 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 5
     consumer_backoff_initial_s: float = 0.1
     consumer_backoff_max_s: float = 5.0
+
+    # Encryption at rest (warmlink.crypto): the key ring as `kid:base64,kid:base64` (32-byte keys),
+    # and the id of the one new values are sealed with. Older keys stay in the ring until
+    # `warmlink seal reseal` has moved every value off them (docs/operations.md, rotation).
+    seal_keys: SecretStr | None = None
+    seal_key_id: str | None = None
+    seals: ClassVar[str | None] = None  # what the ring seals in this service: then required
+
+    def legacy_seal_key(self) -> tuple[str, str] | None:
+        """A service's older single-key setting (kid, base64), which joins the ring."""
+        return None
+
+    def seal_keyring(self) -> Keyring | None:
+        """The configured key ring, None when no key is configured (ValueError when invalid)."""
+        ring = self.seal_keys.get_secret_value() if self.seal_keys else None
+        return Keyring.configured(ring, self.seal_key_id, self.legacy_seal_key())
+
+    def required_seal_keyring(self) -> Keyring:
+        found = self.seal_keyring()
+        if found is None:
+            prefix = self.model_config.get("env_prefix", "")
+            raise RuntimeError(f"no encryption key: set {prefix}SEAL_KEYS and {prefix}SEAL_KEY_ID")
+        return found
+
+    @model_validator(mode="after")
+    def _seal_keys_are_valid(self) -> ServiceSettings:
+        ring = self.seal_keyring()  # raises ValueError: a ring without its current key
+        if ring is None and self.seals and self.environment == "production":
+            raise ValueError(
+                f"refusing to start in production: no key seals {self.seals} "
+                "(SEAL_KEYS and SEAL_KEY_ID)"
+            )
+        return self
+
+    # Stored Idempotency-Key responses are replayed this long, then purged (a later retry of the
+    # key is refused 409, never run twice); dead-letter values (key and event) are kept as long
+    # as the dead-letter topic keeps them. Swept every RETENTION_SWEEP_INTERVAL_S
+    # (warmlink/retention.py).
+    idempotency_response_retention_h: float = Field(24.0, gt=0)
+    dead_letter_retention_days: float = Field(30.0, gt=0)
+    retention_sweep_interval_s: float = Field(3600.0, gt=0)
 
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"

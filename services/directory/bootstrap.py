@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.directory.adapters import sealed_columns
 from services.directory.adapters.key_cache import PublishedKeys
 from services.directory.adapters.match_index import MatchIndex
 from services.directory.entrypoints import identity, listings, matches, organizations, partners
@@ -55,6 +56,7 @@ def spec(settings: DirectorySettings) -> ServiceSpec:
     return ServiceSpec(
         settings=settings,
         migrations=Path(__file__).parent / "migrations",
+        sealed=sealed_columns.SEALED,
         routers=[
             matches.router,  # first: the hot path, and routes are tried in order
             identity.router,

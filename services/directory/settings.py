@@ -16,8 +16,10 @@ class DirectorySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="DIRECTORY_", extra="ignore")
     service_name: ClassVar[str] = "directory"
     default_port: ClassVar[int] = 8002
+    seals: ClassVar[str | None] = "the token signing keys"
 
     # Seals the token signing keys at rest (base64 of 32 random bytes; `warmlink dev` makes one).
+    # The older single-key form of SEAL_KEYS / SEAL_KEY_ID: it joins the key ring.
     key_encryption_key: SecretStr | None = None
     key_encryption_key_id: str = "kek-1"
     # Short-lived tokens: a suspended organization is locked out within one lifetime.
@@ -36,12 +38,6 @@ class DirectorySettings(ServiceSettings):
     observed_window_days: int = 90
 
     @model_validator(mode="after")
-    def _kek_required_in_production(self) -> DirectorySettings:
-        if self.environment == "production" and self.key_encryption_key is None:
-            raise ValueError("refusing to start in production: KEY_ENCRYPTION_KEY is not set")
-        return self
-
-    @model_validator(mode="after")
     def _tokens_live_no_longer_than_verifiers_accept(self) -> DirectorySettings:
         if self.token_ttl_s > self.jwt_max_lifetime_s:
             raise ValueError(
@@ -56,12 +52,12 @@ class DirectorySettings(ServiceSettings):
             raise ValueError("PERSON_TOKEN_TTL_S must be positive and at most TOKEN_TTL_S")
         return self
 
+    def legacy_seal_key(self) -> tuple[str, str] | None:
+        key = self.key_encryption_key
+        return (self.key_encryption_key_id, key.get_secret_value()) if key else None
+
     def keyring(self) -> Keyring:
-        if self.key_encryption_key is None:
-            raise RuntimeError("DIRECTORY_KEY_ENCRYPTION_KEY is not set")
-        return Keyring.single(
-            self.key_encryption_key_id, self.key_encryption_key.get_secret_value()
-        )
+        return self.required_seal_keyring()
 
     @property
     def token_ttl(self) -> timedelta:

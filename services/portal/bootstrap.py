@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.portal.adapters import sealed_columns
 from services.portal.adapters.network import Network
 from services.portal.adapters.oidc import OidcProviders
 from services.portal.adapters.sms import HttpSms, NoSms, SmsToMailSink
@@ -96,6 +97,7 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
     return ServiceSpec(
         settings=settings,
         migrations=Path(__file__).parent / "migrations",
+        sealed=sealed_columns.SEALED,
         # /screens/new before /screens/{screening_id}: a path that is not a UUID is not a screen.
         routers=[
             sign_in.router,

@@ -23,6 +23,7 @@ class PortalSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PORTAL_", extra="ignore")
     service_name: ClassVar[str] = "portal"
     default_port: ClassVar[int] = 8005
+    seals: ClassVar[str | None] = "people's secrets"
 
     screening_url: str = "http://127.0.0.1:8001"
     directory_url: str = "http://127.0.0.1:8002"
@@ -39,6 +40,7 @@ class PortalSettings(ServiceSettings):
     client_id: str | None = None
     client_secret: SecretStr | None = None
     # Seals each person's TOTP secret at rest (base64 of 32 random bytes; `make run` makes one).
+    # The older single-key form of SEAL_KEYS / SEAL_KEY_ID: it joins the key ring.
     secrets_key: SecretStr | None = None
     secrets_key_id: str = "portal-1"
 
@@ -95,8 +97,6 @@ class PortalSettings(ServiceSettings):
         if self.environment != "production":
             return self
         problems = []
-        if self.secrets_key is None:
-            problems.append("SECRETS_KEY is not set")
         if self.dev_mailbox_dir is not None:
             problems.append(
                 "DEV_MAILBOX_DIR shows every message sent (invitation links) to anyone: unset it"
@@ -125,10 +125,12 @@ class PortalSettings(ServiceSettings):
         """An identity provider on plain http: a test's or a developer's, never production's."""
         return self.environment != "production"
 
+    def legacy_seal_key(self) -> tuple[str, str] | None:
+        key = self.secrets_key
+        return (self.secrets_key_id, key.get_secret_value()) if key else None
+
     def keyring(self) -> Keyring:
-        if self.secrets_key is None:
-            raise RuntimeError("PORTAL_SECRETS_KEY is not set")
-        return Keyring.single(self.secrets_key_id, self.secrets_key.get_secret_value())
+        return self.required_seal_keyring()
 
     def client_credentials(self) -> tuple[str, str]:
         """Read when first needed: `make run` writes the file once the directory is up."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from services.referral.adapters import sealed_columns
 from services.referral.adapters.directory_client import DirectoryClient
 from services.referral.adapters.directory_token import DirectoryToken
 from services.referral.adapters.notifications import Notifier, notifier_from_settings
@@ -122,6 +123,7 @@ def spec(settings: ReferralSettings) -> ServiceSpec:
     return ServiceSpec(
         settings=settings,
         migrations=Path(__file__).parent / "migrations",
+        sealed=sealed_columns.SEALED,
         routers=[
             worklist.router,
             site_referrals.router,

@@ -19,8 +19,10 @@ class ReferralSettings(SubscriptionSettings, ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="REFERRAL_", extra="ignore")
     service_name: ClassVar[str] = "referral"
     default_port: ClassVar[int] = 8003
+    seals: ClassVar[str | None] = "patient details"
 
     # Seals patient details at rest (base64 of 32 random bytes; `warmlink dev` makes one).
+    # The older single-key form of SEAL_KEYS / SEAL_KEY_ID: it joins the key ring.
     phi_key: SecretStr | None = None
     phi_key_id: str = "phi-1"
     # The directory: practice names and intake contacts at submission, next matches on decline.
@@ -68,12 +70,6 @@ class ReferralSettings(SubscriptionSettings, ServiceSettings):
         return (self.notify_channel,)
 
     @model_validator(mode="after")
-    def _phi_key_required_in_production(self) -> ReferralSettings:
-        if self.environment == "production" and self.phi_key is None:
-            raise ValueError("refusing to start in production: PHI_KEY is not set")
-        return self
-
-    @model_validator(mode="after")
     def _sms_needs_its_provider(self) -> ReferralSettings:
         # Found at startup, not at the first confirmation: a sender without a provider would
         # fail every message while the service looked healthy.
@@ -98,7 +94,8 @@ class ReferralSettings(SubscriptionSettings, ServiceSettings):
             return None
         return self.directory_client_id, self.directory_client_secret.get_secret_value()
 
+    def legacy_seal_key(self) -> tuple[str, str] | None:
+        return (self.phi_key_id, self.phi_key.get_secret_value()) if self.phi_key else None
+
     def keyring(self) -> Keyring:
-        if self.phi_key is None:
-            raise RuntimeError("REFERRAL_PHI_KEY is not set")
-        return Keyring.single(self.phi_key_id, self.phi_key.get_secret_value())
+        return self.required_seal_keyring()

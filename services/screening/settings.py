@@ -15,6 +15,7 @@ class ScreeningSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="SCREENING_", extra="ignore")
     service_name: ClassVar[str] = "screening"
     default_port: ClassVar[int] = 8001
+    seals: ClassVar[str | None] = "screening answers"
 
     # Per-network cut-offs (some networks use EPDS >= 15 antenatally).
     epds_possible: int = 10

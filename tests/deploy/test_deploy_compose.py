@@ -81,6 +81,7 @@ def required_env(workdir: Path) -> dict[str, str]:
         "WARMLINK_DIRECTORY_KEY_ENCRYPTION_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
         "WARMLINK_REFERRAL_PHI_KEY": "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=",
         "WARMLINK_PORTAL_SECRETS_KEY": "MTIzNDU2Nzg5MGFiY2RlZjEyMzQ1Njc4OTBhYmNkZWY=",
+        "WARMLINK_SCREENING_SEAL_KEYS": "screening-1:YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODk=",
         "WARMLINK_PORTAL_PUBLIC_URL": "https://portal.example.org",
     }
 
@@ -132,6 +133,7 @@ def test_compose_file_is_valid(workdir: Path, required_env: dict[str, str]) -> N
         "WARMLINK_DIRECTORY_KEY_ENCRYPTION_KEY",
         "WARMLINK_REFERRAL_PHI_KEY",
         "WARMLINK_PORTAL_SECRETS_KEY",
+        "WARMLINK_SCREENING_SEAL_KEYS",
         "WARMLINK_PORTAL_PUBLIC_URL",
     ],
 )

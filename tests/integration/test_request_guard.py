@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 import structlog
+from pydantic import SecretStr
 
 from services.screening.bootstrap import build_app
 from services.screening.settings import ScreeningSettings
@@ -25,6 +26,7 @@ from tests.support.infra import Infrastructure
 from tests.support.jwks import JwksServer, serving_jwks
 from tests.support.waiting import eventually
 from warmlink.auth import Role
+from warmlink.crypto import new_key
 from warmlink.service import Runtime
 from warmlink.tokens import ensure_key_pair, issue_token
 
@@ -88,6 +90,7 @@ async def screening(
         outbox_poll_interval_s=0.2,
         jwt_public_key_file=public_path,
         jwks_url=jwks_url,
+        seal_keys=SecretStr("screening-1:" + new_key()),
         database_pool_min=2,
         database_pool_max=2,
         database_acquire_timeout_s=ACQUIRE_TIMEOUT_S,

@@ -17,6 +17,8 @@ outbox = typer.Typer(no_args_is_help=True, help="Outbox operations (after a brok
 bench = typer.Typer(no_args_is_help=True, help="Benchmarks: figures beside a floor, as ratios.")
 app.add_typer(outbox, name="outbox")
 app.add_typer(bench, name="bench")
+seal = typer.Typer(no_args_is_help=True, help="Encryption at rest: key rotation.")
+app.add_typer(seal, name="seal")
 
 StateDir = Annotated[
     Path, typer.Option(envvar="WARMLINK_STATE_DIR", help="Where data, keys and logs live.")
@@ -156,6 +158,32 @@ def republish(
 
     count = asyncio.run(republish_outbox(service, since, until))
     typer.echo(f"{count} events queued for re-publishing by the {service} relay")
+
+
+@seal.command("reseal")
+def seal_reseal(
+    service: Annotated[str, typer.Option(help="directory, referral, portal or screening")],
+    batch_size: Annotated[int, typer.Option(help="Values per transaction", min=1)] = 500,
+) -> None:
+    """Seal again, with the current key (SEAL_KEY_ID), every value sealed with another one.
+    Safe to stop and run again: it goes on with the values not yet moved."""
+    from tools.cli.seal import reseal
+
+    unreadable = asyncio.run(reseal(service, batch_size, typer.echo))
+    if unreadable:
+        typer.echo(f"{unreadable} values open with no key in the ring: left as they are", err=True)
+        raise typer.Exit(1)
+
+
+@seal.command("status")
+def seal_status(
+    service: Annotated[str, typer.Option(help="directory, referral, portal or screening")],
+) -> None:
+    """Count sealed values by key id: a key may leave the ring once nothing is sealed with it."""
+    from tools.cli.seal import status
+
+    totals = asyncio.run(status(service, typer.echo))
+    typer.echo("by key: " + (", ".join(f"{k}: {n}" for k, n in sorted(totals.items())) or "none"))
 
 
 @bench.command("directory")

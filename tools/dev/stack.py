@@ -67,7 +67,7 @@ class DevStack:
 
     def _secret(self, name: str) -> str:
         """A 256-bit key made on first run and kept in the state folder (dev and tests only):
-        the directory's key-encryption key, the referral service's PHI key."""
+        the directory's key-encryption key, the referral service's PHI key, the screening one."""
         path = self.state_dir / "keys" / name
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -129,6 +129,8 @@ class DevStack:
         }
         if "directory" in self.ports:  # tokens from POST /oauth/token verify against its JWKS
             env["JWKS_URL"] = f"http://127.0.0.1:{self.ports['directory']}/.well-known/jwks.json"
+        if name == "screening":  # seals screens' answers; a rotation adds keys to the ring
+            env["SEAL_KEYS"] = "screening-1:" + self._secret("screening-seal")
         if name == "directory":
             env["KEY_ENCRYPTION_KEY"] = self._secret("directory-kek")
         if name == "referral":

@@ -46,8 +46,18 @@ INSERT INTO person_identities (provider_id, subject, person_id, linked_at)
 VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING person_id"""
 
 
+def secret_bound_to(provider_id: object) -> bytes:
+    """A sealed client secret opens in its own provider's row only."""
+    return str(provider_id).encode()
+
+
+def verifier_bound_to(state_sha256: bytes) -> bytes:
+    """A sealed PKCE verifier opens for its own sign-in's state only."""
+    return bytes(state_sha256)
+
+
 def _provider(row: asyncpg.Record, keyring: Keyring) -> IdentityProvider:
-    secret = keyring.open(bytes(row["client_secret"]), str(row["id"]).encode()).decode()
+    secret = keyring.open(bytes(row["client_secret"]), secret_bound_to(row["id"])).decode()
     return from_row(
         IdentityProvider, row, client_secret=secret, email_domains=tuple(row["email_domains"])
     )
@@ -56,7 +66,7 @@ def _provider(row: asyncpg.Record, keyring: Keyring) -> IdentityProvider:
 async def add(conn: Connection, provider: IdentityProvider, keyring: Keyring) -> list[str]:
     """Adds the provider; returns the email domains another provider already has (then the
     caller rolls back)."""
-    sealed = keyring.seal(provider.client_secret.encode(), str(provider.id).encode())
+    sealed = keyring.seal(provider.client_secret.encode(), secret_bound_to(provider.id))
     await conn.execute(
         INSERT_PROVIDER,
         provider.id,
@@ -89,7 +99,7 @@ async def links(conn: Connection) -> list[tuple[UUID, str]]:
 
 
 async def add_pending(conn: Connection, p: PendingSignIn, keyring: Keyring) -> None:
-    sealed = keyring.seal(p.code_verifier.encode(), p.state_sha256)
+    sealed = keyring.seal(p.code_verifier.encode(), verifier_bound_to(p.state_sha256))
     await conn.execute(
         INSERT_PENDING,
         p.state_sha256,
@@ -107,7 +117,7 @@ async def take_pending(
     row = await conn.fetchrow(TAKE_PENDING, state_sha256)
     if row is None:
         return None
-    verifier = keyring.open(bytes(row["code_verifier"]), state_sha256).decode()
+    verifier = keyring.open(bytes(row["code_verifier"]), verifier_bound_to(state_sha256)).decode()
     return from_row(
         PendingSignIn,
         row,

@@ -38,12 +38,17 @@ UPDATE invitations SET accepted_at = $2, person_id = $3
 WHERE id = $1 AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id"""
 
 
+def totp_bound_to(invitation_id: object) -> bytes:
+    """A sealed TOTP secret opens in its own invitation's row only."""
+    return f"invitations:{invitation_id}".encode()
+
+
 def _sealed(keyring: Keyring, invitation_id: UUID, secret: str) -> bytes:
-    return keyring.seal(secret.encode(), f"invitations:{invitation_id}".encode())
+    return keyring.seal(secret.encode(), totp_bound_to(invitation_id))
 
 
 def _invitation(row: asyncpg.Record, keyring: Keyring) -> Invitation:
-    secret = keyring.open(bytes(row["totp_secret"]), f"invitations:{row['id']}".encode())
+    secret = keyring.open(bytes(row["totp_secret"]), totp_bound_to(row["id"]))
     return from_row(
         Invitation,
         row,

@@ -27,13 +27,18 @@ DISABLE = "UPDATE people SET disabled_at = coalesce(disabled_at, $2) WHERE id = 
 RECORD_EVENT = "INSERT INTO sign_in_events (person_id, outcome, at) VALUES ($1, $2, $3)"
 
 
+def totp_bound_to(person_id: object) -> bytes:
+    """A sealed TOTP secret opens in its own person's row only."""
+    return str(person_id).encode()
+
+
 def _person(row: asyncpg.Record, keyring: Keyring) -> Person:
     return from_row(
         Person,
         row,
         role=PersonRole(row["role"]),
         access_role=Role(row["access_role"]),
-        totp_secret=keyring.open(bytes(row["totp_secret"]), str(row["id"]).encode()).decode(),
+        totp_secret=keyring.open(bytes(row["totp_secret"]), totp_bound_to(row["id"])).decode(),
     )
 
 
@@ -44,7 +49,7 @@ def from_record(row: asyncpg.Record, keyring: Keyring) -> Person:
 
 async def add(conn: Connection, person: Person, keyring: Keyring) -> bool:
     """False when the email already has an account."""
-    sealed = keyring.seal(person.totp_secret.encode(), str(person.id).encode())
+    sealed = keyring.seal(person.totp_secret.encode(), totp_bound_to(person.id))
     added = await conn.fetchval(
         INSERT_PERSON,
         person.id,

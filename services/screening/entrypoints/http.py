@@ -42,7 +42,9 @@ async def _record(
     settings: ScreeningSettings = request.app.state.runtime.settings
 
     async def run() -> tuple[int, Any]:
-        screening = await record_screening(conn, command, settings.thresholds())
+        screening = await record_screening(
+            conn, command, settings.thresholds(), request.app.state.keyring
+        )
         await audit(conn, caller, "write", "screening", str(screening.id))
         return 201, ScreeningOut.of(screening).model_dump(mode="json")
 
@@ -108,10 +110,13 @@ async def post_questionnaire_response(
 
 
 @router.get("/{screening_id}", response_model=ScreeningOut)
-async def get_screening(screening_id: UUID, conn: ConnectionDep, caller: ClinicDep) -> ScreeningOut:
+async def get_screening(
+    screening_id: UUID, request: Request, conn: ConnectionDep, caller: ClinicDep
+) -> ScreeningOut:
     """One screening, only for the organization that recorded it."""
+    keyring = request.app.state.keyring
     async with conn.transaction():
-        screening = await repository.get(conn, screening_id, caller.organization_id)
+        screening = await repository.get(conn, screening_id, caller.organization_id, keyring)
         if screening is None:
             raise NotFound(f"No screening {screening_id} for this organization.")
         await audit(conn, caller, "read", "screening", str(screening.id))

@@ -13,6 +13,7 @@ from services.screening.domain import Thresholds
 from services.screening.domain.screening import RecordScreening, Screening, evaluate
 from warmlink.audit import trail
 from warmlink.auth import Caller
+from warmlink.crypto import Keyring
 from warmlink.db import Connection
 from warmlink.errors import NotFound
 from warmlink.outbox import publish_later
@@ -25,11 +26,12 @@ async def record_screening(
     conn: Connection,
     command: RecordScreening,
     thresholds: Thresholds,
+    keyring: Keyring,
     now: datetime | None = None,
 ) -> Screening:
     """Score and store a screen; a positive one emits ScreenPositive in the same transaction."""
     screening = evaluate(command, new_event_id(), thresholds, now or datetime.now(UTC))
-    await repository.add(conn, screening)
+    await repository.add(conn, screening, keyring)
     if screening.result.positive:
         await publish_later(conn, screen_positive(screening), producer=PRODUCER)
     return screening

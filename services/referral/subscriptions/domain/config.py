@@ -75,13 +75,15 @@ class WebhookConfig:
 
     def secrets_keyring(self) -> Keyring:
         if self.keyring is None:
-            raise RuntimeError("webhook secrets are sealed with REFERRAL_PHI_KEY, which is not set")
+            raise RuntimeError(
+                "webhook secrets are sealed with a key ring, none is set (REFERRAL_SEAL_KEYS)"
+            )
         return self.keyring
 
 
 def _keyring_of(settings: object) -> Keyring | None:
-    keyring = getattr(settings, "keyring", None)
-    if not callable(keyring) or getattr(settings, "phi_key", None) is None:
+    seal_keyring = getattr(settings, "seal_keyring", None)
+    if not callable(seal_keyring):
         return None
-    found: Keyring = keyring()
+    found: Keyring | None = seal_keyring()
     return found
