@@ -201,6 +201,7 @@ def _verifier(settings: ServiceSettings) -> TokenVerifier:
         "max_lifetime_s": settings.jwt_max_lifetime_s,
         "jwks_max_age_s": settings.jwks_max_age_s,
         "dev_kid_allowed": settings.environment != "production",
+        "leeway_s": settings.jwt_clock_leeway_s,
     }
     if settings.jwt_public_key_file is not None:
         return TokenVerifier.from_file(settings.jwt_public_key_file, aud, iss, **limits)

@@ -101,6 +101,9 @@ class ServiceSettings(BaseSettings):
     # How long the JWKS document is used before it is fetched again. It lists the organizations
     # the directory has suspended: their tokens stop working within this time.
     jwks_max_age_s: float = Field(60.0, gt=0)
+    # How far the issuer's clock and this host's may disagree (exp, nbf, iat): a token this many
+    # seconds past its exp is still accepted. At most 5 minutes: leeway lengthens every token.
+    jwt_clock_leeway_s: float = Field(30.0, ge=0, le=300)
 
     relay_enabled: bool = True
     outbox_batch_size: int = 500
