@@ -37,6 +37,9 @@ class ServiceSettings(BaseSettings):
 
     service_name: ClassVar[str] = "warmlink"
     default_port: ClassVar[int] = 8000
+    # URL settings that carry a token, a client secret or PHI, each with what it carries:
+    # production refuses any of them on plain http, at start. A service adds its own.
+    https_urls: ClassVar[dict[str, str]] = {}
 
     environment: Literal["development", "test", "production"] = "development"
 
@@ -177,6 +180,10 @@ class ServiceSettings(BaseSettings):
                 f"KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} sends events (PHI) "
                 "unencrypted: use SSL or SASL_SSL"
             )
+        for name, carries in self.https_urls.items():
+            url = getattr(self, name)
+            if url and not str(url).startswith("https://"):
+                problems.append(f"{name.upper()} must be an https:// URL: it carries {carries}")
         if not self.kafka_ssl_check_hostname:
             problems.append("KAFKA_SSL_CHECK_HOSTNAME must stay on in production")
         if self.fault_crash_before_publish:

@@ -23,6 +23,13 @@ class PortalSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PORTAL_", extra="ignore")
     service_name: ClassVar[str] = "portal"
     default_port: ClassVar[int] = 8005
+    https_urls: ClassVar[dict[str, str]] = {
+        "directory_url": "the portal's client secret (POST /oauth/token) and people's tokens",
+        "screening_url": "people's bearer tokens",
+        "referral_url": "people's bearer tokens",
+        "followup_url": "people's bearer tokens",
+        "alerts_sms_url": "people's phone numbers, their alerts and the provider's API key",
+    }
 
     screening_url: str = "http://127.0.0.1:8001"
     directory_url: str = "http://127.0.0.1:8002"

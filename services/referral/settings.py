@@ -19,6 +19,10 @@ class ReferralSettings(SubscriptionSettings, ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="REFERRAL_", extra="ignore")
     service_name: ClassVar[str] = "referral"
     default_port: ClassVar[int] = 8003
+    https_urls: ClassVar[dict[str, str]] = {
+        "directory_url": "the network's client secret (POST /oauth/token) and bearer tokens",
+        "sms_url": "her phone number, her message and the provider's API key",
+    }
 
     # Seals patient details at rest (base64 of 32 random bytes; `warmlink dev` makes one).
     phi_key: SecretStr | None = None

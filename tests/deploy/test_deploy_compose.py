@@ -82,6 +82,10 @@ def required_env(workdir: Path) -> dict[str, str]:
         "WARMLINK_REFERRAL_PHI_KEY": "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=",
         "WARMLINK_PORTAL_SECRETS_KEY": "MTIzNDU2Nzg5MGFiY2RlZjEyMzQ1Njc4OTBhYmNkZWY=",
         "WARMLINK_PORTAL_PUBLIC_URL": "https://portal.example.org",
+        "WARMLINK_DIRECTORY_URL": "https://directory.example.org",
+        "WARMLINK_SCREENING_URL": "https://screening.example.org",
+        "WARMLINK_REFERRAL_URL": "https://referral.example.org",
+        "WARMLINK_FOLLOWUP_URL": "https://followup.example.org",
     }
 
 
