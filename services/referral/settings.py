@@ -55,6 +55,13 @@ class ReferralSettings(SubscriptionSettings, ServiceSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_sender: str = "noreply@warmlink.example"
+    # Her email names a mental-health practice: None upgrades to TLS when the relay offers it
+    # (development's local sink offers none), true insists (nothing is sent otherwise), false
+    # never tries. SMTP_IMPLICIT_TLS: TLS from the first byte (port 465). Production requires one
+    # of the two. SMTP_CAFILE: the relay's CA when the system's CAs do not sign it.
+    smtp_starttls: bool | None = None
+    smtp_implicit_tls: bool = False
+    smtp_cafile: str | None = None
     sms_url: str | None = None
     sms_api_key: SecretStr | None = None
     # Where people reach the portal: her messages link to her status page, <portal_url>/s/<token>.
@@ -75,6 +82,20 @@ class ReferralSettings(SubscriptionSettings, ServiceSettings):
     def _phi_key_required_in_production(self) -> ReferralSettings:
         if self.environment == "production" and self.phi_key is None:
             raise ValueError("refusing to start in production: PHI_KEY is not set")
+        return self
+
+    @model_validator(mode="after")
+    def _patient_email_encrypted_in_production(self) -> ReferralSettings:
+        if self.smtp_implicit_tls and self.smtp_starttls is not None:
+            raise ValueError(
+                "REFERRAL_SMTP_IMPLICIT_TLS and REFERRAL_SMTP_STARTTLS exclude each other"
+            )
+        encrypted = self.smtp_implicit_tls or self.smtp_starttls is True
+        if self.environment == "production" and "smtp" in self.patient_channels() and not encrypted:
+            raise ValueError(
+                "refusing to start in production: patients' email would go out unencrypted "
+                "when the relay offers no TLS: set SMTP_STARTTLS=true or SMTP_IMPLICIT_TLS=true"
+            )
         return self
 
     @model_validator(mode="after")

@@ -4,13 +4,12 @@ them (the JWKS URL is refused in warmlink.settings already, see test_runtime_set
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from pydantic import ValidationError
 
 from services.portal.settings import PortalSettings
 from services.referral.settings import ReferralSettings
+from tests.support.environment import no_service_environment  # noqa: F401 (a fixture)
 from tests.unit.runtime.test_runtime_settings import PRODUCTION_READY
 
 PRODUCTION = PRODUCTION_READY
@@ -27,12 +26,7 @@ PORTAL = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Settings here come from arguments only, not from the shell that runs the tests."""
-    prefixed = [n for n in os.environ if n.startswith(("REFERRAL_", "PORTAL_", "WARMLINK_"))]
-    for name in prefixed:
-        monkeypatch.delenv(name)
+pytestmark = pytest.mark.usefixtures("no_service_environment")
 
 
 def test_production_accepts_https_everywhere() -> None:
