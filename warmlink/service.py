@@ -163,6 +163,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         lifespan=lifespan,
         telemetry=NO_NATIVE_TELEMETRY,
     )
+    app.state.rate_limits = settings.rate_limits()  # per process, in memory (warmlink.guard)
     problems.install(app)
     app.add_middleware(TraceRequests)
     app.include_router(_health_router(settings.service_name))
