@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from services.directory.adapters import listings
 from services.directory.hsds.domain.export import export_directory
@@ -28,16 +28,15 @@ PerPage = Annotated[int | None, Query(ge=1, description="organizations a page; a
 After = Annotated[str, Query(max_length=200, description="the `after` of the Link rel=next")]
 
 
-@router.get("")
-async def whole_directory(
+async def _export_page(
     request: Request,
     response: Response,
-    conn: ConnectionDep,
     caller: CallerDep,
+    conn: ConnectionDep,
     per_page: PerPage = None,
     after: After = "",
 ) -> dict[str, list[dict[str, Any]]]:
-    """All four HSDS collections at once, one page of organizations (module doc)."""
+    """One page of organizations, exported (module doc)."""
     settings: DirectorySettings = request.app.state.runtime.settings
     if per_page is not None and per_page > settings.hsds_page_max:
         why = f"at most {settings.hsds_page_max}"
@@ -50,17 +49,17 @@ async def whole_directory(
     return export_directory(orgs, datetime.now(UTC), settings.capacity_max_age)
 
 
+ExportPage = Annotated[dict[str, list[dict[str, Any]]], Depends(_export_page)]
+
+
+@router.get("")
+async def whole_directory(export: ExportPage) -> dict[str, list[dict[str, Any]]]:
+    """All four HSDS collections at once."""
+    return export
+
+
 @router.get("/{collection}")
-async def one_collection(
-    collection: Collection,
-    request: Request,
-    response: Response,
-    conn: ConnectionDep,
-    caller: CallerDep,
-    per_page: PerPage = None,
-    after: After = "",
-) -> list[dict[str, Any]]:
+async def one_collection(collection: Collection, export: ExportPage) -> list[dict[str, Any]]:
     """One HSDS collection: organizations, services (with capacities), locations or
-    service_at_locations, of one page of organizations."""
-    whole = await whole_directory(request, response, conn, caller, per_page, after)
-    return whole[collection]
+    service_at_locations."""
+    return export[collection]
