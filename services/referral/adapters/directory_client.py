@@ -39,6 +39,8 @@ class PracticeInfo:
     time_zone: str
     calendar: BusinessCalendar  # the practice's zone and intake hours, the network's holidays
     ack_rule: AcknowledgementRule
+    # Suspended from the network: listed still (its referrals stay readable), sent none.
+    suspended: bool = False
 
     def acknowledge_by(self, since: datetime, urgent: bool) -> datetime:
         """The deadline promised to the patient ("you will hear within one business day")."""
@@ -73,7 +75,8 @@ class DirectoryClient:
         """The practice's service, or None when the directory has no such practice/service.
 
         Found practices are remembered for a minute: names and intake contacts change rarely,
-        and every warm handoff would otherwise wait for the directory."""
+        and every warm handoff would otherwise wait for the directory. So a suspension reaches
+        submissions within PRACTICE_TTL_S, as it reaches tokens within the JWKS document's age."""
         cached = self._practices.get((practice_id, service_id))
         if cached is not None and cached[1] > time.monotonic():
             return cached[0]
@@ -101,6 +104,7 @@ class DirectoryClient:
                     time_zone=zone,
                     calendar=BusinessCalendar(zone, _windows(service), self.is_holiday),
                     ack_rule=self.ack_rule,
+                    suspended=body.get("status") == "suspended",
                 )
         return None
 
