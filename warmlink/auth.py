@@ -150,13 +150,25 @@ class TokenVerifier:
                 return
             if self._unknown.get(kid, 0.0) > time.monotonic():
                 return  # unknown at a recent fetch: refused at once by verify()
-        if self._fetch is None or self._fetch.done():
-            self._fetch = asyncio.create_task(self._fetch_when_allowed(), name="jwks-fetch")
-        await asyncio.shield(self._fetch)  # one request cancelled does not cancel the others'
+        await self._shared_fetch()
         if self._key(kid) is None and self._fetch_succeeded:  # a failed fetch proves nothing
             if len(self._unknown) >= VERIFIED_CACHE_SIZE:
                 self._unknown.clear()
             self._unknown[kid] = time.monotonic() + self.unknown_kid_ttl_s
+
+    async def _shared_fetch(self) -> None:
+        """The one JWKS fetch every waiter shares (started if none is under way)."""
+        if self._fetch is None or self._fetch.done():
+            self._fetch = asyncio.create_task(self._fetch_when_allowed(), name="jwks-fetch")
+        await asyncio.shield(self._fetch)  # one request cancelled does not cancel the others'
+
+    async def suspended_organizations(self) -> frozenset[str]:
+        """The organizations the directory lists as suspended, by a JWKS document no older than
+        `jwks_max_age_s` (fetched again, the fetch shared with requests, when older): for what
+        outlives a request, such as an open stream or a webhook queue."""
+        if self._jwks_url is not None and self._jwks_stale():
+            await self._shared_fetch()
+        return self._suspended
 
     async def _fetch_when_allowed(self) -> None:
         wait = self._fetched_at + JWKS_MIN_INTERVAL_S - time.monotonic()

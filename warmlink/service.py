@@ -145,7 +145,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         logs.configure(settings.service_name, settings.log_level, settings.log_format)
         telemetry.configure(settings.service_name, settings.otel_exporter)
-        app.state.verifier = _verifier(settings)
+        app.state.verifier = verifier_for(settings)
         runtime = await start_runtime(spec, app)
         app.state.runtime = runtime
         _freeze_startup_objects()
@@ -195,7 +195,9 @@ NO_NATIVE_TELEMETRY: TelemetryConfig = {
 }
 
 
-def _verifier(settings: ServiceSettings) -> TokenVerifier:
+def verifier_for(settings: ServiceSettings) -> TokenVerifier:
+    """The token verifier a service's settings describe (also for processes without an app,
+    such as the referral service's separate webhook delivery)."""
     aud, iss = settings.jwt_audience, settings.jwt_issuer
     limits: dict[str, Any] = {
         "jwks_url": settings.jwks_url,
