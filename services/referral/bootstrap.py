@@ -62,6 +62,7 @@ async def referral_context(app: FastAPI, runtime: Runtime) -> None:
         settings.directory_timeout_s,
         settings.holidays(),
         settings.acknowledgement_rule(),
+        settings.directory_listing_keep_s,
     )
     runtime.closers.append(directory.close)
     app.state.referral_context = ReferralContext(

@@ -30,6 +30,9 @@ class ReferralSettings(SubscriptionSettings, ServiceSettings):
     # The directory: practice names and intake contacts at submission, next matches on decline.
     directory_url: str = "http://127.0.0.1:8002"
     directory_timeout_s: float = 3.0
+    # How long a practice's listing (name, intake contacts, hours, suspended or not) is reused:
+    # a suspension reaches submissions within this.
+    directory_listing_keep_s: float = Field(60.0, ge=0)
     # Days from submission within which her first appointment must fall, by urgency; a later
     # one makes the referral redirectable (no_timely_appointment). Env: a JSON object.
     appointment_within_days: dict[str, int] = Field(

@@ -38,6 +38,8 @@ def net(infra: Infrastructure) -> Iterator[Network]:
     # Spans go to the services' logs (console exporter), so the PHI test below reads them too.
     # The referring site's webhook subscriber listens on 127.0.0.1 (allowed in development).
     env = {"OTEL_EXPORTER": "console", "WEBHOOK_ALLOW_PRIVATE": "true"}
+    # Listings are not reused: a suspension reaches the next submission at once.
+    env["DIRECTORY_LISTING_KEEP_S"] = "0"
     stack = start_network(infra, ["directory", "screening", "referral"], env)
     try:
         seed_region(f"http://127.0.0.1:{stack.ports['directory']}", stack.signing_key)
