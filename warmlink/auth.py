@@ -38,6 +38,10 @@ JWKS_MAX_AGE_S = 60.0
 SUSPENDED_MEMBER = "warmlink_suspended_organizations"
 # The longest lifetime (exp - iat) a token may have; the directory issues 10-minute tokens.
 MAX_TOKEN_LIFETIME_S = 3600
+# How far the issuer's clock and ours may disagree: a token is still accepted this long after its
+# exp, and its nbf/iat may lie this far in the future. Without it, a host whose clock ran a second
+# behind the directory's refused a token the directory had just issued.
+CLOCK_LEEWAY_S = 30.0
 # An unknown key id triggers a fetch at most this often: garbage tokens cannot flood the issuer.
 JWKS_MIN_INTERVAL_S = 1.0
 # A key id the JWKS document did not have is refused at once for this long (no fetch, no wait).
@@ -91,6 +95,7 @@ class TokenVerifier:
         max_lifetime_s: float = MAX_TOKEN_LIFETIME_S,
         jwks_max_age_s: float = JWKS_MAX_AGE_S,
         dev_kid_allowed: bool = True,
+        leeway_s: float = CLOCK_LEEWAY_S,
     ) -> None:
         self.audience, self.issuer = audience, issuer
         self._static = dict(static or {})
@@ -99,6 +104,7 @@ class TokenVerifier:
         self._suspended: frozenset[str] = frozenset()  # from the last JWKS document fetched
         self.max_lifetime_s, self.jwks_max_age_s = max_lifetime_s, jwks_max_age_s
         self.dev_kid_allowed = dev_kid_allowed  # False in production: kid "dev" is refused
+        self.leeway_s = leeway_s
         self._fetched_at = -1e9
         self._fetch: asyncio.Task[None] | None = None  # the one JWKS fetch requests share
         self._unknown: dict[str | None, float] = {}  # key id -> unknown until (monotonic)
@@ -144,13 +150,25 @@ class TokenVerifier:
                 return
             if self._unknown.get(kid, 0.0) > time.monotonic():
                 return  # unknown at a recent fetch: refused at once by verify()
-        if self._fetch is None or self._fetch.done():
-            self._fetch = asyncio.create_task(self._fetch_when_allowed(), name="jwks-fetch")
-        await asyncio.shield(self._fetch)  # one request cancelled does not cancel the others'
+        await self._shared_fetch()
         if self._key(kid) is None and self._fetch_succeeded:  # a failed fetch proves nothing
             if len(self._unknown) >= VERIFIED_CACHE_SIZE:
                 self._unknown.clear()
             self._unknown[kid] = time.monotonic() + self.unknown_kid_ttl_s
+
+    async def _shared_fetch(self) -> None:
+        """The one JWKS fetch every waiter shares (started if none is under way)."""
+        if self._fetch is None or self._fetch.done():
+            self._fetch = asyncio.create_task(self._fetch_when_allowed(), name="jwks-fetch")
+        await asyncio.shield(self._fetch)  # one request cancelled does not cancel the others'
+
+    async def suspended_organizations(self) -> frozenset[str]:
+        """The organizations the directory lists as suspended, by a JWKS document no older than
+        `jwks_max_age_s` (fetched again, the fetch shared with requests, when older): for what
+        outlives a request, such as an open stream or a webhook queue."""
+        if self._jwks_url is not None and self._jwks_stale():
+            await self._shared_fetch()
+        return self._suspended
 
     async def _fetch_when_allowed(self) -> None:
         wait = self._fetched_at + JWKS_MIN_INTERVAL_S - time.monotonic()
@@ -190,7 +208,7 @@ class TokenVerifier:
         """Verify a token; a token already verified is answered from a small cache until it
         expires (a signature check costs ~140 us, more than the rest of a cheap request)."""
         cached = self._verified.get(token)
-        if cached is not None and cached[1] > time.time():
+        if cached is not None and cached[1] + self.leeway_s > time.time():
             return self._not_suspended(cached[0])
         caller, expires = self._verify(token)
         if len(self._verified) >= VERIFIED_CACHE_SIZE:
@@ -218,6 +236,7 @@ class TokenVerifier:
                 algorithms=[ALGORITHM],
                 audience=self.audience,
                 issuer=self.issuer,
+                leeway=self.leeway_s,
                 options={"require": ["exp", "iat", "sub", "aud", "iss"]},
             )
             if float(claims["exp"]) - float(claims["iat"]) > self.max_lifetime_s:

@@ -14,10 +14,17 @@ first
 
 The limit is the service's `MAX_BODY_BYTES` (1 MiB by default). A route that bounds its own body
 (a document upload with a larger limit of its own) is marked with `bounds_own_body`.
+
+Each request also takes one from a rate limit (`warmlink.rate_limit`, when the app has one in
+`app.state.rate_limits`): a route that needs a caller charges the caller once authenticated (a
+bad token is refused 401 first, for nothing); a route that takes no bearer token (sign-in pages,
+the token endpoint, health) charges the client address before anything else. Past the limit:
+429 problem+json with Retry-After, no body read, no connection taken.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -28,7 +35,8 @@ from starlette.routing import BaseRoute
 from starlette.types import Message, Receive
 
 from warmlink.auth import CALLER_SCOPE_KEY, authenticated
-from warmlink.problems import ContentTooLarge
+from warmlink.problems import ContentTooLarge, TooManyRequests
+from warmlink.rate_limit import RateLimits, TokenBuckets, caller_key
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 _OWN_BODY = "__warmlink_bounds_own_body__"
@@ -54,6 +62,19 @@ def needs_caller(dependant: Dependant) -> bool:
 def _limit(request: Request) -> int:
     runtime = getattr(request.app.state, "runtime", None)
     return runtime.settings.max_body_bytes if runtime is not None else DEFAULT_MAX_BODY_BYTES
+
+
+def _rate_limits(request: Request) -> RateLimits | None:
+    return getattr(request.app.state, "rate_limits", None)
+
+
+def _within_rate(buckets: TokenBuckets, key: str, whose: str) -> None:
+    wait = buckets.take(key)
+    if wait is not None:
+        raise TooManyRequests(
+            f"Too many requests from this {whose}: at most {buckets.rate_per_s:g} a second.",
+            headers={"Retry-After": str(max(1, math.ceil(wait)))},
+        )
 
 
 def _counted(receive: Receive, limit: int) -> Receive:
@@ -82,6 +103,10 @@ class GuardedRoute(APIRoute):
         caller_needed = needs_caller(self.dependant)
 
         async def guarded(request: Request) -> Response:
+            limits = _rate_limits(request)
+            if limits is not None and not caller_needed:
+                address = request.client.host if request.client else "unknown"
+                _within_rate(limits.by_address, address, "client address")
             if not own_body:
                 limit = _limit(request)
                 declared = request.headers.get("content-length", "")
@@ -89,7 +114,11 @@ class GuardedRoute(APIRoute):
                     raise too_large(limit)
                 request = Request(request.scope, _counted(request.receive, limit))
             if caller_needed:
-                request.scope[CALLER_SCOPE_KEY] = await authenticated(request)
+                caller = await authenticated(request)
+                request.scope[CALLER_SCOPE_KEY] = caller
+                if limits is not None:
+                    key = caller_key(caller.organization_id, caller.subject)
+                    _within_rate(limits.by_caller, key, "caller")
             return await handler(request)
 
         return guarded

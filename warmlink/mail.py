@@ -8,6 +8,7 @@ not chained."""
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
@@ -24,8 +25,10 @@ class MailNotSent(Exception):
 
 @dataclass(frozen=True)
 class SmtpSender:
-    """`starttls`: None upgrades whenever the server offers it, True insists, False never tries
-    (a local sink only). Credentials, if any, are sent after the upgrade."""
+    """`starttls`: None upgrades whenever the server offers it, True insists (no upgrade, no
+    message), False never tries (a local sink only). `implicit_tls`: TLS from the first byte
+    (SMTPS, port 465), and then no STARTTLS. `cafile`: the CA of a relay the system's CAs do not
+    sign. Credentials, if any, are sent after TLS is up."""
 
     host: str
     port: int
@@ -34,6 +37,13 @@ class SmtpSender:
     password: str | None = field(default=None, repr=False)
     starttls: bool | None = None
     timeout_s: float = 10.0
+    implicit_tls: bool = False
+    cafile: str | None = None
+
+    @property
+    def encrypts(self) -> bool:
+        """Whether nothing is sent unless the relay speaks TLS (what patients' mail needs)."""
+        return self.implicit_tls or self.starttls is True
 
     async def send(self, to: str, subject: str, body: str, message_id: str | None = None) -> None:
         """`message_id`: the same on every attempt of one message, so a receiver that keeps each
@@ -56,7 +66,9 @@ class SmtpSender:
                 port=self.port,
                 username=self.username,
                 password=self.password,
-                start_tls=self.starttls,
+                use_tls=self.implicit_tls,
+                start_tls=False if self.implicit_tls else self.starttls,
+                tls_context=self._tls_context(),
                 timeout=self.timeout_s,
             )
         except aiosmtplib.SMTPResponseException as exc:
@@ -64,3 +76,6 @@ class SmtpSender:
             raise MailNotSent(f"smtp: server replied {exc.code}") from None
         except (aiosmtplib.SMTPException, OSError, TimeoutError, ValueError) as exc:
             raise MailNotSent(f"smtp: {type(exc).__name__}") from None
+
+    def _tls_context(self) -> ssl.SSLContext | None:
+        return ssl.create_default_context(cafile=self.cafile) if self.cafile else None

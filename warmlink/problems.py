@@ -79,6 +79,10 @@ class ContentTooLarge(Problem):
     status, title, slug = 413, "Content Too Large", "content-too-large"
 
 
+class TooManyRequests(Problem):
+    status, title, slug = 429, "Too Many Requests", "too-many-requests"
+
+
 class ServiceUnavailable(Problem):
     status, title, slug = 503, "Service Unavailable", "unavailable"
 

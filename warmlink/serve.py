@@ -21,6 +21,7 @@ def run_service(name: str) -> None:
         workers=settings.http_workers,
         host=settings.http_host,
         port=settings.http_port,
+        forwarded_allow_ips=settings.trusted_proxies,  # the client address the rate limit keys
         loop="uvloop",
         http="httptools",
         log_config=None,  # our JSON logging, configured in the lifespan

@@ -156,7 +156,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         logs.configure(settings.service_name, settings.log_level, settings.log_format)
         telemetry.configure(settings.service_name, settings.otel_exporter)
-        app.state.verifier = _verifier(settings)
+        app.state.verifier = verifier_for(settings)
         runtime = await start_runtime(spec, app)
         app.state.runtime = runtime
         _freeze_startup_objects()
@@ -174,6 +174,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
         lifespan=lifespan,
         telemetry=NO_NATIVE_TELEMETRY,
     )
+    app.state.rate_limits = settings.rate_limits()  # per process, in memory (warmlink.guard)
     problems.install(app)
     app.add_middleware(TraceRequests)
     app.include_router(_health_router(settings.service_name))
@@ -205,13 +206,16 @@ NO_NATIVE_TELEMETRY: TelemetryConfig = {
 }
 
 
-def _verifier(settings: ServiceSettings) -> TokenVerifier:
+def verifier_for(settings: ServiceSettings) -> TokenVerifier:
+    """The token verifier a service's settings describe (also for processes without an app,
+    such as the referral service's separate webhook delivery)."""
     aud, iss = settings.jwt_audience, settings.jwt_issuer
     limits: dict[str, Any] = {
         "jwks_url": settings.jwks_url,
         "max_lifetime_s": settings.jwt_max_lifetime_s,
         "jwks_max_age_s": settings.jwks_max_age_s,
         "dev_kid_allowed": settings.environment != "production",
+        "leeway_s": settings.jwt_clock_leeway_s,
     }
     if settings.jwt_public_key_file is not None:
         return TokenVerifier.from_file(settings.jwt_public_key_file, aud, iss, **limits)

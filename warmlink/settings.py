@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from warmlink.business_time import AcknowledgementRule, HolidayCheck, public_holidays
 from warmlink.crypto import Keyring
+from warmlink.rate_limit import RateLimits
 
 DEV_DATABASE_HOST = "127.0.0.1:15432"
 DEV_KAFKA = "127.0.0.1:19092"
@@ -38,6 +39,9 @@ class ServiceSettings(BaseSettings):
 
     service_name: ClassVar[str] = "warmlink"
     default_port: ClassVar[int] = 8000
+    # URL settings that carry a token, a client secret or PHI, each with what it carries:
+    # production refuses any of them on plain http, at start. A service adds its own.
+    https_urls: ClassVar[dict[str, str]] = {}
 
     environment: Literal["development", "test", "production"] = "development"
 
@@ -90,6 +94,16 @@ class ServiceSettings(BaseSettings):
     # The largest request body a route reads; larger is answered 413 before it is read. A route
     # with a limit of its own (the referral service's DOCUMENT_MAX_BYTES) is not bound by it.
     max_body_bytes: int = Field(1024 * 1024, ge=1)
+    # Requests a second each authenticated caller (organization and subject), and each client
+    # address on routes that take no bearer token, may make to one process, with bursts of
+    # RATE_LIMIT_BURST_S seconds' worth; past it, 429 (warmlink.rate_limit). Unset: 100 and 200 in
+    # production; 10,000 elsewhere, above what the benchmarks drive one caller at.
+    rate_limit_caller_per_s: float | None = Field(None, gt=0)
+    rate_limit_address_per_s: float | None = Field(None, gt=0)
+    rate_limit_burst_s: float = Field(2.0, gt=0)
+    # Proxies whose X-Forwarded-For names the client (uvicorn's forwarded_allow_ips): behind a
+    # TLS front, list its address, or every person shares the front's address and its limit.
+    trusted_proxies: str = "127.0.0.1"
 
     jwt_public_key_file: Path | None = None
     # The network's JWKS document (the directory's /.well-known/jwks.json): tokens from
@@ -102,6 +116,9 @@ class ServiceSettings(BaseSettings):
     # How long the JWKS document is used before it is fetched again. It lists the organizations
     # the directory has suspended: their tokens stop working within this time.
     jwks_max_age_s: float = Field(60.0, gt=0)
+    # How far the issuer's clock and this host's may disagree (exp, nbf, iat): a token this many
+    # seconds past its exp is still accepted. At most 5 minutes: leeway lengthens every token.
+    jwt_clock_leeway_s: float = Field(30.0, ge=0, le=300)
 
     relay_enabled: bool = True
     outbox_batch_size: int = 500
@@ -169,7 +186,18 @@ class ServiceSettings(BaseSettings):
             self.database_url = f"postgresql://postgres@{DEV_DATABASE_HOST}/{self.service_name}"
         if not self.http_port:
             self.http_port = self.default_port
+        production = self.environment == "production"
+        if self.rate_limit_caller_per_s is None:
+            self.rate_limit_caller_per_s = 100.0 if production else 10_000.0
+        if self.rate_limit_address_per_s is None:
+            self.rate_limit_address_per_s = 200.0 if production else 10_000.0
         return self
+
+    def rate_limits(self) -> RateLimits:
+        assert self.rate_limit_caller_per_s and self.rate_limit_address_per_s  # filled above
+        return RateLimits.of(
+            self.rate_limit_caller_per_s, self.rate_limit_address_per_s, self.rate_limit_burst_s
+        )
 
     @model_validator(mode="after")
     def _check_kafka_security(self) -> ServiceSettings:
@@ -216,6 +244,10 @@ class ServiceSettings(BaseSettings):
                 f"KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol} sends events (PHI) "
                 "unencrypted: use SSL or SASL_SSL"
             )
+        for name, carries in self.https_urls.items():
+            url = getattr(self, name)
+            if url and not str(url).startswith("https://"):
+                problems.append(f"{name.upper()} must be an https:// URL: it carries {carries}")
         if not self.kafka_ssl_check_hostname:
             problems.append("KAFKA_SSL_CHECK_HOSTNAME must stay on in production")
         if self.fault_crash_before_publish:

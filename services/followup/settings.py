@@ -64,3 +64,7 @@ class FollowupSettings(ServiceSettings):
     # measures: capacity nobody has confirmed for this long is shown as stale even when its last
     # event said fresh (the directory publishes on change, not on ageing); the directory's default.
     capacity_stale_after_hours: float = Field(168.0, gt=0)
+    # measures: the longest from..to a metrics request may span. Every referral of the span is
+    # loaded and measured in memory: an unbounded range (from=0001-01-01) read the whole table per
+    # request. A year and a day keeps a yearly review working.
+    metrics_max_days: int = Field(366, ge=1)

@@ -24,6 +24,13 @@ class PortalSettings(ServiceSettings):
     service_name: ClassVar[str] = "portal"
     default_port: ClassVar[int] = 8005
     seals: ClassVar[str | None] = "people's secrets"
+    https_urls: ClassVar[dict[str, str]] = {
+        "directory_url": "the portal's client secret (POST /oauth/token) and people's tokens",
+        "screening_url": "people's bearer tokens",
+        "referral_url": "people's bearer tokens",
+        "followup_url": "people's bearer tokens",
+        "alerts_sms_url": "people's phone numbers, their alerts and the provider's API key",
+    }
 
     screening_url: str = "http://127.0.0.1:8001"
     directory_url: str = "http://127.0.0.1:8002"

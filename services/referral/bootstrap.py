@@ -63,6 +63,7 @@ async def referral_context(app: FastAPI, runtime: Runtime) -> None:
         settings.directory_timeout_s,
         settings.holidays(),
         settings.acknowledgement_rule(),
+        settings.directory_listing_keep_s,
     )
     runtime.closers.append(directory.close)
     app.state.referral_context = ReferralContext(
@@ -113,7 +114,13 @@ def _start_auto_redirects(
 def _notifier(settings: ReferralSettings, channel: str) -> Notifier:
     if channel == "smtp":
         return notifier_from_settings(
-            "smtp", host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_sender
+            "smtp",
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_sender,
+            starttls=settings.smtp_starttls,
+            implicit_tls=settings.smtp_implicit_tls,
+            cafile=settings.smtp_cafile,
         )
     key = settings.sms_api_key.get_secret_value() if settings.sms_api_key else ""
     return notifier_from_settings("sms", url=settings.sms_url, api_key=key)

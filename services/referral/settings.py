@@ -20,6 +20,10 @@ class ReferralSettings(SubscriptionSettings, ServiceSettings):
     service_name: ClassVar[str] = "referral"
     default_port: ClassVar[int] = 8003
     seals: ClassVar[str | None] = "patient details"
+    https_urls: ClassVar[dict[str, str]] = {
+        "directory_url": "the network's client secret (POST /oauth/token) and bearer tokens",
+        "sms_url": "her phone number, her message and the provider's API key",
+    }
 
     # Seals patient details at rest (base64 of 32 random bytes; `warmlink dev` makes one).
     # The older single-key form of SEAL_KEYS / SEAL_KEY_ID: it joins the key ring.
@@ -28,6 +32,9 @@ class ReferralSettings(SubscriptionSettings, ServiceSettings):
     # The directory: practice names and intake contacts at submission, next matches on decline.
     directory_url: str = "http://127.0.0.1:8002"
     directory_timeout_s: float = 3.0
+    # How long a practice's listing (name, intake contacts, hours, suspended or not) is reused:
+    # a suspension reaches submissions within this.
+    directory_listing_keep_s: float = Field(60.0, ge=0)
     # Days from submission within which her first appointment must fall, by urgency; a later
     # one makes the referral redirectable (no_timely_appointment). Env: a JSON object.
     appointment_within_days: dict[str, int] = Field(
@@ -53,6 +60,13 @@ class ReferralSettings(SubscriptionSettings, ServiceSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_sender: str = "noreply@warmlink.example"
+    # Her email names a mental-health practice: None upgrades to TLS when the relay offers it
+    # (development's local sink offers none), true insists (nothing is sent otherwise), false
+    # never tries. SMTP_IMPLICIT_TLS: TLS from the first byte (port 465). Production requires one
+    # of the two. SMTP_CAFILE: the relay's CA when the system's CAs do not sign it.
+    smtp_starttls: bool | None = None
+    smtp_implicit_tls: bool = False
+    smtp_cafile: str | None = None
     sms_url: str | None = None
     sms_api_key: SecretStr | None = None
     # Where people reach the portal: her messages link to her status page, <portal_url>/s/<token>.
@@ -68,6 +82,20 @@ class ReferralSettings(SubscriptionSettings, ServiceSettings):
         ):
             return ("smtp", "sms")
         return (self.notify_channel,)
+
+    @model_validator(mode="after")
+    def _patient_email_encrypted_in_production(self) -> ReferralSettings:
+        if self.smtp_implicit_tls and self.smtp_starttls is not None:
+            raise ValueError(
+                "REFERRAL_SMTP_IMPLICIT_TLS and REFERRAL_SMTP_STARTTLS exclude each other"
+            )
+        encrypted = self.smtp_implicit_tls or self.smtp_starttls is True
+        if self.environment == "production" and "smtp" in self.patient_channels() and not encrypted:
+            raise ValueError(
+                "refusing to start in production: patients' email would go out unencrypted "
+                "when the relay offers no TLS: set SMTP_STARTTLS=true or SMTP_IMPLICIT_TLS=true"
+            )
+        return self
 
     @model_validator(mode="after")
     def _sms_needs_its_provider(self) -> ReferralSettings:

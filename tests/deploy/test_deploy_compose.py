@@ -83,6 +83,10 @@ def required_env(workdir: Path) -> dict[str, str]:
         "WARMLINK_PORTAL_SECRETS_KEY": "MTIzNDU2Nzg5MGFiY2RlZjEyMzQ1Njc4OTBhYmNkZWY=",
         "WARMLINK_SCREENING_SEAL_KEYS": "screening-1:YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODk=",
         "WARMLINK_PORTAL_PUBLIC_URL": "https://portal.example.org",
+        "WARMLINK_DIRECTORY_URL": "https://directory.example.org",
+        "WARMLINK_SCREENING_URL": "https://screening.example.org",
+        "WARMLINK_REFERRAL_URL": "https://referral.example.org",
+        "WARMLINK_FOLLOWUP_URL": "https://followup.example.org",
     }
 
 

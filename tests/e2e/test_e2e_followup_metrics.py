@@ -305,6 +305,28 @@ async def test_bad_month_and_wrong_roles_are_problems(net: Network) -> None:
         assert (await client.get("/v1/metrics")).status_code == 401
 
 
+async def test_metric_ranges_are_capped_at_a_year_and_a_day(net: Network) -> None:
+    """An unbounded range loaded every referral ever made per request, and a `to` on the last
+    day a date can hold was a 500."""
+
+    async def asking(path: str, **params: str) -> httpx.Response:
+        return await get(net, path, ADMIN, Role.ADMIN, params=params)
+
+    year = await asking("/v1/metrics", **{"from": "2025-11-30", "to": "2026-11-30"})
+    assert year.status_code == 200, "a year's review keeps working"
+    for path, params, parameter in [
+        ("/v1/metrics", {"from": "2000-01-01", "to": "2026-11-30"}, "from"),
+        ("/v1/metrics", {"from": "0001-01-01"}, "from"),
+        ("/v1/metrics", {"to": "9999-12-31"}, "to"),
+        ("/v1/metrics/sla-breaches", {"from": "1900-01-01"}, "from"),
+        ("/v1/metrics/sla-breaches", {"day": "9999-12-31"}, "day"),
+    ]:
+        refused = await asking(path, **params)
+        assert refused.status_code == 422, (path, params)
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["errors"][0]["parameter"] == parameter, (path, params)
+
+
 async def test_capacity_summary_reflects_the_directory(net: Network) -> None:
     async def capacity() -> dict[str, Any]:
         payload: dict[str, Any] = (await get(net, "/v1/capacity", ADMIN, Role.ADMIN)).json()

@@ -177,3 +177,29 @@ async def test_hsds_export_of_the_live_directory_validates(client: httpx.AsyncCl
         s for s in services if any("STALE" in (c.get("description") or "") for c in s["capacities"])
     ]
     assert stale, "the back-dated listing is marked stale in the export"
+
+
+async def test_the_hsds_export_comes_in_pages_that_add_up_to_the_whole(
+    client: httpx.AsyncClient,
+) -> None:
+    """The whole directory in one answer grew with the network: pages of organizations, each
+    with a Link to the next, and no page larger than DIRECTORY_HSDS_PAGE_MAX (500)."""
+    whole = await client.get("/v1/hsds")
+    assert "link" not in whole.headers, "a directory that fits one page answers as before"
+    pages, url = [], "/v1/hsds?per_page=3"
+    while url:
+        page = await client.get(url)
+        assert page.status_code == 200
+        pages.append(page.json())
+        link = page.headers.get("link", "")
+        url = link.removeprefix("<").split(">;")[0] if 'rel="next"' in link else ""
+    assert len(pages) > 2
+    assert all(len(p["organizations"]) <= 3 for p in pages)
+    for collection in ("organizations", "services", "locations", "service_at_locations"):
+        paged = [item["id"] for p in pages for item in p[collection]]
+        assert sorted(paged) == sorted(item["id"] for item in whole.json()[collection])
+    services = await client.get("/v1/hsds/services", params={"per_page": 2})
+    assert 'rel="next"' in services.headers["link"]
+    too_many = await client.get("/v1/hsds", params={"per_page": 501})
+    assert too_many.status_code == 422
+    assert too_many.json()["errors"][0]["parameter"] == "per_page"

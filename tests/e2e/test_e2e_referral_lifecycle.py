@@ -38,6 +38,8 @@ def net(infra: Infrastructure) -> Iterator[Network]:
     # Spans go to the services' logs (console exporter), so the PHI test below reads them too.
     # The referring site's webhook subscriber listens on 127.0.0.1 (allowed in development).
     env = {"OTEL_EXPORTER": "console", "WEBHOOK_ALLOW_PRIVATE": "true"}
+    # Listings are not reused: a suspension reaches the next submission at once.
+    env["DIRECTORY_LISTING_KEEP_S"] = "0"
     stack = start_network(infra, ["directory", "screening", "referral"], env)
     try:
         seed_region(f"http://127.0.0.1:{stack.ports['directory']}", stack.signing_key)
@@ -583,3 +585,34 @@ async def test_zz_no_patient_detail_reaches_kafka_logs_or_spans(net: Network) ->
         assert value.encode() not in logs, f"{value} reached a log line or span"
     reads = await net.query("referral", "SELECT count(*) AS n FROM audit_log WHERE action = 'read'")
     assert reads[0]["n"] >= 2  # each GET /v1/referrals/{id} with patient details
+
+
+SUSPENDED, SUSPENDED_SERVICE = "lantern-telehealth", "lantern-telehealth-therapy"
+
+
+async def test_no_referral_goes_to_a_suspended_practice_new_or_redirected(
+    net: Network, referral: httpx.AsyncClient
+) -> None:
+    """Before, the directory's listing said `suspended` and the referral went there anyway."""
+    admin = net.auth("network-admin", Role.ADMIN)
+    async with httpx.AsyncClient(base_url=net.url("directory")) as directory:
+        suspended = await directory.post(f"/v1/organizations/{SUSPENDED}/suspend", headers=admin)
+        assert suspended.status_code == 200, suspended.text
+        try:
+            to_suspended = {"practice_id": SUSPENDED, "service_id": SUSPENDED_SERVICE}
+            refused = problem(await submit(net, referral, "to-suspended", **to_suspended), 409)
+            assert refused["errors"][0]["pointer"] == "#/practice_id"
+            assert refused["practice_id"] == SUSPENDED
+            rid = (await submit(net, referral, "redirect-to-suspended")).json()["id"]
+            declined = await referral.post(
+                f"/v1/intake/{rid}/decline",
+                json={"reason": "no_capacity"},
+                headers=net.auth(PRACTICE, Role.PRACTICE),
+            )
+            assert declined.json()["status"] == "declined"
+            moved = await referral.post(
+                f"/v1/referrals/{rid}/redirect", json=to_suspended, headers=net.auth(SITE)
+            )
+            assert problem(moved, 409)["errors"][0]["pointer"] == "#/practice_id"
+        finally:
+            await directory.post(f"/v1/organizations/{SUSPENDED}/reactivate", headers=admin)

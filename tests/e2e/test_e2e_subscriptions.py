@@ -21,6 +21,7 @@ import orjson
 import pytest
 from standardwebhooks import Webhook
 
+from services.referral.subscriptions.domain.config import WebhookConfig
 from services.referral.subscriptions.domain.payloads import ALLOWED_KEYS
 from services.referral.subscriptions.service_layer.events import on_status_change
 from tests.e2e.conftest import Network, start_network
@@ -33,7 +34,11 @@ from warmlink.auth import Role
 
 @pytest.fixture(scope="module")
 def network(infra: Infrastructure) -> Iterator[Network]:
-    env = {"WEBHOOK_ALLOW_PRIVATE": "true", "WEBHOOK_RETRY_INITIAL_S": "0.2"}
+    env = {
+        "WEBHOOK_ALLOW_PRIVATE": "true",
+        "WEBHOOK_RETRY_INITIAL_S": "0.2",
+        "WEBHOOK_HEARTBEAT_MIN_S": "1",  # the idle test's heartbeats come every second
+    }
     stack = start_network(infra, ["referral"], extra_env=env)
     try:
         yield Network(stack)
@@ -336,6 +341,43 @@ async def test_a_refusal_the_setting_lifts_names_it(strict: Network) -> None:
             problem = response.json()
             assert ("REFERRAL_WEBHOOK_ALLOW_PRIVATE=true" in problem["detail"]) is named, url
             assert problem["errors"][0] == {"pointer": "#/url", "detail": problem["detail"]}
+
+
+async def test_a_heartbeat_more_often_than_the_minimum_is_422_at_its_field(
+    strict: Network,
+) -> None:
+    """A 1-second heartbeat to any URL made the service a pinger; the default minimum is 60 s
+    (`WEBHOOK_HEARTBEAT_MIN_S`), refused before the destination is even resolved."""
+    async with httpx.AsyncClient(base_url=strict.url("referral")) as client:
+        response = await client.post(
+            "/v1/subscriptions",
+            json={"url": "https://127.0.0.1/hook", "heartbeat_s": 30},
+            headers=strict.auth("riverside-ob"),
+        )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["errors"][0]["pointer"] == "#/heartbeat_s"
+    assert problem["minimum_s"] == 60
+
+
+async def test_an_organization_past_its_subscription_cap_is_409_until_it_frees_one(
+    network: Network, api: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    site = new_org("site")
+    cap = WebhookConfig().subscriptions_per_organization
+    created = [await subscribe(api, network, site, receiver.url(f"/cap/{n}")) for n in range(cap)]
+    refused = await api.post(
+        "/v1/subscriptions", json={"url": receiver.url("/cap/over")}, headers=network.auth(site)
+    )
+    assert refused.status_code == 409
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["limit"] == cap
+    another = await subscribe(api, network, new_org("site"), receiver.url("/cap/other"))
+    assert another["status"] == "active", "the cap is per organization"
+    gone = await api.delete(f"/v1/subscriptions/{created[0]['id']}", headers=network.auth(site))
+    assert gone.status_code == 204
+    assert (await subscribe(api, network, site, receiver.url("/cap/again")))["status"] == "active"
 
 
 async def test_empty_filter_lists_filter_nothing(

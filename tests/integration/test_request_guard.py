@@ -1,8 +1,9 @@
 """The screening service's app under forged tokens and a starved pool, on the real broker and
 PostgreSQL: a forged token is refused without taking a database connection (so even while every
 request connection is held elsewhere), a request that cannot get a connection is answered 503
-with Retry-After after the acquisition timeout instead of waiting for ever, and the relay
-publishes from a pool of its own meanwhile."""
+with Retry-After after the acquisition timeout instead of waiting for ever, the relay
+publishes from a pool of its own meanwhile, and a caller past its rate limit is answered 429
+without a connection."""
 
 from __future__ import annotations
 
@@ -77,7 +78,7 @@ class Clients:
 
 @asynccontextmanager
 async def screening(
-    infra: Infrastructure, database_url: str, tmp_path: Path, jwks_url: str
+    infra: Infrastructure, database_url: str, tmp_path: Path, jwks_url: str, **extra: Any
 ) -> AsyncIterator[Clients]:
     private_path, public_path = ensure_key_pair(tmp_path / "keys")
     forger_path, _ = ensure_key_pair(tmp_path / "forger")
@@ -94,6 +95,7 @@ async def screening(
         database_pool_min=2,
         database_pool_max=2,
         database_acquire_timeout_s=ACQUIRE_TIMEOUT_S,
+        **extra,
     )
     app = build_app(settings)
     transport = httpx.ASGITransport(app=app)
@@ -200,3 +202,26 @@ async def test_a_request_that_cannot_get_a_connection_is_answered_503_after_the_
         assert published == 0
         after = await clients.http.get(f"/v1/screenings/{uuid.uuid4()}", headers=valid)
         assert after.status_code == 404  # the pool came back: answered as usual
+
+
+async def test_a_caller_past_its_rate_is_refused_429_without_a_connection(
+    infra: Infrastructure, database_url: str, tmp_path: Path, jwks: JwksServer
+) -> None:
+    limits = {"rate_limit_caller_per_s": 0.01, "rate_limit_burst_s": 300}  # a burst of 3
+    async with screening(infra, database_url, tmp_path, jwks.url, **limits) as clients:
+        valid = {"Authorization": f"Bearer {clients.token()}"}
+        url = f"/v1/screenings/{uuid.uuid4()}"
+        allowed = [(await clients.http.get(url, headers=valid)).status_code for _ in range(3)]
+        assert allowed == [404, 404, 404]
+        async with every_request_connection_held(clients.runtime):
+            refused = await within(
+                5, "a request past the rate", clients.http.get(url, headers=valid)
+            )
+        assert refused.status_code == 429, "a connection would have been a 503 after the timeout"
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert int(refused.headers["retry-after"]) >= 1
+        assert refused.json()["status"] == 429
+        other = {"Authorization": f"Bearer {clients.token(subject='another-client')}"}
+        assert (await clients.http.get(url, headers=other)).status_code == 404
+        health = [(await clients.http.get("/health")).status_code for _ in range(20)]
+        assert set(health) == {200}, "the address limit's default is far above this"

@@ -15,7 +15,7 @@ import datetime
 import ipaddress
 import ssl
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,9 +71,11 @@ def _leaf(
     return builder.sign(ca_key, hashes.SHA256()), key
 
 
-def make_ca_and_server_cert(folder: Path) -> tuple[Path, Path, Path]:
-    """A CA and a server certificate for 127.0.0.1 and localhost: (ca, cert, key) files. A
-    client certificate from the same CA is left beside them (client.pem, client.key)."""
+def make_ca_and_server_cert(
+    folder: Path, extra_names: Sequence[str] = ()
+) -> tuple[Path, Path, Path]:
+    """A CA and a server certificate for 127.0.0.1, localhost and `extra_names`: (ca, cert, key)
+    files. A client certificate from the same CA is left beside them (client.pem, client.key)."""
     now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = (
@@ -88,6 +90,7 @@ def make_ca_and_server_cert(folder: Path) -> tuple[Path, Path, Path]:
         .sign(ca_key, hashes.SHA256())
     )
     names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    names += [x509.DNSName(name) for name in extra_names]
     server, server_key = _leaf(ca, ca_key, "localhost", ExtendedKeyUsageOID.SERVER_AUTH, names)
     client, client_key = _leaf(ca, ca_key, "warmlink-svc", ExtendedKeyUsageOID.CLIENT_AUTH, [])
     (folder / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))

@@ -39,6 +39,8 @@ class PracticeInfo:
     time_zone: str
     calendar: BusinessCalendar  # the practice's zone and intake hours, the network's holidays
     ack_rule: AcknowledgementRule
+    # Suspended from the network: listed still (its referrals stay readable), sent none.
+    suspended: bool = False
 
     def acknowledge_by(self, since: datetime, urgent: bool) -> datetime:
         """The deadline promised to the patient ("you will hear within one business day")."""
@@ -54,8 +56,10 @@ class DirectoryClient:
         timeout_s: float,
         is_holiday: HolidayCheck = NO_HOLIDAYS,
         ack_rule: AcknowledgementRule = AcknowledgementRule(),
+        listing_keep_s: float = PRACTICE_TTL_S,
     ) -> None:
         self.base_url, self.timeout_s = base_url, timeout_s
+        self.listing_keep_s = listing_keep_s
         self.is_holiday, self.ack_rule = is_holiday, ack_rule
         self._client: httpx.AsyncClient | None = None
         self._practices: dict[tuple[str, str], tuple[PracticeInfo, float]] = {}
@@ -73,13 +77,16 @@ class DirectoryClient:
         """The practice's service, or None when the directory has no such practice/service.
 
         Found practices are remembered for a minute: names and intake contacts change rarely,
-        and every warm handoff would otherwise wait for the directory."""
+        and every warm handoff would otherwise wait for the directory. So a suspension reaches
+        submissions within `listing_keep_s`, as it reaches tokens within the JWKS document's
+        age."""
         cached = self._practices.get((practice_id, service_id))
         if cached is not None and cached[1] > time.monotonic():
             return cached[0]
         info = await self._fetch_practice(token, practice_id, service_id)
         if info is not None:
-            self._practices[(practice_id, service_id)] = (info, time.monotonic() + PRACTICE_TTL_S)
+            kept_until = time.monotonic() + self.listing_keep_s
+            self._practices[(practice_id, service_id)] = (info, kept_until)
         return info
 
     async def _fetch_practice(
@@ -101,6 +108,7 @@ class DirectoryClient:
                     time_zone=zone,
                     calendar=BusinessCalendar(zone, _windows(service), self.is_holiday),
                     ack_rule=self.ack_rule,
+                    suspended=body.get("status") == "suspended",
                 )
         return None
 

@@ -188,3 +188,15 @@ class StatusLinkNotFound(NotFound):
 
     def __init__(self) -> None:
         super().__init__("No status page at this address.")
+
+
+class PracticeSuspended(Conflict):
+    """The directory has suspended the practice: no referral goes to it, new or redirected."""
+
+    def __init__(self, practice_id: str) -> None:
+        super().__init__(
+            f"practice {practice_id} is suspended from the network and takes no referrals; "
+            "choose another practice",
+            field="/practice_id",
+            practice_id=practice_id,
+        )

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from services.referral.adapters import referral_repository as repo
 from services.referral.adapters import worklist_repository as worklist
 from services.referral.adapters.directory_client import DirectoryUnavailable, PracticeInfo
+from services.referral.domain.errors import PracticeSuspended
 from services.referral.domain.handoff import (
     appointment_needed_by,
     barrier_codes,
@@ -80,6 +81,8 @@ async def practice_or_422(
         raise DirectoryDown(f"The directory cannot be reached ({exc}); try again.") from None
     if practice is None:
         raise InvalidInput.at("/service_id", f"no service {service_id} at practice {practice_id}")
+    if practice.suspended:
+        raise PracticeSuspended(practice_id)
     return practice
 
 

@@ -98,7 +98,7 @@ class AutoRedirector:
         while (match := choose(matches, frozenset(skip))) is not None:
             org, service = match["organization_id"], match["service_id"]
             info = await self._directory.practice(token, org, service)
-            if info is not None:
+            if info is not None and not info.suspended:
                 return info
             skip.add(org)
         return None

@@ -98,6 +98,10 @@ PRODUCTION_READY = {
     "PORTAL_JWT_ISSUER": "https://directory.internal",
     "PORTAL_SECRETS_KEY": "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=",
     "PORTAL_PUBLIC_URL": "https://portal.example.org",
+    "PORTAL_SCREENING_URL": "https://screening.internal",
+    "PORTAL_DIRECTORY_URL": "https://directory.internal",
+    "PORTAL_REFERRAL_URL": "https://referral.internal",
+    "PORTAL_FOLLOWUP_URL": "https://followup.internal",
 }
 
 

@@ -8,16 +8,20 @@ from pydantic import ValidationError
 
 from services.portal.settings import PortalSettings
 
-PRODUCTION: dict[str, Any] = {
-    "environment": "production",
-    "database_url": "postgresql://db.internal/portal",
-    "kafka_bootstrap_servers": "kafka-1:9092",
-    "kafka_profile": "kafka",
-    "kafka_security_protocol": "SSL",
-    "jwks_url": "https://directory.internal/.well-known/jwks.json",
-    "jwt_issuer": "https://directory.internal",
-    "secrets_key": "MTIzNDU2Nzg5MGFiY2RlZjEyMzQ1Njc4OTBhYmNkZWY=",
-}
+PRODUCTION: dict[str, Any] = (
+    {
+        "environment": "production",
+        "database_url": "postgresql://db.internal/portal",
+        "kafka_bootstrap_servers": "kafka-1:9092",
+        "kafka_profile": "kafka",
+        "kafka_security_protocol": "SSL",
+        "jwks_url": "https://directory.internal/.well-known/jwks.json",
+        "jwt_issuer": "https://directory.internal",
+        "secrets_key": "MTIzNDU2Nzg5MGFiY2RlZjEyMzQ1Njc4OTBhYmNkZWY=",
+    }
+    | {f"{name}_url": f"https://{name}.internal" for name in ("screening", "directory")}
+    | {f"{name}_url": f"https://{name}.internal" for name in ("referral", "followup")}
+)
 
 
 def test_outside_production_the_local_address_is_the_default() -> None:

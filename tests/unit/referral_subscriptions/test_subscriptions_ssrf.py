@@ -28,8 +28,24 @@ FORBIDDEN = [
     "ff02::1",
     "::ffff:127.0.0.1",  # IPv4-mapped loopback
     "::ffff:10.0.0.1",
+    "2002:7f00:1::",  # 6to4 carrying 127.0.0.1
+    "2002:a00:1::1",  # 6to4 carrying 10.0.0.1
+    "2002:a9fe:a9fe::",  # 6to4 carrying the metadata address
+    "64:ff9b::7f00:1",  # NAT64 (RFC 6052) carrying 127.0.0.1
+    "64:ff9b::a9fe:a9fe",
+    "64:ff9b:1::5db8:d70e",  # NAT64 local use (RFC 8215): opaque
+    "::127.0.0.1",  # IPv4-compatible (deprecated)
+    "::5db8:d70e",
+    "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo: opaque
 ]
-PUBLIC = ["93.184.215.14", "8.8.8.8", "2606:4700:4700::1111"]
+PUBLIC = [
+    "93.184.215.14",
+    "8.8.8.8",
+    "2606:4700:4700::1111",
+    "::ffff:93.184.215.14",
+    "2002:5db8:d70e::1",  # 6to4 carrying a public address
+    "64:ff9b::5db8:d70e",  # NAT64 carrying a public address
+]
 
 
 @pytest.mark.parametrize("address", FORBIDDEN)

@@ -259,3 +259,48 @@ def test_role_is_still_importable_from_auth_and_roles_alike() -> None:
     from warmlink import roles
 
     assert roles.Role is Role and roles.PersonRole is PersonRole
+
+
+def test_a_token_a_few_seconds_past_exp_is_accepted_within_the_clock_leeway(keys: Keys) -> None:
+    """With no leeway, a host whose clock ran behind the issuer's refused fresh tokens and one
+    a second ahead refused tokens in their last second."""
+    verifier = TokenVerifier.from_file(keys[1], "warmlink", "warmlink-dev", leeway_s=30)
+    lately = issue_token(
+        keys[0], organization_id="org-1", role=Role.ADMIN, now=time.time() - 65, ttl_s=60
+    )
+    assert verifier.verify(lately).organization_id == "org-1"
+    ahead = issue_token(keys[0], organization_id="org-1", role=Role.ADMIN, now=time.time() + 10)
+    assert verifier.verify(ahead).organization_id == "org-1"
+
+
+def test_a_token_past_exp_by_more_than_the_leeway_is_refused(keys: Keys) -> None:
+    verifier = TokenVerifier.from_file(keys[1], "warmlink", "warmlink-dev", leeway_s=30)
+    long_gone = issue_token(
+        keys[0], organization_id="org-1", role=Role.ADMIN, now=time.time() - 120, ttl_s=60
+    )
+    with pytest.raises(problems.Unauthorized, match="expired"):
+        verifier.verify(long_gone)
+    far_ahead = issue_token(keys[0], organization_id="org-1", role=Role.ADMIN, now=time.time() + 90)
+    with pytest.raises(problems.Unauthorized):
+        verifier.verify(far_ahead)
+
+
+def test_a_cached_token_past_exp_and_the_leeway_is_not_answered_from_the_cache(
+    keys: Keys,
+) -> None:
+    verifier = TokenVerifier.from_file(keys[1], "warmlink", "warmlink-dev", leeway_s=30)
+    token = issue_token(
+        keys[0], organization_id="org-1", role=Role.ADMIN, now=time.time() - 80, ttl_s=60
+    )
+    verifier.verify(token)  # 20 s past exp: within the leeway, and cached
+    verifier.leeway_s = 10
+    with pytest.raises(problems.Unauthorized, match="expired"):
+        verifier.verify(token)
+
+
+def test_the_clock_leeway_is_a_setting_capped_at_five_minutes() -> None:
+    from warmlink.settings import ServiceSettings
+
+    assert ServiceSettings().jwt_clock_leeway_s == 30
+    with pytest.raises(ValueError):
+        ServiceSettings(jwt_clock_leeway_s=3600)

@@ -22,6 +22,10 @@ class Period:
         """Exclusive: midnight after the last day."""
         return datetime.combine(self.last_day + timedelta(days=1), time(), self.tz)
 
+    @property
+    def days(self) -> int:
+        return (self.last_day - self.first_day).days + 1
+
     def view(self) -> dict[str, str]:
         return {
             "from": self.first_day.isoformat(),
@@ -38,8 +42,22 @@ def month_period(month: str, tz: ZoneInfo) -> Period:
     return Period(first, following - timedelta(days=1), tz)
 
 
+LAST_DAY = date.max - timedelta(days=1)  # a period ends at midnight after its last day
+
+
 def days_period(first: date | None, last: date | None, now: datetime, tz: ZoneInfo) -> Period:
     """Defaults: from the first of the current month to today."""
     today = now.astimezone(tz).date()
     last = last or today
     return Period(first or last.replace(day=1), last, tz)
+
+
+def span_refusal(period: Period, max_days: int) -> tuple[str, str] | None:
+    """(which end, "first" or "last", and why) when a period may not be measured: longer than
+    `max_days`, or ending on the last day a date can hold (the midnight after cannot be
+    written)."""
+    if period.last_day > LAST_DAY:
+        return "last", f"must be before {LAST_DAY.isoformat()}"
+    if period.days > max_days:
+        return "first", f"a period spans at most {max_days} days; this one spans {period.days}"
+    return None

@@ -13,11 +13,12 @@ from warmlink.auth import CallerDep, Role
 
 
 class MeasureSettings(Protocol):
-    """The two FollowupSettings fields the measures' routes read (a protocol: what they depend
-    on is these two, not the whole service's settings)."""
+    """The FollowupSettings fields the measures' routes read (a protocol: what they depend on
+    is these, not the whole service's settings)."""
 
     network_time_zone: str
     capacity_stale_after_hours: float
+    metrics_max_days: int
 
 
 async def _settings(request: Request) -> MeasureSettings:

@@ -13,7 +13,12 @@ from starlette.responses import Response
 from services.followup.measures.adapters import queries
 from services.followup.measures.domain.breaches import breaches_summary
 from services.followup.measures.domain.grouping import GroupBy
-from services.followup.measures.domain.period import days_period, month_period
+from services.followup.measures.domain.period import (
+    Period,
+    days_period,
+    month_period,
+    span_refusal,
+)
 from services.followup.measures.domain.report import (
     CSV_COLUMNS,
     Context,
@@ -53,7 +58,7 @@ async def get_metrics(
             errors=[{"parameter": "from", "detail": "must not be after to"}],
         )
     now = datetime.now(UTC)
-    period = days_period(from_, to, now, time_zone(settings))
+    period = _bounded(days_period(from_, to, now, time_zone(settings)), settings.metrics_max_days)
     facts = await queries.load_facts(conn, scope, period.start, period.end)
     ctx = Context(scope, period.tz, now)
     return {
@@ -82,13 +87,23 @@ async def get_sla_breaches(
             "from must not be after day.",
             errors=[{"parameter": "from", "detail": "must not be after day"}],
         )
-    period = days_period(from_ or day, day, now, tz)
+    period = _bounded(days_period(from_ or day, day, now, tz), settings.metrics_max_days, "day")
     found = await queries.breaches_detected(conn, scope, period.start, period.end)
     return {
         "scope": scope_view(scope),
         "day": period.last_day.isoformat(),
         "from": period.first_day.isoformat(),
     } | breaches_summary(found)
+
+
+def _bounded(period: Period, max_days: int, last: str = "to") -> Period:
+    """The period, or 422 naming the parameter at fault (`from`, or `last`'s name)."""
+    refused = span_refusal(period, max_days)
+    if refused is not None:
+        end, why = refused
+        parameter = "from" if end == "first" else last
+        raise InvalidInput(f"{parameter} {why}.", errors=[{"parameter": parameter, "detail": why}])
+    return period
 
 
 def _wants_csv(fmt: str | None, accept: str | None) -> bool:

@@ -15,6 +15,7 @@ result is written only for the attempt that was claimed.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +50,7 @@ WITH RECURSIVE heads AS (
     SELECT n.id FROM subscription_notifications n
     JOIN subscriptions s ON s.id = n.subscription_id AND s.status = 'active'
     WHERE n.id IN (SELECT id FROM heads) AND n.status = 'pending' AND n.next_attempt_at <= now()
+      AND s.organization_id <> ALL($3::text[])
     ORDER BY n.next_attempt_at LIMIT $1
     FOR UPDATE OF n SKIP LOCKED
 )
@@ -74,6 +76,7 @@ UPDATE subscription_notifications n
 SET attempts = n.attempts + 1, next_attempt_at = now() + make_interval(secs => $2)
 FROM run, subscriptions s
 WHERE n.id = run.id AND s.id = n.subscription_id AND s.status = 'active'
+  AND s.organization_id <> ALL($4::text[])
   AND NOT EXISTS (SELECT 1 FROM run r WHERE r.next_attempt_at > now()
                   AND r.event_number <= run.event_number)
 RETURNING n.id, n.subscription_id, n.event_number, n.payload, n.attempts, n.window_started_at,
@@ -115,13 +118,22 @@ UPDATE subscription_notifications SET next_attempt_at = now()
 WHERE id = $1 AND attempts = $2 AND status = 'pending'"""
 
 
-async def claim_due(conn: Connection, limit: int, lease_s: float, keyring: Keyring) -> list[Claim]:
-    """Number what status changes queued, then claim due heads: one transaction, one commit."""
+async def claim_due(
+    conn: Connection,
+    limit: int,
+    lease_s: float,
+    keyring: Keyring,
+    suspended: Collection[str] = (),
+) -> list[Claim]:
+    """Number what status changes queued, then claim due heads: one transaction, one commit.
+    Subscriptions of `suspended` organizations are left pending (sent once reinstated, within
+    their retry window)."""
     async with conn.transaction():
         await number_queued(conn)
         if limit <= 0:
             return []
-        return opened_claims(await conn.fetch(CLAIM_DUE_HEADS, limit, lease_s), keyring)
+        rows = await conn.fetch(CLAIM_DUE_HEADS, limit, lease_s, list(suspended))
+        return opened_claims(rows, keyring)
 
 
 def opened_claims(rows: list[Any], keyring: Keyring) -> list[Claim]:
@@ -162,6 +174,7 @@ async def record_run(
     next_lease_s: float,
     run_size: int,
     keyring: Keyring,
+    suspended: Collection[str] = (),
 ) -> list[Claim]:
     """Record a run's attempts in one transaction: all delivered but possibly the last, which
     failed (`retry_at` as in `record`). Returns the subscription's next run when all succeeded."""
@@ -188,7 +201,9 @@ async def record_run(
             return []
         # What the subscription's changes queued meanwhile joins the run without a global scan.
         await number_queued(conn, last.subscription_id)
-        rows = await conn.fetch(CLAIM_RUN_OF, last.subscription_id, next_lease_s, run_size)
+        rows = await conn.fetch(
+            CLAIM_RUN_OF, last.subscription_id, next_lease_s, run_size, list(suspended)
+        )
         return sorted(opened_claims(list(rows), keyring), key=lambda c: c.event_number)
 
 

@@ -53,6 +53,21 @@ FROM subscription_deliveries WHERE subscription_id = $1 AND ($2::bigint IS NULL 
 ORDER BY id DESC LIMIT $3"""
 
 
+# Held to commit: two creations at once for one organization count one after the other, so
+# neither can pass the cap on a count that misses the other.
+LOCK_ORGANIZATION = "SELECT pg_advisory_xact_lock(hashtext('subscriptions:' || $1))"
+COUNT_ACTIVE = """
+SELECT count(*) FROM subscriptions WHERE organization_id = $1 AND status = 'active'
+"""
+
+
+async def count_active_locked(conn: Connection, organization_id: str) -> int:
+    """The organization's active subscriptions, counted under its lock (held to commit)."""
+    await conn.execute(LOCK_ORGANIZATION, organization_id)
+    count: int = await conn.fetchval(COUNT_ACTIVE, organization_id)
+    return count
+
+
 async def create(
     conn: Connection,
     *,

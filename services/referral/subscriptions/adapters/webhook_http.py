@@ -1,25 +1,30 @@
 """The webhook POST: one claimed notification, signed per Standard Webhooks, sent to its URL.
 
-Redirects are not followed (a 3xx is a failed attempt, never a hop to another host), and the
-destination is checked against SSRF again before each attempt unless private ones are allowed.
+Redirects are not followed (a 3xx is a failed attempt, never a hop to another host). Unless
+private destinations are allowed, the URL is checked before each attempt and every connection is
+made to an address resolved and checked for it (`CheckedConnections`: no DNS rebinding between
+the check and the connection).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 import time
 from datetime import UTC, datetime
 
+import httpcore
 import httpx
 import orjson
 
-from services.referral.subscriptions.adapters.destinations import check_destination
+from services.referral.subscriptions.adapters.destinations import CheckedConnections
 from services.referral.subscriptions.domain.backoff import parse_retry_after
 from services.referral.subscriptions.domain.config import WebhookConfig
 from services.referral.subscriptions.domain.delivery import Attempt, Claim
 from services.referral.subscriptions.domain.errors import DestinationRefused
 from services.referral.subscriptions.domain.signing import active_secrets, signature_headers
+from services.referral.subscriptions.domain.ssrf import check_url
 
 USER_AGENT = "Warmlink-Webhooks/1.0"
 ANSWER_BODY_LIMIT = 64 * 1024  # a declared answer body up to this is read, to reuse the connection
@@ -27,10 +32,31 @@ ANSWER_BODY_WAIT_S = 1.0
 ANSWER_BODY_MARGIN_S = 0.05
 
 
-def client(config: WebhookConfig) -> httpx.AsyncClient:
-    """One client for all deliveries of a process: its keep-alive connections carry them."""
+class _CheckedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport over a pool whose connections go through `CheckedConnections` (httpx
+    has no argument for a pool's network backend; its transport keeps the pool in `_pool`)."""
+
+    def __init__(self, ssl_context: ssl.SSLContext) -> None:
+        limits = httpx.Limits()
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=CheckedConnections(),
+        )
+
+
+def client(config: WebhookConfig, ssl_context: ssl.SSLContext | None = None) -> httpx.AsyncClient:
+    """One client for all deliveries of a process: its keep-alive connections carry them.
+    `ssl_context`: the system's CAs unless given (tests pass their own CA's)."""
+    context = ssl_context or ssl.create_default_context()
     return httpx.AsyncClient(
-        timeout=config.timeout_s, follow_redirects=False, headers={"user-agent": USER_AGENT}
+        timeout=config.timeout_s,
+        follow_redirects=False,
+        headers={"user-agent": USER_AGENT},
+        transport=None if config.allow_private else _CheckedTransport(context),
+        verify=context,
     )
 
 
@@ -56,7 +82,7 @@ class WebhookPoster:
             # httpx's timeout applies to each phase; this bounds the whole attempt.
             async with asyncio.timeout(self._config.timeout_s) as attempt_deadline:
                 if not self._config.allow_private:
-                    await check_destination(claim.url, allow_private=False)
+                    check_url(claim.url, allow_private=False)  # the address: at connection
                 # Only the status matters; a short answer's body is read and dropped so the
                 # connection carries the next delivery (see `_finish_short_answer`).
                 async with self._client.stream(

@@ -19,6 +19,12 @@ DEFAULT_HEARTBEAT_S = 300.0
 DEFAULT_MAX_AGE_S = 172_800.0  # two days: retries span a weekend night and a business day
 DEFAULT_TIMEOUT_S = 5.0
 DEFAULT_RETRY_INITIAL_S = 10.0
+# A heartbeat is a signed POST to someone's URL: once a second to any address made the service a
+# pinger for hire. A subscriber may ask for one no more often than this.
+DEFAULT_HEARTBEAT_MIN_S = 60.0
+# Each subscription is a stream of POSTs and a row the delivery worker walks: an organization
+# needs a few (a test endpoint, a production one, an EHR), not thousands.
+DEFAULT_SUBSCRIPTIONS_PER_ORGANIZATION = 20
 
 
 class SubscriptionSettings(BaseModel):
@@ -26,6 +32,12 @@ class SubscriptionSettings(BaseModel):
     webhook_allow_private: bool = False
     # A subscription idle this long gets a heartbeat (each subscription may choose its own).
     webhook_heartbeat_s: float = Field(DEFAULT_HEARTBEAT_S, gt=0)
+    # The shortest heartbeat period a subscription may ask for (422 below it).
+    webhook_heartbeat_min_s: float = Field(DEFAULT_HEARTBEAT_MIN_S, gt=0)
+    # Active subscriptions one organization may hold (409 past it).
+    webhook_subscriptions_per_organization: int = Field(
+        DEFAULT_SUBSCRIPTIONS_PER_ORGANIZATION, ge=1
+    )
     # A notification is retried this long after it was created (or manually redelivered).
     webhook_max_age_s: float = Field(DEFAULT_MAX_AGE_S, gt=0)
     webhook_timeout_s: float = Field(DEFAULT_TIMEOUT_S, gt=0)
@@ -42,6 +54,8 @@ class SubscriptionSettings(BaseModel):
         # `environment` comes from ServiceSettings when this is mixed into a service's settings.
         if self.webhook_allow_private and getattr(self, "environment", None) == "production":
             raise ValueError("refusing to start in production: WEBHOOK_ALLOW_PRIVATE is set")
+        if self.webhook_heartbeat_s < self.webhook_heartbeat_min_s:
+            raise ValueError("WEBHOOK_HEARTBEAT_S is below WEBHOOK_HEARTBEAT_MIN_S")
         return self
 
 
@@ -52,6 +66,8 @@ class WebhookConfig:
     max_age_s: float = DEFAULT_MAX_AGE_S
     timeout_s: float = DEFAULT_TIMEOUT_S
     retry_initial_s: float = DEFAULT_RETRY_INITIAL_S
+    heartbeat_min_s: float = DEFAULT_HEARTBEAT_MIN_S
+    subscriptions_per_organization: int = DEFAULT_SUBSCRIPTIONS_PER_ORGANIZATION
     delivery: str = "in_process"
     keyring: Keyring | None = None  # seals webhook secrets at rest: the service's PHI keyring
     # Outside production `allow_private` may be set, so a refusal it would lift names it.
@@ -67,6 +83,16 @@ class WebhookConfig:
             timeout_s=float(getattr(settings, "webhook_timeout_s", DEFAULT_TIMEOUT_S)),
             retry_initial_s=float(
                 getattr(settings, "webhook_retry_initial_s", DEFAULT_RETRY_INITIAL_S)
+            ),
+            heartbeat_min_s=float(
+                getattr(settings, "webhook_heartbeat_min_s", DEFAULT_HEARTBEAT_MIN_S)
+            ),
+            subscriptions_per_organization=int(
+                getattr(
+                    settings,
+                    "webhook_subscriptions_per_organization",
+                    DEFAULT_SUBSCRIPTIONS_PER_ORGANIZATION,
+                )
             ),
             delivery=str(getattr(settings, "webhook_delivery", "in_process")),
             keyring=_keyring_of(settings),

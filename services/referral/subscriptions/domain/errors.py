@@ -32,3 +32,23 @@ class DestinationRefused(Invalid):
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail, field="/url")
+
+
+class HeartbeatTooFrequent(Invalid):
+    def __init__(self, shortest_s: float) -> None:
+        super().__init__(
+            f"A heartbeat may come at most every {shortest_s:g} seconds.",
+            field="/heartbeat_s",
+            minimum_s=shortest_s,
+        )
+
+
+class TooManySubscriptions(Conflict):
+    """The organization holds as many active subscriptions as the network allows."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"The organization already has {limit} active subscriptions, the most allowed; "
+            "deactivate one (DELETE /v1/subscriptions/{id}) first.",
+            limit=limit,
+        )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.referral.subscriptions.domain.config import WebhookConfig
+from services.referral.subscriptions.domain.errors import HeartbeatTooFrequent
+
 
 @dataclass(frozen=True)
 class CreateSubscription:
@@ -17,3 +20,12 @@ class CreateSubscription:
     statuses: list[str] | None
     event_types: list[str] | None
     heartbeat_s: float | None
+
+    def heartbeat_under(self, config: WebhookConfig) -> float:
+        """The heartbeat period this subscription gets: its own choice, no shorter than the
+        network allows, or the network's default."""
+        if self.heartbeat_s is None:
+            return config.heartbeat_s
+        if self.heartbeat_s < config.heartbeat_min_s:
+            raise HeartbeatTooFrequent(config.heartbeat_min_s)
+        return self.heartbeat_s

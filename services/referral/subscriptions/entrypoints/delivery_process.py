@@ -24,7 +24,7 @@ from services.referral.subscriptions.workers.delivery import DeliveryWorker
 from services.referral.subscriptions.workers.heartbeat import heartbeat_loop
 from services.referral.subscriptions.workers.startup import delivery_pool_for
 from warmlink import logs
-from warmlink.service import supervise
+from warmlink.service import supervise, verifier_for
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,8 @@ async def deliver_until_stopped(settings: ReferralSettings) -> None:
     config = WebhookConfig.of(settings)
     async with pool.acquire() as conn:
         await seal_stored_secrets(conn, config.secrets_keyring())
-    worker = DeliveryWorker(pool, config, Doorbell())
+    verifier = verifier_for(settings)  # for the directory's list of suspended organizations
+    worker = DeliveryWorker(pool, config, Doorbell(), suspended=verifier.suspended_organizations)
     tasks = [
         supervise("webhook-delivery", worker.run()),
         supervise("webhook-heartbeat", heartbeat_loop(pool)),
@@ -51,6 +52,7 @@ async def deliver_until_stopped(settings: ReferralSettings) -> None:
     for task in tasks:
         task.cancel()  # in-flight leases run out and are retried, with the same webhook-ids
     await asyncio.gather(*tasks, return_exceptions=True)
+    await verifier.close()
     await pool.close()
 
 

@@ -3,12 +3,14 @@
 Replay (`?since=N`) returns event numbers above N in order, whatever their delivery status, so
 a subscriber that sees a gap (or comes back after its endpoint was down) fills it from here. The
 SSE stream sends the same notifications to dashboards, `id:` being the event number, and resumes
-after `Last-Event-ID` when the browser reconnects.
+after `Last-Event-ID` when the browser reconnects. It ends when the directory suspends the
+subscriber's organization (its JWKS document lists it), within the document's age and a poll:
+a token is checked once, when the stream opens, and the stream outlives it.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 from uuid import UUID
 
@@ -25,7 +27,7 @@ from services.referral.subscriptions.entrypoints.schemas import (
     EventsOut,
 )
 from services.referral.subscriptions.service_layer import commands
-from warmlink.auth import CallerDep
+from warmlink.auth import CallerDep, TokenVerifier
 from warmlink.db import ConnectionDep
 
 router = APIRouter(prefix="/v1/subscriptions", tags=["subscriptions"])
@@ -103,13 +105,27 @@ async def stream(
         await commands.owned_subscription(conn, subscription_id, caller.organization_id)
     doorbell = getattr(request.app.state, "subscription_doorbell", None) or Doorbell()
     after = resume_after(last_event_id, since)
-    return EventSourceResponse(_notifications(pool, subscription_id, after, doorbell), ping=PING_S)
+    verifier: TokenVerifier = request.app.state.verifier
+    admitted = _while_admitted(verifier, caller.organization_id)
+    events = _notifications(pool, subscription_id, after, doorbell, admitted)
+    return EventSourceResponse(events, ping=PING_S)
+
+
+def _while_admitted(verifier: TokenVerifier, organization_id: str) -> Callable[[], Awaitable[bool]]:
+    async def admitted() -> bool:
+        return organization_id not in await verifier.suspended_organizations()
+
+    return admitted
 
 
 async def _notifications(
-    pool: asyncpg.Pool, subscription_id: UUID, after: int, doorbell: Doorbell
+    pool: asyncpg.Pool,
+    subscription_id: UUID,
+    after: int,
+    doorbell: Doorbell,
+    admitted: Callable[[], Awaitable[bool]],
 ) -> AsyncIterator[ServerSentEvent]:
-    while True:
+    while await admitted():
         seen = doorbell.current()  # before reading: a ring during the read is not missed
         async with pool.acquire() as conn:
             rows = await store.events(conn, subscription_id, after, STREAM_BATCH)

@@ -49,7 +49,7 @@ async def create_subscription(
         event_types=body.filters.event_types,
         heartbeat_s=body.heartbeat_s,
     )
-    await commands.refuse_unsafe_destination(command.url, config)
+    await commands.refuse_unacceptable(command, config)
     # The connection is taken only now: resolving the host may take seconds.
     async with request.app.state.runtime.pool.acquire() as conn, conn.transaction():
         row, secret = await commands.create_subscription(conn, command, config)

@@ -7,7 +7,7 @@ the handshake before event 1. A subscriber that does not answer it gets it retri
 other notification, and nothing newer overtakes it.
 
 Each command runs in the caller's transaction (or on its connection) and never commits, except
-`refuse_unsafe_destination`, which takes no connection: resolving a host may take seconds.
+`refuse_unacceptable`, which takes no connection: resolving a host may take seconds.
 """
 
 from __future__ import annotations
@@ -25,17 +25,20 @@ from services.referral.subscriptions.domain.errors import (
     EventNotFound,
     SubscriptionNotActive,
     SubscriptionNotFound,
+    TooManySubscriptions,
 )
 from services.referral.subscriptions.domain.signing import new_secret
 from services.referral.subscriptions.domain.subscription import CreateSubscription
 from warmlink.db import Connection
 
 
-async def refuse_unsafe_destination(url: str, config: WebhookConfig) -> None:
-    """DestinationRefused unless `url` may receive webhooks (SSRF). Outside production the
-    refusals that `webhook_allow_private` would lift say so."""
+async def refuse_unacceptable(command: CreateSubscription, config: WebhookConfig) -> None:
+    """HeartbeatTooFrequent for a heartbeat more often than the network allows, then
+    DestinationRefused unless the URL may receive webhooks (SSRF). Outside production the
+    refusals that `webhook_allow_private` would lift say so. Takes no connection."""
+    command.heartbeat_under(config)
     await check_destination(
-        url, allow_private=config.allow_private, name_setting=config.private_allowable
+        command.url, allow_private=config.allow_private, name_setting=config.private_allowable
     )
 
 
@@ -43,7 +46,12 @@ async def create_subscription(
     conn: Connection, command: CreateSubscription, config: WebhookConfig
 ) -> tuple[asyncpg.Record, str]:
     """The new subscription's row and its secret (to show once), its handshake queued. The
-    destination was checked first (`refuse_unsafe_destination`)."""
+    destination was checked first (`refuse_unacceptable`). Refused: a heartbeat more
+    often than the network allows (422), or past its subscriptions per organization (409)."""
+    heartbeat_s = command.heartbeat_under(config)
+    limit = config.subscriptions_per_organization
+    if await store.count_active_locked(conn, command.organization_id) >= limit:
+        raise TooManySubscriptions(limit)
     secret, subscription_id = new_secret(), uuid4()
     sealed = seal(config.secrets_keyring(), subscription_id, secret)
     row = await store.create(
@@ -54,7 +62,7 @@ async def create_subscription(
         types=command.types or None,  # no choice, or an empty one, takes every type
         statuses=command.statuses or None,  # an empty filter filters nothing
         event_types=command.event_types or None,
-        heartbeat_s=command.heartbeat_s or config.heartbeat_s,
+        heartbeat_s=heartbeat_s,
         sealed_secret=sealed,
     )
     await record_handshake(conn, row["id"])

@@ -13,6 +13,7 @@ import asyncio
 import logging
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,11 +40,19 @@ _random = secrets.SystemRandom()
 
 class DeliveryWorker:
     def __init__(
-        self, pool: asyncpg.Pool, config: WebhookConfig, doorbell: Doorbell, deliver: bool = True
+        self,
+        pool: asyncpg.Pool,
+        config: WebhookConfig,
+        doorbell: Doorbell,
+        deliver: bool = True,
+        suspended: Callable[[], Awaitable[frozenset[str]]] | None = None,
     ) -> None:
         """`deliver=False`: only LISTEN and ring the doorbell (this process's SSE streams);
-        another process delivers (`webhook_delivery = "separate"`)."""
+        another process delivers (`webhook_delivery = "separate"`). `suspended`: the
+        organizations the directory has suspended (the JWKS document's list); their
+        subscriptions' notifications wait, undelivered, until they are reinstated."""
         self._pool = pool
+        self._suspended = suspended or _nobody
         self._deliver = deliver
         self._config = config
         self._doorbell = doorbell
@@ -98,9 +107,10 @@ class DeliveryWorker:
         only), then claim what is due and start delivering it."""
         room = MAX_IN_FLIGHT - len(self._in_flight)
         lease_s = self._config.timeout_s + LEASE_MARGIN_S
+        suspended = await self._suspended()
         async with self._pool.acquire() as conn:
             claimed = await claims.claim_due(
-                conn, max(room, 0), lease_s, self._config.secrets_keyring()
+                conn, max(room, 0), lease_s, self._config.secrets_keyring(), suspended
             )
         for claim in claimed:
             task = asyncio.create_task(self._guarded(claim), name=f"webhook-{claim.id}")
@@ -147,6 +157,7 @@ class DeliveryWorker:
             )
         # The next run's lease must outlast all of its attempts, each bounded by the timeout.
         lease_s = self._config.timeout_s * RUN_SIZE + LEASE_MARGIN_S
+        suspended = await self._suspended()
         try:
             async with self._pool.acquire() as conn:
                 following = await claims.record_run(
@@ -157,6 +168,7 @@ class DeliveryWorker:
                     lease_s,
                     RUN_SIZE,
                     self._config.secrets_keyring(),
+                    suspended,
                 )
         except DATABASE_ERRORS as exc:
             # The leases run out and the notifications are tried again (same webhook-ids).
@@ -179,3 +191,7 @@ class DeliveryWorker:
         if not following:
             self._wake.set()  # whatever is due next is for the global scan
         return following
+
+
+async def _nobody() -> frozenset[str]:
+    return frozenset()

@@ -49,7 +49,8 @@ async def start_subscriptions(app: FastAPI, runtime: Runtime) -> None:
     delivery_pool = await delivery_pool_for(runtime.settings)
     runtime.closers.append(delivery_pool.close)
     delivers = config.delivery != "separate"
-    worker = DeliveryWorker(delivery_pool, config, doorbell, deliver=delivers)
+    suspended = app.state.verifier.suspended_organizations  # the directory's JWKS list
+    worker = DeliveryWorker(delivery_pool, config, doorbell, delivers, suspended)
     runtime.background.append(supervise("webhook-delivery", worker.run()))
     if delivers:
         runtime.background.append(
