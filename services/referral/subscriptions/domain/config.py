@@ -48,6 +48,9 @@ class SubscriptionSettings(BaseModel):
     # shared with request handling: deliveries to one subscriber are sequential, and each one
     # waited behind the requests on a busy HTTP process's loop.
     webhook_delivery: Literal["in_process", "separate"] = "in_process"
+    # An open event stream is woken by NOTIFY when its subscription gets an event; it also
+    # looks this often in case a wake-up was lost (another replica's worker, a reconnect).
+    webhook_stream_poll_s: float = Field(2.0, gt=0)
 
     @model_validator(mode="after")
     def _no_private_destinations_in_production(self) -> SubscriptionSettings:

@@ -33,7 +33,6 @@ from warmlink.db import ConnectionDep
 router = APIRouter(prefix="/v1/subscriptions", tags=["subscriptions"])
 
 STREAM_BATCH = 100
-STREAM_POLL_S = 2.0  # fallback when no NOTIFY arrives (another replica's worker, a lost one)
 PING_S = 15  # keep-alive comment, so proxies do not close an idle stream
 Since = Annotated[int, Query(ge=-1, description="Event numbers above this; -1 includes 0")]
 
@@ -107,7 +106,8 @@ async def stream(
     after = resume_after(last_event_id, since)
     verifier: TokenVerifier = request.app.state.verifier
     admitted = _while_admitted(verifier, caller.organization_id)
-    events = _notifications(pool, subscription_id, after, doorbell, admitted)
+    poll_s = request.app.state.runtime.settings.webhook_stream_poll_s
+    events = _notifications(pool, subscription_id, after, doorbell, admitted, poll_s)
     return EventSourceResponse(events, ping=PING_S)
 
 
@@ -124,6 +124,7 @@ async def _notifications(
     after: int,
     doorbell: Doorbell,
     admitted: Callable[[], Awaitable[bool]],
+    poll_s: float,
 ) -> AsyncIterator[ServerSentEvent]:
     while await admitted():
         seen = doorbell.current()  # before reading: a ring during the read is not missed
@@ -133,4 +134,4 @@ async def _notifications(
             after = row["event_number"]
             yield ServerSentEvent(data=row["payload"], id=str(after), event=row["type"])
         if len(rows) < STREAM_BATCH:
-            await doorbell.wait(seen, STREAM_POLL_S)
+            await doorbell.wait(seen, poll_s)
