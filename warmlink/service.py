@@ -22,7 +22,7 @@ from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, FastAPI, Request
 from starlette.responses import JSONResponse, Response
 
-from warmlink import guard, logs, problems, telemetry
+from warmlink import guard, logs, openapi, problems, telemetry
 from warmlink.auth import CallerDep, TokenVerifier
 from warmlink.consumer import IdempotentConsumer, Subscription
 from warmlink.db import DATABASE_ERRORS
@@ -66,6 +66,9 @@ class ServiceSpec:
     title: str = ""
     on_startup: Sequence[Hook] = ()
     collectors: Sequence[Collector] = ()
+    # Routers of HTML pages for people (the portal's): served like `routers`, but left out of
+    # the OpenAPI document, which describes the JSON API.
+    pages: Sequence[APIRouter] = ()
 
 
 @dataclass
@@ -169,7 +172,10 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     app.include_router(metrics_router(spec.collectors))
     for router in spec.routers:
         app.include_router(router)
+    for router in spec.pages:
+        app.include_router(router, include_in_schema=False)
     guard.install(app.router.routes)
+    openapi.install(app)
     return app
 
 
