@@ -10,7 +10,8 @@ runtime adds to every route is written here, once, from the routes themselves:
   429 and 503 where a request may be limited or wait for a connection;
 - the media type of a route whose response class says it (Server-Sent Events).
 
-A route that answers another media type besides JSON (CSV) declares it with `responses=CSV_TOO`.
+A route that answers another media type besides JSON (CSV) declares it with `responses=CSV_TOO`;
+a refusal only it makes, with `responses=problem_responses(415)`.
 The documents are committed in `contracts/openapi/` (`make contracts`; `tools/dev/openapi.py`).
 """
 
@@ -78,6 +79,7 @@ PROBLEMS: dict[str, str] = {
     "404": "Not there, or not the caller's to see (another organization's is not told apart).",
     "409": "The thing is not in a state that allows this (or the request repeats another).",
     "413": "The body is larger than the service reads.",
+    "415": "The body's media type is not one the route takes (or the bytes are not that type).",
     "422": "The request's parameters or body are not valid; `errors` says where.",
     "429": "Too many requests; `Retry-After` says when to try again.",
     "503": "The service could not serve the request now; `Retry-After` says when to try again.",
@@ -152,6 +154,11 @@ def _describe(operation: dict[str, Any], route: Any, method: str) -> None:
         statuses += ["429", "503"]
     for status in statuses:
         responses[status] = _problem(PROBLEMS[status])
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for refusals a route makes by itself (a 415 for a document's type)."""
+    return {status: _problem(PROBLEMS[str(status)]) for status in statuses}
 
 
 def _problem(description: str) -> dict[str, Any]:

@@ -93,6 +93,12 @@ def test_csv_and_event_stream_responses_are_documented() -> None:
     assert set(stream["responses"]["200"]["content"]) == {"text/event-stream"}
     metrics = referral["paths"]["/metrics"]["get"]["responses"]["200"]["content"]
     assert set(metrics) == {"text/plain"}
+    # The discharge summary's body is the document: its types, and the 415 for any other.
+    upload = referral["paths"]["/v1/referrals/{referral_id}/discharge-summary"]["put"]
+    assert set(upload["requestBody"]["content"]) == {"application/pdf", "text/plain"}
+    assert upload["responses"]["415"]["content"] == {MEDIA_TYPE: {"schema": PROBLEM_REF}}
+    read = referral["paths"]["/v1/intake/{referral_id}/discharge-summary"]["get"]
+    assert set(read["responses"]["200"]["content"]) == {"application/pdf", "text/plain"}
 
 
 def test_portal_documents_its_json_api_not_its_pages() -> None:
