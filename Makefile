@@ -64,6 +64,7 @@ bench-alerts: $(STAMP)
 
 contracts: $(STAMP)
 	@$(PY) -m contracts.generate
+	@$(PY) -m tools.dev.openapi
 
 clean:
 	rm -rf $(VENV) .warmlink .pytest_cache .mypy_cache .ruff_cache

@@ -54,31 +54,42 @@ def render() -> dict[str, str]:
 
 def stale_files(root: Path = CONTRACTS_DIR) -> list[str]:
     """Artifacts that are missing, different, or left over from an event that no longer exists."""
-    expected = render()
+    return stale_against(root, render(), SCHEMAS)
+
+
+def write(root: Path = CONTRACTS_DIR) -> list[str]:
+    """Write every artifact, removing schemas of events that no longer exist; return changes."""
+    return write_all(root, render(), SCHEMAS)
+
+
+def _leftovers(root: Path, expected: dict[str, str], owned: str) -> list[str]:
+    on_disk = {f"{owned}/{p.name}" if owned else p.name for p in (root / owned).glob("*.json")}
+    return sorted(on_disk - expected.keys())
+
+
+def stale_against(root: Path, expected: dict[str, str], owned: str) -> list[str]:
+    """Paths of `expected` (relative to `root`) missing or different on disk, then JSON files in
+    the generated folder `owned` that nothing generates any more."""
     problems = [
         path
         for path, text in expected.items()
         if not (root / path).is_file() or (root / path).read_text(encoding="utf-8") != text
     ]
-    on_disk = {f"{SCHEMAS}/{p.name}" for p in (root / SCHEMAS).glob("*.json")}
-    problems += sorted(on_disk - expected.keys())
-    return problems
+    return problems + _leftovers(root, expected, owned)
 
 
-def write(root: Path = CONTRACTS_DIR) -> list[str]:
-    """Write every artifact, removing schemas of events that no longer exist; return changes."""
+def write_all(root: Path, expected: dict[str, str], owned: str) -> list[str]:
+    """Write what differs and remove the leftovers of `stale_against`; return what changed."""
     changed = []
-    expected = render()
-    (root / SCHEMAS).mkdir(exist_ok=True)
+    (root / owned).mkdir(parents=True, exist_ok=True)
     for path, text in expected.items():
         target = root / path
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
             target.write_text(text, encoding="utf-8", newline="\n")
             changed.append(path)
-    for leftover in (root / SCHEMAS).glob("*.json"):
-        if f"{SCHEMAS}/{leftover.name}" not in expected:
-            leftover.unlink()
-            changed.append(f"{SCHEMAS}/{leftover.name}")
+    for leftover in _leftovers(root, expected, owned):
+        (root / leftover).unlink()
+        changed.append(leftover)
     return changed
 
 
@@ -94,16 +105,20 @@ def release(root: Path = CONTRACTS_DIR) -> list[str]:
     return added
 
 
+def said_stale(stale: list[str], where: str) -> int:
+    """`--check`'s answer: each stale file named with the command that regenerates it."""
+    for path in stale:
+        print(f"not current: {where}{path} (run `make contracts`)", file=sys.stderr)
+    return 1 if stale else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m contracts.generate", description=__doc__)
     parser.add_argument("--check", action="store_true", help="fail if artifacts are not current")
     parser.add_argument("--release", action="store_true", help="freeze new versions in released/")
     args = parser.parse_args(argv)
     if args.check:
-        stale = stale_files()
-        for path in stale:
-            print(f"not current: contracts/{path} (run `make contracts`)", file=sys.stderr)
-        return 1 if stale else 0
+        return said_stale(stale_files(), "contracts/")
     for path in write():
         print(f"wrote contracts/{path}")
     if args.release:

@@ -39,6 +39,7 @@ from starlette.responses import Response
 from warmlink.auth import Caller, Role, require_role
 from warmlink.consumer import IdempotentConsumer
 from warmlink.db import DATABASE_ERRORS, Connection
+from warmlink.openapi import PROMETHEUS_TEXT
 from warmlink.relay import OutboxRelay
 
 if TYPE_CHECKING:
@@ -217,7 +218,7 @@ def metrics_router(collectors: Sequence[Collector] = ()) -> APIRouter:
     GCCollector(registry=process)
     router = APIRouter(tags=["operations"])
 
-    @router.get("/metrics", response_class=Response)
+    @router.get("/metrics", response_class=Response, responses=PROMETHEUS_TEXT)
     async def metrics(request: Request, _: Annotated[Caller, require_role(Role.ADMIN)]) -> Response:
         """Prometheus text format; scrape with an admin bearer token."""
         runtime: Runtime = request.app.state.runtime

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://warmlink.dev/problems/"
+NOT_UTF8_JSON = "the body is not UTF-8 JSON"
 
 
 class Problem(Exception):
@@ -160,6 +161,8 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         if isinstance(exc.__cause__, Problem):  # raised while FastAPI read the body (a limit)
             return problem_response(exc.__cause__, request)
+        if isinstance(exc.__cause__, UnicodeDecodeError):  # FastAPI's 400; JSON that is not
+            return problem_response(InvalidInput.at("", NOT_UTF8_JSON), request)  # is a 422
         problem = Problem(str(exc.detail), headers=dict(exc.headers or {}))
         problem.status, problem.title, problem.slug = exc.status_code, str(exc.detail), "http"
         return problem_response(problem, request)

@@ -22,7 +22,7 @@ from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, FastAPI, Request
 from starlette.responses import JSONResponse, Response
 
-from warmlink import guard, logs, problems, retention, telemetry
+from warmlink import guard, logs, openapi, problems, retention, telemetry
 from warmlink.auth import CallerDep, TokenVerifier
 from warmlink.consumer import IdempotentConsumer, Subscription
 from warmlink.db import DATABASE_ERRORS
@@ -71,6 +71,9 @@ class ServiceSpec:
     # Every sealed column, declared once (warmlink/sealed.py): re-sealed by `warmlink seal
     # reseal`; its backfills seal rows stored in clear before a column was sealed, at start.
     sealed: SealedColumns = field(default_factory=SealedColumns)
+    # Routers of HTML pages for people (the portal's): served like `routers`, but left out of
+    # the OpenAPI document, which describes the JSON API.
+    pages: Sequence[APIRouter] = ()
 
 
 @dataclass
@@ -181,7 +184,10 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     app.include_router(metrics_router(spec.collectors))
     for router in spec.routers:
         app.include_router(router)
+    for router in spec.pages:
+        app.include_router(router, include_in_schema=False)
     guard.install(app.router.routes)
+    openapi.install(app)
     return app
 
 

@@ -98,8 +98,10 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
         settings=settings,
         migrations=Path(__file__).parent / "migrations",
         sealed=sealed_columns.SEALED,
+        # The people API (JSON, bearer tokens) is documented; the pages are not (docs/api.md).
+        routers=[people.api, identity_providers.api],
         # /screens/new before /screens/{screening_id}: a path that is not a UUID is not a screen.
-        routers=[
+        pages=[
             sign_in.router,
             organization_sign_in.router,
             screens.router,
@@ -108,10 +110,8 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
             partners.router,
             referrals.router,
             people.router,
-            people.api,
             invitations.router,
             dev_mailbox.router,
-            identity_providers.api,
             access.router,
             inbox.router,
             intake_steps.router,

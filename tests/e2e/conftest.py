@@ -14,11 +14,15 @@ import pytest
 
 from tests.support.browser import launch
 from tests.support.infra import Infrastructure
+from tools.dev.people import create_portal_client
 from tools.dev.processes import free_port
 from tools.dev.seed import seed_region
 from tools.dev.stack import DevStack, Infra
 from warmlink.auth import Role
 from warmlink.tokens import issue_token
+
+SERVICES = ("directory", "screening", "referral", "followup", "portal")
+NETWORK_ORG = "network-admin"  # the demo region's network organization
 
 
 class Network:
@@ -85,6 +89,24 @@ def seeded_network(
     stack = start_network(infra, services, extra_env)
     try:
         seed_region(f"http://127.0.0.1:{stack.ports['directory']}", stack.signing_key)
+        yield Network(stack)
+    finally:
+        stack.stop()
+
+
+@contextmanager
+def whole_network(
+    infra: Infrastructure, extra_env: dict[str, str] | None = None
+) -> Iterator[Network]:
+    """All five services, the demo region seeded and the portal's client made (as `warmlink
+    dev` does), stopped on exit."""
+    stack = start_network(infra, list(SERVICES), extra_env, later=("portal",))
+    try:
+        directory = f"http://127.0.0.1:{stack.ports['directory']}"
+        seed_region(directory, stack.signing_key)
+        create_portal_client(directory, stack.signing_key, stack.state_dir, NETWORK_ORG)
+        stack.start_service("portal")
+        stack.wait_ready("portal")
         yield Network(stack)
     finally:
         stack.stop()

@@ -23,6 +23,7 @@ from services.referral.service_layer.commands.documents import (
 from warmlink.auth import Caller, Role, require_role
 from warmlink.db import ConnectionDep
 from warmlink.guard import bounds_own_body
+from warmlink.openapi import problem_responses
 from warmlink.problems import Problem
 
 router = APIRouter(tags=["documents"])
@@ -74,7 +75,19 @@ async def _document(request: Request, limit: int) -> Document:
     return Document(kind.value, content)
 
 
-@router.put("/v1/referrals/{referral_id}/discharge-summary", status_code=204)
+# The body is read by the route, not by FastAPI: the document says what it takes.
+DOCUMENT_CONTENT = {
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+    "text/plain": {"schema": {"type": "string"}},
+}
+
+
+@router.put(
+    "/v1/referrals/{referral_id}/discharge-summary",
+    status_code=204,
+    responses=problem_responses(415),
+    openapi_extra={"requestBody": {"required": True, "content": DOCUMENT_CONTENT}},
+)
 @bounds_own_body  # its own, larger limit (DOCUMENT_MAX_BYTES), refused as it streams
 async def put_discharge_summary(
     referral_id: UUID, request: Request, conn: ConnectionDep, caller: ClinicDep, ctx: Ctx
@@ -89,7 +102,11 @@ async def put_discharge_summary(
     return Response(status_code=204)
 
 
-@router.get("/v1/intake/{referral_id}/discharge-summary")
+@router.get(
+    "/v1/intake/{referral_id}/discharge-summary",
+    response_class=Response,
+    responses={200: {"content": DOCUMENT_CONTENT}},
+)
 async def get_discharge_summary(
     referral_id: UUID, conn: ConnectionDep, caller: PracticeDep, ctx: Ctx
 ) -> Response:

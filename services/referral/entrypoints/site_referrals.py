@@ -28,6 +28,7 @@ from services.referral.service_layer.commands.site_referrals import (
 )
 from warmlink.auth import Caller, Role, require_role
 from warmlink.db import ConnectionDep
+from warmlink.openapi import CSV_TOO
 from warmlink.problems import InvalidInput
 
 router = APIRouter(prefix="/v1/referrals", tags=["referrals"])
@@ -69,7 +70,7 @@ def _cursor(after: str | None) -> Cursor | None:
         raise InvalidInput(exc.detail, errors=[where]) from None
 
 
-@router.get("", response_model=SiteReferralsOut)
+@router.get("", response_model=SiteReferralsOut, responses=CSV_TOO)
 async def list_site_referrals(
     request: Request,
     conn: ConnectionDep,

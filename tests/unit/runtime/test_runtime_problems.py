@@ -183,3 +183,12 @@ def test_malformed_json_pointer_does_not_name_a_character_offset(client: TestCli
     raw = b'{"patient_ref": "p", "answers": [1,'
     response = client.post("/screenings", content=raw, headers={"content-type": "application/json"})
     assert response.json()["errors"][0]["pointer"] in ("#", "#/")
+
+
+def test_a_body_that_is_not_utf8_is_422_like_any_body_that_is_not_json(client: TestClient) -> None:
+    # The fuzzer's find: bytes json.loads cannot decode were a 400 nobody documented.
+    raw = b'{"patient_ref": "\xff\xfe"}'
+    response = client.post("/screenings", content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == MEDIA
+    assert response.json()["errors"] == [{"pointer": "#", "detail": "the body is not UTF-8 JSON"}]

@@ -6,12 +6,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from services.followup.measures.domain.errors import PeriodOutOfRange
+
+# Any period the network can have data for, with room on both sides for time-zone arithmetic.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2999, 12, 31)
+
 
 @dataclass(frozen=True)
 class Period:
     first_day: date
     last_day: date
     tz: ZoneInfo
+
+    def __post_init__(self) -> None:
+        if not (EARLIEST <= self.first_day and self.last_day <= LATEST):
+            raise PeriodOutOfRange(EARLIEST.isoformat(), LATEST.isoformat())
 
     @property
     def start(self) -> datetime:
@@ -37,6 +47,8 @@ class Period:
 def month_period(month: str, tz: ZoneInfo) -> Period:
     """`2026-11` -> 1 to 30 November 2026."""
     year, number = (int(part) for part in month.split("-"))
+    if not EARLIEST.year <= year <= LATEST.year:
+        raise PeriodOutOfRange(EARLIEST.isoformat(), LATEST.isoformat())
     first = date(year, number, 1)
     following = date(year + number // 12, number % 12 + 1, 1)
     return Period(first, following - timedelta(days=1), tz)

@@ -34,6 +34,7 @@ from services.followup.measures.entrypoints.deps import (
     time_zone,
 )
 from warmlink.db import ConnectionDep
+from warmlink.openapi import CSV_TOO
 from warmlink.problems import InvalidInput
 
 router = APIRouter(tags=["measures"])
@@ -112,7 +113,7 @@ def _wants_csv(fmt: str | None, accept: str | None) -> bool:
     return "text/csv" in (accept or "")
 
 
-@router.get("/v1/reports/monthly", response_model=None)
+@router.get("/v1/reports/monthly", response_model=None, responses=CSV_TOO)
 async def get_monthly_report(
     conn: ConnectionDep,
     scope: ScopeDep,
