@@ -17,6 +17,8 @@ outbox = typer.Typer(no_args_is_help=True, help="Outbox operations (after a brok
 bench = typer.Typer(no_args_is_help=True, help="Benchmarks: figures beside a floor, as ratios.")
 app.add_typer(outbox, name="outbox")
 app.add_typer(bench, name="bench")
+audit = typer.Typer(no_args_is_help=True, help="The audit log's tamper-evident chain.")
+app.add_typer(audit, name="audit")
 
 StateDir = Annotated[
     Path, typer.Option(envvar="WARMLINK_STATE_DIR", help="Where data, keys and logs live.")
@@ -156,6 +158,31 @@ def republish(
 
     count = asyncio.run(republish_outbox(service, since, until))
     typer.echo(f"{count} events queued for re-publishing by the {service} relay")
+
+
+@audit.command("verify")
+def audit_verify(
+    service: Annotated[str, typer.Option(help="screening, directory, referral, followup, portal")],
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="The service's database (default: its DATABASE_URL setting)"),
+    ] = None,
+) -> None:
+    """Recompute the audit log's chain; name the first row that breaks it (exit 1)."""
+    from tools.cli.ops import verify_audit_chain
+
+    check = asyncio.run(verify_audit_chain(service, database_url))
+    if check.first_break is not None:
+        broken = check.first_break
+        typer.echo(
+            f"{service}: audit chain BROKEN at row id {broken.row_id} "
+            f"(chain place {broken.chain_seq}): {broken.problem}"
+        )
+        raise typer.Exit(1)
+    typer.echo(
+        f"{service}: audit chain intact: {check.rows} rows, last place {check.last_seq}, "
+        f"last hash {check.last_hash}"
+    )
 
 
 @bench.command("directory")
