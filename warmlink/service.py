@@ -26,6 +26,7 @@ from warmlink import guard, logs, problems, telemetry
 from warmlink.auth import CallerDep, TokenVerifier
 from warmlink.consumer import IdempotentConsumer, Subscription
 from warmlink.db import DATABASE_ERRORS
+from warmlink.db_roles import grant_runtime, role_of
 from warmlink.http_tracing import TraceRequests
 from warmlink.kafka import ensure_topics, new_producer
 from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
@@ -116,11 +117,7 @@ async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtim
     settings = spec.settings
     pool = await create_pool(settings, acquire_timeout_s=settings.database_acquire_timeout_s)
     background_pool = await create_pool(settings, settings.database_background_pool_max, min_size=1)
-    async with background_pool.acquire() as conn:
-        await migrate(
-            conn,
-            discover(("runtime", RUNTIME_MIGRATIONS), (settings.service_name, spec.migrations)),
-        )
+    await _migrate(spec, background_pool)
     await ensure_topics(settings)
     producer = new_producer(settings)
     await producer.start()
@@ -136,6 +133,23 @@ async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtim
         for hook in spec.on_startup:
             await hook(app, runtime)
     return runtime
+
+
+async def _migrate(spec: ServiceSpec, background_pool: asyncpg.Pool) -> None:
+    """As the owner role when one is configured (then grant the runtime role), else as the
+    runtime's own role."""
+    settings = spec.settings
+    migrations = discover(("runtime", RUNTIME_MIGRATIONS), (settings.service_name, spec.migrations))
+    if settings.migration_database_url is None:
+        async with background_pool.acquire() as conn:
+            await migrate(conn, migrations)
+        return
+    owner = await asyncpg.connect(settings.migration_database_url.get_secret_value())
+    try:
+        await migrate(owner, migrations)
+        await grant_runtime(owner, role_of(settings.database_url))
+    finally:
+        await owner.close()
 
 
 def create_app(spec: ServiceSpec) -> FastAPI:

@@ -41,6 +41,10 @@ class ServiceSettings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
 
     database_url: str = ""
+    # The database owner's URL, for the migrations only: they run as it, then grant DATABASE_URL's
+    # role (the runtime role) what it needs (warmlink.db_roles). Empty: the migrations run as
+    # DATABASE_URL's role, which must then own the database (development and most tests).
+    migration_database_url: SecretStr | None = None
     database_pool_min: int = 2
     database_pool_max: int = 10
     # The outbox relay, the consumers and the workers take connections from a pool of their own,

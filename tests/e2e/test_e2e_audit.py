@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
@@ -28,7 +29,9 @@ from tests.e2e.test_e2e_screen_to_worklist import phq9
 from tests.support.infra import Infrastructure
 from tests.support.smtp import smtp_server
 from tests.support.waiting import eventually
+from warmlink.audit_chain import verify_chain
 from warmlink.auth import PersonRole, Role
+from warmlink.db_roles import role_of
 
 PORTAL_CLIENT = "portal-client-test"
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -675,3 +678,22 @@ async def test_who_read_a_screening_is_for_its_sites_coordinator_and_the_network
             assert ok.status_code == 200, ok.text
             rows = [(e["actor"], e["person_role"], e["action"]) for e in ok.json()["items"]]
             assert rows == [(nurse.actor, "nurse_social_worker", "write")]
+
+
+async def test_each_service_runs_as_its_own_role_and_its_audit_chain_holds(net: Network) -> None:
+    """As `make run` starts them: every connection a service holds is its runtime role's (the
+    owner role only migrated), and whatever this module's traffic wrote chained intact."""
+    assert net.stack.infra is not None
+    for service, roles in net.stack.infra.roles_for.items():
+        connected = await net.query(
+            service,
+            "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
+        )
+        assert {r["usename"] for r in connected} == {role_of(roles.runtime_url)}, service
+        conn = await asyncpg.connect(net.stack.infra.database_url_for[service])
+        try:
+            check = await verify_chain(conn)
+        finally:
+            await conn.close()
+        assert check.intact, (service, check.first_break)

@@ -19,6 +19,8 @@ app.add_typer(outbox, name="outbox")
 app.add_typer(bench, name="bench")
 audit = typer.Typer(no_args_is_help=True, help="The audit log's tamper-evident chain.")
 app.add_typer(audit, name="audit")
+db = typer.Typer(no_args_is_help=True, help="Database roles: one owner, one runtime role each.")
+app.add_typer(db, name="db")
 
 StateDir = Annotated[
     Path, typer.Option(envvar="WARMLINK_STATE_DIR", help="Where data, keys and logs live.")
@@ -158,6 +160,36 @@ def republish(
 
     count = asyncio.run(republish_outbox(service, since, until))
     typer.echo(f"{count} events queued for re-publishing by the {service} relay")
+
+
+@db.command("roles")
+def db_roles(
+    service: Annotated[str, typer.Option(help="screening, directory, referral, followup, portal")],
+    admin_url: Annotated[
+        str,
+        typer.Option(
+            envvar="WARMLINK_ADMIN_DATABASE_URL",
+            help="A role that may create roles and databases (postgresql://admin:pw@host/postgres)",
+        ),
+    ],
+    database: Annotated[str | None, typer.Option(help="Default: the service's name")] = None,
+) -> None:
+    """Make (or update) the service's owner `<db>_owner` and runtime `<db>_app` roles and hand
+    it its database. Passwords from WARMLINK_DB_OWNER_PASSWORD and WARMLINK_DB_RUNTIME_PASSWORD
+    (none: trust or certificate authentication)."""
+    import os
+
+    from tools.dev.roles import provision_service
+
+    name = database or service
+    passwords = (
+        os.environ.get("WARMLINK_DB_OWNER_PASSWORD"),
+        os.environ.get("WARMLINK_DB_RUNTIME_PASSWORD"),
+    )
+    asyncio.run(provision_service(admin_url, name, f"{name}_owner", f"{name}_app", passwords))
+    prefix = service.upper()
+    typer.echo(f"{prefix}_MIGRATION_DATABASE_URL: role {name}_owner, database {name}")
+    typer.echo(f"{prefix}_DATABASE_URL:           role {name}_app, database {name}")
 
 
 @audit.command("verify")
