@@ -32,6 +32,7 @@ from warmlink.kafka import ensure_topics, new_producer
 from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
 from warmlink.ops_metrics import Collector, metrics_router
 from warmlink.pool import create_pool
+from warmlink.refusals import RefusalAudit
 from warmlink.relay import OutboxRelay
 from warmlink.settings import ServiceSettings
 
@@ -83,11 +84,13 @@ class Runtime:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)  # drained on stop
     background: list[asyncio.Task[None]] = field(default_factory=list)  # cancelled on stop
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)  # after drain
+    refusals: RefusalAudit = field(default_factory=RefusalAudit)  # 401/403s for the audit log
 
     async def stop(self) -> None:
         for task in self.background:
             task.cancel()
         await asyncio.gather(*self.background, return_exceptions=True)
+        await self.refusals.flush(self.background_pool)
         for consumer in self.consumers:
             consumer.stop()
         self.relay.stop()
@@ -124,6 +127,7 @@ async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtim
     relay = OutboxRelay(background_pool, producer, settings)
     consumers = [IdempotentConsumer(s, background_pool, settings) for s in spec.subscriptions]
     runtime = Runtime(settings, pool, background_pool, producer, relay, consumers)
+    runtime.background.append(supervise("refusal audit", runtime.refusals.run(background_pool)))
     if settings.relay_enabled:
         runtime.tasks.append(supervise("relay", relay.run()))
     if settings.consumers_enabled:
