@@ -155,7 +155,7 @@ def relay_samples(relay: OutboxRelay) -> list[Sample]:
     ]
 
 
-_REFUSAL_METRICS = (
+_REFUSAL_METRICS: tuple[tuple[str, Literal["gauge", "counter"], str], ...] = (
     ("dropped", "counter", "Refused requests (401/403) not audited: the queue was full."),
     ("written", "counter", "Refused requests (401/403) this process wrote to the audit log."),
     ("waiting", "gauge", "Refused requests noted and not yet written to the audit log."),
