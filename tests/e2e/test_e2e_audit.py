@@ -697,3 +697,52 @@ async def test_each_service_runs_as_its_own_role_and_its_audit_chain_holds(net: 
         finally:
             await conn.close()
         assert check.intact, (service, check.first_break)
+
+
+async def test_administrative_actions_name_the_person_who_took_them(net: Network) -> None:
+    """Organizations onboarded, suspended and reactivated, a client issued and the signing key
+    rotated (directory), a subscription made, its secret rotated and deleted (referral): each an
+    `admin` row naming the person, what she did and to what."""
+    admin = person(NETWORK_ORG, Role.ADMIN, PersonRole.NETWORK_ADMIN)
+    org = f"audit-{uuid.uuid4().hex[:8]}"
+    async with httpx.AsyncClient(base_url=net.url("directory"), headers=admin.headers(net)) as api:
+        answers = [
+            await api.put(f"/v1/organizations/{org}", json={"name": "Audit OB", "kind": "ob"}),
+            await api.post(f"/v1/organizations/{org}/suspend"),
+            await api.post(f"/v1/organizations/{org}/reactivate"),
+            await api.post(f"/v1/organizations/{org}/clients"),
+            await api.post("/v1/signing-keys/rotate"),
+        ]
+    assert [a.status_code for a in answers] == [200, 200, 200, 201, 201], answers[-1].text
+    client_id, kid = answers[3].json()["client_id"], answers[4].json()["kid"]
+    coordinator = person(SITE, Role.CLINIC, PersonRole.SITE_COORDINATOR)
+    async with httpx.AsyncClient(
+        base_url=net.url("referral"), headers=coordinator.headers(net)
+    ) as api:
+        made = await api.post("/v1/subscriptions", json={"url": "http://127.0.0.1:9/hook"})
+        assert made.status_code == 201, made.text
+        sub = made.json()["id"]
+        rotated = await api.post(f"/v1/subscriptions/{sub}/rotate-secret")
+        deleted = await api.delete(f"/v1/subscriptions/{sub}")
+    assert (rotated.status_code, deleted.status_code) == (200, 204)
+
+    admin_rows = (
+        "SELECT purpose, record_type, record_id, organization_id, person_role "
+        "FROM audit_log WHERE action = 'admin' AND actor = $1 ORDER BY id"
+    )
+    directory = await net.query("directory", admin_rows, admin.actor)
+    assert [tuple(r.values()) for r in directory] == [
+        (what, kind, record, NETWORK_ORG, "network_admin")
+        for what, kind, record in [
+            ("organization_put", "organization", org),
+            ("suspend", "organization", org),
+            ("reactivate", "organization", org),
+            ("issue_client", "client", client_id),
+            ("rotate", "signing_key", kid),
+        ]
+    ]
+    referral = await net.query("referral", admin_rows, coordinator.actor)
+    assert [tuple(r.values()) for r in referral] == [
+        (what, "subscription", sub, SITE, "site_coordinator")
+        for what in ("subscribe", "rotate_secret", "unsubscribe")
+    ]
