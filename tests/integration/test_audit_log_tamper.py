@@ -48,7 +48,7 @@ async def test_an_intact_chain_passes(conn: asyncpg.Connection) -> None:
     await audit_each(conn, CLINIC, "read", "referral", ["r-1", "r-2", "r-3"])
     check = await verify_chain(conn)
     assert check.intact, check.first_break
-    assert (check.rows, check.last_seq) == (4, 4)
+    assert (check.rows, check.chains) == (4, 1)  # one connection after another: one chain
 
 
 async def test_concurrent_writers_chain_in_one_line(database_url: str, conn: Any) -> None:
@@ -64,7 +64,26 @@ async def test_concurrent_writers_chain_in_one_line(database_url: str, conn: Any
         await pool.close()
     check = await verify_chain(conn)
     assert check.intact, check.first_break
-    assert (check.rows, check.last_seq) == (80, 80)
+    assert check.rows == 80
+
+
+async def test_a_transaction_keeps_its_chain_and_a_concurrent_one_takes_another(
+    database_url: str, conn: asyncpg.Connection
+) -> None:
+    other = await asyncpg.connect(database_url)
+    try:
+        async with conn.transaction(), other.transaction():
+            await audit(conn, CLINIC, "read", "referral", "r-1")
+            await audit(other, CLINIC, "read", "referral", "r-2")  # r-1's chain is held
+            await audit(conn, CLINIC, "read", "referral", "r-3")
+    finally:
+        await other.close()
+    chains = await conn.fetch("SELECT record_id, chain, chain_seq FROM audit_log ORDER BY id")
+    (first, second, third) = chains
+    assert first["chain"] == third["chain"] != second["chain"]
+    assert (first["chain_seq"], third["chain_seq"], second["chain_seq"]) == (1, 2, 1)
+    check = await verify_chain(conn)
+    assert check.intact and (check.rows, check.chains) == (3, 2), check
 
 
 async def test_a_row_edited_by_a_superuser_is_named(conn: asyncpg.Connection) -> None:
@@ -89,7 +108,7 @@ async def test_a_row_removed_by_a_superuser_leaves_a_gap_named(conn: asyncpg.Con
     assert check.first_break is not None
     assert (check.first_break.row_id, check.first_break.problem) == (
         after,
-        "a gap before it in the chain",
+        "a gap before it in its chain",
     )
 
 
@@ -107,7 +126,7 @@ async def test_rows_written_before_the_chain_are_chained_by_its_migration(
         await migrate(conn, discover(("runtime", RUNTIME_MIGRATIONS)))
         check = await verify_chain(conn)
         assert check.intact, check.first_break
-        assert check.last_seq == 3
+        assert (check.rows, check.chains) == (3, 1)
     finally:
         await conn.close()
 
@@ -126,7 +145,7 @@ async def test_the_verify_command_names_the_edited_row(
     command = ["audit", "verify", "--service", "referral", "--database-url", database_url]
     intact = await asyncio.to_thread(CliRunner().invoke, cli, command)
     assert intact.exit_code == 0
-    assert intact.output.startswith("referral: audit chain intact: 2 rows, last place 2")
+    assert intact.output.startswith("referral: audit chain intact: 2 rows in 1 chains, heads ")
     edited = await conn.fetchval("SELECT id FROM audit_log WHERE record_id = 'r-1'")
     await _as_superuser_without_triggers(
         conn,

@@ -208,12 +208,12 @@ def audit_verify(
         broken = check.first_break
         typer.echo(
             f"{service}: audit chain BROKEN at row id {broken.row_id} "
-            f"(chain place {broken.chain_seq}): {broken.problem}"
+            f"(chain {broken.chain}, place {broken.chain_seq}): {broken.problem}"
         )
         raise typer.Exit(1)
     typer.echo(
-        f"{service}: audit chain intact: {check.rows} rows, last place {check.last_seq}, "
-        f"last hash {check.last_hash}"
+        f"{service}: audit chain intact: {check.rows} rows in {check.chains} chains, "
+        f"heads {check.heads}"
     )
 
 
@@ -285,6 +285,18 @@ def bench_flood(
     from tools.bench.flood import run
 
     run(rate, seconds, forged, oversized, body_mb)
+
+
+@bench.command("audit-chain")
+def bench_audit_chain(
+    connections: Annotated[int, typer.Option(help="Concurrent request-shaped clients")] = 16,
+    seconds: Annotated[float, typer.Option(help="Duration of each measured run")] = 5.0,
+    rounds: Annotated[int, typer.Option(help="Runs of each kind, alternating")] = 3,
+) -> None:
+    """Transactions writing an audit row, into a log without the chain and one with it."""
+    from tools.bench.audit_chain import report, run
+
+    typer.echo(report(run(connections, seconds, rounds)))
 
 
 @bench.command("backbone")
