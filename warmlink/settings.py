@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,7 @@ from warmlink.business_time import AcknowledgementRule, HolidayCheck, public_hol
 DEV_DATABASE_HOST = "127.0.0.1:15432"
 DEV_KAFKA = "127.0.0.1:19092"
 DEV_ISSUER = "warmlink-dev"
+SUPERUSER = "postgres"  # the administrator's conventional name: no service connects as it
 
 
 class KafkaProfile(StrEnum):
@@ -156,6 +158,11 @@ class ServiceSettings(BaseSettings):
         problems = []
         if DEV_DATABASE_HOST in self.database_url:
             problems.append("DATABASE_URL still points at the embedded development database")
+        if urlsplit(self.database_url).username == SUPERUSER:
+            problems.append(
+                f"DATABASE_URL connects as the superuser '{SUPERUSER}': connect as the service's "
+                "runtime role and migrate as its owner (MIGRATION_DATABASE_URL; warmlink db roles)"
+            )
         if self.kafka_bootstrap_servers == DEV_KAFKA:
             problems.append("KAFKA_BOOTSTRAP_SERVERS still points at the embedded broker")
         if self.kafka_profile is not KafkaProfile.KAFKA:

@@ -44,10 +44,9 @@ async def provision_service(
         await provision_database(admin, database, owner, runtime)
     finally:
         await admin.close()
+    admin_role = urlsplit(admin_url)
     inside = await asyncpg.connect(
-        url_as(
-            admin_url, urlsplit(admin_url).username or "", database, urlsplit(admin_url).password
-        )
+        url_as(admin_url, admin_role.username or "", database, admin_role.password)
     )
     try:
         await adopt_objects(inside, owner)
