@@ -20,6 +20,7 @@ The limit is the service's `MAX_BODY_BYTES` (1 MiB by default). A route that bou
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -103,10 +104,14 @@ class GuardedRoute(APIRoute):
         return guarded
 
 
-def _reason(refused: Exception) -> str:
+def refusal_reason(refused: Exception) -> str:
+    """The audit row's reason code: the token's fault (`token_expired`...), the role's, or the
+    service's own refusal by its kind (`ClientRefused` -> `client_refused`)."""
     if isinstance(refused, Unauthorized):
         return refused.reason
-    return "role_not_allowed" if isinstance(refused, Forbidden) else "not_allowed"
+    if isinstance(refused, Forbidden):
+        return "role_not_allowed"
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(refused).__name__).lower()
 
 
 def _note_refusal(request: Request, route: str, refused: Exception) -> None:
@@ -125,7 +130,7 @@ def _note_refusal(request: Request, route: str, refused: Exception) -> None:
             caller.acting_client,
         )
     address = request.client.host if request.client is not None else None
-    runtime.refusals.note(Refusal(*who, _reason(refused), route, address))
+    runtime.refusals.note(Refusal(*who, refusal_reason(refused), route, address))
 
 
 def _api_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
