@@ -4,7 +4,7 @@ PY        := $(VENV)/bin/python
 STAMP     := $(VENV)/.installed
 PYTHON    ?= python3
 
-.PHONY: run test lint typecheck bench-backbone bench-directory bench-loop bench-flood bench-portal bench-alerts contracts clean venv simulate browser
+.PHONY: run test lint typecheck bench-backbone bench-directory bench-loop bench-flood bench-audit-chain bench-portal bench-alerts contracts clean venv simulate browser
 
 venv: $(STAMP)
 
@@ -55,6 +55,9 @@ bench-loop: $(STAMP)
 
 bench-flood: $(STAMP)
 	@$(VENV)/bin/warmlink bench flood
+
+bench-audit-chain: $(STAMP)
+	@$(VENV)/bin/warmlink bench audit-chain
 
 bench-portal: $(STAMP)
 	@$(VENV)/bin/warmlink bench portal

@@ -19,7 +19,7 @@ import asyncpg
 from warmlink.auth import Caller
 from warmlink.db import Connection, Executor
 
-Action = Literal["read", "write"]
+Action = Literal["read", "write", "admin"]
 
 APPEND = """
 INSERT INTO audit_log (actor, organization_id, role, person_role, acting_client, action, purpose,
@@ -60,6 +60,15 @@ async def audit(
     purpose: str = "treatment",
 ) -> None:
     await conn.execute(APPEND, *_who(caller), action, purpose, record_type, record_id)
+
+
+async def audit_admin(
+    conn: Executor, caller: Caller, what: str, record_type: str, record_id: str
+) -> None:
+    """An administrative action (`what`: suspend, issue_client, invite...) on a record that is
+    not a patient's (an organization, a client, a key, a person's account, a subscription):
+    action `admin`, with `what` where a read or write keeps its purpose."""
+    await conn.execute(APPEND, *_who(caller), "admin", what, record_type, record_id)
 
 
 async def audit_each(

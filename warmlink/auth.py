@@ -220,7 +220,7 @@ class TokenVerifier:
         if caller.organization_id in self._suspended:
             raise Unauthorized(
                 "The token's organization is suspended from the network.", headers=_CHALLENGE
-            )
+            ).because("organization_suspended")
         return caller
 
     def _verify(self, token: str) -> tuple[Caller, float]:
@@ -229,7 +229,7 @@ class TokenVerifier:
             if key is None:
                 raise Unauthorized(
                     "The token is signed by a key this network does not know.", headers=_CHALLENGE
-                )
+                ).because("key_unknown")
             claims = jwt.decode(
                 token,
                 key,
@@ -243,14 +243,16 @@ class TokenVerifier:
                 raise Unauthorized(
                     f"The token lives longer than this network allows ({self.max_lifetime_s:g} s).",
                     headers=_CHALLENGE,
-                )
+                ).because("token_lifetime_too_long")
             return _caller(claims), float(claims["exp"])
         except jwt.ExpiredSignatureError:
-            raise Unauthorized("The token has expired.", headers=_CHALLENGE) from None
+            raise Unauthorized("The token has expired.", headers=_CHALLENGE).because(
+                "token_expired"
+            ) from None
         except (jwt.InvalidTokenError, KeyError, TypeError, ValueError):
             raise Unauthorized(
                 "The token is not valid for this network.", headers=_CHALLENGE
-            ) from None
+            ).because("token_invalid") from None
 
 
 def _caller(claims: Mapping[str, Any]) -> Caller:
@@ -273,10 +275,14 @@ async def authenticated(request: Request) -> Caller:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise Unauthorized("A bearer token is required.", headers=_CHALLENGE)
+        raise Unauthorized("A bearer token is required.", headers=_CHALLENGE).because(
+            "token_missing"
+        )
     verifier: TokenVerifier | None = getattr(request.app.state, "verifier", None)
     if verifier is None:
-        raise Unauthorized("This service has no verification key configured.", headers=_CHALLENGE)
+        raise Unauthorized(
+            "This service has no verification key configured.", headers=_CHALLENGE
+        ).because("no_verification_key")
     await verifier.refresh_for(token.strip())
     return verifier.verify(token.strip())
 

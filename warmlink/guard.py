@@ -10,7 +10,9 @@ first
    `warmlink.auth.authenticated`): a bad token is answered 401 with no byte of the body read and
    no connection taken; the route's own dependency then returns the caller found here;
 3. counts a body that declared no length (chunked) as it streams, and refuses it (413) at the
-   first byte over the limit.
+   first byte over the limit;
+4. notes a request refused for its token (401) or its role (403) for the audit log
+   (`warmlink.refusals`: in memory here, written later off the request path).
 
 The limit is the service's `MAX_BODY_BYTES` (1 MiB by default). A route that bounds its own body
 (a document upload with a larger limit of its own) is marked with `bounds_own_body`.
@@ -25,6 +27,7 @@ the token endpoint, health) charges the client address before anything else. Pas
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -34,9 +37,11 @@ from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 from starlette.types import Message, Receive
 
-from warmlink.auth import CALLER_SCOPE_KEY, authenticated
-from warmlink.problems import ContentTooLarge, TooManyRequests
+from warmlink import errors
+from warmlink.auth import CALLER_SCOPE_KEY, Caller, authenticated
+from warmlink.problems import ContentTooLarge, Forbidden, TooManyRequests, Unauthorized
 from warmlink.rate_limit import RateLimits, TokenBuckets, caller_key
+from warmlink.refusals import UNKNOWN, Refusal
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 _OWN_BODY = "__warmlink_bounds_own_body__"
@@ -113,15 +118,48 @@ class GuardedRoute(APIRoute):
                 if declared.isdigit() and int(declared) > limit:
                     raise too_large(limit)
                 request = Request(request.scope, _counted(request.receive, limit))
-            if caller_needed:
-                caller = await authenticated(request)
-                request.scope[CALLER_SCOPE_KEY] = caller
-                if limits is not None:
-                    key = caller_key(caller.organization_id, caller.subject)
-                    _within_rate(limits.by_caller, key, "caller")
-            return await handler(request)
+            try:
+                if caller_needed:
+                    caller = await authenticated(request)
+                    request.scope[CALLER_SCOPE_KEY] = caller
+                    if limits is not None:
+                        key = caller_key(caller.organization_id, caller.subject)
+                        _within_rate(limits.by_caller, key, "caller")
+                return await handler(request)
+            except (Unauthorized, Forbidden, errors.NotAllowed) as refused:
+                _note_refusal(request, f"{request.method} {self.path}", refused)
+                raise
 
         return guarded
+
+
+def refusal_reason(refused: Exception) -> str:
+    """The audit row's reason code: the token's fault (`token_expired`...), the role's, or the
+    service's own refusal by its kind (`ClientRefused` -> `client_refused`)."""
+    if isinstance(refused, Unauthorized):
+        return refused.reason
+    if isinstance(refused, Forbidden):
+        return "role_not_allowed"
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(refused).__name__).lower()
+
+
+def _note_refusal(request: Request, route: str, refused: Exception) -> None:
+    runtime = getattr(request.app.state, "runtime", None)
+    if runtime is None:  # an app started without its runtime (some unit tests)
+        return
+    caller: Caller | None = request.scope.get(CALLER_SCOPE_KEY)
+    who: tuple[str, str, str, str | None, str | None] = (UNKNOWN, UNKNOWN, UNKNOWN, None, None)
+    if caller is not None and not isinstance(refused, Unauthorized):
+        person_role = str(caller.person_role) if caller.person_role is not None else None
+        who = (
+            caller.subject,
+            caller.organization_id,
+            str(caller.role),
+            person_role,
+            caller.acting_client,
+        )
+    address = request.client.host if request.client is not None else None
+    runtime.refusals.note(Refusal(*who, refusal_reason(refused), route, address))
 
 
 def _api_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:

@@ -40,6 +40,7 @@ from warmlink.auth import Caller, Role, require_role
 from warmlink.consumer import IdempotentConsumer
 from warmlink.db import DATABASE_ERRORS, Connection
 from warmlink.openapi import PROMETHEUS_TEXT
+from warmlink.refusals import RefusalAudit
 from warmlink.relay import OutboxRelay
 
 if TYPE_CHECKING:
@@ -155,6 +156,20 @@ def relay_samples(relay: OutboxRelay) -> list[Sample]:
     ]
 
 
+_REFUSAL_METRICS: tuple[tuple[str, Literal["gauge", "counter"], str], ...] = (
+    ("dropped", "counter", "Refused requests (401/403) not audited: the queue was full."),
+    ("written", "counter", "Refused requests (401/403) this process wrote to the audit log."),
+    ("waiting", "gauge", "Refused requests noted and not yet written to the audit log."),
+)
+
+
+def refusal_samples(refusals: RefusalAudit) -> list[Sample]:
+    return [
+        Sample(f"warmlink_audit_refusals_{name}", help_, kind, {}, getattr(refusals, name))
+        for name, kind, help_ in _REFUSAL_METRICS
+    ]
+
+
 async def database_samples(pool: asyncpg.Pool, collectors: Sequence[Collector]) -> list[Sample]:
     """Run each collector on one pooled connection; a failure costs only that collector."""
     up: dict[str, bool] = {_name(c): False for c in collectors}
@@ -203,7 +218,7 @@ class _Snapshot:
 
 
 async def scrape(runtime: Runtime, collectors: Sequence[Collector]) -> bytes:
-    samples = relay_samples(runtime.relay)
+    samples = relay_samples(runtime.relay) + refusal_samples(runtime.refusals)
     for consumer in runtime.consumers:
         samples += await consumer_samples(consumer)
     samples += await database_samples(runtime.pool, [*RUNTIME_COLLECTORS, *collectors])

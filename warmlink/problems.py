@@ -62,6 +62,12 @@ class Problem(Exception):
 
 class Unauthorized(Problem):
     status, title, slug = 401, "Unauthorized", "unauthorized"
+    # Why, as a code for the audit log (warmlink.refusals), never sent to the caller.
+    reason = "unauthenticated"
+
+    def because(self, reason: str) -> Unauthorized:
+        self.reason = reason
+        return self
 
 
 class Forbidden(Problem):

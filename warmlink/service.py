@@ -26,11 +26,13 @@ from warmlink import guard, logs, openapi, problems, retention, telemetry
 from warmlink.auth import CallerDep, TokenVerifier
 from warmlink.consumer import IdempotentConsumer, Subscription
 from warmlink.db import DATABASE_ERRORS
+from warmlink.db_roles import grant_runtime, role_of
 from warmlink.http_tracing import TraceRequests
 from warmlink.kafka import ensure_topics, new_producer
 from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
 from warmlink.ops_metrics import Collector, metrics_router
 from warmlink.pool import create_pool
+from warmlink.refusals import RefusalAudit
 from warmlink.relay import OutboxRelay
 from warmlink.sealed import SealedColumns, run_backfills
 from warmlink.settings import ServiceSettings
@@ -90,11 +92,13 @@ class Runtime:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)  # drained on stop
     background: list[asyncio.Task[None]] = field(default_factory=list)  # cancelled on stop
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)  # after drain
+    refusals: RefusalAudit = field(default_factory=RefusalAudit)  # 401/403s for the audit log
 
     async def stop(self) -> None:
         for task in self.background:
             task.cancel()
         await asyncio.gather(*self.background, return_exceptions=True)
+        await self.refusals.flush(self.background_pool)
         for consumer in self.consumers:
             consumer.stop()
         self.relay.stop()
@@ -126,11 +130,7 @@ async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtim
     keyring = settings.required_seal_keyring() if spec.sealed.columns else None
     pool = await create_pool(settings, acquire_timeout_s=settings.database_acquire_timeout_s)
     background_pool = await create_pool(settings, settings.database_background_pool_max, min_size=1)
-    async with background_pool.acquire() as conn:
-        await migrate(
-            conn,
-            discover(("runtime", RUNTIME_MIGRATIONS), (settings.service_name, spec.migrations)),
-        )
+    await _migrate(spec, background_pool)
     if keyring is not None and spec.sealed.backfills:
         async with background_pool.acquire() as conn:
             await run_backfills(conn, keyring, spec.sealed, BACKFILL_BATCH)
@@ -140,6 +140,7 @@ async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtim
     relay = OutboxRelay(background_pool, producer, settings)
     consumers = [IdempotentConsumer(s, background_pool, settings) for s in spec.subscriptions]
     runtime = Runtime(settings, pool, background_pool, producer, relay, consumers)
+    runtime.background.append(supervise("refusal audit", runtime.refusals.run(background_pool)))
     if settings.relay_enabled:
         runtime.tasks.append(supervise("relay", relay.run()))
     runtime.background.append(supervise("retention", retention.sweep(background_pool, settings)))
@@ -150,6 +151,23 @@ async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtim
         for hook in spec.on_startup:
             await hook(app, runtime)
     return runtime
+
+
+async def _migrate(spec: ServiceSpec, background_pool: asyncpg.Pool) -> None:
+    """As the owner role when one is configured (then grant the runtime role), else as the
+    runtime's own role."""
+    settings = spec.settings
+    migrations = discover(("runtime", RUNTIME_MIGRATIONS), (settings.service_name, spec.migrations))
+    if settings.migration_database_url is None:
+        async with background_pool.acquire() as conn:
+            await migrate(conn, migrations)
+        return
+    owner = await asyncpg.connect(settings.migration_database_url.get_secret_value())
+    try:
+        await migrate(owner, migrations)
+        await grant_runtime(owner, role_of(settings.database_url))
+    finally:
+        await owner.close()
 
 
 def create_app(spec: ServiceSpec) -> FastAPI:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,6 +22,7 @@ from warmlink.rate_limit import RateLimits
 DEV_DATABASE_HOST = "127.0.0.1:15432"
 DEV_KAFKA = "127.0.0.1:19092"
 DEV_ISSUER = "warmlink-dev"
+SUPERUSER = "postgres"  # the administrator's conventional name: no service connects as it
 
 
 class KafkaProfile(StrEnum):
@@ -46,6 +48,10 @@ class ServiceSettings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
 
     database_url: str = ""
+    # The database owner's URL, for the migrations only: they run as it, then grant DATABASE_URL's
+    # role (the runtime role) what it needs (warmlink.db_roles). Empty: the migrations run as
+    # DATABASE_URL's role, which must then own the database (development and most tests).
+    migration_database_url: SecretStr | None = None
     database_pool_min: int = 2
     database_pool_max: int = 10
     # The outbox relay, the consumers and the workers take connections from a pool of their own,
@@ -222,6 +228,11 @@ class ServiceSettings(BaseSettings):
         problems = []
         if DEV_DATABASE_HOST in self.database_url:
             problems.append("DATABASE_URL still points at the embedded development database")
+        if urlsplit(self.database_url).username == SUPERUSER:
+            problems.append(
+                f"DATABASE_URL connects as the superuser '{SUPERUSER}': connect as the service's "
+                "runtime role and migrate as its owner (MIGRATION_DATABASE_URL; warmlink db roles)"
+            )
         if self.kafka_bootstrap_servers == DEV_KAFKA:
             problems.append("KAFKA_BOOTSTRAP_SERVERS still points at the embedded broker")
         if self.kafka_profile is not KafkaProfile.KAFKA:

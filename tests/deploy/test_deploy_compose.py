@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 INIT_SQL = ROOT / "deploy" / "postgres" / "init.sql"
+ROLES_SH = ROOT / "deploy" / "postgres" / "roles.sh"
 
 SERVICES = {
     "screening": ("SCREENING_", 8001),
@@ -38,6 +39,8 @@ CA_TARGET = "/run/secrets/kafka_ca"
 JWKS_URL = "https://directory.example.org/.well-known/jwks.json"
 ISSUER = "https://directory.example.org"
 PASSWORD = "compose-test-password"
+# Each service's roles have their own password (deploy/postgres/roles.sh).
+ROLE_PASSWORDS = {f"WARMLINK_{name.upper()}_DB_PASSWORD": f"{name}-roles-pw" for name in SERVICES}
 
 
 def _compose_binary() -> Path:
@@ -87,7 +90,7 @@ def required_env(workdir: Path) -> dict[str, str]:
         "WARMLINK_SCREENING_URL": "https://screening.example.org",
         "WARMLINK_REFERRAL_URL": "https://referral.example.org",
         "WARMLINK_FOLLOWUP_URL": "https://followup.example.org",
-    }
+    } | ROLE_PASSWORDS
 
 
 def _compose(workdir: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -139,6 +142,7 @@ def test_compose_file_is_valid(workdir: Path, required_env: dict[str, str]) -> N
         "WARMLINK_PORTAL_SECRETS_KEY",
         "WARMLINK_SCREENING_SEAL_KEYS",
         "WARMLINK_PORTAL_PUBLIC_URL",
+        *ROLE_PASSWORDS,
     ],
 )
 def test_compose_refuses_a_missing_required_variable(
@@ -185,11 +189,16 @@ def test_service_environment(config: dict[str, Any], name: str) -> None:
     assert env[f"{prefix}KAFKA_SECURITY_PROTOCOL"] == "SSL"
     assert env[f"{prefix}KAFKA_SSL_CAFILE"] == CA_TARGET
 
-    url = urlsplit(env[f"{prefix}DATABASE_URL"])
-    assert url.scheme == "postgresql"
-    assert url.hostname == "postgres"
-    assert url.password == PASSWORD
-    assert url.path == f"/{name}", f"{name} must use its own database, not {url.path}"
+    # It runs as its own runtime role and migrates as its database's owner, never the admin.
+    for variable, role in (
+        ("DATABASE_URL", f"{name}_app"),
+        ("MIGRATION_DATABASE_URL", f"{name}_owner"),
+    ):
+        url = urlsplit(env[f"{prefix}{variable}"])
+        assert url.scheme == "postgresql"
+        assert url.hostname == "postgres"
+        assert (url.username, url.password) == (role, f"{name}-roles-pw")
+        assert url.path == f"/{name}", f"{name} must use its own database, not {url.path}"
 
     # Every prefixed variable names a real setting: a typo would be silently ignored at run time.
     fields = _settings_class(name).model_fields
@@ -275,6 +284,9 @@ def test_postgres_creates_one_database_per_service(config: dict[str, Any]) -> No
 
     created = re.findall(r"CREATE DATABASE (\w+)", INIT_SQL.read_text(), flags=re.IGNORECASE)
     assert sorted(created) == sorted(SERVICES)
+    roles = mounts["/docker-entrypoint-initdb.d/roles.sh"]
+    assert (Path(roles["source"]), roles.get("read_only")) == (ROLES_SH, True)
+    assert all(postgres["environment"][k] == v for k, v in ROLE_PASSWORDS.items())
 
 
 def test_dockerfile_runs_any_service_without_dev_extras() -> None:

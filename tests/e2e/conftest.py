@@ -16,6 +16,7 @@ from tests.support.browser import launch
 from tests.support.infra import Infrastructure
 from tools.dev.people import create_portal_client
 from tools.dev.processes import free_port
+from tools.dev.roles import provision_all
 from tools.dev.seed import seed_region
 from tools.dev.stack import DevStack, Infra
 from warmlink.auth import Role
@@ -63,10 +64,15 @@ def start_network(
     settings only known once the others run)."""
     state = Path(tempfile.mkdtemp(prefix="warmlink-e2e-"))
     stack = DevStack(state, ports={name: free_port() for name in services})
+    databases = {name: infra.create_database(name) for name in services}
     stack.infra = Infra(
         kafka_bootstrap=infra.kafka_bootstrap,
-        database_url_for={name: infra.create_database(name) for name in services},
+        database_url_for=databases,
         kafka_profile=infra.kafka_profile,
+        # Each service as its own least-privilege role, as `make run` and compose run them.
+        roles_for=provision_all(
+            infra.admin_url, {name: url.rpartition("/")[2] for name, url in databases.items()}
+        ),
     )
     stack.common_env = {
         "KAFKA_TOPIC_PREFIX": f"e2e{uuid.uuid4().hex[:6]}.",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 
@@ -28,7 +29,9 @@ from tests.e2e.test_e2e_screen_to_worklist import phq9
 from tests.support.infra import Infrastructure
 from tests.support.smtp import smtp_server
 from tests.support.waiting import eventually
+from warmlink.audit_chain import verify_chain
 from warmlink.auth import PersonRole, Role
+from warmlink.db_roles import role_of
 
 PORTAL_CLIENT = "portal-client-test"
 PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -675,3 +678,71 @@ async def test_who_read_a_screening_is_for_its_sites_coordinator_and_the_network
             assert ok.status_code == 200, ok.text
             rows = [(e["actor"], e["person_role"], e["action"]) for e in ok.json()["items"]]
             assert rows == [(nurse.actor, "nurse_social_worker", "write")]
+
+
+async def test_each_service_runs_as_its_own_role_and_its_audit_chain_holds(net: Network) -> None:
+    """As `make run` starts them: every connection a service holds is its runtime role's (the
+    owner role only migrated), and whatever this module's traffic wrote chained intact."""
+    assert net.stack.infra is not None
+    for service, roles in net.stack.infra.roles_for.items():
+        connected = await net.query(
+            service,
+            "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
+        )
+        assert {r["usename"] for r in connected} == {role_of(roles.runtime_url)}, service
+        conn = await asyncpg.connect(net.stack.infra.database_url_for[service])
+        try:
+            check = await verify_chain(conn)
+        finally:
+            await conn.close()
+        assert check.intact, (service, check.first_break)
+
+
+async def test_administrative_actions_name_the_person_who_took_them(net: Network) -> None:
+    """Organizations onboarded, suspended and reactivated, a client issued and the signing key
+    rotated (directory), a subscription made, its secret rotated and deleted (referral): each an
+    `admin` row naming the person, what she did and to what."""
+    admin = person(NETWORK_ORG, Role.ADMIN, PersonRole.NETWORK_ADMIN)
+    org = f"audit-{uuid.uuid4().hex[:8]}"
+    async with httpx.AsyncClient(base_url=net.url("directory"), headers=admin.headers(net)) as api:
+        answers = [
+            await api.put(f"/v1/organizations/{org}", json={"name": "Audit OB", "kind": "ob"}),
+            await api.post(f"/v1/organizations/{org}/suspend"),
+            await api.post(f"/v1/organizations/{org}/reactivate"),
+            await api.post(f"/v1/organizations/{org}/clients"),
+            await api.post("/v1/signing-keys/rotate"),
+        ]
+    assert [a.status_code for a in answers] == [200, 200, 200, 201, 201], answers[-1].text
+    client_id, kid = answers[3].json()["client_id"], answers[4].json()["kid"]
+    coordinator = person(SITE, Role.CLINIC, PersonRole.SITE_COORDINATOR)
+    async with httpx.AsyncClient(
+        base_url=net.url("referral"), headers=coordinator.headers(net)
+    ) as api:
+        made = await api.post("/v1/subscriptions", json={"url": "http://127.0.0.1:9/hook"})
+        assert made.status_code == 201, made.text
+        sub = made.json()["id"]
+        rotated = await api.post(f"/v1/subscriptions/{sub}/rotate-secret")
+        deleted = await api.delete(f"/v1/subscriptions/{sub}")
+    assert (rotated.status_code, deleted.status_code) == (200, 204)
+
+    admin_rows = (
+        "SELECT purpose, record_type, record_id, organization_id, person_role "
+        "FROM audit_log WHERE action = 'admin' AND actor = $1 ORDER BY id"
+    )
+    directory = await net.query("directory", admin_rows, admin.actor)
+    assert [tuple(r.values()) for r in directory] == [
+        (what, kind, record, NETWORK_ORG, "network_admin")
+        for what, kind, record in [
+            ("organization_put", "organization", org),
+            ("suspend", "organization", org),
+            ("reactivate", "organization", org),
+            ("issue_client", "client", client_id),
+            ("rotate", "signing_key", kid),
+        ]
+    ]
+    referral = await net.query("referral", admin_rows, coordinator.actor)
+    assert [tuple(r.values()) for r in referral] == [
+        (what, "subscription", sub, SITE, "site_coordinator")
+        for what in ("subscribe", "rotate_secret", "unsubscribe")
+    ]

@@ -279,6 +279,18 @@ def test_the_people_api_takes_only_roles_that_fit_and_one_account_per_email(
         f"{portal.url}/v1/people", json=body | {"role": "ma"}, headers=portal.net.auth(SITE)
     )
     assert site.status_code == 403, "only the network's administrators add people here"
+    added_id = added.json()["id"]
+    (act,) = portal.query(
+        "SELECT actor, purpose, record_type FROM audit_log WHERE action = 'admin'"
+        " AND record_id = $1",
+        added_id,
+    )
+    assert tuple(act.values()) == (f"{NETWORK}:admin", "add_person", "person")
+    refusals = portal.query(
+        "SELECT actor, organization_id, reason FROM audit_log WHERE action = 'refused'"
+        " AND record_id = 'POST /v1/people'"
+    )
+    assert [tuple(r.values()) for r in refusals] == [(f"{SITE}:clinic", SITE, "role_not_allowed")]
 
 
 def test_a_disabled_person_is_signed_out_at_once(portal: Portal, browser: Any) -> None:
@@ -297,6 +309,14 @@ def test_a_disabled_person_is_signed_out_at_once(portal: Portal, browser: Any) -
         "SELECT ended FROM sessions WHERE person_id = $1 AND stage = 'signed_in'", nurse["id"]
     )
     assert [r["ended"] for r in sessions] == ["disabled"]
+    acts = portal.query(
+        "SELECT actor, purpose, record_type, record_id FROM audit_log WHERE action = 'admin'"
+        " AND record_id = $1 AND purpose = 'disable'",
+        str(nurse["id"]),
+    )
+    assert [tuple(r.values()) for r in acts] == [
+        (f"person:{coordinator['id']}", "disable", "person", str(nurse["id"]))
+    ]
 
     nurse_page.goto(f"{portal.url}/worklist")
     assert "/sign-in" in nurse_page.url

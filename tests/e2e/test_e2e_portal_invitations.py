@@ -195,6 +195,23 @@ def test_expired_revoked_and_resent_invitations(portal: Portal, browser: Any) ->
     response = page.goto(gone_link)
     assert response.status == 410 and "withdrawn" in page.inner_text("main")
 
+    # Each of her administrative acts is in the portal's audit log under her name.
+    invited = portal.query(
+        "SELECT email, id::text FROM invitations WHERE email = ANY($1::text[])", [late, gone]
+    )
+    late_id, gone_id = (next(i for e, i in invited if e == who) for who in (late, gone))
+    acts = portal.query(
+        "SELECT purpose, record_type, record_id, person_role FROM audit_log "
+        "WHERE action = 'admin' AND actor = $1 ORDER BY id",
+        f"person:{coordinator['id']}",
+    )
+    assert [tuple(a) for a in acts] == [
+        ("invite", "invitation", late_id, "site_coordinator"),
+        ("resend_invitation", "invitation", late_id, "site_coordinator"),
+        ("invite", "invitation", gone_id, "site_coordinator"),
+        ("revoke_invitation", "invitation", gone_id, "site_coordinator"),
+    ]
+
 
 def test_the_mailbox_shows_a_message_s_html_as_text(portal: Portal, browser: Any) -> None:
     message = EmailMessage()

@@ -19,6 +19,10 @@ app.add_typer(outbox, name="outbox")
 app.add_typer(bench, name="bench")
 seal = typer.Typer(no_args_is_help=True, help="Encryption at rest: key rotation.")
 app.add_typer(seal, name="seal")
+audit = typer.Typer(no_args_is_help=True, help="The audit log's tamper-evident chain.")
+app.add_typer(audit, name="audit")
+db = typer.Typer(no_args_is_help=True, help="Database roles: one owner, one runtime role each.")
+app.add_typer(db, name="db")
 
 StateDir = Annotated[
     Path, typer.Option(envvar="WARMLINK_STATE_DIR", help="Where data, keys and logs live.")
@@ -186,6 +190,61 @@ def seal_status(
     typer.echo("by key: " + (", ".join(f"{k}: {n}" for k, n in sorted(totals.items())) or "none"))
 
 
+@db.command("roles")
+def db_roles(
+    service: Annotated[str, typer.Option(help="screening, directory, referral, followup, portal")],
+    admin_url: Annotated[
+        str,
+        typer.Option(
+            envvar="WARMLINK_ADMIN_DATABASE_URL",
+            help="A role that may create roles and databases (postgresql://admin:pw@host/postgres)",
+        ),
+    ],
+    database: Annotated[str | None, typer.Option(help="Default: the service's name")] = None,
+) -> None:
+    """Make (or update) the service's owner `<db>_owner` and runtime `<db>_app` roles and hand
+    it its database. Passwords from WARMLINK_DB_OWNER_PASSWORD and WARMLINK_DB_RUNTIME_PASSWORD
+    (none: trust or certificate authentication)."""
+    import os
+
+    from tools.dev.roles import provision_service
+
+    name = database or service
+    passwords = (
+        os.environ.get("WARMLINK_DB_OWNER_PASSWORD"),
+        os.environ.get("WARMLINK_DB_RUNTIME_PASSWORD"),
+    )
+    asyncio.run(provision_service(admin_url, name, f"{name}_owner", f"{name}_app", passwords))
+    prefix = service.upper()
+    typer.echo(f"{prefix}_MIGRATION_DATABASE_URL: role {name}_owner, database {name}")
+    typer.echo(f"{prefix}_DATABASE_URL:           role {name}_app, database {name}")
+
+
+@audit.command("verify")
+def audit_verify(
+    service: Annotated[str, typer.Option(help="screening, directory, referral, followup, portal")],
+    database_url: Annotated[
+        str | None,
+        typer.Option(help="The service's database (default: its DATABASE_URL setting)"),
+    ] = None,
+) -> None:
+    """Recompute the audit log's chain; name the first row that breaks it (exit 1)."""
+    from tools.cli.ops import verify_audit_chain
+
+    check = asyncio.run(verify_audit_chain(service, database_url))
+    if check.first_break is not None:
+        broken = check.first_break
+        typer.echo(
+            f"{service}: audit chain BROKEN at row id {broken.row_id} "
+            f"(chain {broken.chain}, place {broken.chain_seq}): {broken.problem}"
+        )
+        raise typer.Exit(1)
+    typer.echo(
+        f"{service}: audit chain intact: {check.rows} rows in {check.chains} chains, "
+        f"heads {check.heads}"
+    )
+
+
 @bench.command("directory")
 def bench_directory(
     practices: Annotated[int, typer.Option(help="Practices in the directory")] = 10000,
@@ -254,6 +313,18 @@ def bench_flood(
     from tools.bench.flood import run
 
     run(rate, seconds, forged, oversized, body_mb)
+
+
+@bench.command("audit-chain")
+def bench_audit_chain(
+    connections: Annotated[int, typer.Option(help="Concurrent request-shaped clients")] = 16,
+    seconds: Annotated[float, typer.Option(help="Duration of each measured run")] = 5.0,
+    rounds: Annotated[int, typer.Option(help="Runs of each kind, alternating")] = 3,
+) -> None:
+    """Transactions writing an audit row, into a log without the chain and one with it."""
+    from tools.bench.audit_chain import report, run
+
+    typer.echo(report(run(connections, seconds, rounds)))
 
 
 @bench.command("backbone")

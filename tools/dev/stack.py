@@ -19,6 +19,7 @@ from tools.dev.broker import EmbeddedBroker
 from tools.dev.mail import MailSink
 from tools.dev.postgres import EmbeddedPostgres
 from tools.dev.processes import env_with, spawn, stop, wait_until
+from tools.dev.roles import ServiceRoles, provision_all
 from warmlink.crypto import new_key
 from warmlink.tokens import ensure_key_pair
 
@@ -36,8 +37,11 @@ class Infra:
     """Where the broker and the database are; embedded unless external ones were given."""
 
     kafka_bootstrap: str
-    database_url_for: dict[str, str]
+    database_url_for: dict[str, str]  # an administrator's URL (tests and tools read through it)
     kafka_profile: str = "tansu"
+    # Each service's owner and runtime roles (warmlink.db_roles): the service connects as its
+    # runtime role and migrates as its owner. A service without an entry connects as the admin.
+    roles_for: dict[str, ServiceRoles] = field(default_factory=dict)
 
 
 @dataclass
@@ -85,11 +89,13 @@ class DevStack:
         )
         self.postgres.start()
         self.postgres.ensure_databases(list(self.ports))
+        roles = provision_all(self.postgres.url(), {name: name for name in self.ports})
         self.broker = EmbeddedBroker(self.kafka_port, self.logs / "broker.log")
         self.broker.start()
         self.infra = Infra(
             kafka_bootstrap=self.broker.bootstrap_servers,
             database_url_for={name: self.postgres.url(name) for name in self.ports},
+            roles_for=roles,
         )
         return self.infra
 
@@ -120,8 +126,7 @@ class DevStack:
     def service_env(self, name: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
         assert self.infra is not None, "start_infra first"
         prefix = name.upper() + "_"
-        env = {
-            "DATABASE_URL": self.infra.database_url_for[name],
+        env = self._database_env(name) | {
             "KAFKA_BOOTSTRAP_SERVERS": self.infra.kafka_bootstrap,
             "KAFKA_PROFILE": self.infra.kafka_profile,
             "JWT_PUBLIC_KEY_FILE": str(self.public_key),
@@ -149,6 +154,13 @@ class DevStack:
                     env[f"{other.upper()}_URL"] = f"http://127.0.0.1:{self.ports[other]}"
         env |= self._mail_env(name) | self.common_env | dict(extra or {})
         return env_with({prefix + k: v for k, v in env.items()})
+
+    def _database_env(self, name: str) -> dict[str, str]:
+        assert self.infra is not None, "start_infra first"
+        roles = self.infra.roles_for.get(name)
+        if roles is None:
+            return {"DATABASE_URL": self.infra.database_url_for[name]}
+        return {"DATABASE_URL": roles.runtime_url, "MIGRATION_DATABASE_URL": roles.owner_url}
 
     def start_service(self, name: str, extra: Mapping[str, str] | None = None) -> None:
         argv = [sys.executable, "-m", f"services.{name}"]

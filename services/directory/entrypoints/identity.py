@@ -13,6 +13,7 @@ from services.directory.adapters import repository, signing_keys
 from services.directory.domain.errors import ClientRefused, ExchangeRefused
 from services.directory.service_layer.commands import identity as commands
 from services.directory.settings import DirectorySettings
+from warmlink.audit import audit_admin
 from warmlink.auth import SUSPENDED_MEMBER, Caller, Role, require_role
 from warmlink.db import ConnectionDep
 from warmlink.problems import InvalidInput, Problem
@@ -123,5 +124,6 @@ async def rotate_signing_key(
     settings: DirectorySettings = request.app.state.runtime.settings
     async with conn.transaction():
         key = await commands.rotate_signing_key(conn, settings, datetime.now(UTC))
+        await audit_admin(conn, caller, "rotate", "signing_key", key.kid)
     await request.app.state.published_keys.refresh()
     return {"kid": key.kid}

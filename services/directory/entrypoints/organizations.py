@@ -16,6 +16,7 @@ from services.directory.entrypoints.schemas import (
     OrganizationOut,
 )
 from services.directory.service_layer.commands import organizations
+from warmlink.audit import audit_admin
 from warmlink.auth import Caller, CallerDep, Role, require_role
 from warmlink.db import ConnectionDep
 
@@ -42,7 +43,10 @@ async def put_organization(
         website=str(body.website) if body.website else None,
         phone=body.phone,
     )
-    return _out(await organizations.onboard_organization(conn, command))
+    async with conn.transaction():
+        row = await organizations.onboard_organization(conn, command)
+        await audit_admin(conn, caller, "organization_put", "organization", org_id)
+    return _out(row)
 
 
 @router.get("", response_model=list[OrganizationOut])
@@ -51,20 +55,26 @@ async def list_organizations(conn: ConnectionDep, caller: CallerDep) -> list[Org
     return [_out(r) for r in await repository.list_organizations(conn)]
 
 
-async def _set_status(conn: ConnectionDep, org_id: str, status: OrgStatus) -> OrganizationOut:
-    return _out(await organizations.set_status(conn, org_id, status))
+async def _set_status(
+    conn: ConnectionDep, caller: Caller, org_id: str, status: OrgStatus
+) -> OrganizationOut:
+    what = "suspend" if status is OrgStatus.SUSPENDED else "reactivate"
+    async with conn.transaction():
+        row = await organizations.set_status(conn, org_id, status)
+        await audit_admin(conn, caller, what, "organization", org_id)
+    return _out(row)
 
 
 @router.post("/{org_id}/suspend", response_model=OrganizationOut)
 async def suspend(org_id: OrgPath, conn: ConnectionDep, caller: AdminDep) -> OrganizationOut:
     """No new tokens from now; tokens already issued lapse within one lifetime. Matching drops
     the organization's services at once."""
-    return await _set_status(conn, org_id, OrgStatus.SUSPENDED)
+    return await _set_status(conn, caller, org_id, OrgStatus.SUSPENDED)
 
 
 @router.post("/{org_id}/reactivate", response_model=OrganizationOut)
 async def reactivate(org_id: OrgPath, conn: ConnectionDep, caller: AdminDep) -> OrganizationOut:
-    return await _set_status(conn, org_id, OrgStatus.ACTIVE)
+    return await _set_status(conn, caller, org_id, OrgStatus.ACTIVE)
 
 
 @router.post("/{org_id}/clients", response_model=ClientOut, status_code=201)
@@ -75,5 +85,7 @@ async def create_client(
     `acts_for_people` (the network's organization only): the client may exchange for people's
     tokens (RFC 8693), as the portal does."""
     wanted = body or ClientIn()
-    issued = await organizations.issue_client(conn, org_id, wanted.acts_for_people)
+    async with conn.transaction():
+        issued = await organizations.issue_client(conn, org_id, wanted.acts_for_people)
+        await audit_admin(conn, caller, "issue_client", "client", issued.client_id)
     return ClientOut(client_id=issued.client_id, client_secret=issued.client_secret)

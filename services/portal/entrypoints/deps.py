@@ -22,6 +22,7 @@ from services.portal.domain.sessions import Stage
 from services.portal.service_layer.commands import sessions as session_commands
 from services.portal.service_layer.commands.sessions import Opened, Rules
 from services.portal.settings import PortalSettings
+from warmlink.auth import PERSON_PREFIX, Caller
 from warmlink.db import Connection
 
 COOKIE = "warmlink_session"
@@ -102,6 +103,14 @@ async def session_of(conn: Connection, request: Request, ctx: PortalContext) -> 
         )
     except SessionEnded as ended:
         raise SignInFirst(ended.reason) from None
+
+
+def as_caller(person: Person) -> Caller:
+    """The signed-in person as the audit log names a caller: person:<id> and her roles (no
+    client acts for her: she is at the portal itself)."""
+    return Caller(
+        PERSON_PREFIX + str(person.id), person.organization_id, person.access_role, person.role
+    )
 
 
 async def signed_in(conn: Connection, request: Request) -> tuple[Opened, Person]:

@@ -26,6 +26,7 @@ from services.portal.domain.invitations import Invitation, otpauth_uri
 from services.portal.domain.sessions import Stage
 from services.portal.entrypoints.deps import (
     SignInFirst,
+    as_caller,
     form_of,
     page,
     portal,
@@ -37,6 +38,7 @@ from services.portal.entrypoints.people import people_page_of
 from services.portal.service_layer.commands import invitations as invitation_commands
 from services.portal.service_layer.commands import sessions as session_commands
 from services.portal.service_layer.commands.sessions import Opened
+from warmlink.audit import audit_admin
 from warmlink.db import ConnectionDep
 from warmlink.errors import DomainError
 from warmlink.roles import PersonRole
@@ -71,8 +73,11 @@ async def invite(request: Request, conn: ConnectionDep) -> Response:
         how = ctx.settings.invitation_policy()
         try:
             async with conn.transaction():
-                await invitation_commands.invite_person(
+                invitation = await invitation_commands.invite_person(
                     conn, ctx.rules, how, admin, command, ctx.now()
+                )
+                await audit_admin(
+                    conn, as_caller(admin), "invite", "invitation", str(invitation.id)
                 )
             return see_other("/people?done=invited")
         except (AlreadyInvited, EmailTaken, RoleNotInOrganization) as refused:
@@ -109,6 +114,8 @@ async def _change(
                 await invitation_commands.revoke_invitation(
                     conn, ctx.rules, admin, invitation_id, ctx.now()
                 )
+            what = "resend_invitation" if done == "resent" else "revoke_invitation"
+            await audit_admin(conn, as_caller(admin), what, "invitation", str(invitation_id))
     except (NoSuchInvitation, NotAnOrganizationAdmin, InvitationClosed) as refused:
         status = {NoSuchInvitation: 404, NotAnOrganizationAdmin: 403}.get(type(refused), 409)
         return page(

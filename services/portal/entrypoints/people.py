@@ -17,9 +17,17 @@ from services.portal.adapters import people as people_table
 from services.portal.adapters.network import Identity, Refused
 from services.portal.domain.errors import NoSuchPerson, NotAnOrganizationAdmin
 from services.portal.domain.people import Person
-from services.portal.entrypoints.deps import form_of, page, portal, see_other, signed_in
+from services.portal.entrypoints.deps import (
+    as_caller,
+    form_of,
+    page,
+    portal,
+    see_other,
+    signed_in,
+)
 from services.portal.service_layer.commands import people as people_commands
 from services.portal.service_layer.commands.sessions import Opened
+from warmlink.audit import audit_admin
 from warmlink.auth import Caller, Role, require_role
 from warmlink.db import ConnectionDep
 from warmlink.problems import InvalidInput
@@ -85,6 +93,7 @@ async def disable(person_id: UUID, request: Request, conn: ConnectionDep) -> Res
             await people_commands.disable_person(
                 conn, ctx.rules.keyring, admin, person_id, ctx.now()
             )
+            await audit_admin(conn, as_caller(admin), "disable", "person", str(person_id))
     except (NoSuchPerson, NotAnOrganizationAdmin) as refused:
         status = 404 if isinstance(refused, NoSuchPerson) else 403
         return page(request, "message.html", opened, status, title="People", message=refused.detail)
@@ -128,6 +137,7 @@ async def add_person(
     command = people_commands.AddPerson(body.organization_id, body.role, body.email, body.password)
     async with conn.transaction():
         person = await people_commands.add_person(conn, ctx.rules.keyring, command, access_role)
+        await audit_admin(conn, caller, "add_person", "person", str(person.id))
     return PersonOut(
         id=person.id,
         organization_id=person.organization_id,

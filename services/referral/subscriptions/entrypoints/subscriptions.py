@@ -19,6 +19,7 @@ from services.referral.subscriptions.entrypoints.schemas import (
     SubscriptionOut,
 )
 from services.referral.subscriptions.service_layer import commands
+from warmlink.audit import audit_admin
 from warmlink.auth import CallerDep
 from warmlink.db import ConnectionDep
 
@@ -53,6 +54,7 @@ async def create_subscription(
     # The connection is taken only now: resolving the host may take seconds.
     async with request.app.state.runtime.pool.acquire() as conn, conn.transaction():
         row, secret = await commands.create_subscription(conn, command, config)
+        await audit_admin(conn, caller, "subscribe", "subscription", str(row["id"]))
     response.headers["Location"] = f"/v1/subscriptions/{row['id']}"
     return SubscriptionCreated(**SubscriptionOut.of(row).model_dump(), secret=secret)
 
@@ -77,7 +79,9 @@ async def delete_subscription(
     subscription_id: UUID, conn: ConnectionDep, caller: CallerDep
 ) -> Response:
     """Deactivate (status `off`): nothing more is recorded or sent; its history stays readable."""
-    await commands.deactivate_subscription(conn, subscription_id, caller.organization_id)
+    async with conn.transaction():
+        await commands.deactivate_subscription(conn, subscription_id, caller.organization_id)
+        await audit_admin(conn, caller, "unsubscribe", "subscription", str(subscription_id))
     return Response(status_code=204)
 
 
@@ -87,9 +91,11 @@ async def rotate_secret(
 ) -> SecretRotated:
     """A new secret, shown once. For 24 hours deliveries are signed with the new and the old
     secret (two `v1,` signatures), then with the new one only."""
-    row, secret = await commands.rotate_secret(
-        conn, subscription_id, caller.organization_id, config
-    )
+    async with conn.transaction():
+        row, secret = await commands.rotate_secret(
+            conn, subscription_id, caller.organization_id, config
+        )
+        await audit_admin(conn, caller, "rotate_secret", "subscription", str(subscription_id))
     return SecretRotated(
         id=row["id"], secret=secret, previous_secret_expires_at=row["previous_secret_expires_at"]
     )
