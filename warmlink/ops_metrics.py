@@ -40,6 +40,7 @@ from warmlink.auth import Caller, Role, require_role
 from warmlink.consumer import IdempotentConsumer
 from warmlink.db import DATABASE_ERRORS, Connection
 from warmlink.relay import OutboxRelay
+from warmlink.supervision import health_of, is_down
 
 if TYPE_CHECKING:
     from warmlink.service import Runtime
@@ -168,6 +169,33 @@ def relay_samples(relay: OutboxRelay) -> list[Sample]:
     ]
 
 
+def task_samples(runtime: Runtime) -> list[Sample]:
+    """Per supervised background task: restarts since the process started, and whether it is
+    up (ended, or crashed and not yet running well again, is 0)."""
+    samples: list[Sample] = []
+    for task in runtime.tasks + runtime.background:
+        name = {"task": task.get_name()}
+        health = health_of(task)
+        restarts = health.restarts if health is not None else 0
+        samples += [
+            Sample(
+                "warmlink_background_task_restarts",
+                "Times this background task crashed and was restarted.",
+                "counter",
+                name,
+                restarts,
+            ),
+            Sample(
+                "warmlink_background_task_up",
+                "1 while this background task runs; 0 once it ended or since it crashed.",
+                "gauge",
+                name,
+                int(not is_down(task)),
+            ),
+        ]
+    return samples
+
+
 async def database_samples(pool: asyncpg.Pool, collectors: Sequence[Collector]) -> list[Sample]:
     """Run each collector on one pooled connection; a failure costs only that collector."""
     up: dict[str, bool] = {_name(c): False for c in collectors}
@@ -216,7 +244,7 @@ class _Snapshot:
 
 
 async def scrape(runtime: Runtime, collectors: Sequence[Collector]) -> bytes:
-    samples = relay_samples(runtime.relay)
+    samples = relay_samples(runtime.relay) + task_samples(runtime)
     for consumer in runtime.consumers:
         samples += await consumer_samples(consumer)
     samples += await database_samples(runtime.pool, [*RUNTIME_COLLECTORS, *collectors])

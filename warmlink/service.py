@@ -33,6 +33,9 @@ from warmlink.ops_metrics import Collector, metrics_router
 from warmlink.pool import create_pool
 from warmlink.relay import OutboxRelay
 from warmlink.settings import ServiceSettings
+from warmlink.supervision import RestartPolicy, is_down, supervise
+
+__all__ = ["Runtime", "ServiceSpec", "create_app", "start_runtime", "supervise"]
 
 if TYPE_CHECKING:  # a FastAPI without native telemetry keeps `telemetry=` as an extra
     from fastapi.telemetry import TelemetryConfig
@@ -99,19 +102,6 @@ class Runtime:
         await self.background_pool.close()
 
 
-def supervise(name: str, coro: Awaitable[None]) -> asyncio.Task[None]:
-    async def guarded() -> None:
-        try:
-            await coro
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("background task crashed", extra={"task": name})
-            raise
-
-    return asyncio.create_task(guarded(), name=name)
-
-
 async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtime:
     settings = spec.settings
     pool = await create_pool(settings, acquire_timeout_s=settings.database_acquire_timeout_s)
@@ -127,11 +117,12 @@ async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtim
     relay = OutboxRelay(background_pool, producer, settings)
     consumers = [IdempotentConsumer(s, background_pool, settings) for s in spec.subscriptions]
     runtime = Runtime(settings, pool, background_pool, producer, relay, consumers)
+    restarts = RestartPolicy(settings.task_restart_initial_s, settings.task_restart_max_s)
     if settings.relay_enabled:
-        runtime.tasks.append(supervise("relay", relay.run()))
+        runtime.tasks.append(supervise("relay", relay.run, restarts))
     if settings.consumers_enabled:
         for consumer in consumers:
-            runtime.tasks.append(supervise(consumer.name, consumer.run()))
+            runtime.tasks.append(supervise(consumer.name, consumer.run, restarts))
     if app is not None:
         for hook in spec.on_startup:
             await hook(app, runtime)
@@ -233,7 +224,7 @@ def _health_router(service: str) -> APIRouter:
 
     @router.get("/ready")
     async def ready(runtime: RuntimeDep) -> Response:
-        failed = [t.get_name() for t in runtime.tasks + runtime.background if t.done()]
+        failed = [t.get_name() for t in runtime.tasks + runtime.background if is_down(t)]
         try:
             await runtime.pool.fetchval("SELECT 1")
         except DATABASE_ERRORS:

@@ -116,6 +116,11 @@ class ServiceSettings(BaseSettings):
     consumer_backoff_initial_s: float = 0.1
     consumer_backoff_max_s: float = 5.0
 
+    # A background task (relay, consumer, worker) that raises is restarted after this backoff,
+    # doubling up to the maximum (warmlink/supervision.py).
+    task_restart_initial_s: float = Field(0.5, gt=0)
+    task_restart_max_s: float = Field(30.0, gt=0)
+
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
     otel_exporter: Literal["none", "console"] = "none"
