@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from functools import partial
 
 import uvloop
 
@@ -38,8 +39,8 @@ async def deliver_until_stopped(settings: ReferralSettings) -> None:
         await seal_stored_secrets(conn, config.secrets_keyring())
     worker = DeliveryWorker(pool, config, Doorbell())
     tasks = [
-        supervise("webhook-delivery", worker.run()),
-        supervise("webhook-heartbeat", heartbeat_loop(pool)),
+        supervise("webhook-delivery", worker.run),
+        supervise("webhook-heartbeat", partial(heartbeat_loop, pool)),
     ]
     stopping = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
