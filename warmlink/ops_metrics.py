@@ -115,6 +115,7 @@ _OUTCOMES = (
     ("duplicate", "duplicates"),
     ("skipped", "skipped"),
     ("dead_lettered", "dead_lettered"),
+    ("held_back", "held_back"),
 )
 
 

@@ -115,6 +115,9 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = 5
     consumer_backoff_initial_s: float = 0.1
     consumer_backoff_max_s: float = 5.0
+    # How often a consumer looks for dead letters a person resolved, to replay them and release
+    # the events they held back (warmlink/held_back.py).
+    consumer_resolution_poll_s: float = Field(2.0, gt=0)
 
     # A background task (relay, consumer, worker) that raises is restarted after this backoff,
     # doubling up to the maximum (warmlink/supervision.py).
