@@ -107,16 +107,17 @@ class OutboxRelay:
                 log.warning("relay's session ended; it no longer leads and stands again")
                 return
             self._wake.clear()
+            # Before publishing: a broker that lost its topics can fail every publish (Apache
+            # Kafka does not create them on a send), and the check is what re-creates them.
+            if self._broker_check_due(last_broker_check):
+                last_broker_check = time.monotonic()
+                await self._check_broker()
             try:
                 sent = await self.publish_batch()
             except (KafkaError, *DATABASE_ERRORS) as exc:
                 log.warning("relay publish failed, will retry", extra={"error": type(exc).__name__})
                 await self._sleep(self._settings.outbox_poll_interval_s)
                 continue
-            if self._broker_check_due(last_broker_check):
-                last_broker_check = time.monotonic()
-                if await self._check_broker():
-                    continue  # the retained rows are queued again: publish them now
             if time.monotonic() - last_cleanup > 3600:
                 await self._delete_expired()
                 last_cleanup = time.monotonic()
