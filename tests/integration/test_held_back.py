@@ -100,3 +100,49 @@ async def test_a_keys_later_events_are_held_back_until_its_dead_letter_is_resolv
             first.event_id: first_outcome,
             second.event_id: "processed",
         }
+
+
+async def test_a_held_event_that_fails_when_released_is_dead_lettered_and_holds_the_rest(
+    infra: Infrastructure, database_url: str
+) -> None:
+    settings = settings_for(infra, database_url, consumer_resolution_poll_s=0.05)
+    broken = {BUGGY, "broken-too"}
+
+    async def apply(conn: asyncpg.Connection, envelope: Envelope, event: Any) -> None:
+        if event.patient_ref in broken:
+            raise RuntimeError("a handler bug")
+        await conn.execute("INSERT INTO applied (event_id) VALUES ($1)", envelope.event_id)
+
+    ordered = Subscription("harness.ordered", {"ScreenPositive": apply})
+    async with running(settings, subscriptions=[ordered]) as rt:
+        await rt.pool.execute(APPLIED)
+        k = b"referral-k"
+        first, second, third = (
+            wrap(screen(ref), producer="test") for ref in (BUGGY, "broken-too", "valid")
+        )
+        await _produce(settings, (k, first), (k, second), (k, third))
+        await eventually(lambda: _count(rt, "held_back"), until=lambda n: n == 2, what="held")
+
+        broken.discard(BUGGY)  # the first bug is fixed, the second one not yet
+        letter = await rt.pool.fetchval("SELECT id FROM dead_letters")
+        async with rt.pool.acquire() as conn:
+            await request_resolution(conn, letter, REPLAY)
+        open_letter = await eventually(
+            lambda: rt.pool.fetchrow(
+                "SELECT id, event_id, attempts FROM dead_letters WHERE resolved_at IS NULL"
+            ),
+            until=lambda row: row is not None and row["id"] != letter,
+            what="the second event dead-lettered when released",
+        )
+        assert open_letter["event_id"] == second.event_id
+        assert await _applied(rt) == [first.event_id]
+        assert await _count(rt, "held_back") == 1, "the third still waits behind the second"
+
+        async with rt.pool.acquire() as conn:
+            await request_resolution(conn, open_letter["id"], DISCARD)
+        await eventually(
+            lambda: _applied(rt),
+            until=lambda a: a == [first.event_id, third.event_id],
+            what="the third applied once the second was discarded",
+        )
+        assert await _count(rt, "held_back") == 0
