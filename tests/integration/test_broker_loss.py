@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,8 +19,9 @@ from tests.integration.harness import (
 )
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
+from warmlink.broker_loss import SENTINEL_TOPIC, BrokerWatch
 from warmlink.consumer import IdempotentConsumer, Subscription
-from warmlink.kafka import ensure_topics
+from warmlink.kafka import ensure_topics, topic_name
 from warmlink.outbox import mark_for_republish
 from warmlink.service import Runtime
 
@@ -114,3 +116,31 @@ async def _late_effects(rt: Runtime) -> int:
 
 async def _duplicates(consumer) -> int:  # type: ignore[no-untyped-def]
     return int(consumer.stats.duplicates)
+
+
+async def test_a_refilled_log_with_another_record_at_the_sentinels_offset_counts_as_lost(
+    infra: Infrastructure, database_url: str
+) -> None:
+    """Other services refill shared topics quickly after a loss: a log that is already longer
+    than the saved offset again is told apart by the token of the record found there."""
+    if infra.broker is None:
+        pytest.skip("needs the embedded broker, which this test restarts")
+    settings = settings_for(infra, database_url, relay_enabled=False)
+    async with running(settings, consume=False) as rt:
+        await emit(rt, screen("a"), screen("b"))
+        await rt.pool.execute("UPDATE outbox SET published_at = now()")  # as if published
+        watch = BrokerWatch(rt.background_pool, rt.producer, settings)
+        assert await watch.check() is False  # places the sentinel
+        assert await watch.check() is False  # and finds it there
+        saved = await rt.pool.fetchval("SELECT record_offset FROM broker_sentinel")
+
+        infra.broker.restart_empty()
+        sentinels = topic_name(settings, SENTINEL_TOPIC.name)
+        for _ in range(saved + 2):  # someone else's sentinels, past our offset
+            await rt.producer.send_and_wait(sentinels, uuid.uuid4().bytes, key=b"another")
+
+        assert await watch.check() is True
+        assert (watch.losses_detected, watch.republished) == (1, 2)
+        unpublished = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+        assert await rt.pool.fetchval(unpublished) == 2
+        assert await watch.check() is False, "the new sentinel is found"
