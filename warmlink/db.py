@@ -81,7 +81,8 @@ def unavailable_for_now(exc: BaseException) -> bool:
             return False
         if isinstance(seen, UNAVAILABLE_FOR_NOW):
             return True
-        seen = seen.__cause__ or seen.__context__
+        # Only an explicit `raise ... from`: an error raised while handling another is its own.
+        seen = seen.__cause__
     return False
 
 
