@@ -15,7 +15,7 @@ import asyncpg
 import pytest
 
 from contracts import encode, wrap
-from tests.integration.harness import effect_count, running, screen, settings_for
+from tests.integration.harness import running, screen, settings_for
 from tests.integration.test_idempotent_consumer import _produce_raw
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
@@ -63,15 +63,23 @@ def _failures(caplog: pytest.LogCaptureFixture, error: str) -> int:
     )
 
 
+async def _count(database_url: str, table: str) -> int:
+    """On a connection of its own: the service's pooled ones are the ones being ended."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        return int(await conn.fetchval(f"SELECT count(*) FROM {table}"))
+    finally:
+        await conn.close()
+
+
 async def _met_the_fault(
-    rt: Runtime, caplog: pytest.LogCaptureFixture, error: str, attempts: int
+    rt: Runtime, caplog: pytest.LogCaptureFixture, error: str, attempts: int, database_url: str
 ) -> None:
     """The consumer met the fault more often than a failing handler is tried, or gave up on
     the event (which the test then fails on)."""
 
     async def state() -> tuple[int, int]:
-        letters = await rt.pool.fetchval("SELECT count(*) FROM dead_letters")
-        return _failures(caplog, error), int(letters)
+        return _failures(caplog, error), await _count(database_url, "dead_letters")
 
     await eventually(
         state,
@@ -101,9 +109,11 @@ async def test_a_timeout_on_a_locked_table_is_waited_out_not_dead_lettered(
     async with running(settings) as rt:
         async with _table_locked(database_url):
             await _produce_raw(settings, encode(wrap(screen("behind-a-lock"), producer="test")))
-            await _met_the_fault(rt, caplog, error, settings.consumer_max_attempts)
-        await eventually(lambda: effect_count(rt), until=lambda n: n == 1, what="the effect")
-        assert await rt.pool.fetchval("SELECT count(*) FROM dead_letters") == 0
+            await _met_the_fault(rt, caplog, error, settings.consumer_max_attempts, database_url)
+        await eventually(
+            lambda: _count(database_url, "effects"), until=lambda n: n == 1, what="the effect"
+        )
+        assert await _count(database_url, "dead_letters") == 0
         assert not any(t.done() for t in rt.tasks)
 
 
@@ -121,7 +131,11 @@ async def test_a_read_only_database_is_waited_out_not_dead_lettered(
         try:
             await _produce_raw(settings, encode(wrap(screen("while-read-only"), producer="test")))
             await _met_the_fault(
-                rt, caplog, "ReadOnlySQLTransactionError", settings.consumer_max_attempts
+                rt,
+                caplog,
+                "ReadOnlySQLTransactionError",
+                settings.consumer_max_attempts,
+                database_url,
             )
         finally:
             await _admin(
@@ -129,6 +143,8 @@ async def test_a_read_only_database_is_waited_out_not_dead_lettered(
                 f'ALTER DATABASE "{database}" RESET default_transaction_read_only',
                 _end_sessions(database),
             )
-        await eventually(lambda: effect_count(rt), until=lambda n: n == 1, what="the effect")
-        assert await rt.pool.fetchval("SELECT count(*) FROM dead_letters") == 0
+        await eventually(
+            lambda: _count(database_url, "effects"), until=lambda n: n == 1, what="the effect"
+        )
+        assert await _count(database_url, "dead_letters") == 0
         assert not any(t.done() for t in rt.tasks)
