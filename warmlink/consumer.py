@@ -3,8 +3,10 @@
 Fast path: a whole fetched batch in one transaction (one inbox statement for the batch). If any
 handler fails, the batch rolls back and is replayed record by record, in order, each record retried
 with backoff; after `consumer_max_attempts` it is dead-lettered and the consumer moves on.
-Undecodable records are dead-lettered at once. Infrastructure errors (database unreachable) are
-retried without limit and never dead-letter anything: the consumer waits for the database.
+Undecodable records are dead-lettered at once. A database that cannot take the work now
+(unreachable, restarting, read-only, a lock or statement timeout, too many connections: see
+`warmlink.db.UNAVAILABLE_FOR_NOW`) is waited out without limit, offsets uncommitted, and never
+dead-letters anything: the consumer waits for the database.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from opentelemetry.trace import SpanKind
 from contracts import Envelope, EventPayload, UndecodableEvent, decode, payload_of
 from contracts.registry import event_class
 from warmlink.backoff import exponential_delay
-from warmlink.db import CONNECTION_LOST, Connection
+from warmlink.db import DATABASE_ERRORS, Connection, unavailable_for_now
 from warmlink.deadletter import HANDLER_FAILED, UNDECODABLE, DeadLetter, record_dead_letter
+from warmlink.held_back import Holding, hold_back, open_letter_keys, resolve_requested
 from warmlink.kafka import commit_as_member, group_membership, new_consumer
 from warmlink.settings import ServiceSettings
 from warmlink.telemetry import extract_context, tracer
@@ -47,15 +50,6 @@ RETURNING event_id"""
 BACKGROUND_WAIT_MS = 100
 
 LAG_TIMEOUT_S = 1.0  # metrics ask the broker for end offsets; a scrape must not hang
-
-TRANSIENT: tuple[type[BaseException], ...] = (
-    *CONNECTION_LOST,  # OSError includes TimeoutError and ConnectionError
-    asyncpg.SerializationError,
-    asyncpg.DeadlockDetectedError,
-    asyncpg.TooManyConnectionsError,
-    # A restart: in-flight queries are ended by AdminShutdown, new ones refused by CannotConnectNow.
-    asyncpg.exceptions.OperatorInterventionError,
-)
 
 
 @dataclass(frozen=True)
@@ -84,6 +78,7 @@ class ConsumerStats:
     duplicates: int = 0
     skipped: int = 0
     dead_lettered: int = 0
+    held_back: int = 0
     last_batch_at: float = 0.0
 
 
@@ -126,8 +121,12 @@ class IdempotentConsumer:
         await consumer.start()
         self._kafka = consumer
         self.started.set()
+        last_resolutions = 0.0
         try:
             while not self._stopping.is_set():
+                if self._clock() - last_resolutions >= self.settings.consumer_resolution_poll_s:
+                    last_resolutions = self._clock()
+                    await self._carry_out_resolutions()
                 batches = await consumer.getmany(
                     timeout_ms=100, max_records=self.settings.consumer_batch_size
                 )
@@ -146,6 +145,26 @@ class IdempotentConsumer:
 
     def stop(self) -> None:
         self._stopping.set()
+
+    @staticmethod
+    def _clock() -> float:
+        return asyncio.get_running_loop().time()
+
+    async def _carry_out_resolutions(self) -> None:
+        """Replay or discard the dead letters a person resolved, then release what they held."""
+        try:
+            applied = await resolve_requested(self.pool, self.name, self._replay)
+        except DATABASE_ERRORS as exc:
+            log.warning("dead letter resolutions wait", extra={"error": type(exc).__name__})
+            return
+        self.stats.processed += applied
+
+    async def _replay(self, conn: Connection, record: ConsumerRecord[bytes, bytes]) -> None:
+        item = self._decode(record)
+        if item.error is not None:
+            raise UndecodableEvent(item.error)
+        if item.handler is not None:
+            await self._handle(conn, item)
 
     async def lag(self) -> dict[TopicPartition, int]:
         """Per assigned partition, records on the broker not yet fetched: end offset - position.
@@ -205,11 +224,14 @@ class IdempotentConsumer:
         handled = [i for i in items if i.handler is not None and i.envelope is not None]
         done: list[Envelope] = []
         async with self.pool.acquire() as conn, conn.transaction():
-            fresh = await self._claim(conn, handled, "processed")
+            held = await self._hold_back(conn, items, handled)
+            fresh = await self._claim(conn, [i for i in handled if id(i) not in held], "processed")
             processed = duplicates = dead = 0
             for item in items:
                 if item.error is not None:
                     dead += await self._dead_letter(conn, item, UNDECODABLE, item.error, 1)
+                elif id(item) in held:
+                    continue
                 elif item.handler is not None and item.envelope is not None:
                     if item.envelope.event_id not in fresh:
                         duplicates += 1
@@ -223,7 +245,40 @@ class IdempotentConsumer:
         self.stats.processed += processed
         self.stats.duplicates += duplicates
         self.stats.dead_lettered += dead
-        self.stats.skipped += len(items) - processed - duplicates - dead
+        self.stats.held_back += len(held)
+        self.stats.skipped += len(items) - processed - duplicates - dead - len(held)
+
+    async def _hold_back(
+        self, conn: Connection, items: list[_Item], handled: list[_Item]
+    ) -> set[int]:
+        """Hold back (claim as `held_back` and keep) each handled item whose key has an open
+        dead letter, or an undecodable record before it in this batch. Returns their ids()."""
+        keys = await open_letter_keys(
+            conn, self.name, (i.record.key for i in items if i.record.key)
+        )
+        handled_ids = {id(i) for i in handled}
+        holding: list[_Item] = []
+        for item in items:
+            key = item.record.key
+            if key is None:
+                continue
+            if item.error is not None:
+                keys.add(key)
+            elif id(item) in handled_ids and key in keys:
+                holding.append(item)
+        if not holding:
+            return set()
+        fresh = await self._claim(conn, holding, "held_back")
+        await hold_back(
+            conn,
+            self.name,
+            [
+                Holding(i.record.key, i.envelope.event_id, i.record)
+                for i in holding
+                if i.record.key is not None and i.envelope and i.envelope.event_id in fresh
+            ],
+        )
+        return {id(i) for i in holding}
 
     async def _handle(self, conn: Connection, item: _Item) -> None:
         assert item.handler is not None and item.envelope is not None
@@ -255,18 +310,21 @@ class IdempotentConsumer:
             try:
                 await self._apply([item])
                 return
-            except TRANSIENT as exc:
-                log.warning("database unavailable, retrying", extra=self._where(item, exc))
             except Exception as exc:
+                if unavailable_for_now(exc):
+                    log.warning("database unavailable, retrying", extra=self._where(item, exc))
+                    await self._backoff(self._delay(tries))
+                    continue
                 failures += 1
                 log.warning("handler failed", extra=self._where(item, exc) | {"attempt": failures})
                 if failures >= self.settings.consumer_max_attempts:
                     await self._dead_letter_alone(item, exc, failures)
                     return
-            s = self.settings
-            await self._backoff(
-                exponential_delay(tries, s.consumer_backoff_initial_s, s.consumer_backoff_max_s)
-            )
+            await self._backoff(self._delay(tries))
+
+    def _delay(self, tries: int) -> float:
+        s = self.settings
+        return exponential_delay(tries, s.consumer_backoff_initial_s, s.consumer_backoff_max_s)
 
     async def _dead_letter_alone(self, item: _Item, exc: Exception, attempts: int) -> None:
         error = f"{type(exc).__name__}: {str(exc)[:200]}"
@@ -280,7 +338,9 @@ class IdempotentConsumer:
                         conn, item, HANDLER_FAILED, error, attempts
                     )
                 return
-            except TRANSIENT:
+            except Exception as exc:
+                if not unavailable_for_now(exc):
+                    raise
                 await self._backoff(self.settings.consumer_backoff_max_s)
 
     async def _dead_letter(

@@ -42,6 +42,7 @@ from warmlink.db import DATABASE_ERRORS, Connection
 from warmlink.openapi import PROMETHEUS_TEXT
 from warmlink.refusals import RefusalAudit
 from warmlink.relay import OutboxRelay
+from warmlink.supervision import health_of, is_down
 
 if TYPE_CHECKING:
     from warmlink.service import Runtime
@@ -116,6 +117,7 @@ _OUTCOMES = (
     ("duplicate", "duplicates"),
     ("skipped", "skipped"),
     ("dead_lettered", "dead_lettered"),
+    ("held_back", "held_back"),
 )
 
 
@@ -153,6 +155,20 @@ def relay_samples(relay: OutboxRelay) -> list[Sample]:
             {},
             relay.published,
         ),
+        Sample(
+            "warmlink_broker_losses_detected",
+            "Times this process's relay found the broker had lost its log and re-published.",
+            "counter",
+            {},
+            relay.broker_watch.losses_detected,
+        ),
+        Sample(
+            "warmlink_broker_loss_requeued",
+            "Outbox rows queued again after the broker lost its log.",
+            "counter",
+            {},
+            relay.broker_watch.republished,
+        ),
     ]
 
 
@@ -168,6 +184,33 @@ def refusal_samples(refusals: RefusalAudit) -> list[Sample]:
         Sample(f"warmlink_audit_refusals_{name}", help_, kind, {}, getattr(refusals, name))
         for name, kind, help_ in _REFUSAL_METRICS
     ]
+
+
+def task_samples(runtime: Runtime) -> list[Sample]:
+    """Per supervised background task: restarts since the process started, and whether it is
+    up (ended, or crashed and not yet running well again, is 0)."""
+    samples: list[Sample] = []
+    for task in runtime.tasks + runtime.background:
+        name = {"task": task.get_name()}
+        health = health_of(task)
+        restarts = health.restarts if health is not None else 0
+        samples += [
+            Sample(
+                "warmlink_background_task_restarts",
+                "Times this background task crashed and was restarted.",
+                "counter",
+                name,
+                restarts,
+            ),
+            Sample(
+                "warmlink_background_task_up",
+                "1 while this background task runs; 0 once it ended or since it crashed.",
+                "gauge",
+                name,
+                int(not is_down(task)),
+            ),
+        ]
+    return samples
 
 
 async def database_samples(pool: asyncpg.Pool, collectors: Sequence[Collector]) -> list[Sample]:
@@ -219,6 +262,7 @@ class _Snapshot:
 
 async def scrape(runtime: Runtime, collectors: Sequence[Collector]) -> bytes:
     samples = relay_samples(runtime.relay) + refusal_samples(runtime.refusals)
+    samples += task_samples(runtime)
     for consumer in runtime.consumers:
         samples += await consumer_samples(consumer)
     samples += await database_samples(runtime.pool, [*RUNTIME_COLLECTORS, *collectors])

@@ -14,6 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -36,6 +37,9 @@ from warmlink.refusals import RefusalAudit
 from warmlink.relay import OutboxRelay
 from warmlink.sealed import SealedColumns, run_backfills
 from warmlink.settings import ServiceSettings
+from warmlink.supervision import RestartPolicy, is_down, supervise
+
+__all__ = ["Runtime", "ServiceSpec", "create_app", "start_runtime", "supervise"]
 
 if TYPE_CHECKING:  # a FastAPI without native telemetry keeps `telemetry=` as an extra
     from fastapi.telemetry import TelemetryConfig
@@ -111,19 +115,6 @@ class Runtime:
         await self.background_pool.close()
 
 
-def supervise(name: str, coro: Awaitable[None]) -> asyncio.Task[None]:
-    async def guarded() -> None:
-        try:
-            await coro
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("background task crashed", extra={"task": name})
-            raise
-
-    return asyncio.create_task(guarded(), name=name)
-
-
 async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtime:
     settings = spec.settings
     # A service with sealed columns needs its key before it opens anything: refused at once.
@@ -140,13 +131,16 @@ async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtim
     relay = OutboxRelay(background_pool, producer, settings)
     consumers = [IdempotentConsumer(s, background_pool, settings) for s in spec.subscriptions]
     runtime = Runtime(settings, pool, background_pool, producer, relay, consumers)
-    runtime.background.append(supervise("refusal audit", runtime.refusals.run(background_pool)))
+    restarts = RestartPolicy(settings.task_restart_initial_s, settings.task_restart_max_s)
+    refusals = partial(runtime.refusals.run, background_pool)
+    runtime.background.append(supervise("refusal audit", refusals, restarts))
     if settings.relay_enabled:
-        runtime.tasks.append(supervise("relay", relay.run()))
-    runtime.background.append(supervise("retention", retention.sweep(background_pool, settings)))
+        runtime.tasks.append(supervise("relay", relay.run, restarts))
+    sweep = partial(retention.sweep, background_pool, settings)
+    runtime.background.append(supervise("retention", sweep, restarts))
     if settings.consumers_enabled:
         for consumer in consumers:
-            runtime.tasks.append(supervise(consumer.name, consumer.run()))
+            runtime.tasks.append(supervise(consumer.name, consumer.run, restarts))
     if app is not None:
         for hook in spec.on_startup:
             await hook(app, runtime)
@@ -272,7 +266,7 @@ def _health_router(service: str) -> APIRouter:
 
     @router.get("/ready")
     async def ready(runtime: RuntimeDep) -> Response:
-        failed = [t.get_name() for t in runtime.tasks + runtime.background if t.done()]
+        failed = [t.get_name() for t in runtime.tasks + runtime.background if is_down(t)]
         try:
             await runtime.pool.fetchval("SELECT 1")
         except DATABASE_ERRORS:

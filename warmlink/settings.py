@@ -130,12 +130,23 @@ class ServiceSettings(BaseSettings):
     outbox_batch_size: int = 500
     outbox_poll_interval_s: float = 1.0
     outbox_retention_days: int = 7
+    # How often the relay leader checks that the broker still holds its sentinel record, i.e.
+    # has not lost its log (warmlink/broker_loss.py). 0 turns the check off.
+    broker_check_interval_s: float = Field(5.0, ge=0)
 
     consumers_enabled: bool = True
     consumer_batch_size: int = 500
     consumer_max_attempts: int = 5
     consumer_backoff_initial_s: float = 0.1
     consumer_backoff_max_s: float = 5.0
+    # How often a consumer looks for dead letters a person resolved, to replay them and release
+    # the events they held back (warmlink/held_back.py).
+    consumer_resolution_poll_s: float = Field(2.0, gt=0)
+
+    # A background task (relay, consumer, worker) that raises is restarted after this backoff,
+    # doubling up to the maximum (warmlink/supervision.py).
+    task_restart_initial_s: float = Field(0.5, gt=0)
+    task_restart_max_s: float = Field(30.0, gt=0)
 
     # Encryption at rest (warmlink.crypto): the key ring as `kid:base64,kid:base64` (32-byte keys),
     # and the id of the one new values are sealed with. Older keys stay in the ring until

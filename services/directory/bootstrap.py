@@ -3,6 +3,7 @@ consumer of referral events and the background workers."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -26,7 +27,7 @@ async def verify_own_tokens(app: FastAPI, runtime: Runtime) -> None:
     await keys.refresh()
     app.state.published_keys = keys
     app.state.verifier.local = keys.snapshot
-    runtime.background.append(supervise("signing-key-refresh", signing_keys.run(keys)))
+    runtime.background.append(supervise("signing-key-refresh", partial(signing_keys.run, keys)))
 
 
 async def start_match_index(app: FastAPI, runtime: Runtime) -> None:
@@ -35,20 +36,22 @@ async def start_match_index(app: FastAPI, runtime: Runtime) -> None:
     await index.listen()
     await index.reload()
     app.state.match_index = index
-    runtime.background.append(supervise("match-index", match_index.run(index)))
+    runtime.background.append(supervise("match-index", partial(match_index.run, index)))
 
 
 async def start_observed_refresh(app: FastAPI, runtime: Runtime) -> None:
     settings: DirectorySettings = runtime.settings  # type: ignore[assignment]
     runtime.background.append(
-        supervise("observed-refresh", observed_refresh.run(runtime.background_pool, settings))
+        supervise(
+            "observed-refresh", partial(observed_refresh.run, runtime.background_pool, settings)
+        )
     )
 
 
 async def start_stale_sweep(app: FastAPI, runtime: Runtime) -> None:
     settings: DirectorySettings = runtime.settings  # type: ignore[assignment]
     runtime.background.append(
-        supervise("stale-sweep", stale_sweep.run(runtime.background_pool, settings))
+        supervise("stale-sweep", partial(stale_sweep.run, runtime.background_pool, settings))
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -46,7 +47,7 @@ async def start_clock_scheduler(app: FastAPI, runtime: Runtime) -> None:
     if settings.scheduler_enabled:
         scheduler = ClockScheduler(runtime.background_pool, ClockContext.from_settings(settings))
         runtime.background.append(
-            supervise("clock-scheduler", scheduler.run(settings.scheduler_interval_s))
+            supervise("clock-scheduler", partial(scheduler.run, settings.scheduler_interval_s))
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -73,7 +74,7 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
         facts = StatusFacts(settings)
         app.state.status_pages = status_page.StatusPages(facts, settings.status_page_per_minute)
         runtime.closers.append(facts.close)
-        sweep = session_sweep.run(runtime.pool, settings, clock)
+        sweep = partial(session_sweep.run, runtime.pool, settings, clock)
         runtime.background.append(supervise("session-sweep", sweep))
         mail = outgoing_mail.MailSender(
             runtime.background_pool,
@@ -82,7 +83,7 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
             clock,
             settings.mail_poll_s,
         )
-        runtime.background.append(supervise("outgoing-mail", mail.run()))
+        runtime.background.append(supervise("outgoing-mail", mail.run))
         sender = alert_sender.AlertSender(
             runtime.background_pool,
             rules.keyring,
@@ -92,7 +93,7 @@ def spec(settings: PortalSettings, clock: Callable[[], datetime] = system_clock)
             clock,
             settings.alerts_poll_s,
         )
-        runtime.background.append(supervise("alert-sender", sender.run()))
+        runtime.background.append(supervise("alert-sender", sender.run))
 
     return ServiceSpec(
         settings=settings,

@@ -81,7 +81,7 @@ async def referral_context(app: FastAPI, runtime: Runtime) -> None:
     if messaging.channels:
         notifiers = {channel: _notifier(settings, channel) for channel in messaging.channels}
         sender = ConfirmationSender(runtime.background_pool, keyring, notifiers)
-        runtime.background.append(supervise("patient-confirmations", sender.run()))
+        runtime.background.append(supervise("patient-confirmations", sender.run))
 
 
 def _start_auto_redirects(
@@ -108,7 +108,7 @@ def _start_auto_redirects(
         ctx.listeners,
         settings.redirect_poll_s,
     )
-    runtime.background.append(supervise("auto-redirects", redirector.run()))
+    runtime.background.append(supervise("auto-redirects", redirector.run))
 
 
 def _notifier(settings: ReferralSettings, channel: str) -> Notifier:

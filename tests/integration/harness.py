@@ -75,11 +75,17 @@ def screen(patient_ref: str = "p-1", screening_id: uuid.UUID | None = None) -> S
 
 
 @asynccontextmanager
-async def running(settings: HarnessSettings, *, consume: bool = True) -> AsyncIterator[Runtime]:
+async def running(
+    settings: HarnessSettings,
+    *,
+    consume: bool = True,
+    subscriptions: list[Subscription] | None = None,
+) -> AsyncIterator[Runtime]:
+    """The harness service, consuming with EFFECTS unless other `subscriptions` are given."""
     spec = ServiceSpec(
         settings=settings,
         migrations=HARNESS_MIGRATIONS,
-        subscriptions=[EFFECTS] if consume else [],
+        subscriptions=subscriptions if subscriptions is not None else [EFFECTS] if consume else [],
     )
     runtime = await start_runtime(spec)
     try:

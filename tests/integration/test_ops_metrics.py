@@ -202,14 +202,15 @@ async def test_lag_consumer_counts_dead_letters_and_relay_leadership(
         await produce(settings, encode(wrap(screen("first"), producer="test")))
         await asyncio.wait_for(gate.entered.wait(), 15)
 
-        # Behind the held batch: two new events, a duplicate, an undecodable record, a poison pill.
+        # Behind the held batch: two new events, a duplicate, a poison pill, an undecodable
+        # record (after the pill: one key, and a key's events after a dead letter are held back).
         second = wrap(screen("second"), producer="test")
         piled = [
             encode(wrap(screen("third"), producer="test")),
             encode(second),
             encode(second),
-            b"{not json",
             encode(wrap(screen(POISON), producer="test")),
+            b"{not json",
         ]
         await produce(settings, *piled)
         try:
@@ -239,6 +240,7 @@ async def test_lag_consumer_counts_dead_letters_and_relay_leadership(
             "duplicate": 1,
             "skipped": 0,
             "dead_lettered": 2,
+            "held_back": 0,
         }
         assert await scraper.series("warmlink_dead_letters") == {
             (("consumer", "ops.gated"), ("reason", "handler_failed")): 1,

@@ -23,6 +23,11 @@ audit = typer.Typer(no_args_is_help=True, help="The audit log's tamper-evident c
 app.add_typer(audit, name="audit")
 db = typer.Typer(no_args_is_help=True, help="Database roles: one owner, one runtime role each.")
 app.add_typer(db, name="db")
+deadletters = typer.Typer(
+    no_args_is_help=True,
+    help="Dead letters: list them, replay or discard one (releases what it held).",
+)
+app.add_typer(deadletters, name="deadletters")
 
 StateDir = Annotated[
     Path, typer.Option(envvar="WARMLINK_STATE_DIR", help="Where data, keys and logs live.")
@@ -243,6 +248,54 @@ def audit_verify(
         f"{service}: audit chain intact: {check.rows} rows in {check.chains} chains, "
         f"heads {check.heads}"
     )
+
+
+ServiceOption = Annotated[
+    str, typer.Option(help="screening, directory, referral, followup or portal")
+]
+
+
+@deadletters.command("list")
+def deadletters_list(
+    service: ServiceOption,
+    everything: Annotated[bool, typer.Option("--all", help="Resolved ones too")] = False,
+) -> None:
+    """Open dead letters: id, consumer, reason, error, attempts, events held back behind it."""
+    from tools.cli.ops import dead_letters
+
+    for r in asyncio.run(dead_letters(service, everything)):
+        state = f"resolved ({r['resolution']})" if r["resolved_at"] else r["resolution"] or "open"
+        failed = f"  replay failed: {r['replay_error']}" if r["replay_error"] else ""
+        typer.echo(
+            f"{r['id']}\t{r['consumer']}\t{r['reason']}\t{r['attempts']} tries\t"
+            f"{r['held']} held back\t{state}\t{r['created_at']:%Y-%m-%dT%H:%M:%SZ}\t"
+            f"{r['error']}{failed}"
+        )
+
+
+def _resolve(service: str, letter_id: int, resolution: str) -> None:
+    from tools.cli.ops import resolve_dead_letter
+
+    consumer = asyncio.run(resolve_dead_letter(service, letter_id, resolution))
+    if consumer is None:
+        typer.echo(f"dead letter {letter_id} is not open in {service}", err=True)
+        raise typer.Exit(1)
+    typer.echo(
+        f"dead letter {letter_id}: {resolution} asked of {consumer}; it will then apply the "
+        f"events held back behind it, in order (see `warmlink deadletters list`)"
+    )
+
+
+@deadletters.command("replay")
+def deadletters_replay(service: ServiceOption, letter_id: int) -> None:
+    """Apply the dead-lettered event again (after its fix is deployed), then the held ones."""
+    _resolve(service, letter_id, "replay")
+
+
+@deadletters.command("discard")
+def deadletters_discard(service: ServiceOption, letter_id: int) -> None:
+    """Give the event up for good and apply the events held back behind it."""
+    _resolve(service, letter_id, "discard")
 
 
 @bench.command("directory")

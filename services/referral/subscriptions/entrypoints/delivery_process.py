@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from functools import partial
 
 import uvloop
 
@@ -39,8 +40,8 @@ async def deliver_until_stopped(settings: ReferralSettings) -> None:
     verifier = verifier_for(settings)  # for the directory's list of suspended organizations
     worker = DeliveryWorker(pool, config, Doorbell(), suspended=verifier.suspended_organizations)
     tasks = [
-        supervise("webhook-delivery", worker.run()),
-        supervise("webhook-heartbeat", heartbeat_loop(pool)),
+        supervise("webhook-delivery", worker.run),
+        supervise("webhook-heartbeat", partial(heartbeat_loop, pool)),
     ]
     stopping = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

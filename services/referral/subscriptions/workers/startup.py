@@ -11,6 +11,7 @@ LOCKED), so nothing here needs electing.
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 import asyncpg
 from fastapi import FastAPI
@@ -51,8 +52,8 @@ async def start_subscriptions(app: FastAPI, runtime: Runtime) -> None:
     delivers = config.delivery != "separate"
     suspended = app.state.verifier.suspended_organizations  # the directory's JWKS list
     worker = DeliveryWorker(delivery_pool, config, doorbell, delivers, suspended)
-    runtime.background.append(supervise("webhook-delivery", worker.run()))
+    runtime.background.append(supervise("webhook-delivery", worker.run))
     if delivers:
         runtime.background.append(
-            supervise("webhook-heartbeat", heartbeat_loop(runtime.background_pool))
+            supervise("webhook-heartbeat", partial(heartbeat_loop, runtime.background_pool))
         )
