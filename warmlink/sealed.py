@@ -77,6 +77,10 @@ RUNTIME_NOT_SEALED = {
     "deleted after OUTBOX_RETENTION_DAYS",
     "dead_letters.key": "an event's key (an id); purged after DEAD_LETTER_RETENTION_DAYS",
     "dead_letters.value": "an event as received; purged after DEAD_LETTER_RETENTION_DAYS",
+    "audit_log.chain_hash": "a SHA-256 over the previous row's hash and this row: no secret",
+    "held_back.key": "an event's key (an id), held behind its key's dead letter",
+    "held_back.value": "an event as received (ids, codes and dates), held behind its key's "
+    "dead letter; deleted once applied after the letter is resolved",
 }
 
 
