@@ -16,7 +16,9 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 outbox = typer.Typer(no_args_is_help=True, help="Outbox operations (after a broker lost data).")
 bench = typer.Typer(no_args_is_help=True, help="Benchmarks: figures beside a floor, as ratios.")
 app.add_typer(outbox, name="outbox")
+faults = typer.Typer(no_args_is_help=True, help="The fault campaign: nothing lost under faults.")
 app.add_typer(bench, name="bench")
+app.add_typer(faults, name="faults")
 
 StateDir = Annotated[
     Path, typer.Option(envvar="WARMLINK_STATE_DIR", help="Where data, keys and logs live.")
@@ -156,6 +158,27 @@ def republish(
 
     count = asyncio.run(republish_outbox(service, since, until))
     typer.echo(f"{count} events queued for re-publishing by the {service} relay")
+
+
+@faults.command("run")
+def faults_run(
+    faults: Annotated[int, typer.Option("--faults", help="Faults to apply", min=1)] = 50,
+    seed: Annotated[int, typer.Option(help="Same seed, same faults and traffic")] = 1,
+    rate: Annotated[float, typer.Option(help="Screens per real minute", min=1)] = 120.0,
+    state_dir: Annotated[
+        Path | None, typer.Option(help="Where the campaign's network lives (default: a new one)")
+    ] = None,
+) -> None:
+    """Run the whole network under traffic and seeded faults (kills, database and broker
+    restarts, a failing subscriber, the directory down), let it settle, and check nothing was
+    lost or done twice. Exits 1 when a check fails."""
+    from tools.faults.campaign import Options, run_campaign, summary
+
+    options = Options(faults=faults, seed=seed, state_dir=state_dir, rate=rate)
+    result = run_campaign(options, lambda line: typer.echo(line))
+    for line in summary(result, options):
+        typer.echo(line)
+    raise typer.Exit(0 if result.ok else 1)
 
 
 @bench.command("directory")
