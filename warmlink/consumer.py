@@ -3,8 +3,10 @@
 Fast path: a whole fetched batch in one transaction (one inbox statement for the batch). If any
 handler fails, the batch rolls back and is replayed record by record, in order, each record retried
 with backoff; after `consumer_max_attempts` it is dead-lettered and the consumer moves on.
-Undecodable records are dead-lettered at once. Infrastructure errors (database unreachable) are
-retried without limit and never dead-letter anything: the consumer waits for the database.
+Undecodable records are dead-lettered at once. A database that cannot take the work now
+(unreachable, restarting, read-only, a lock or statement timeout, too many connections: see
+`warmlink.db.UNAVAILABLE_FOR_NOW`) is waited out without limit, offsets uncommitted, and never
+dead-letters anything: the consumer waits for the database.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from opentelemetry.trace import SpanKind
 from contracts import Envelope, EventPayload, UndecodableEvent, decode, payload_of
 from contracts.registry import event_class
 from warmlink.backoff import exponential_delay
-from warmlink.db import CONNECTION_LOST, Connection
+from warmlink.db import Connection, unavailable_for_now
 from warmlink.deadletter import HANDLER_FAILED, UNDECODABLE, DeadLetter, record_dead_letter
 from warmlink.kafka import commit_as_member, group_membership, new_consumer
 from warmlink.settings import ServiceSettings
@@ -47,15 +49,6 @@ RETURNING event_id"""
 BACKGROUND_WAIT_MS = 100
 
 LAG_TIMEOUT_S = 1.0  # metrics ask the broker for end offsets; a scrape must not hang
-
-TRANSIENT: tuple[type[BaseException], ...] = (
-    *CONNECTION_LOST,  # OSError includes TimeoutError and ConnectionError
-    asyncpg.SerializationError,
-    asyncpg.DeadlockDetectedError,
-    asyncpg.TooManyConnectionsError,
-    # A restart: in-flight queries are ended by AdminShutdown, new ones refused by CannotConnectNow.
-    asyncpg.exceptions.OperatorInterventionError,
-)
 
 
 @dataclass(frozen=True)
@@ -255,18 +248,21 @@ class IdempotentConsumer:
             try:
                 await self._apply([item])
                 return
-            except TRANSIENT as exc:
-                log.warning("database unavailable, retrying", extra=self._where(item, exc))
             except Exception as exc:
+                if unavailable_for_now(exc):
+                    log.warning("database unavailable, retrying", extra=self._where(item, exc))
+                    await self._backoff(self._delay(tries))
+                    continue
                 failures += 1
                 log.warning("handler failed", extra=self._where(item, exc) | {"attempt": failures})
                 if failures >= self.settings.consumer_max_attempts:
                     await self._dead_letter_alone(item, exc, failures)
                     return
-            s = self.settings
-            await self._backoff(
-                exponential_delay(tries, s.consumer_backoff_initial_s, s.consumer_backoff_max_s)
-            )
+            await self._backoff(self._delay(tries))
+
+    def _delay(self, tries: int) -> float:
+        s = self.settings
+        return exponential_delay(tries, s.consumer_backoff_initial_s, s.consumer_backoff_max_s)
 
     async def _dead_letter_alone(self, item: _Item, exc: Exception, attempts: int) -> None:
         error = f"{type(exc).__name__}: {str(exc)[:200]}"
@@ -280,7 +276,9 @@ class IdempotentConsumer:
                         conn, item, HANDLER_FAILED, error, attempts
                     )
                 return
-            except TRANSIENT:
+            except Exception as exc:
+                if not unavailable_for_now(exc):
+                    raise
                 await self._backoff(self.settings.consumer_backoff_max_s)
 
     async def _dead_letter(

@@ -52,6 +52,38 @@ CONNECTION_LOST = (
     asyncpg.InterfaceError,
     asyncpg.InternalClientError,
 )
+# What a consumer waits out instead of counting against the event: the database is there but
+# cannot take the work now, and will when the operator or the other session is done.
+# 40 (serialization failure, deadlock), 53 (too many connections, disk full, out of memory),
+# 57 (admin or crash shutdown, cannot connect now, a statement timeout or cancel), 58 (I/O
+# error), 55P03 (lock_timeout), 25006 (a read-only database: a standby, a failover under way),
+# 25P03/25P04 (a session or transaction timeout ended it). An event that is itself at fault
+# fails the same way on every try; these do not.
+UNAVAILABLE_FOR_NOW = (
+    *CONNECTION_LOST,
+    asyncpg.exceptions.TransactionRollbackError,
+    asyncpg.exceptions.InsufficientResourcesError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.PostgresSystemError,
+    asyncpg.exceptions.LockNotAvailableError,
+    asyncpg.exceptions.ReadOnlySQLTransactionError,
+    asyncpg.exceptions.IdleInTransactionSessionTimeoutError,
+    asyncpg.exceptions.TransactionTimeoutError,
+)
+
+
+def unavailable_for_now(exc: BaseException) -> bool:
+    """`exc`, or what it was raised from, is in UNAVAILABLE_FOR_NOW: a handler that wraps a
+    database error in its own does not turn an outage into the event's fault."""
+    seen: BaseException | None = exc
+    for _ in range(10):  # a cause chain is short; a cycle must not hang a consumer
+        if seen is None:
+            return False
+        if isinstance(seen, UNAVAILABLE_FOR_NOW):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
 
 log = logging.getLogger(__name__)
 

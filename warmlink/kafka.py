@@ -124,6 +124,16 @@ async def commit_as_member(
     return True
 
 
+def new_reader(settings: ServiceSettings) -> AIOKafkaConsumer:
+    """A consumer outside any group, for reading chosen offsets (no commits, no reset)."""
+    return AIOKafkaConsumer(
+        **_common(settings),
+        enable_auto_commit=False,
+        auto_offset_reset="none",
+        fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+    )
+
+
 def new_producer(settings: ServiceSettings) -> AIOKafkaProducer:
     return AIOKafkaProducer(**producer_config(settings))
 

@@ -151,6 +151,20 @@ def relay_samples(relay: OutboxRelay) -> list[Sample]:
             {},
             relay.published,
         ),
+        Sample(
+            "warmlink_broker_losses_detected",
+            "Times this process's relay found the broker had lost its log and re-published.",
+            "counter",
+            {},
+            relay.broker_watch.losses_detected,
+        ),
+        Sample(
+            "warmlink_broker_loss_requeued",
+            "Outbox rows queued again after the broker lost its log.",
+            "counter",
+            {},
+            relay.broker_watch.republished,
+        ),
     ]
 
 

@@ -29,6 +29,10 @@ WHERE published_at IS NOT NULL
   AND created_at >= $1
   AND ($2::timestamptz IS NULL OR created_at < $2)"""
 
+# After the broker lost its log: every retained row goes out again, in id order
+# (warmlink/broker_loss.py). Rows older than the retention window are gone; see there.
+REPUBLISH_RETAINED = "UPDATE outbox SET published_at = NULL WHERE published_at IS NOT NULL"
+
 
 class NotInTransaction(RuntimeError):
     """Raised when an event would be written outside the state change's transaction."""

@@ -21,6 +21,7 @@ import orjson
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
+from warmlink.broker_loss import BrokerWatch
 from warmlink.db import DATABASE_ERRORS, Connection
 from warmlink.kafka import topic_name
 from warmlink.outbox import CHANNEL
@@ -53,6 +54,7 @@ class OutboxRelay:
         self.published = 0
         self.is_leader = False
         self._session_lost = False
+        self.broker_watch = BrokerWatch(pool, producer, settings)
 
     def _notified(self, *_: Any) -> None:
         self._wake.set()
@@ -99,7 +101,7 @@ class OutboxRelay:
             await self._sleep(self._settings.outbox_poll_interval_s)
 
     async def _loop(self) -> None:
-        last_cleanup = 0.0
+        last_cleanup = last_broker_check = 0.0
         while not self._stopping.is_set():
             if self._session_lost:  # no longer the leader: no batch, no drain
                 log.warning("relay's session ended; it no longer leads and stands again")
@@ -111,12 +113,29 @@ class OutboxRelay:
                 log.warning("relay publish failed, will retry", extra={"error": type(exc).__name__})
                 await self._sleep(self._settings.outbox_poll_interval_s)
                 continue
+            if self._broker_check_due(last_broker_check):
+                last_broker_check = time.monotonic()
+                if await self._check_broker():
+                    continue  # the retained rows are queued again: publish them now
             if time.monotonic() - last_cleanup > 3600:
                 await self._delete_expired()
                 last_cleanup = time.monotonic()
             if sent < self._settings.outbox_batch_size:
                 await self._wait_for_work()
         await self._drain()
+
+    def _broker_check_due(self, last: float) -> bool:
+        interval = self._settings.broker_check_interval_s
+        return interval > 0 and (last == 0.0 or time.monotonic() - last >= interval)
+
+    async def _check_broker(self) -> bool:
+        """Whether the broker had lost its log (and the outbox is queued again). A check that
+        fails is tried again at the next interval: the relay goes on publishing meanwhile."""
+        try:
+            return await self.broker_watch.check()
+        except (KafkaError, *DATABASE_ERRORS) as exc:
+            log.warning("broker check failed, will retry", extra={"error": type(exc).__name__})
+            return False
 
     async def publish_batch(self) -> int:
         """Publish up to one batch of committed rows, then mark them. Returns how many."""

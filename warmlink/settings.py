@@ -106,6 +106,9 @@ class ServiceSettings(BaseSettings):
     outbox_batch_size: int = 500
     outbox_poll_interval_s: float = 1.0
     outbox_retention_days: int = 7
+    # How often the relay leader checks that the broker still holds its sentinel record, i.e.
+    # has not lost its log (warmlink/broker_loss.py). 0 turns the check off.
+    broker_check_interval_s: float = Field(5.0, ge=0)
 
     consumers_enabled: bool = True
     consumer_batch_size: int = 500

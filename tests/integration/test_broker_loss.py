@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.integration.harness import (
+    EFFECTS,
     effect_count,
     emit,
     relay_caught_up,
@@ -16,8 +18,10 @@ from tests.integration.harness import (
 )
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
+from warmlink.consumer import IdempotentConsumer, Subscription
 from warmlink.kafka import ensure_topics
 from warmlink.outbox import mark_for_republish
+from warmlink.service import Runtime
 
 
 async def test_broker_restarted_empty_then_outbox_republish_completes_downstream_without_duplicates(
@@ -54,6 +58,58 @@ async def test_broker_restarted_empty_then_outbox_republish_completes_downstream
         )
         assert await effect_count(rt) == 40
         assert await rt.pool.fetchval("SELECT count(DISTINCT event_id) FROM effects") == 40
+
+
+async def test_a_broker_restarted_empty_is_noticed_and_refilled_from_the_outbox_without_a_command(
+    infra: Infrastructure, database_url: str
+) -> None:
+    """Events published, then lost with the broker before a consumer read them: the relay finds
+    its sentinel gone and publishes every retained row again, so a consumer that starts
+    afterwards gets them all, and one that had applied them sees only duplicates."""
+    if infra.broker is None:
+        pytest.skip("needs the embedded broker, which this test restarts")
+    settings = settings_for(infra, database_url, broker_check_interval_s=0.2)
+    async with running(settings) as rt:
+        await emit(rt, *[screen(f"before-{i}") for i in range(20)])
+        await eventually(lambda: effect_count(rt), until=lambda n: n == 20, what="first effects")
+        await relay_caught_up(rt)
+        early = rt.consumers[0]
+
+        infra.broker.restart_empty()
+        await emit(rt, *[screen(f"after-{i}") for i in range(5)])
+
+        # A second group, which had read nothing before the loss, reads everything after it.
+        late_reader = IdempotentConsumer(LATE, rt.background_pool, settings)
+        late = asyncio.create_task(late_reader.run())
+        try:
+            await eventually(
+                lambda: _late_effects(rt),
+                until=lambda n: n == 25,
+                timeout=60,
+                what="every event, the lost ones included, reaching a new consumer group",
+            )
+            await eventually(
+                lambda: _duplicates(early),
+                until=lambda n: n >= 20,
+                timeout=30,
+                what="the re-published events recognised as applied by the first group",
+            )
+        finally:
+            late_reader.stop()
+            await late
+        assert rt.relay.broker_watch.losses_detected >= 1
+        # Both groups write the harness's effects: each event once per group.
+        assert await effect_count(rt) == 50
+        assert await rt.pool.fetchval("SELECT count(DISTINCT event_id) FROM effects") == 25
+
+
+LATE = Subscription("harness.late", EFFECTS.handlers)
+
+
+async def _late_effects(rt: Runtime) -> int:
+    return int(
+        await rt.pool.fetchval("SELECT count(*) FROM inbox WHERE consumer = $1", LATE.consumer)
+    )
 
 
 async def _duplicates(consumer) -> int:  # type: ignore[no-untyped-def]
