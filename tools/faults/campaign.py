@@ -94,7 +94,9 @@ async def campaign(net: Network, options: Options, say: Callable[[str], None]) -
         f"seed {options.seed}")  # fmt: skip
     await asyncio.sleep(WARMUP_S)
     schedule = plan(options.faults, options.seed)
-    result.applied = await asyncio.to_thread(_apply_all, net, schedule, started, say)
+    result.applied = await asyncio.get_running_loop().run_in_executor(
+        net.hands, _apply_all, net, schedule, started, say
+    )
     last_end = max((a.ends_at for a in result.applied), default=time.monotonic())
     await asyncio.sleep(max(0.0, last_end - time.monotonic()))
     say(f"[{time.monotonic() - started:6.1f}s] last fault behind; stopping traffic, settling")

@@ -10,6 +10,7 @@ clock scheduler), so killing the process kills all of them.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +43,12 @@ class Network:
     admin_org: str
     extra_env: dict[str, dict[str, str]] = field(default_factory=dict)  # per service
     subscriptions: dict[str, str] = field(default_factory=dict)  # id -> site
+    # The one thread that applies faults, alive as long as the network: a child process asks
+    # for SIGTERM when the *thread* that started it ends (PR_SET_PDEATHSIG, tools/dev/processes),
+    # so a service or database restarted from a short-lived thread would die with that thread.
+    hands: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="faults")
+    )
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.stack.ports[service]}"
@@ -59,6 +66,7 @@ class Network:
     def stop(self) -> None:
         self.stack.stop()
         self.subscriber.stop()
+        self.hands.shutdown()
 
 
 def start_network(state_dir: Path) -> Network:
