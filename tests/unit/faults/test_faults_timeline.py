@@ -4,7 +4,7 @@ lifecycle, notes keep the state, and a step the lifecycle does not allow is caug
 from __future__ import annotations
 
 from contracts.lifecycle import ReferralStatus as S
-from tools.faults.checks import illegal_step
+from tools.faults.checks import illegal_step, returned_to
 
 
 def path_is_legal(rows: list[tuple[str, str]]) -> bool:
@@ -50,3 +50,8 @@ def test_nothing_follows_a_closed_referral() -> None:
     closed = [("submit", "submitted"), ("cancel", "cancelled")]
     assert path_is_legal(closed)
     assert not path_is_legal([*closed, ("acknowledge", "acknowledged")])
+
+
+def test_a_referral_back_at_a_practice_it_left_is_told_apart() -> None:
+    stays = [("r1", "a"), ("r1", "a"), ("r1", "b"), ("r1", "a"), ("r2", "a"), ("r2", "b")]
+    assert returned_to(stays) == {("r1", "a")}
