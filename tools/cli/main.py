@@ -163,7 +163,7 @@ def republish(
 @faults.command("run")
 def faults_run(
     faults: Annotated[int, typer.Option("--faults", help="Faults to apply", min=1)] = 50,
-    seed: Annotated[int, typer.Option(help="Same seed, same faults and traffic")] = 1,
+    seed: Annotated[int, typer.Option(help="Same seed, same faults and traffic choices")] = 1,
     rate: Annotated[float, typer.Option(help="Screens per real minute", min=1)] = 120.0,
     state_dir: Annotated[
         Path | None, typer.Option(help="Where the campaign's network lives (default: a new one)")
