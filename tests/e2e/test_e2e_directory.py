@@ -256,3 +256,54 @@ async def test_observed_behaviour_follows_referral_events(
     assert seen["median_hours_to_acknowledge"] == 6.0
     assert seen["decline_rate"] == 0.5
     assert seen["decline_reasons"] == [["no_capacity", 1]]
+
+
+async def test_an_appointment_seen_before_its_submission_consumes_one_slot_once(
+    directory_network: Network, client: httpx.AsyncClient
+) -> None:
+    """Events can reach the directory out of order: a relay that re-sends a batch after a
+    partial failure (the fault campaign's broker losses) puts a referral's AppointmentScheduled
+    ahead of its ReferralSubmitted. The table in domain/holds.py says an appointment with no
+    hold consumes a slot; the event names no service, so the practice's one service at the
+    appointment's level of care is the one. Before, the appointment was dropped and the late
+    submission then held a slot for a referral already scheduled, for good."""
+    net = directory_network
+    service = await d.list_practice(net, client, "reordered-practice")  # 2 of 3 open
+    first = d.submitted("reordered-practice", service)
+    await d.send(net, d.envelope(d.scheduled(first)))
+    await eventually(lambda: available(net, service), until=lambda n: n == 1, what="consumed")
+    await d.send(net, d.envelope(first))
+    second = d.submitted("reordered-practice", service)
+    await d.send(net, d.envelope(second))  # an event after the late one: it has been applied
+    await eventually(lambda: available(net, service), until=lambda n: n == 0, what="second held")
+    holds = await net.query(
+        "directory",
+        "SELECT state, service_id FROM capacity_holds WHERE referral_id = $1",
+        first.referral_id,
+    )
+    assert [(h["state"], h["service_id"]) for h in holds] == [("consumed", service)]
+
+
+async def test_a_decline_seen_before_its_submission_leaves_no_slot_held(
+    directory_network: Network, client: httpx.AsyncClient
+) -> None:
+    """The same reordering with a decline: the late submission must not hold a slot for a
+    referral the practice already declined (the fault campaign left two such holds)."""
+    net = directory_network
+    service = await d.list_practice(net, client, "declined-early-practice")  # 2 of 3 open
+    first = d.submitted("declined-early-practice", service)
+    early, late = d.envelope(d.declined(first)), d.envelope(first)
+    await d.send(net, early, late)
+    await eventually(
+        lambda: net.query(
+            "directory",
+            "SELECT 1 FROM inbox WHERE consumer = 'directory.capacity' AND event_id = $1",
+            late.event_id,
+        ),
+        what="the late submission applied",
+    )
+    assert await available(net, service) == 2  # the declined referral holds nothing
+    holds = await net.query(
+        "directory", "SELECT state FROM capacity_holds WHERE referral_id = $1", first.referral_id
+    )
+    assert [h["state"] for h in holds] == ["released"]

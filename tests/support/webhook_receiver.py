@@ -6,11 +6,11 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from http.server import ThreadingHTTPServer
 
 import orjson
 
+from tools.dev.post_server import serve_posts
 from tools.dev.processes import free_port
 
 
@@ -53,28 +53,15 @@ class Receiver:
         return [r.number for r in self.received(path) if 200 <= r.answered < 300]
 
     def start(self) -> None:
-        receiver = self
+        def answer(path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str]]:
+            status, extra = self.answers.get(path, (200, {}))
+            with self._lock:
+                self.requests.append(
+                    Received(path, headers, body.decode(), status, time.monotonic())
+                )
+            return status, extra
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length", 0))).decode()
-                status, extra = receiver.answers.get(self.path, (200, {}))
-                with receiver._lock:
-                    receiver.requests.append(
-                        Received(self.path, dict(self.headers), body, status, time.monotonic())
-                    )
-                self.send_response(status)
-                for name, value in extra.items():
-                    self.send_header(name, value)
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = serve_posts(self.port, answer)
 
     def stop(self) -> None:
         if self._server is not None:

@@ -16,6 +16,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 outbox = typer.Typer(no_args_is_help=True, help="Outbox operations (after a broker lost data).")
 bench = typer.Typer(no_args_is_help=True, help="Benchmarks: figures beside a floor, as ratios.")
 app.add_typer(outbox, name="outbox")
+faults = typer.Typer(no_args_is_help=True, help="The fault campaign: nothing lost under faults.")
 app.add_typer(bench, name="bench")
 seal = typer.Typer(no_args_is_help=True, help="Encryption at rest: key rotation.")
 app.add_typer(seal, name="seal")
@@ -28,6 +29,7 @@ deadletters = typer.Typer(
     help="Dead letters: list them, replay or discard one (releases what it held).",
 )
 app.add_typer(deadletters, name="deadletters")
+app.add_typer(faults, name="faults")
 
 StateDir = Annotated[
     Path, typer.Option(envvar="WARMLINK_STATE_DIR", help="Where data, keys and logs live.")
@@ -296,6 +298,27 @@ def deadletters_replay(service: ServiceOption, letter_id: int) -> None:
 def deadletters_discard(service: ServiceOption, letter_id: int) -> None:
     """Give the event up for good and apply the events held back behind it."""
     _resolve(service, letter_id, "discard")
+
+
+@faults.command("run")
+def faults_run(
+    faults: Annotated[int, typer.Option("--faults", help="Faults to apply", min=1)] = 50,
+    seed: Annotated[int, typer.Option(help="Same seed, same faults and traffic choices")] = 1,
+    rate: Annotated[float, typer.Option(help="Screens per real minute", min=1)] = 120.0,
+    state_dir: Annotated[
+        Path | None, typer.Option(help="Where the campaign's network lives (default: a new one)")
+    ] = None,
+) -> None:
+    """Run the whole network under traffic and seeded faults (kills, database and broker
+    restarts, a failing subscriber, the directory down), let it settle, and check nothing was
+    lost or done twice. Exits 1 when a check fails."""
+    from tools.faults.campaign import Options, run_campaign, summary
+
+    options = Options(faults=faults, seed=seed, state_dir=state_dir, rate=rate)
+    result = run_campaign(options, lambda line: typer.echo(line))
+    for line in summary(result, options):
+        typer.echo(line)
+    raise typer.Exit(0 if result.ok else 1)
 
 
 @bench.command("directory")

@@ -148,3 +148,13 @@ class EmbeddedPostgres:
 
             stop(self._proc, sig=signal.SIGINT, timeout=20)
             self._proc = None
+
+    def restart(self, *, immediate: bool = False) -> None:
+        """What `pg_ctl restart -m fast` (SIGINT) or `-m immediate` (SIGQUIT: no checkpoint, crash
+        recovery at start) does, keeping the server our child. Used by the fault campaign."""
+        import signal
+
+        if self._proc is not None:
+            stop(self._proc, sig=signal.SIGQUIT if immediate else signal.SIGINT, timeout=20)
+            self._proc = None
+        self.start()

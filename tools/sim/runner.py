@@ -43,15 +43,23 @@ class Options:
     enough: Callable[[Tally], bool] | None = None
 
 
-async def simulate(options: Options, tick: Callable[[Tally], None] = lambda _: None) -> Tally:
-    """Run until the duration is up or SIGINT/SIGTERM; `tick` sees the tally twice a second."""
+async def simulate(
+    options: Options,
+    tick: Callable[[Tally], None] = lambda _: None,
+    *,
+    client: Callable[[Urls, bytes, Tally], Api] = Api,
+    stop: asyncio.Event | None = None,
+) -> Tally:
+    """Run until the duration is up, SIGINT/SIGTERM or `stop` is set; `tick` sees the tally
+    twice a second. `client`: how the public APIs are called (the fault campaign's retries)."""
     tally = Tally()
     signing_key = ensure_key_pair(options.state_dir / "keys")[0].read_bytes()
-    api = Api(options.urls, signing_key, tally)
+    api = client(options.urls, signing_key, tally)
     clock = Clock(options.speed)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, clock.stop)
+    stopper = None if stop is None else asyncio.create_task(_stop_when(stop, clock))
     try:
         region = await load_region(api, options.admin_org)
         world = World(api, clock, region, tally, options.seed, uuid.uuid4().hex[:8])
@@ -67,10 +75,17 @@ async def simulate(options: Options, tick: Callable[[Tally], None] = lambda _: N
         settle = SETTLE_S if options.duration is not None else 0.0
         tally.invariant = await settled_invariant(api, options.admin_org, settle)
     finally:
+        if stopper is not None:
+            stopper.cancel()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
         await api.close()
     return tally
+
+
+async def _stop_when(stop: asyncio.Event, clock: Clock) -> None:
+    await stop.wait()
+    clock.stop()
 
 
 async def _arrivals(world: World, rate: float) -> None:

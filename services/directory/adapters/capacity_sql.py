@@ -77,6 +77,12 @@ def recorded_then_locked(fact: str) -> str:
     )
 
 
+# The practice's one service at a level of care (none when it has two or none): the service an
+# appointment that arrived before its referral's submission consumes (events can be reordered).
+SERVICE_AT_LEVEL = """
+SELECT min(id) FROM services WHERE organization_id = $1 AND level_of_care = $2
+HAVING count(*) = 1"""
+
 SUBMITTED = recorded_then_locked(FACT_SUBMITTED)
 DECLINED = recorded_then_locked(FACT_DECLINED)
 SCHEDULED = recorded_then_locked(FACT_SCHEDULED)
@@ -112,6 +118,11 @@ async def lock_hold_and_capacity(conn: Connection, statement: str, *args: object
     hold = None if row["state"] is None else Hold(HoldState(row["state"]), row["took_slot"])
     capacity = row if row["service_id"] is not None else None
     return Locked(hold, row["hold_service_id"], capacity)
+
+
+async def service_at_level(conn: Connection, practice_id: str, level_of_care: str) -> str | None:
+    service: str | None = await conn.fetchval(SERVICE_AT_LEVEL, practice_id, level_of_care)
+    return service
 
 
 async def record_fact(

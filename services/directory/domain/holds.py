@@ -10,6 +10,7 @@ current                 event                       result
 ======================  ==========================  ====================================
 no hold                 submitted                   HELD, -1 (0 and ``overbooked`` if no slot)
 no hold                 scheduled                   CONSUMED, -1 (0 and ``overbooked`` if none)
+no hold                 declined / cancelled        RELEASED, 0 (remembered: see below)
 HELD                    declined / cancelled        RELEASED, +1 only if the hold took a slot
 HELD                    scheduled                   CONSUMED, 0 (the hold already took it)
 anything else           anything                    no change
@@ -18,7 +19,10 @@ anything else           anything                    no change
 Why ``took_slot``: the slot count can never go negative, so a referral submitted when no slot is
 open is still recorded as HELD (the practice may squeeze her in) but takes nothing. Releasing that
 hold must then give nothing back, or the count would drift upwards; the hold remembers whether it
-took a slot. "Scheduled with no hold" covers events out of order and redirected referrals.
+took a slot. "Scheduled with no hold" covers events out of order and redirected referrals; so does
+"declined or cancelled with no hold": a relay that re-sends a batch after a partial failure can
+put a referral's decline ahead of the submission or redirect it answers, and the released hold
+it leaves makes that late event change nothing instead of holding a slot for good.
 RELEASED and CONSUMED are terminal: a declined referral is re-routed as a new referral, and an
 appointment cancelled after scheduling does not reopen the intake slot (the practice updates its
 capacity itself when it has really freed time). A release never pushes available above the
@@ -82,7 +86,7 @@ def apply(
             state = HoldState.HELD if event == "submitted" else HoldState.CONSUMED
             take = available > 0
             return HoldChange(state, -1 if take else 0, True, took_slot=take, overbooked=not take)
-        return _unchanged(None)
+        return HoldChange(HoldState.RELEASED, 0, True, took_slot=False)
     if current.state is HoldState.HELD:
         if event in ("declined", "cancelled"):
             delta = 1 if current.took_slot else 0

@@ -50,6 +50,10 @@ def subscriptions(settings: DirectorySettings) -> list[Subscription]:
     ]
 
 
+RELEASES = ("declined", "cancelled")
+UNKNOWN_SERVICE = ""  # the service of a release seen before its submission (it moves no slot)
+
+
 class CapacityEvents:
     """Bound to the service's settings (the capacity freshness age) at bootstrap."""
 
@@ -92,7 +96,17 @@ class CapacityEvents:
     ) -> None:
         args = (e.referral_id, e.practice_id, e.appointment_at, None)
         locked = await sql.lock_hold_and_capacity(conn, sql.SCHEDULED, *args)
-        await self._move(conn, env, locked, e.referral_id, e.practice_id, None, "scheduled")
+        service_id = None
+        if locked.hold is None:
+            # Seen before its submission (a relay re-sent a batch after a partial failure): the
+            # event names no service, so take the practice's one service at its level of care.
+            service_id = await sql.service_at_level(conn, e.practice_id, e.level_of_care)
+            if service_id is not None:
+                again = (e.referral_id, e.practice_id, service_id)
+                locked = await sql.lock_hold_and_capacity(
+                    conn, sql.HOLD_AND_CAPACITY_FOR_UPDATE, *again
+                )
+        await self._move(conn, env, locked, e.referral_id, e.practice_id, service_id, "scheduled")
 
     async def on_appointment_attended(
         self, conn: Connection, env: Envelope, e: AppointmentAttended
@@ -130,8 +144,9 @@ class CapacityEvents:
         """Apply `event` to the hold and capacity `locked` (read, and the event's fact recorded
         and its practice marked for observed_refresh, in the same statement)."""
         service_id = service_id or locked.hold_service_id
-        if service_id is None:
-            return  # an appointment for a referral we never saw submitted: nothing to move
+        if service_id is None and event not in RELEASES:
+            return  # an appointment for a referral we never saw submitted, at no known service
+        service_id = service_id or UNKNOWN_SERVICE  # a release remembered before its hold
         capacity = locked.capacity
         available = capacity["available"] if capacity else 0
         maximum = capacity["maximum"] if capacity else None

@@ -48,10 +48,16 @@ def test_scheduled_without_a_hold_and_no_slot_consumes_nothing() -> None:
 
 
 @pytest.mark.parametrize("event", ["declined", "cancelled"])
-def test_release_without_a_hold_changes_nothing(event: HoldEvent) -> None:
+def test_release_without_a_hold_is_remembered_so_a_late_submission_holds_nothing(
+    event: HoldEvent,
+) -> None:
+    """A decline or cancellation seen before its referral's submission (events reordered by a
+    relay re-sending a batch) leaves a released hold, giving nothing back; the submission that
+    arrives later then finds it final instead of holding a slot for good."""
     change = apply(3, None, event)
-    assert change == HoldChange(None, 0, False)
-    assert change.hold is None
+    assert change == HoldChange(HoldState.RELEASED, 0, True, took_slot=False)
+    late = apply(3, change.hold, "submitted")
+    assert not late.changed and late.available_delta == 0
 
 
 # --- from HELD ---
