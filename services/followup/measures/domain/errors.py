@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from warmlink.errors import Invalid
 
 
@@ -9,5 +11,6 @@ class PeriodOutOfRange(Invalid):
     """A period with a day the calendar arithmetic cannot reach (year 0, 9999-12-31): counted
     as asked, it ended in a 500 (the fuzz run's find)."""
 
-    def __init__(self, earliest: str, latest: str) -> None:
+    def __init__(self, earliest: str, latest: str, end: Literal["first", "last"]) -> None:
         super().__init__(f"A period's days lie between {earliest} and {latest}.")
+        self.end = end  # which of the period's days is out of range

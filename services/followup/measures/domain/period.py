@@ -20,8 +20,10 @@ class Period:
     tz: ZoneInfo
 
     def __post_init__(self) -> None:
-        if not (EARLIEST <= self.first_day and self.last_day <= LATEST):
-            raise PeriodOutOfRange(EARLIEST.isoformat(), LATEST.isoformat())
+        if self.first_day < EARLIEST:
+            raise PeriodOutOfRange(EARLIEST.isoformat(), LATEST.isoformat(), "first")
+        if self.last_day > LATEST:
+            raise PeriodOutOfRange(EARLIEST.isoformat(), LATEST.isoformat(), "last")
 
     @property
     def start(self) -> datetime:
@@ -48,7 +50,7 @@ def month_period(month: str, tz: ZoneInfo) -> Period:
     """`2026-11` -> 1 to 30 November 2026."""
     year, number = (int(part) for part in month.split("-"))
     if not EARLIEST.year <= year <= LATEST.year:
-        raise PeriodOutOfRange(EARLIEST.isoformat(), LATEST.isoformat())
+        raise PeriodOutOfRange(EARLIEST.isoformat(), LATEST.isoformat(), "first")
     first = date(year, number, 1)
     following = date(year + number // 12, number % 12 + 1, 1)
     return Period(first, following - timedelta(days=1), tz)

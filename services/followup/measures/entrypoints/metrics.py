@@ -6,12 +6,14 @@ import csv
 import io
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Header, Query
 from starlette.responses import Response
 
 from services.followup.measures.adapters import queries
 from services.followup.measures.domain.breaches import breaches_summary
+from services.followup.measures.domain.errors import PeriodOutOfRange
 from services.followup.measures.domain.grouping import GroupBy
 from services.followup.measures.domain.period import (
     Period,
@@ -59,7 +61,7 @@ async def get_metrics(
             errors=[{"parameter": "from", "detail": "must not be after to"}],
         )
     now = datetime.now(UTC)
-    period = _bounded(days_period(from_, to, now, time_zone(settings)), settings.metrics_max_days)
+    period = _bounded(from_, to, now, time_zone(settings), settings.metrics_max_days)
     facts = await queries.load_facts(conn, scope, period.start, period.end)
     ctx = Context(scope, period.tz, now)
     return {
@@ -88,7 +90,7 @@ async def get_sla_breaches(
             "from must not be after day.",
             errors=[{"parameter": "from", "detail": "must not be after day"}],
         )
-    period = _bounded(days_period(from_ or day, day, now, tz), settings.metrics_max_days, "day")
+    period = _bounded(from_ or day, day, now, tz, settings.metrics_max_days, "day")
     found = await queries.breaches_detected(conn, scope, period.start, period.end)
     return {
         "scope": scope_view(scope),
@@ -97,14 +99,25 @@ async def get_sla_breaches(
     } | breaches_summary(found)
 
 
-def _bounded(period: Period, max_days: int, last: str = "to") -> Period:
-    """The period, or 422 naming the parameter at fault (`from`, or `last`'s name)."""
-    refused = span_refusal(period, max_days)
-    if refused is not None:
-        end, why = refused
-        parameter = "from" if end == "first" else last
-        raise InvalidInput(f"{parameter} {why}.", errors=[{"parameter": parameter, "detail": why}])
-    return period
+def _bounded(
+    first: date | None,
+    last: date | None,
+    now: datetime,
+    tz: ZoneInfo,
+    max_days: int,
+    last_name: str = "to",
+) -> Period:
+    """The period of days, or 422 naming the parameter at fault (`from`, or `last_name`):
+    a day the calendar cannot reach, or a span longer than `max_days`."""
+    try:
+        refused = span_refusal(period := days_period(first, last, now, tz), max_days)
+    except PeriodOutOfRange as out:
+        refused = (out.end, out.detail)
+    if refused is None:
+        return period
+    end, why = refused
+    parameter = "from" if end == "first" else last_name
+    raise InvalidInput(f"{parameter} {why}.", errors=[{"parameter": parameter, "detail": why}])
 
 
 def _wants_csv(fmt: str | None, accept: str | None) -> bool:
