@@ -1,6 +1,12 @@
 """Waiting for the network to settle after the last fault: every service ready, every outbox
-published, every consumer caught up with the broker, no webhook notification pending, and the
-follow-up service's invariant (`warmlink invariant`) at zero -- all at the same moment."""
+published, every consumer caught up with the broker, every published event applied by each
+consumer group that handles it, no webhook notification pending, and the follow-up service's
+invariant (`warmlink invariant`) at zero -- all at the same moment.
+
+The consumer lag alone cannot say a group has caught up: a consumer that was just restarted
+has no partitions yet (so no lag to report), and a batch fetched but not yet applied is no
+longer lag. A fresh campaign run read lag 0 while the portal's restarted consumer still had two
+events to apply, and called them lost; so the databases' inboxes are asked too."""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ import asyncpg
 import httpx
 
 from tools.cli.invariant import fetch_report
+from tools.faults.checks import events_applied
 from tools.faults.network import Network
 from warmlink.auth import Role
 
@@ -33,6 +40,7 @@ class Backlog:
     consumer_lag: int
     pending_webhooks: int
     unwatched: int  # the invariant's violations (-1: it could not be asked)
+    unapplied: int  # published events a consumer group has yet to apply (-1: not asked)
 
     @property
     def settled(self) -> bool:
@@ -42,6 +50,7 @@ class Backlog:
             == self.consumer_lag
             == self.pending_webhooks
             == self.unwatched
+            == self.unapplied
             == 0
         )
 
@@ -49,7 +58,7 @@ class Backlog:
         return (
             f"not ready {list(self.not_ready)}, outbox {self.unpublished}, "
             f"consumer lag {self.consumer_lag}, pending webhooks {self.pending_webhooks}, "
-            f"unwatched {self.unwatched}"
+            f"unwatched {self.unwatched}, unapplied {self.unapplied}"
         )
 
 
@@ -61,7 +70,8 @@ async def backlog(net: Network) -> Backlog:
         lags = await asyncio.gather(*(_lag(http, net, n) for n in names))
     unpublished = sum(await asyncio.gather(*(_count(net, n, UNPUBLISHED) for n in names)))
     pending = await _count(net, "referral", PENDING_NOTIFICATIONS)
-    return Backlog(not_ready, unpublished, sum(lags), pending, await _unwatched(net))
+    unwatched = await _unwatched(net)
+    return Backlog(not_ready, unpublished, sum(lags), pending, unwatched, await _unapplied(net))
 
 
 async def wait_settled(net: Network, deadline_s: float = SETTLE_DEADLINE_S) -> tuple[bool, Backlog]:
@@ -106,6 +116,13 @@ async def _count(net: Network, service: str, sql: str) -> int:
         return int(await conn.fetchval(sql))
     finally:
         await conn.close()
+
+
+async def _unapplied(net: Network) -> int:
+    try:
+        return (await events_applied(net)).failures
+    except (OSError, asyncpg.PostgresError, TimeoutError):
+        return -1  # a database is not answering: not settled
 
 
 async def _unwatched(net: Network) -> int:
