@@ -31,6 +31,10 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_proc p ON p.oid = t.tgfoid
 WHERE n.nspname = 'public' AND p.proname = 'audit_log_append_only'
 ORDER BY c.relname"""
+# Replicas (or a service's worker processes) starting together grant at the same moment, and
+# PostgreSQL refuses two GRANTs on one object at once ("tuple concurrently updated", seen when
+# the directory's benchmark started its workers): the grants take turns under this lock.
+GRANTS_LOCK = "SELECT pg_advisory_xact_lock(x'5741524547'::bigint)"  # "WAREG"
 ROLE_EXISTS = "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)"
 DATABASE_EXISTS = "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)"
 # What an earlier run left owned by someone else (the superuser, before roles): tables, views,
@@ -104,6 +108,7 @@ async def grant_runtime(owner: Connection, runtime: str) -> list[str]:
     run = quote_ident(runtime)
     append_only = [r["relname"] for r in await owner.fetch(APPEND_ONLY_TABLES)]
     async with owner.transaction():
+        await owner.execute(GRANTS_LOCK)
         await owner.execute(f"GRANT USAGE ON SCHEMA public TO {run}")
         await owner.execute(
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {run}"

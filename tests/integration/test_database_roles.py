@@ -19,7 +19,7 @@ from tools.dev.roles import ServiceRoles, provision_service, url_as
 from warmlink.audit import audit
 from warmlink.audit_chain import verify_chain
 from warmlink.auth import Caller, Role
-from warmlink.db_roles import role_of
+from warmlink.db_roles import grant_runtime, role_of
 from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
 
 CLINIC = Caller("client:oak", "oak-ob", Role.CLINIC)
@@ -149,3 +149,24 @@ async def test_the_roles_command_makes_both_roles_and_the_database(
     finally:
         await conn.close()
     assert owner == f"{name}_owner"
+
+
+async def test_processes_starting_together_grant_in_turn(
+    infra: Infrastructure, database_url: str
+) -> None:
+    """A service's worker processes (or replicas) each grant at start; two GRANTs on one object
+    at the same moment fail in PostgreSQL ("tuple concurrently updated"), which stopped the
+    directory's benchmark from starting. Eight owners granting at once all succeed."""
+    roles = await _provisioned(infra, database_url)
+    owner = await asyncpg.connect(roles.owner_url)
+    try:
+        await migrate(owner, discover(("runtime", RUNTIME_MIGRATIONS)))
+    finally:
+        await owner.close()
+    owners = [await asyncpg.connect(roles.owner_url) for _ in range(8)]
+    try:
+        runtime = role_of(roles.runtime_url)
+        granted = await asyncio.gather(*(grant_runtime(conn, runtime) for conn in owners))
+    finally:
+        await asyncio.gather(*(conn.close() for conn in owners))
+    assert all("audit_log" in tables for tables in granted), granted
