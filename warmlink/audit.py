@@ -40,7 +40,9 @@ ORDER BY id DESC
 LIMIT $2"""
 
 
-def _who(caller: Caller) -> tuple[str, str, str, str | None, str | None]:
+def who(caller: Caller) -> tuple[str, str, str, str | None, str | None]:
+    """The audit row's columns naming the caller: actor, organization, role, person role and
+    the client that acted for the person."""
     person_role = str(caller.person_role) if caller.person_role is not None else None
     return (
         caller.subject,
@@ -59,7 +61,7 @@ async def audit(
     record_id: str,
     purpose: str = "treatment",
 ) -> None:
-    await conn.execute(APPEND, *_who(caller), action, purpose, record_type, record_id)
+    await conn.execute(APPEND, *who(caller), action, purpose, record_type, record_id)
 
 
 async def audit_admin(
@@ -68,7 +70,7 @@ async def audit_admin(
     """An administrative action (`what`: suspend, issue_client, invite...) on a record that is
     not a patient's (an organization, a client, a key, a person's account, a subscription):
     action `admin`, with `what` where a read or write keeps its purpose."""
-    await conn.execute(APPEND, *_who(caller), "admin", what, record_type, record_id)
+    await conn.execute(APPEND, *who(caller), "admin", what, record_type, record_id)
 
 
 async def audit_each(
@@ -82,7 +84,7 @@ async def audit_each(
     """One row per record of a list the caller read (none for an empty list)."""
     ids = list(dict.fromkeys(record_ids))  # a record listed twice was read once
     if ids:
-        await conn.execute(APPEND_EACH, *_who(caller), action, purpose, record_type, ids)
+        await conn.execute(APPEND_EACH, *who(caller), action, purpose, record_type, ids)
 
 
 async def trail(conn: Connection, record_id: str, limit: int) -> list[asyncpg.Record]:

@@ -38,6 +38,7 @@ from starlette.routing import BaseRoute
 from starlette.types import Message, Receive
 
 from warmlink import errors
+from warmlink.audit import who
 from warmlink.auth import CALLER_SCOPE_KEY, Caller, authenticated
 from warmlink.problems import ContentTooLarge, Forbidden, TooManyRequests, Unauthorized
 from warmlink.rate_limit import RateLimits, TokenBuckets, caller_key
@@ -148,18 +149,12 @@ def _note_refusal(request: Request, route: str, refused: Exception) -> None:
     if runtime is None:  # an app started without its runtime (some unit tests)
         return
     caller: Caller | None = request.scope.get(CALLER_SCOPE_KEY)
-    who: tuple[str, str, str, str | None, str | None] = (UNKNOWN, UNKNOWN, UNKNOWN, None, None)
+    # A token that did not verify names nobody: its unverified claims are no evidence.
+    refused_who: tuple[str, str, str, str | None, str | None] = (UNKNOWN,) * 3 + (None, None)
     if caller is not None and not isinstance(refused, Unauthorized):
-        person_role = str(caller.person_role) if caller.person_role is not None else None
-        who = (
-            caller.subject,
-            caller.organization_id,
-            str(caller.role),
-            person_role,
-            caller.acting_client,
-        )
+        refused_who = who(caller)
     address = request.client.host if request.client is not None else None
-    runtime.refusals.note(Refusal(*who, refusal_reason(refused), route, address))
+    runtime.refusals.note(Refusal(*refused_who, refusal_reason(refused), route, address))
 
 
 def _api_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:

@@ -20,7 +20,7 @@ from dataclasses import astuple, dataclass, field
 
 import asyncpg
 
-from warmlink.db import DATABASE_ERRORS
+from warmlink.db import DATABASE_ERRORS, outlast_outages
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +76,19 @@ class RefusalAudit:
         return self._queue.qsize()
 
     async def run(self, pool: asyncpg.Pool) -> None:
-        """Write what is noted, in batches, for as long as the service runs."""
-        while True:
-            batch = [await self._queue.get()]
-            await self._write(pool, self._take(batch))
+        """Write what is noted, in batches, for as long as the service runs; a batch meeting a
+        database outage is kept and written once it is over (the queue's bound holds)."""
+        batch: list[Refusal] = []
+
+        async def write_next() -> None:
+            if not batch:
+                batch.extend(self._take([await self._queue.get()]))
+            self._report_drops()
+            await _append(pool, batch)
+            self.written += len(batch)
+            batch.clear()
+
+        await outlast_outages("refusal audit", write_next, RETRY_PAUSE_S)
 
     async def flush(self, pool: asyncpg.Pool) -> None:
         """At shutdown: write what is still waiting, once."""
@@ -98,21 +107,6 @@ class RefusalAudit:
         while len(batch) < BATCH_SIZE and not self._queue.empty():
             batch.append(self._queue.get_nowait())
         return batch
-
-    async def _write(self, pool: asyncpg.Pool, batch: list[Refusal]) -> None:
-        self._report_drops()
-        while True:
-            try:
-                await _append(pool, batch)
-            except DATABASE_ERRORS as exc:  # wait the outage out; the queue's bound holds
-                log.warning(
-                    "refusal audit: database unavailable, retrying",
-                    extra={"error": type(exc).__name__},
-                )
-                await asyncio.sleep(RETRY_PAUSE_S)
-            else:
-                self.written += len(batch)
-                return
 
     def _report_drops(self) -> None:
         new = self.dropped - self._dropped_reported
