@@ -27,11 +27,7 @@ async def republish_outbox(service: str, since: datetime, until: datetime | None
 
 
 async def verify_audit_chain(service: str, database_url: str | None) -> ChainCheck:
-    if database_url is None:
-        database_url = (
-            importlib.import_module(f"services.{service}.bootstrap").Settings().database_url
-        )
-    conn = await asyncpg.connect(database_url)
+    conn = await (_connect(service) if database_url is None else asyncpg.connect(database_url))
     try:
         return await verify_chain(conn)
     finally:
