@@ -1,0 +1,156 @@
+"""deploy/k8s: both overlays render offline, every object is valid Kubernetes 1.33, and every
+Warmlink process runs probed, bounded, non-root and read-only, scaled and disrupted safely."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import kubernetes_validate
+import pytest
+
+from tests.support.k8s import Manifest, containers, of_kind
+
+KUBERNETES = "1.33.0"
+# Strimzi's and CloudNativePG's resources are validated against their own CRD schemas elsewhere.
+OPERATOR_GROUPS = ("kafka.strimzi.io/", "postgresql.cnpg.io/")
+APIS = ("screening", "directory", "referral", "followup", "portal")
+PROCESSES = {f"warmlink-{name}" for name in (*APIS, "referral-webhooks")}
+NOT_HTTP = {"warmlink-referral-webhooks"}  # the webhook delivery process serves no HTTP
+PARTITIONS = 12  # every topic's (contracts/topics.py): more consumers than this would idle
+
+
+@pytest.fixture(scope="module")
+def deployments(rendered: list[Manifest]) -> dict[str, Manifest]:
+    return of_kind(rendered, "Deployment")
+
+
+def test_every_object_is_valid_kubernetes(rendered: list[Manifest]) -> None:
+    checked = 0
+    for manifest in rendered:
+        if manifest["apiVersion"].startswith(OPERATOR_GROUPS):
+            continue
+        # Strict: a field the schema does not know (a typo, a wrong indent) is an error too.
+        kubernetes_validate.validate(manifest, KUBERNETES, strict=True)
+        checked += 1
+    assert checked >= 30, f"only {checked} objects rendered"
+
+
+def test_every_warmlink_object_is_in_the_warmlink_namespace(rendered: list[Manifest]) -> None:
+    for manifest in rendered:
+        if manifest["kind"] != "Namespace":
+            assert manifest["metadata"]["namespace"] == "warmlink", manifest["metadata"]["name"]
+
+
+def test_a_deployment_per_process(deployments: dict[str, Manifest]) -> None:
+    assert set(deployments) == PROCESSES
+    for name, deployment in deployments.items():
+        (container,) = containers(deployment)
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        assert labels["app.kubernetes.io/name"] == name
+        assert labels["app.kubernetes.io/part-of"] == "warmlink"
+        service = name.removeprefix("warmlink-").removesuffix("-webhooks")
+        expected = (
+            "services.referral.subscriptions.entrypoints.delivery_process"
+            if name in NOT_HTTP
+            else f"services.{service}"
+        )
+        assert container["args"] == [expected]
+        assert container["image"].startswith("registry.example.org/warmlink/warmlink:")
+
+
+def test_http_processes_are_probed_on_health_and_ready(deployments: dict[str, Manifest]) -> None:
+    for name, deployment in deployments.items():
+        (container,) = containers(deployment)
+        if name in NOT_HTTP:
+            assert "ports" not in container and "readinessProbe" not in container
+            continue
+        assert container["readinessProbe"]["httpGet"] == {"path": "/ready", "port": "http"}
+        assert container["livenessProbe"]["httpGet"] == {"path": "/health", "port": "http"}
+        assert container["startupProbe"]["httpGet"]["path"] == "/health"
+        (port,) = container["ports"]
+        assert port["name"] == "http"
+
+
+def test_every_container_has_requests_and_limits(deployments: dict[str, Manifest]) -> None:
+    for deployment in deployments.values():
+        (container,) = containers(deployment)
+        resources = container["resources"]
+        assert set(resources["requests"]) == {"cpu", "memory"}
+        assert set(resources["limits"]) == {"cpu", "memory"}
+
+
+def test_every_container_is_non_root_read_only_without_capabilities(
+    deployments: dict[str, Manifest],
+) -> None:
+    for name, deployment in deployments.items():
+        pod = deployment["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True, name
+        assert pod["securityContext"]["runAsUser"] == 10001  # deploy/Dockerfile's user
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+        assert pod["automountServiceAccountToken"] is False
+        (container,) = containers(deployment)
+        context = container["securityContext"]
+        assert context["readOnlyRootFilesystem"] is True, name
+        assert context["allowPrivilegeEscalation"] is False
+        assert context["capabilities"] == {"drop": ["ALL"]}
+        tmp = {m["name"] for m in container["volumeMounts"] if m["mountPath"] == "/tmp"}
+        assert {v["name"]: "emptyDir" in v for v in pod["volumes"] if v["name"] in tmp} == {
+            "tmp": True
+        }
+
+
+def _selects(selector: dict[str, str], deployment: Manifest) -> bool:
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    return all(labels.get(k) == v for k, v in selector.items())
+
+
+def test_every_pdb_and_hpa_has_its_deployment(rendered: list[Manifest]) -> None:
+    deployments = of_kind(rendered, "Deployment")
+    budgets = of_kind(rendered, "PodDisruptionBudget")
+    autoscalers = of_kind(rendered, "HorizontalPodAutoscaler")
+    assert set(budgets) == set(autoscalers) == set(deployments)
+    for name, budget in budgets.items():
+        selector = budget["spec"]["selector"]["matchLabels"]
+        assert [d for d in deployments if _selects(selector, deployments[d])] == [name]
+        assert budget["spec"]["maxUnavailable"] == 1
+    for name, autoscaler in autoscalers.items():
+        target = autoscaler["spec"]["scaleTargetRef"]
+        assert (target["kind"], target["name"]) == ("Deployment", name)
+        spec = autoscaler["spec"]
+        assert 1 <= spec["minReplicas"] <= spec["maxReplicas"] <= PARTITIONS
+        assert deployments[name]["spec"]["replicas"] == spec["minReplicas"]
+
+
+def test_every_service_selects_its_deployment(rendered: list[Manifest]) -> None:
+    deployments = of_kind(rendered, "Deployment")
+    services = of_kind(rendered, "Service")
+    assert set(services) == PROCESSES - NOT_HTTP
+    for name, service in services.items():
+        assert [d for d in deployments if _selects(service["spec"]["selector"], deployments[d])]
+        assert service["spec"]["ports"][0]["targetPort"] == "http"
+
+
+def test_the_front_serves_the_addresses_the_services_are_given(rendered: list[Manifest]) -> None:
+    (network,) = [m for n, m in of_kind(rendered, "ConfigMap").items() if "network" in n]
+    (ingress,) = of_kind(rendered, "Ingress").values()
+    routes = {
+        rule["host"]: rule["http"]["paths"][0]["backend"]["service"]["name"]
+        for rule in ingress["spec"]["rules"]
+    }
+    expected = {urlsplit(network["data"][f"{n.upper()}_URL"]).hostname: n for n in APIS}
+    assert {host: f"warmlink-{name}" for host, name in expected.items()} == routes
+    assert sorted(ingress["spec"]["tls"][0]["hosts"]) == sorted(routes)
+    assert all(
+        url.startswith("https://") for k, url in network["data"].items() if k.endswith("URL")
+    )
+    assert (
+        urlsplit(network["data"]["JWKS_URL"]).hostname
+        == urlsplit(network["data"]["DIRECTORY_URL"]).hostname
+    )
+
+
+def test_dockerfile_exposes_every_api_port() -> None:
+    text = (Path(__file__).resolve().parents[2] / "deploy" / "Dockerfile").read_text()
+    exposed = next(line for line in text.splitlines() if line.startswith("EXPOSE "))
+    assert exposed.split()[1:] == ["8001", "8002", "8003", "8004", "8005"]
