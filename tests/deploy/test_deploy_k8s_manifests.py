@@ -154,3 +154,12 @@ def test_dockerfile_exposes_every_api_port() -> None:
     text = (Path(__file__).resolve().parents[2] / "deploy" / "Dockerfile").read_text()
     exposed = next(line for line in text.splitlines() if line.startswith("EXPOSE "))
     assert exposed.split()[1:] == ["8001", "8002", "8003", "8004", "8005"]
+
+
+def test_a_stopping_pod_has_time_to_drain(deployments: dict[str, Manifest]) -> None:
+    # warmlink/serve.py: uvicorn drains for up to 20 s; then the relay and consumers get 30 s.
+    for name, deployment in deployments.items():
+        pod = deployment["spec"]["template"]["spec"]
+        (container,) = containers(deployment)
+        pause = container["lifecycle"]["preStop"]["sleep"]["seconds"]
+        assert pod["terminationGracePeriodSeconds"] >= pause + 20 + 30, name
