@@ -8,12 +8,14 @@ by name and key, so a reference to a Secret or key the walkthrough does not crea
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.deploy.test_deploy_compose import SERVICES, _settings_class
-from tests.support.k8s import Manifest, containers, of_kind, resolved_env
+from services.referral.subscriptions.workers.startup import DELIVERY_POOL_MAX
+from tests.deploy.test_deploy_compose import ROOT, SERVICES, _settings_class
+from tests.support.k8s import Manifest, containers, of_kind, render, resolved_env
 
 POOLER = "warmlink-db-pooler-rw.warmlink.svc"
 KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="  # base64 of 32 bytes
@@ -100,3 +102,26 @@ def test_mounted_kafka_files_are_those_the_settings_name(rendered: list[Manifest
             "CERTFILE": f"warmlink-{service}",  # the service's KafkaUser
             "KEYFILE": f"warmlink-{service}",
         }
+
+
+def test_the_scaling_note_counts_the_connections_the_region_holds(tmp_path: Path) -> None:
+    """docs/scaling.md sizes the pooler from these: every replica's pools, at the autoscalers'
+    minimum and maximum, in the production overlay."""
+    rendered = render("production", tmp_path)
+    autoscalers = of_kind(rendered, "HorizontalPodAutoscaler")
+    fields = _settings_class("referral").model_fields
+    least = most = 0
+    for name, (service, env) in _environments(rendered).items():
+        prefix, _ = SERVICES[service]
+        if name == "warmlink-referral-webhooks":
+            per_replica = DELIVERY_POOL_MAX  # its only pool
+        else:
+            per_replica = sum(
+                int(env.get(f"{prefix}{setting.upper()}", fields[setting].default))
+                for setting in ("database_pool_max", "database_background_pool_max")
+            ) + (DELIVERY_POOL_MAX if service == "referral" else 0)
+        least += per_replica * autoscalers[name]["spec"]["minReplicas"]
+        most += per_replica * autoscalers[name]["spec"]["maxReplicas"]
+    note = (ROOT / "docs" / "scaling.md").read_text()
+    assert f"= {least:,} server connections" in note
+    assert f"= {most:,}." in note
