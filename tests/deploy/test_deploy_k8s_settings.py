@@ -8,6 +8,7 @@ by name and key, so a reference to a Secret or key the walkthrough does not crea
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -125,3 +126,31 @@ def test_the_scaling_note_counts_the_connections_the_region_holds(tmp_path: Path
     note = (ROOT / "docs" / "scaling.md").read_text()
     assert f"= {least:,} server connections" in note
     assert f"= {most:,}." in note
+
+
+def _walkthrough_secrets() -> set[tuple[str, str]]:
+    """(name, key) of each secret deploy/README.md's walkthrough creates; `$s` is each service."""
+    text = (ROOT / "deploy" / "README.md").read_text().replace("\\\n", " ")
+    made = set()
+    for line in text.splitlines():
+        if (found := re.search(r"create secret generic (\S+)", line)) is None:
+            continue
+        keys = re.findall(r"--from-literal=([\w-]+)=", line)
+        names = (
+            [found[1].replace("$s", name) for name in SERVICES] if "$s" in found[1] else [found[1]]
+        )
+        made |= {(name, key) for name in names for key in keys}
+    return made
+
+
+def test_the_walkthrough_creates_every_secret_the_manifests_read(rendered: list[Manifest]) -> None:
+    made = _walkthrough_secrets()
+    read = {
+        (ref["secretKeyRef"]["name"], ref["secretKeyRef"]["key"])
+        for deployment in of_kind(rendered, "Deployment").values()
+        for container in containers(deployment)
+        for item in container.get("env", [])
+        if "secretKeyRef" in (ref := item.get("valueFrom", {}))
+    }
+    assert read <= made, f"deploy/README.md creates no {sorted(read - made)}"
+    assert set(SECRETS) <= made
