@@ -18,7 +18,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from aiokafka.helpers import create_ssl_context
 
-from contracts.topics import TOPICS, Topic
+from contracts.topics import TOPICS, Topic, used_by
 from warmlink.settings import KafkaProfile, ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -146,6 +146,13 @@ def new_consumer(
 ) -> AIOKafkaConsumer:
     names = [topic_name(settings, t) for t in topics]
     return AIOKafkaConsumer(*names, **consumer_config(settings, group_id, fetch_max_wait_ms))
+
+
+def network_topics(settings: ServiceSettings) -> tuple[Topic, ...]:
+    """The topics a service makes sure of at start: the whole network's when it creates them
+    (development and tests need them all), else only its own, the ones its Kafka user may
+    describe (the others would look missing to it)."""
+    return TOPICS if settings.kafka_create_topics else used_by(settings.service_name)
 
 
 class MissingTopicsError(RuntimeError):

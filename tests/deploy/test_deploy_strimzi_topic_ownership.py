@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 
-from contracts.topics import DIRECTORY, SCREENING, topic
+from contracts.topics import DEAD_LETTER, DIRECTORY, SCREENING, TOPICS, topic
 from tests.integration.harness import settings_for
 from tests.support.infra import Infrastructure
-from warmlink.kafka import MissingTopicsError, ensure_topics, topic_name
+from warmlink.kafka import MissingTopicsError, ensure_topics, network_topics, topic_name
 
 NO_DATABASE = "postgresql://unused@127.0.0.1:1/unused"  # these checks open no database
 
@@ -48,3 +48,17 @@ async def test_a_service_that_may_not_create_topics_starts_once_they_exist(
     await ensure_topics(creating, (topic(SCREENING),), attempts=3)
 
     await ensure_topics(verifying, (topic(SCREENING),), attempts=1)  # returns: nothing missing
+
+
+def test_a_service_that_may_not_create_topics_checks_only_those_its_kafka_user_may_describe() -> (
+    None
+):
+    """Its ACLs let it describe the topics it produces to or consumes and no others: checking
+    another's would wait for a topic it can never see."""
+    from services.screening.settings import ScreeningSettings
+
+    creating = ScreeningSettings(database_url=NO_DATABASE)
+    verifying = creating.model_copy(update={"kafka_create_topics": False})
+
+    assert network_topics(creating) == TOPICS
+    assert {t.name for t in network_topics(verifying)} == {SCREENING, DEAD_LETTER}
