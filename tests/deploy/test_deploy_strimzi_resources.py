@@ -1,49 +1,25 @@
-"""Strimzi's resources for the region, offline: the generated KafkaTopics and KafkaUsers are the
-topic table's (a changed table fails until `make contracts`), each user's ACLs grant exactly what
-the table and the service's declared consumer groups need, and every resource in
-deploy/k8s/base/kafka validates against the vendored Strimzi 1.2.0 CRDs."""
+"""Strimzi's resources for the region, offline: the KafkaTopics are the topic table's rows, each
+KafkaUser's ACLs grant exactly what the table and the service's declared consumer groups need,
+and the cluster is the one the services are configured for. (That the files are current and
+validate against the CRDs: test_deploy_strimzi_crds.py.)"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
 from contracts.topics import DEAD_LETTER, SERVICES, TOPICS
 from tools.deploy import strimzi
-from tools.deploy.crds import load, violations
-from tools.deploy.manifests import ROOT, stale
+from tools.deploy.manifests import ROOT, load, resources_in
 from warmlink.broker_loss import SENTINEL_TOPIC
 
 KAFKA_DIR = ROOT / strimzi.KAFKA_DIR
 SENTINEL = SENTINEL_TOPIC.name
 
 
-def _manifests() -> list[dict[str, object]]:
-    paths = sorted(p for p in KAFKA_DIR.glob("*.yaml") if p.name != "kustomization.yaml")
-    return [r for path in paths for r in load(path)]
-
-
-def test_the_committed_topics_and_users_are_the_generated_ones() -> None:
-    assert stale(strimzi.render()) == [], "run `make contracts` and commit the result"
-
-
-def test_the_kustomization_lists_every_manifest_of_the_directory() -> None:
-    (kustomization,) = load(KAFKA_DIR / "kustomization.yaml")
-    listed = set(kustomization["resources"])
-    assert listed == {p.name for p in KAFKA_DIR.glob("*.yaml")} - {"kustomization.yaml"}
-
-
-@pytest.mark.parametrize(
-    "resource", _manifests(), ids=lambda r: f"{r['kind']}-{r['metadata']['name']}"
-)
-def test_every_kafka_resource_validates_against_its_crd(resource: dict[str, object]) -> None:
-    assert violations(resource) == []
-
-
-def test_a_resource_the_crd_refuses_is_reported() -> None:
-    topic = strimzi.kafka_topic(TOPICS[0])
-    topic["spec"] |= {"partitions": "twelve", "replica": 3}
-    found = violations(topic)
-    assert any("partitions" in v for v in found) and any("'replica'" in v for v in found)
+def _manifests() -> list[dict[str, Any]]:
+    return resources_in(KAFKA_DIR)
 
 
 def test_each_topic_is_the_table_row_with_three_replicas_and_two_in_sync() -> None:

@@ -81,8 +81,3 @@ def violations(resource: Mapping[str, Any]) -> list[str]:
         f"{name}: {'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
         for e in validator.iter_errors(resource)
     ]
-
-
-def load(path: Path) -> list[dict[str, Any]]:
-    """The resources of a multi-document YAML manifest."""
-    return [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
