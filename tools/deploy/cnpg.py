@@ -19,6 +19,7 @@ migrations (warmlink.db_roles.grant_runtime), as everywhere else.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from contracts.topics import SERVICES
@@ -34,7 +35,6 @@ BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io"
 OBJECT_STORE = "warmlink-db-backups"  # backups.yaml
 # CloudNativePG's initdb always makes one application database and its owner; it makes the
 # first service's, so no unused `app` database and login role exist.
-BOOTSTRAP_SERVICE = SERVICES[0]
 LABELS = {"app.kubernetes.io/part-of": "warmlink"}
 MODULE = "tools.deploy.cnpg"
 
@@ -54,13 +54,13 @@ def role_secret(role: str) -> str:
     return f"warmlink-{service}-db-{kind}"
 
 
-def post_init_sql() -> list[str]:
+def post_init_sql(services: Sequence[str] = SERVICES) -> list[str]:
     """Run once by the operator, statement by statement, in the `postgres` database of the new
     cluster, before initdb makes its application database (which then exists and is kept)."""
     statements: list[str] = []
-    for service in SERVICES:
+    for service in services:
         db, own, run = (quote_ident(n) for n in (service, owner(service), runtime(service)))
-        if service != BOOTSTRAP_SERVICE:  # initdb made the bootstrap owner already
+        if service != services[0]:  # initdb made the bootstrap owner already
             statements.append(f"CREATE ROLE {own} NOLOGIN")
         statements += [
             f"CREATE ROLE {run} NOLOGIN",
@@ -87,9 +87,9 @@ def managed_role(role: str, what: str) -> dict[str, Any]:
     }
 
 
-def cluster() -> dict[str, Any]:
+def cluster(services: Sequence[str] = SERVICES) -> dict[str, Any]:
     roles = []
-    for service in SERVICES:
+    for service in services:
         roles.append(managed_role(owner(service), f"owns {service}'s database: migrations only"))
         roles.append(managed_role(runtime(service), f"what the {service} service runs as"))
     return {
@@ -121,11 +121,11 @@ def cluster() -> dict[str, Any]:
             },
             "bootstrap": {
                 "initdb": {
-                    "database": BOOTSTRAP_SERVICE,
-                    "owner": owner(BOOTSTRAP_SERVICE),
-                    "secret": {"name": role_secret(owner(BOOTSTRAP_SERVICE))},
+                    "database": services[0],
+                    "owner": owner(services[0]),
+                    "secret": {"name": role_secret(owner(services[0]))},
                     "dataChecksums": True,
-                    "postInitSQL": post_init_sql(),
+                    "postInitSQL": post_init_sql(services),
                 }
             },
             "managed": {"roles": roles},
