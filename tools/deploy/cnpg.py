@@ -106,15 +106,15 @@ def cluster(services: Sequence[str] = SERVICES) -> dict[str, Any]:
             "storage": {"size": "50Gi"},
             "walStorage": {"size": "20Gi"},
             "resources": {
-                "requests": {"cpu": "1", "memory": "2Gi"},
-                "limits": {"memory": "2Gi"},
+                "requests": {"cpu": "1", "memory": "4Gi"},
+                "limits": {"memory": "4Gi"},
             },
             "affinity": {"enablePodAntiAffinity": True, "podAntiAffinityType": "required"},
             "postgresql": {
                 # Every process holds up to 20 connections (DATABASE_POOL_MAX 10 for requests,
                 # DATABASE_BACKGROUND_POOL_MAX 10 for the relay, consumers and workers), and
                 # session pooling passes each through: see KAFKA-AND-POSTGRES.md for the sum.
-                "parameters": {"max_connections": "400", "shared_buffers": "512MB"},
+                "parameters": {"max_connections": "500", "shared_buffers": "1GB"},
                 # A commit is acknowledged once one standby has it: the outbox is the system of
                 # record for every event, and a failover must not lose a committed one.
                 "synchronous": {"method": "any", "number": 1},
