@@ -19,7 +19,7 @@ from tools.dev.roles import url_as
 from warmlink.db_roles import grant_runtime, quote_ident
 
 PASSWORD = "cnpg-replay-pw"
-POWERS = ("superuser", "createdb", "createrole", "replication", "bypassrls", "inherit")
+POWERS = ("superuser", "createdb", "createrole", "replication", "bypassrls")
 
 
 def _alter_as_managed(role: dict[str, Any]) -> str:

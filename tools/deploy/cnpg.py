@@ -82,7 +82,6 @@ def managed_role(role: str, what: str) -> dict[str, Any]:
         "createrole": False,
         "replication": False,
         "bypassrls": False,
-        "inherit": False,
         "passwordSecret": {"name": role_secret(role)},
     }
 
