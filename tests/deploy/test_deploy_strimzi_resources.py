@@ -90,6 +90,9 @@ def test_the_cluster_is_the_one_the_services_and_users_name() -> None:
         True,
         {"type": "tls"},
     )
+    assert listener["networkPolicyPeers"] == [
+        {"podSelector": {"matchLabels": {"app.kubernetes.io/part-of": "warmlink"}}}
+    ]
     assert kafka["spec"]["kafka"]["authorization"] == {"type": "simple"}
     assert kafka["spec"]["kafka"]["config"]["auto.create.topics.enable"] is False
     pools = {r["metadata"]["name"]: r["spec"] for r in _manifests() if r["kind"] == "KafkaNodePool"}
