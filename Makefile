@@ -74,6 +74,8 @@ faults: $(STAMP)
 contracts: $(STAMP)
 	@$(PY) -m contracts.generate
 	@$(PY) -m tools.dev.openapi
+	@$(PY) -m tools.deploy.strimzi
+	@$(PY) -m tools.deploy.cnpg
 
 clean:
 	rm -rf $(VENV) .warmlink .pytest_cache .mypy_cache .ruff_cache

@@ -21,8 +21,15 @@ DEAD_LETTER = "warmlink.deadletter.v1"
 
 SERVICES: tuple[str, ...] = ("screening", "directory", "referral", "followup", "portal")
 
-# The dev broker auto-creates topics with 4 partitions; production matches so keys hash alike.
-PARTITIONS = 4
+# Partitions bound the members of a consumer group that get work: a service's consumers run in
+# every replica, so a group of R replicas needs R <= PARTITIONS, and an even share needs R to
+# divide it. 12 divides evenly over 1, 2, 3, 4, 6 and 12 replicas (two per zone in three zones is
+# 6; a rolling update's surge stays under 12). Throughput does not set it: one replica applies
+# thousands of events a second (docs/benchmarks.md), a region's peak is a few (deploy/k8s/
+# KAFKA-AND-POSTGRES.md). A count can only grow, and growing moves keys between partitions (a
+# referral's order is per partition), so it is chosen once with room. Every environment uses it:
+# keys hash alike in development, tests and production.
+PARTITIONS = 12
 _DAY_MS = 24 * 60 * 60 * 1000
 EVENT_RETENTION_MS = 7 * _DAY_MS
 DEAD_LETTER_RETENTION_MS = 30 * _DAY_MS
@@ -57,7 +64,7 @@ TOPICS: tuple[Topic, ...] = (
         partitions=PARTITIONS,
         retention_ms=EVENT_RETENTION_MS,
         producers=("directory",),
-        consumers=("referral", "followup", "portal"),
+        consumers=("followup", "portal"),
         events=("PracticeRegistered", "PracticeUpdated", "CapacityUpdated", "CapacityNearingStale"),
     ),
     Topic(
@@ -92,7 +99,8 @@ TOPICS: tuple[Topic, ...] = (
         partitions=PARTITIONS,
         retention_ms=EVENT_RETENTION_MS,
         producers=("followup",),
-        consumers=("referral", "portal"),
+        # The follow-up measures read back their own service's SLA breaches and completions.
+        consumers=("referral", "followup", "portal"),
         events=(
             "FollowUpDue",
             "FollowUpCompleted",
@@ -138,3 +146,9 @@ def topic(name: str) -> Topic:
         if row.name == name:
             return row
     raise KeyError(name)
+
+
+def used_by(service: str) -> tuple[Topic, ...]:
+    """The rows a service produces to or consumes: all its Kafka user may see in production
+    (the KafkaUser ACLs that tools/deploy/strimzi.py writes from this table)."""
+    return tuple(row for row in TOPICS if service in row.producers or service in row.consumers)

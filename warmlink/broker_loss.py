@@ -29,8 +29,8 @@ import asyncpg
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError, OffsetOutOfRangeError
 
-from contracts.topics import SERVICES, TOPICS, Topic
-from warmlink.kafka import ensure_topics, new_reader, topic_name
+from contracts.topics import SERVICES, Topic
+from warmlink.kafka import ensure_topics, network_topics, new_reader, topic_name
 from warmlink.outbox import REPUBLISH_RETAINED
 from warmlink.settings import ServiceSettings
 
@@ -83,7 +83,7 @@ class BrokerWatch:
         why = await self._lost(sentinel)
         if why is None:
             return False
-        await ensure_topics(self.settings, (*TOPICS, SENTINEL_TOPIC))
+        await ensure_topics(self.settings, (*network_topics(self.settings), SENTINEL_TOPIC))
         queued = await self._save(await self._place(), republish=True)
         self.losses_detected += 1
         self.republished += queued

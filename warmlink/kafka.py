@@ -18,7 +18,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from aiokafka.helpers import create_ssl_context
 
-from contracts.topics import TOPICS, Topic
+from contracts.topics import TOPICS, Topic, used_by
 from warmlink.settings import KafkaProfile, ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -148,36 +148,67 @@ def new_consumer(
     return AIOKafkaConsumer(*names, **consumer_config(settings, group_id, fetch_max_wait_ms))
 
 
+def network_topics(settings: ServiceSettings) -> tuple[Topic, ...]:
+    """The topics a service makes sure of at start: the whole network's when it creates them
+    (development and tests need them all), else only its own, the ones its Kafka user may
+    describe (the others would look missing to it)."""
+    return TOPICS if settings.kafka_create_topics else used_by(settings.service_name)
+
+
+class MissingTopicsError(RuntimeError):
+    """Topics the service needs are not on the broker and it may not create them."""
+
+
 async def ensure_topics(
     settings: ServiceSettings, topics: Iterable[Topic] = TOPICS, attempts: int = 30
 ) -> None:
-    """Create the network's topics if missing (a memory broker comes back empty after restart)."""
+    """Create the network's topics if missing (a memory broker comes back empty after restart).
+
+    With `kafka_create_topics` off the topics are someone else's (Strimzi's KafkaTopic resources):
+    wait for them as for a broker that is not ready yet, then raise MissingTopicsError naming
+    the ones still missing, rather than start consumers and a relay that would fail later."""
     wanted = list(topics)
     for attempt in range(1, attempts + 1):
         admin = AIOKafkaAdminClient(**_common(settings))
         try:
             await admin.start()
             existing = set(await admin.list_topics())
-            missing = [
+            missing = [t for t in wanted if topic_name(settings, t.name) not in existing]
+            if not missing:
+                return
+            if settings.kafka_create_topics:
+                await _create(admin, settings, missing)
+                return
+            if attempt == attempts:
+                names = ", ".join(topic_name(settings, t.name) for t in missing)
+                raise MissingTopicsError(
+                    f"topics missing on the broker: {names}; KAFKA_CREATE_TOPICS is false, so "
+                    "they must be created by their owner (the KafkaTopic resources)"
+                )
+            log.warning("waiting for %d topics to be created", len(missing))
+        except KafkaError as exc:
+            if attempt == attempts:
+                raise
+            log.warning("broker not ready (%s), retrying", type(exc).__name__)
+        finally:
+            await admin.close()
+        await asyncio.sleep(min(0.2 * attempt, 2.0))
+
+
+async def _create(
+    admin: AIOKafkaAdminClient, settings: ServiceSettings, topics: list[Topic]
+) -> None:
+    try:
+        await admin.create_topics(
+            [
                 NewTopic(
                     name=topic_name(settings, t.name),
                     num_partitions=t.partitions,
                     replication_factor=settings.kafka_replication_factor,
                     topic_configs={"retention.ms": str(t.retention_ms)},
                 )
-                for t in wanted
-                if topic_name(settings, t.name) not in existing
+                for t in topics
             ]
-            if missing:
-                try:
-                    await admin.create_topics(missing)
-                except TopicAlreadyExistsError:
-                    pass  # another service created it between our list and create
-            return
-        except KafkaError as exc:
-            if attempt == attempts:
-                raise
-            log.warning("broker not ready (%s), retrying", type(exc).__name__)
-            await asyncio.sleep(min(0.2 * attempt, 2.0))
-        finally:
-            await admin.close()
+        )
+    except TopicAlreadyExistsError:
+        pass  # another service created it between our list and create

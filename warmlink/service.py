@@ -29,7 +29,7 @@ from warmlink.consumer import IdempotentConsumer, Subscription
 from warmlink.db import DATABASE_ERRORS
 from warmlink.db_roles import grant_runtime, role_of
 from warmlink.http_tracing import TraceRequests
-from warmlink.kafka import ensure_topics, new_producer
+from warmlink.kafka import ensure_topics, network_topics, new_producer
 from warmlink.migrations import RUNTIME_MIGRATIONS, discover, migrate
 from warmlink.ops_metrics import Collector, metrics_router
 from warmlink.pool import create_pool
@@ -125,7 +125,7 @@ async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtim
     if keyring is not None and spec.sealed.backfills:
         async with background_pool.acquire() as conn:
             await run_backfills(conn, keyring, spec.sealed, BACKFILL_BATCH)
-    await ensure_topics(settings)
+    await ensure_topics(settings, network_topics(settings))
     producer = new_producer(settings)
     await producer.start()
     relay = OutboxRelay(background_pool, producer, settings)

@@ -78,6 +78,11 @@ class ServiceSettings(BaseSettings):
     kafka_fetch_max_wait_ms: int = 10
     # Prepended to every topic name: separates environments (or test runs) sharing one cluster.
     kafka_topic_prefix: str = ""
+    # True: each service creates the topics it is missing at start (development, tests, compose).
+    # False: the topics belong to someone else (Strimzi's KafkaTopic resources, deploy/k8s/base/
+    # kafka), the service's Kafka user has no right to create them, and a service waits for them
+    # at start and refuses to run, naming them, if they do not appear.
+    kafka_create_topics: bool = True
 
     # The network's time rules, the same for every service: the referral service promises the
     # acknowledgement deadline, the follow-up service enforces it (warmlink.business_time).
