@@ -10,10 +10,11 @@ import kubernetes_validate
 import pytest
 
 from tests.support.k8s import Manifest, containers, of_kind
+from tools.deploy.crds import violations
 
 KUBERNETES = "1.33.0"
-# Strimzi's and CloudNativePG's resources are validated against their own CRD schemas elsewhere.
-OPERATOR_GROUPS = ("kafka.strimzi.io/", "postgresql.cnpg.io/")
+# Strimzi's and CloudNativePG's resources: against the vendored CRDs (tools/deploy/crds.py).
+OPERATOR_GROUPS = ("kafka.strimzi.io/", "postgresql.cnpg.io/", "barmancloud.cnpg.io/")
 APIS = ("screening", "directory", "referral", "followup", "portal")
 PROCESSES = {f"warmlink-{name}" for name in (*APIS, "referral-webhooks")}
 NOT_HTTP = {"warmlink-referral-webhooks"}  # the webhook delivery process serves no HTTP
@@ -26,14 +27,18 @@ def deployments(rendered: list[Manifest]) -> dict[str, Manifest]:
 
 
 def test_every_object_is_valid_kubernetes(rendered: list[Manifest]) -> None:
-    checked = 0
+    checked = custom = 0
     for manifest in rendered:
         if manifest["apiVersion"].startswith(OPERATOR_GROUPS):
+            # As the overlay renders them: a patch to a custom resource is checked too.
+            assert violations(manifest) == [], manifest["metadata"]["name"]
+            custom += 1
             continue
         # Strict: a field the schema does not know (a typo, a wrong indent) is an error too.
         kubernetes_validate.validate(manifest, KUBERNETES, strict=True)
         checked += 1
     assert checked >= 30, f"only {checked} objects rendered"
+    assert custom >= 10, f"only {custom} Strimzi/CloudNativePG resources rendered"
 
 
 def test_every_warmlink_object_is_in_the_warmlink_namespace(rendered: list[Manifest]) -> None:

@@ -31,9 +31,6 @@ SECRETS: dict[tuple[str, str], str] = {
     ("warmlink-referral-keys", "phi-key"): KEY,
     ("warmlink-portal-keys", "secrets-key"): KEY,
 }
-# Settings the Strimzi part of issue 18 adds on its branch (KAFKA_CREATE_TOPICS=false: topics
-# are KafkaTopic resources). Remove an entry once ServiceSettings has the field.
-PENDING_SETTINGS = {"kafka_create_topics"}
 
 
 def _environments(rendered: list[Manifest]) -> dict[str, tuple[str, dict[str, str]]]:
@@ -51,7 +48,7 @@ def test_every_variable_is_a_real_setting_of_its_service(rendered: list[Manifest
         prefix, _ = SERVICES[service]
         strays = [k for k in env if not k.startswith(prefix)]
         assert not strays, f"{name}: variables without the {prefix} prefix are ignored: {strays}"
-        fields = set(_settings_class(service).model_fields) | PENDING_SETTINGS
+        fields = set(_settings_class(service).model_fields)
         unknown = [k for k in env if k[len(prefix) :].lower() not in fields]
         assert not unknown, f"{name}: no such setting: {unknown}"
 
