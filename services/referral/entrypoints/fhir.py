@@ -18,9 +18,9 @@ from services.referral.service_layer.commands.access import REFERRAL_RECORD, vis
 from warmlink.audit import audit
 from warmlink.auth import CallerDep
 from warmlink.db import ConnectionDep
+from warmlink.fhir import FHIR_JSON
 
 router = APIRouter(prefix="/fhir", tags=["fhir"])
-FHIR_JSON = "application/fhir+json"
 
 
 async def _render(
