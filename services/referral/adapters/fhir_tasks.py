@@ -35,7 +35,9 @@ SELECT {_CONTEXT_COLUMNS}
 FROM referrals r{_CONTEXT_JOINS}
 WHERE r.id = $1"""
 
-# $1 the caller's organization; NULL leaves a filter out. Times are a half-open range.
+# $1 the caller's organization; NULL leaves a filter out. Times are a half-open range. The page's
+# `updated_at >= $8` repeats what the row comparison implies so that the planner can range-scan
+# the (organization, updated_at, id) indexes (a row comparison alone made it scan the table).
 _SEARCH_WHERE = """
 WHERE (r.site_id = $1 OR r.practice_id = $1)
   AND ($2::text IS NULL OR r.site_id = $2)
@@ -45,12 +47,15 @@ WHERE (r.site_id = $1 OR r.practice_id = $1)
   AND ($6::timestamptz IS NULL OR r.updated_at < $6)
   AND ($7::uuid[] IS NULL OR r.id = ANY($7::uuid[]))"""
 COUNT_TASKS = f"SELECT count(*) FROM referrals r{_SEARCH_WHERE}"
+# The page is chosen first, then only its rows are joined to their timeline.
 SEARCH_TASKS = f"""
 SELECT r.*, {_CONTEXT_COLUMNS}
-FROM referrals r{_CONTEXT_JOINS}{_SEARCH_WHERE}
-  AND ($8::timestamptz IS NULL OR (r.updated_at, r.id) > ($8, $9::uuid))
-ORDER BY r.updated_at, r.id
-LIMIT $10"""
+FROM (SELECT * FROM referrals r{_SEARCH_WHERE}
+        AND ($8::timestamptz IS NULL
+             OR (r.updated_at >= $8 AND (r.updated_at, r.id) > ($8, $9::uuid)))
+      ORDER BY r.updated_at, r.id
+      LIMIT $10) r{_CONTEXT_JOINS}
+ORDER BY r.updated_at, r.id"""
 
 
 @dataclass(frozen=True)
