@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from services.referral.adapters import fhir_tasks
 from services.referral.adapters import referral_repository as repo
 from services.referral.adapters.fhir_bundle import searchset
-from services.referral.adapters.fhir_capability import capability_statement
+from services.referral.adapters.fhir_capability import CAPABILITY_RESOURCES, capability_statement
 from services.referral.adapters.fhir_task import (
     TaskContext,
     service_request_resource,
@@ -31,9 +31,23 @@ from warmlink.audit import audit
 from warmlink.auth import CallerDep
 from warmlink.db import ConnectionDep
 from warmlink.fhir import FHIR_JSON
+from warmlink.openapi import problem_responses
 
 router = APIRouter(prefix="/fhir", tags=["fhir"])
 STARTED = datetime.now(UTC)  # the CapabilityStatement's date: what this process serves
+# The search reads its parameters itself (strictly); documented from the CapabilityStatement's row.
+_TASK_SEARCH = next(r.search for r in CAPABILITY_RESOURCES if r.type == "Task")
+TASK_SEARCH_PARAMETERS = [
+    {"name": p.name, "in": "query", "schema": {"type": "string"}, "description": p.documentation}
+    for p in _TASK_SEARCH
+] + [
+    {
+        "name": CURSOR,
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "The position a `next` link carries",
+    }
+]
 
 
 def _base(request: Request) -> str:
@@ -65,7 +79,11 @@ async def _render(
     return _fhir(render(repo.to_referral(row), _base(request), context))
 
 
-@router.get("/Task")
+@router.get(
+    "/Task",
+    responses=problem_responses(400),
+    openapi_extra={"parameters": TASK_SEARCH_PARAMETERS},
+)
 async def search_tasks(request: Request, conn: ConnectionDep, caller: CallerDep) -> Response:
     """The Tasks of the caller's organization (as referring site or practice) that match the
     search, as a searchset Bundle, oldest change first; unsupported parameters are refused 400

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
@@ -19,6 +20,7 @@ from tests.unit.runtime.test_runtime_rate_limit import bearer, keys
 from warmlink import errors, guard, problems
 from warmlink.auth import CallerDep, TokenVerifier
 from warmlink.fhir import FHIR_JSON, expression
+from warmlink.openapi import OUTCOME_SCHEMA
 from warmlink.rate_limit import RateLimits, TokenBuckets
 
 SECRET = "Jane Q. Patient"
@@ -68,11 +70,13 @@ def client(keys: tuple[bytes, Path]) -> TestClient:
 
 
 def outcome(response: Response, status: int) -> list[dict[str, Any]]:
-    """The response's issues, after checking it is a valid R4 OperationOutcome with `status`."""
+    """The response's issues, after checking it is a valid R4 OperationOutcome with `status`, as
+    the OpenAPI documents say."""
     assert response.status_code == status
     assert response.headers["content-type"] == FHIR_JSON
     body = response.json()
     OperationOutcome.model_validate(body)
+    jsonschema.validate(body, OUTCOME_SCHEMA)
     issues: list[dict[str, Any]] = body["issue"]
     return issues
 
