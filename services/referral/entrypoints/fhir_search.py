@@ -16,6 +16,9 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
 
+from pydantic import TypeAdapter, ValidationError
+
+from contracts.fields import OrgId
 from contracts.lifecycle import FHIR_STATUS
 from services.referral.adapters.fhir_tasks import TaskQuery
 from warmlink.problems import BadRequest
@@ -31,6 +34,7 @@ OUR_STATES: dict[str, tuple[str, ...]] = {
     for code in sorted({fhir.task_status for fhir in FHIR_STATUS.values()})
 }
 ONE_MICROSECOND = timedelta(microseconds=1)
+_ORG_ID: TypeAdapter[str] = TypeAdapter(OrgId)
 
 
 def bad(parameter: str, detail: str) -> BadRequest:
@@ -65,10 +69,10 @@ def _organization(one: dict[str, str], name: str) -> str | None:
     value = one.get(name)
     if value is None:
         return None
-    found = value.removeprefix(ORGANIZATION)
-    if not found or "/" in found:
-        raise bad(name, f"{name} names an organization: Organization/<id> or <id>")
-    return found
+    try:  # an organization id as the directory writes them (no spaces, no NUL, 64 at most)
+        return _ORG_ID.validate_python(value.removeprefix(ORGANIZATION))
+    except ValidationError:
+        raise bad(name, f"{name} names an organization: Organization/<id> or <id>") from None
 
 
 def _statuses(value: str) -> tuple[str, ...]:
@@ -90,7 +94,7 @@ def _ids(value: str) -> tuple[UUID, ...]:
 def _count(value: str | None) -> int:
     if value is None:
         return DEFAULT_COUNT
-    if not value.isdigit() or int(value) > MAX_COUNT:
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_COUNT:
         raise bad("_count", f"_count is a whole number from 0 to {MAX_COUNT}")
     return int(value)
 
@@ -124,11 +128,12 @@ def _instant(value: str) -> tuple[datetime, datetime]:
             day = datetime.combine(date.fromisoformat(value), time(), UTC)
             return day, day + timedelta(days=1)
         at = datetime.fromisoformat(value)
-    except ValueError:
+        if at.tzinfo is None:
+            raise bad("_lastUpdated", "_lastUpdated needs a time zone when it gives a time")
+        at = at.astimezone(UTC)
+        return at, at + ONE_MICROSECOND
+    except (ValueError, OverflowError):  # not a date; or past the calendar's ends (9999-12-31)
         raise bad("_lastUpdated", "_lastUpdated is a date or an instant with its zone") from None
-    if at.tzinfo is None:
-        raise bad("_lastUpdated", "_lastUpdated needs a time zone when it gives a time")
-    return at, at + ONE_MICROSECOND
 
 
 def write_cursor(updated_at: datetime, referral_id: UUID) -> str:
@@ -141,6 +146,9 @@ def read_cursor(value: str) -> tuple[datetime, UUID]:
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
         at, referral_id = raw.split("|")
-        return datetime.fromisoformat(at), UUID(referral_id)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        when = datetime.fromisoformat(at)
+        if when.tzinfo is None:
+            raise ValueError("a cursor's time has its zone")
+        return when.astimezone(UTC), UUID(referral_id)
+    except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise bad(CURSOR, "_cursor is not one this server wrote") from None

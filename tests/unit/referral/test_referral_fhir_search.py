@@ -110,11 +110,18 @@ def test_ids_count_and_cursor() -> None:
         ([("status", "draft")], "status"),
         ([("requester", "Practitioner/7")], "requester"),
         ([("owner", "")], "owner"),
+        ([("owner", "bloom\x00therapy")], "owner"),  # PostgreSQL refuses NUL in text: not a 500
+        ([("requester", "Organization/" + "x" * 65)], "requester"),
+        ([("_lastUpdated", "le9999-12-31T23:59:59.999999+00:00")], "_lastUpdated"),  # overflow
+        ([("_lastUpdated", "gt9999-12-31")], "_lastUpdated"),
+        ([("_lastUpdated", "ge0001-01-01T00:00:00+14:00")], "_lastUpdated"),
+        ([("_cursor", write_cursor(datetime(2025, 3, 10), ID))], "_cursor"),  # no zone
         ([("_lastUpdated", "ne2025-03-10")], "_lastUpdated"),
         ([("_lastUpdated", "ge2025-03-10T15:00:00")], "_lastUpdated"),  # no zone
         ([("_lastUpdated", "geyesterday")], "_lastUpdated"),
         ([("_count", "101")], "_count"),
         ([("_count", "-1")], "_count"),
+        ([("_count", "\u00b2")], "_count"),  # a digit to str.isdigit, not to int()
         ([("_id", "not-an-id")], "_id"),
         ([("_cursor", "bm9wZQ")], "_cursor"),
         ([("status", "requested"), ("status", "accepted")], "status"),
