@@ -36,16 +36,20 @@ class FhirStatus:
 
 FHIR_STATUS: dict[ReferralStatus, FhirStatus] = {
     ReferralStatus.SUBMITTED: FhirStatus("requested", "2.0", "Service Request Created"),
-    ReferralStatus.ACKNOWLEDGED: FhirStatus("accepted", "3.0", "Accepted"),
-    ReferralStatus.DECLINED: FhirStatus("rejected", "4.0", "Declined"),
-    ReferralStatus.SCHEDULED: FhirStatus("in-progress", "5.1.1", "Event Scheduled"),
-    ReferralStatus.NO_SHOW: FhirStatus("in-progress", "5.1.2", "Scheduled Event Unattended"),
+    ReferralStatus.ACKNOWLEDGED: FhirStatus("accepted", "3.0", "Service Request Accepted"),
+    ReferralStatus.DECLINED: FhirStatus("rejected", "4.0", "Service Request Declined"),
+    ReferralStatus.SCHEDULED: FhirStatus("in-progress", "5.1.1", "Service Request Event Scheduled"),
+    ReferralStatus.NO_SHOW: FhirStatus(
+        "in-progress", "5.1.2", "Scheduled Service Request Event Unattended"
+    ),
     ReferralStatus.APPOINTMENT_CANCELLED: FhirStatus(
-        "in-progress", "5.1.3", "Scheduled Event Cancelled"
+        "in-progress", "5.1.3", "Scheduled Service Request Event Cancelled"
     ),
     # Attended stays in-progress until the referral is closed (then completed, 7.0).
-    ReferralStatus.ATTENDED: FhirStatus("in-progress", "5.1.4", "Event Completed"),
+    ReferralStatus.ATTENDED: FhirStatus("in-progress", "5.1.4", "Service Request Event Completed"),
     # The referrer's request (5.2) is honoured at once, so the event records the outcome (6.0).
-    ReferralStatus.CANCELLED: FhirStatus("cancelled", "6.0", "Fulfillment Cancelled"),
-    ReferralStatus.CLOSED: FhirStatus("completed", "7.0", "Fulfillment Completed"),
+    ReferralStatus.CANCELLED: FhirStatus(
+        "cancelled", "6.0", "Service Request Fulfillment Cancelled"
+    ),
+    ReferralStatus.CLOSED: FhirStatus("completed", "7.0", "Service Request Fulfillment Completed"),
 }

@@ -8,7 +8,8 @@ runtime adds to every route is written here, once, from the routes themselves:
   where a token is needed, 404 where the path names a thing, 409 for a write, 413 where a body
   is read, 422 where anything is read (FastAPI's own `HTTPValidationError` is not what is sent),
   429 and 503 where a request may be limited or wait for a connection;
-- the media type of a route whose response class says it (Server-Sent Events).
+- the media type of a route whose response class says it (Server-Sent Events);
+- under `/fhir`, every refusal as the FHIR OperationOutcome it is sent as (`warmlink.fhir`).
 
 A route that answers another media type besides JSON (CSV) declares it with `responses=CSV_TOO`;
 a refusal only it makes, with `responses=problem_responses(415)`.
@@ -26,6 +27,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from sse_starlette import EventSourceResponse
 from starlette.routing import BaseRoute
 
+from warmlink import fhir
 from warmlink.guard import needs_caller
 from warmlink.problems import MEDIA_TYPE
 
@@ -73,7 +75,33 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     },
 }
 
+OUTCOME_SCHEMA: dict[str, Any] = {
+    "title": "OperationOutcome",
+    "description": "A FHIR R4 OperationOutcome (http://hl7.org/fhir/R4/operationoutcome.html), "
+    "as every refusal under /fhir is sent: one issue per bad parameter or body field "
+    "(`expression` names it), else one for the whole request.",
+    "type": "object",
+    "required": ["resourceType", "issue"],
+    "properties": {
+        "resourceType": {"const": "OperationOutcome"},
+        "issue": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["severity", "code"],
+                "properties": {
+                    "severity": {"enum": ["fatal", "error", "warning", "information"]},
+                    "code": {"type": "string"},
+                    "diagnostics": {"type": "string"},
+                    "expression": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
+    },
+}
+
 PROBLEMS: dict[str, str] = {
+    "400": "A request the route does not read as asked (a search parameter it does not support).",
     "401": "No token, or a token that is not valid (bad signature, expired, suspended).",
     "403": "The token's role or organization may not do this.",
     "404": "Not there, or not the caller's to see (another organization's is not told apart).",
@@ -104,6 +132,8 @@ def document(app: FastAPI) -> dict[str, Any]:
     )
     components = doc.setdefault("components", {})
     components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    if any(fhir.serves(path) for path in doc.get("paths", {})):
+        components["schemas"]["OperationOutcome"] = OUTCOME_SCHEMA
     components["securitySchemes"] = {
         SCHEME: {
             "type": "http",
@@ -154,6 +184,13 @@ def _describe(operation: dict[str, Any], route: Any, method: str) -> None:
         statuses += ["429", "503"]
     for status in statuses:
         responses[status] = _problem(PROBLEMS[status])
+    if fhir.serves(route.path_format):  # FHIR resources, refused as FHIR clients read it
+        outcome = {fhir.FHIR_JSON: {"schema": {"$ref": "#/components/schemas/OperationOutcome"}}}
+        for status, response in responses.items():
+            if status.startswith(("4", "5")):
+                response["content"] = outcome
+            elif status.startswith("2"):
+                response["content"] = {fhir.FHIR_JSON: {"schema": {"type": "object"}}}
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

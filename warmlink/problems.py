@@ -4,7 +4,8 @@ Domain and service-layer code raise `warmlink.errors.DomainError` kinds, which a
 their status (`problem_for`); entrypoints may raise `Problem` subclasses for what only HTTP knows
 (a missing header, a bad token). Request validation errors become 422 with one entry per failing
 field (`pointer` for the body, `parameter`/`header` for the rest). Unexpected errors become a bare
-500 that never echoes the request.
+500 that never echoes the request. Routes under `/fhir` answer the same errors as a FHIR
+OperationOutcome instead (`warmlink.fhir`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from warmlink import errors
+from warmlink import errors, fhir
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,12 @@ class Problem(Exception):
         if self.errors:
             body["errors"] = self.errors
         return body | self.extensions
+
+
+class BadRequest(Problem):
+    """A request the route cannot read as asked (a search parameter it does not support)."""
+
+    status, title, slug = 400, "Bad Request", "bad-request"
 
 
 class Unauthorized(Problem):
@@ -140,6 +147,10 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 def problem_response(problem: Problem, request: Request) -> JSONResponse:
+    if fhir.serves(request.url.path):  # a FHIR client reads an OperationOutcome (warmlink.fhir)
+        return fhir.outcome_response(
+            problem.status, problem.detail, problem.errors, problem.headers
+        )
     return JSONResponse(
         problem.body(request.url.path),
         status_code=problem.status,

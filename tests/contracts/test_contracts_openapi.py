@@ -20,6 +20,7 @@ from warmlink.service import ServiceSpec, create_app
 from warmlink.settings import ServiceSettings
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+OUTCOME = {"application/fhir+json": {"schema": {"$ref": "#/components/schemas/OperationOutcome"}}}
 
 
 def _doc(service: str) -> dict[str, Any]:
@@ -68,9 +69,11 @@ def test_every_error_is_documented_as_problem_json(service: str) -> None:
     for path, method, op in _operations(doc):
         if path == "/ready":  # answers 503 with its own JSON body, for probes
             continue
+        # Under /fhir a refusal is a FHIR OperationOutcome (warmlink.fhir), as it is sent.
+        refusal = OUTCOME if path.startswith("/fhir/") else {MEDIA_TYPE: {"schema": PROBLEM_REF}}
         for status, response in op["responses"].items():
             if status.startswith(("4", "5")):
-                assert response["content"] == {MEDIA_TYPE: {"schema": PROBLEM_REF}}, (
+                assert response["content"] == refusal, (
                     path,
                     method,
                     status,

@@ -76,6 +76,7 @@ PHI_ROUTES: dict[tuple[str, str, str], str] = {
     ("referral", "POST", "/v1/intake/{referral_id}/close"): "referral",
     ("referral", "GET", "/fhir/Task/{referral_id}"): "referral",
     ("referral", "GET", "/fhir/ServiceRequest/{referral_id}"): "referral",
+    ("referral", "GET", "/fhir/Task"): "referral",
 }
 
 _TRAIL = "who read or wrote a record: ids, roles and times, no patient data"
@@ -85,6 +86,7 @@ _MEASURES = "de-identified counts and medians (no patient_ref)"
 NOT_PHI: dict[tuple[str, str, str], str] = {
     ("screening", "GET", "/v1/screenings/{screening_id}/access"): _TRAIL,
     ("referral", "GET", "/v1/referrals/{referral_id}/access"): _TRAIL,
+    ("referral", "GET", "/fhir/metadata"): "the FHIR server's CapabilityStatement: what it serves",
     ("referral", "GET", "/v1/referrals/{referral_id}/patient-message"): (
         "the words written for her: the practice, its number, the crisis lines; nothing of hers"
     ),
@@ -416,6 +418,14 @@ async def test_every_read_and_write_of_patient_data_names_the_person(net: Networ
         route("referral", "GET", "/v1/referrals"),
         "/v1/referrals?patient_ref=pt-audit-1",
         listed("id"),
+    )
+    await call(
+        net,
+        trail,
+        site,
+        route("referral", "GET", "/fhir/Task"),
+        f"/fhir/Task?_id={rid}",
+        lambda found: {e["resource"]["id"] for e in found.json()["entry"]},
     )
     message = "/v1/referrals/{referral_id}/patient-message"
     await call(

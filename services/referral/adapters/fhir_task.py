@@ -20,13 +20,19 @@ ServiceRequest.status (the order) is coarser than Task.status (its fulfilment):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from contracts.codes import CancelReason, DeclineReason
 from contracts.lifecycle import FHIR_STATUS, ReferralStatus
 from services.referral.domain.referral import Referral
+from warmlink.auth import PERSON_PREFIX
 
 BSER_TASK_PROFILE = "http://hl7.org/fhir/us/bser/StructureDefinition/BSeR-ReferralTask"
+BSER_SERVICE_REQUEST_PROFILE = (
+    "http://hl7.org/fhir/us/bser/StructureDefinition/BSeR-ReferralServiceRequest"
+)
 BSER_BUSINESS_STATUS_SYSTEM = "http://hl7.org/fhir/us/bser/CodeSystem/TaskBusinessStatusCS"
 TASK_CODE_SYSTEM = "http://hl7.org/fhir/CodeSystem/task-code"
 SNOMED = "http://snomed.info/sct"
@@ -40,9 +46,65 @@ REFERRAL_ID_SYSTEM = "urn:warmlink:referral"
 ORGANIZATION_SYSTEM = "urn:warmlink:organization"
 PATIENT_REF_SYSTEM_PREFIX = "urn:warmlink:patient-ref:"
 LEVEL_OF_CARE_SYSTEM = "urn:warmlink:level-of-care"
+# A person who signs in (the portal's people): her id, never her name. A staff id a site's own
+# system sent (`referrer_id`) is only unique within that site, hence one system per site.
+PERSON_SYSTEM = "urn:warmlink:person"
+STAFF_SYSTEM_PREFIX = "urn:warmlink:staff:"
+PERSON_ROLE_SYSTEM = "urn:warmlink:person-role"
+DECLINE_REASON_SYSTEM = "urn:warmlink:decline-reason"
+CANCEL_REASON_SYSTEM = "urn:warmlink:cancel-reason"
+# The contained PractitionerRole that Task.requester and ServiceRequest.requester point at.
+REQUESTER_ID = "requester"
 
 # SNOMED CT 306206005 |Referral to service (procedure)|.
 REFERRAL_CATEGORY = {"code": "306206005", "display": "Referral to service"}
+
+# SNOMED CT 394924000 |Symptoms of depression (finding)|: why a referral made from a positive
+# screen is made. A screen (EPDS, PHQ-9) finds symptoms that need assessment; it diagnoses
+# nothing, so a disorder code (35489007 |Depressive disorder|, 58703003 |Postpartum depression|)
+# would claim more than the network knows. A referral made without a screen carries no reasonCode:
+# its reason is the clinician's, and is not held here.
+SCREEN_FINDING = {"code": "394924000", "display": "Symptoms of depression"}
+SCREEN_FINDING_TEXT = "Positive perinatal depression screen"
+
+# The words a clinician reads beside each coded reason (statusReason.text is required by BSeR).
+DECLINE_REASON_TEXT: dict[str, str] = {
+    DeclineReason.NO_CAPACITY: "No capacity",
+    DeclineReason.NOT_CLINICAL_FIT: "Not a clinical fit",
+    DeclineReason.COVERAGE: "Coverage not accepted",
+    DeclineReason.UNABLE_TO_REACH: "Unable to reach the patient",
+    DeclineReason.PATIENT_DECLINED: "The patient declined",
+    DeclineReason.OTHER: "Other",
+}
+CANCEL_REASON_TEXT: dict[str, str] = {
+    CancelReason.PATIENT_DECLINED: "The patient declined",
+    CancelReason.REFERRED_ELSEWHERE: "Referred elsewhere",
+    CancelReason.NO_LONGER_NEEDED: "No longer needed",
+    CancelReason.DUPLICATE: "Duplicate referral",
+    CancelReason.ENTERED_IN_ERROR: "Entered in error",
+    CancelReason.OTHER: "Other",
+}
+_REASONS: dict[ReferralStatus, tuple[str, dict[str, str]]] = {
+    ReferralStatus.DECLINED: (DECLINE_REASON_SYSTEM, DECLINE_REASON_TEXT),
+    ReferralStatus.CANCELLED: (CANCEL_REASON_SYSTEM, CANCEL_REASON_TEXT),
+}
+
+
+@dataclass(frozen=True)
+class TaskContext:
+    """What the Task says beyond the referral's own row, read from its timeline.
+
+    `submitted_by`: the subject whose `submit` made the referral (`person:<uuid>` for a person
+    signed in at the portal, a client id for an EHR), with her `submitter_role`;
+    `status_reason`: the coded reason of the change that put the referral in its current state.
+    """
+
+    submitted_by: str | None = None
+    submitter_role: str | None = None
+    status_reason: str | None = None
+
+
+NO_CONTEXT = TaskContext()
 
 # Same wording as the directory's HSDS taxonomy; repeated because services do not import each
 # other. An unknown level still renders, with its raw code as the text.
@@ -68,19 +130,23 @@ SERVICE_REQUEST_STATUS: dict[ReferralStatus, str] = {
 _PRIORITIES = frozenset({"routine", "urgent"})
 
 
-def task_resource(r: Referral, base_url: str) -> dict[str, Any]:
+def task_resource(r: Referral, base_url: str, context: TaskContext = NO_CONTEXT) -> dict[str, Any]:
     """The BSeR referral Task for `r`; its focus is `service_request_resource(r, base_url)`.
 
     `base_url` is the FHIR base the resources are served from: references are absolute so the Task
-    still resolves when an EHR stores it elsewhere ("" gives relative references).
+    still resolves when an EHR stores it elsewhere ("" gives relative references). The requester
+    is the person who referred, as a contained PractitionerRole at the referring site; a declined
+    or cancelled referral carries its coded reason as statusReason.
     """
     fhir = FHIR_STATUS[r.status]
-    return {
+    task: dict[str, Any] = {
         "resourceType": "Task",
         "id": str(r.id),
         "meta": {"profile": [BSER_TASK_PROFILE], **_security(r)},
+        "contained": [_requester_role(r, context)],
         "identifier": [_placer_identifier(r)],
         "status": fhir.task_status,
+        **_status_reason(r.status, context.status_reason),
         "businessStatus": {
             "coding": [
                 {
@@ -108,25 +174,32 @@ def task_resource(r: Referral, base_url: str) -> dict[str, Any]:
         "for": _patient(r),
         "authoredOn": _datetime(r.submitted_at),
         "lastModified": _datetime(r.updated_at or r.submitted_at),
-        "requester": _organization(r.site_id),
+        "requester": _REQUESTER,
         "owner": _organization(r.practice_id),
         # The practice's acknowledgement deadline (one business day, its own time zone).
         "restriction": {"period": {"end": _datetime(r.acknowledge_by)}},
     }
+    return task
 
 
-def service_request_resource(r: Referral, base_url: str) -> dict[str, Any]:
-    """The ServiceRequest (the order) that `task_resource(r, base_url)` tracks.
+def service_request_resource(
+    r: Referral, base_url: str, context: TaskContext = NO_CONTEXT
+) -> dict[str, Any]:
+    """The ServiceRequest (the order) that `task_resource(r, base_url)` tracks, claiming BSeR's
+    referral ServiceRequest profile: requested by the person who referred (a contained
+    PractitionerRole, as the profile requires) for the screen's finding (`SCREEN_FINDING`).
 
-    No profile is claimed: BSeR's ServiceRequest profile needs a supporting-information document
-    bundle that would carry the clinical PHI this view deliberately leaves out. `base_url` is
-    accepted for symmetry with `task_resource`; the ServiceRequest holds only logical references.
+    BSeR's supporting-information document bundle is left out: it would carry the clinical PHI
+    this view deliberately omits. `base_url` is accepted for symmetry with `task_resource`; the
+    ServiceRequest holds only logical references.
     """
     del base_url  # no outgoing resource references: see the docstring
     display = LEVEL_OF_CARE_DISPLAY.get(r.level_of_care, r.level_of_care)
     resource: dict[str, Any] = {
         "resourceType": "ServiceRequest",
         "id": str(r.id),
+        "meta": {"profile": [BSER_SERVICE_REQUEST_PROFILE], **_security(r)},
+        "contained": [_requester_role(r, context)],
         "identifier": [_placer_identifier(r)],
         "status": SERVICE_REQUEST_STATUS[r.status],
         "intent": "order",
@@ -140,13 +213,50 @@ def service_request_resource(r: Referral, base_url: str) -> dict[str, Any]:
         },
         "subject": _patient(r),
         "authoredOn": _datetime(r.submitted_at),
-        "requester": _organization(r.site_id),
+        "requester": _REQUESTER,
         "performer": [_organization(r.practice_id)],
     }
-    security = _security(r)
-    if security:
-        resource["meta"] = security
+    if r.screening_id is not None:
+        finding = {"coding": [{"system": SNOMED, **SCREEN_FINDING}], "text": SCREEN_FINDING_TEXT}
+        resource["reasonCode"] = [finding]
     return resource
+
+
+_REQUESTER = {"reference": "#" + REQUESTER_ID, "type": "PractitionerRole"}
+
+
+def _requester_role(r: Referral, context: TaskContext) -> dict[str, Any]:
+    """The person who referred, in her role at the referring site: the person who submitted it
+    when she signed in at the portal, else the clinician the site's own system named
+    (`referrer_id`). Identifiers and a role code only: no name, no contact details."""
+    submitter = context.submitted_by or ""
+    if submitter.startswith(PERSON_PREFIX):
+        person = {"system": PERSON_SYSTEM, "value": submitter.removeprefix(PERSON_PREFIX)}
+        role = context.submitter_role
+    else:
+        person = {"system": STAFF_SYSTEM_PREFIX + r.site_id, "value": r.referrer_id}
+        role = None
+    practitioner_role: dict[str, Any] = {
+        "resourceType": "PractitionerRole",
+        "id": REQUESTER_ID,
+        "practitioner": {"type": "Practitioner", "identifier": person},
+        "organization": _organization(r.site_id),
+    }
+    if role:
+        practitioner_role["code"] = [{"coding": [{"system": PERSON_ROLE_SYSTEM, "code": role}]}]
+    return practitioner_role
+
+
+def _status_reason(status: ReferralStatus, reason: str | None) -> dict[str, Any]:
+    """Task.statusReason for a declined or cancelled referral: the coded reason, and its words
+    (BSeR requires the text). Other states, or a reason not coded, carry none."""
+    if status not in _REASONS or reason is None:
+        return {}
+    system, words = _REASONS[status]
+    if reason not in words:
+        return {}
+    coding = {"system": system, "code": reason, "display": words[reason]}
+    return {"statusReason": {"coding": [coding], "text": words[reason]}}
 
 
 def _patient(r: Referral) -> dict[str, Any]:

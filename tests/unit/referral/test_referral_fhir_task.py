@@ -13,11 +13,14 @@ import pytest
 from fhir.resources.R4B.servicerequest import ServiceRequest
 from fhir.resources.R4B.task import Task
 
+from contracts.codes import CancelReason, DeclineReason
 from contracts.lifecycle import FHIR_STATUS, ReferralStatus
 from services.referral.adapters.fhir_task import (
     BSER_BUSINESS_STATUS_SYSTEM,
+    BSER_SERVICE_REQUEST_PROFILE,
     BSER_TASK_PROFILE,
     SERVICE_REQUEST_STATUS,
+    TaskContext,
     service_request_resource,
     task_resource,
 )
@@ -71,9 +74,13 @@ PATIENT = PatientDetails(
     preferred_contact_times="weekday mornings after nine",
     notes="lives with her mother-in-law; prefers not to be called at home",
 )
-# Elements that could carry a person's details or free text. (CodeableConcept.text is allowed: it
-# only ever names the level of care; the resource's narrative `text` is checked separately.)
-PHI_KEYS = {"name", "telecom", "birthDate", "note", "description", "output", "contained"}
+# Elements that could carry a person's details or free text, anywhere (the contained
+# PractitionerRole included). CodeableConcept.text is allowed: it only ever names a level of care,
+# a coded reason or the screen's finding; the resource's narrative `text` is checked separately.
+PHI_KEYS = {"name", "telecom", "birthDate", "note", "description", "output", "address"}
+PERSON_ID = "5d0c9a7e-1111-4c2b-9d3e-123456789abc"
+SIGNED_IN = TaskContext(submitted_by=f"person:{PERSON_ID}", submitter_role="ma")
+REQUESTER = {"reference": "#requester", "type": "PractitionerRole"}
 
 
 def referral(**overrides: Any) -> Referral:
@@ -167,6 +174,7 @@ def test_task_fields() -> None:
     assert task["resourceType"] == "Task"
     assert task["id"] == str(REFERRAL_ID)
     assert task["meta"] == {"profile": [BSER_TASK_PROFILE]}
+    assert "statusReason" not in task
     assert task["intent"] == "order"
     assert task["priority"] == "routine"
     assert task["focus"]["reference"] == f"{BASE}/ServiceRequest/{REFERRAL_ID}"
@@ -174,8 +182,7 @@ def test_task_fields() -> None:
         "system": "urn:warmlink:patient-ref:site-ob-lakeview",
         "value": "MRN-000123",
     }
-    assert task["requester"]["type"] == "Organization"
-    assert task["requester"]["identifier"]["value"] == "site-ob-lakeview"
+    assert task["requester"] == REQUESTER
     assert task["owner"]["type"] == "Organization"
     assert task["owner"]["identifier"]["value"] == "practice-bloom"
     assert task["authoredOn"] == "2025-03-10T15:00:00+00:00"
@@ -237,7 +244,7 @@ def test_service_request_fields() -> None:
         ],
         "text": "Outpatient therapy",
     }
-    assert order["requester"]["identifier"]["value"] == "site-ob-lakeview"
+    assert order["requester"] == REQUESTER
     assert order["performer"] == [
         {
             "type": "Organization",
@@ -245,8 +252,99 @@ def test_service_request_fields() -> None:
         }
     ]
     assert order["authoredOn"] == "2025-03-10T15:00:00+00:00"
-    assert "meta" not in order
-    assert not {"reasonCode", "supportingInfo"} & set(order)
+    assert order["meta"] == {"profile": [BSER_SERVICE_REQUEST_PROFILE]}
+    assert order["reasonCode"] == [
+        {
+            "coding": [
+                {
+                    "system": "http://snomed.info/sct",
+                    "code": "394924000",
+                    "display": "Symptoms of depression",
+                }
+            ],
+            "text": "Positive perinatal depression screen",
+        }
+    ]
+    assert "supportingInfo" not in order
+
+
+def test_a_referral_without_a_screen_claims_no_reason() -> None:
+    order = service_request_resource(referral(screening_id=None), BASE)
+    assert "reasonCode" not in order
+    ServiceRequest.model_validate(order)
+
+
+# --- the person who referred ---
+
+
+def role_of(resource: dict[str, Any]) -> dict[str, Any]:
+    [contained] = resource["contained"]
+    assert resource["requester"] == REQUESTER
+    assert contained["resourceType"] == "PractitionerRole" and contained["id"] == "requester"
+    assert isinstance(contained, dict)
+    return contained
+
+
+def test_the_requester_is_the_person_who_submitted_at_her_site() -> None:
+    r = referral()
+    for resource in (
+        task_resource(r, BASE, SIGNED_IN),
+        service_request_resource(r, BASE, SIGNED_IN),
+    ):
+        role = role_of(resource)
+        assert role["practitioner"]["identifier"] == {
+            "system": "urn:warmlink:person",
+            "value": PERSON_ID,
+        }
+        assert role["organization"]["identifier"]["value"] == "site-ob-lakeview"
+        assert role["code"] == [{"coding": [{"system": "urn:warmlink:person-role", "code": "ma"}]}]
+    Task.model_validate(task_resource(r, BASE, SIGNED_IN))
+    ServiceRequest.model_validate(service_request_resource(r, BASE, SIGNED_IN))
+
+
+def test_a_referral_an_ehr_sent_names_the_clinician_its_system_named() -> None:
+    client = TaskContext(submitted_by="ehr-lakeview", submitter_role=None)
+    role = role_of(task_resource(referral(), BASE, client))
+    assert role["practitioner"]["identifier"] == {
+        "system": "urn:warmlink:staff:site-ob-lakeview",
+        "value": "user-42",
+    }
+    assert "code" not in role
+
+
+# --- why a referral was declined or cancelled ---
+
+
+@pytest.mark.parametrize(
+    ("status", "reasons", "system"),
+    [
+        (ReferralStatus.DECLINED, list(DeclineReason), "urn:warmlink:decline-reason"),
+        (ReferralStatus.CANCELLED, list(CancelReason), "urn:warmlink:cancel-reason"),
+    ],
+)
+def test_declines_and_cancels_carry_their_coded_reason(
+    status: ReferralStatus, reasons: list[str], system: str
+) -> None:
+    for reason in reasons:
+        task = task_resource(referral(status=status), BASE, TaskContext(status_reason=reason))
+        Task.model_validate(task)
+        [coding] = task["statusReason"]["coding"]
+        assert (coding["system"], coding["code"]) == (system, reason)
+        assert task["statusReason"]["text"] == coding["display"]  # BSeR: text 1..1
+
+
+@pytest.mark.parametrize(
+    "status", [s for s in ReferralStatus if s not in ("declined", "cancelled")]
+)
+def test_other_states_carry_no_status_reason(status: ReferralStatus) -> None:
+    # A reason on another state's timeline entry (a no-show, a closure outcome) is not a refusal.
+    task = task_resource(referral(status=status), BASE, TaskContext(status_reason="no_capacity"))
+    assert "statusReason" not in task
+
+
+def test_an_uncoded_reason_is_left_out_rather_than_invented() -> None:
+    context = TaskContext(status_reason="she moved away")
+    assert "statusReason" not in task_resource(referral(status="declined"), BASE, context)
 
 
 def test_an_unknown_level_of_care_renders_its_code() -> None:
@@ -261,7 +359,10 @@ def test_an_unknown_level_of_care_renders_its_code() -> None:
 @pytest.mark.parametrize("status", list(ReferralStatus))
 def test_no_phi_and_no_free_text_in_either_resource(status: ReferralStatus) -> None:
     r = referral(status=status, part2=True, urgency="urgent")
-    for resource in (task_resource(r, BASE), service_request_resource(r, BASE)):
+    for resource in (
+        task_resource(r, BASE, SIGNED_IN),
+        service_request_resource(r, BASE, SIGNED_IN),
+    ):
         wire = json.dumps(resource)
         for value in (
             PATIENT.given_name,
@@ -274,7 +375,6 @@ def test_no_phi_and_no_free_text_in_either_resource(status: ReferralStatus) -> N
             PATIENT.preferred_contact_times or "",
             PATIENT.notes or "",
             r.practice_name,  # display text, not needed: the practice is an identifier
-            r.referrer_id,  # a person: the organization answers for the referral
         ):
             assert value not in wire
         assert not PHI_KEYS & walk_keys(resource)
