@@ -10,14 +10,15 @@ a token may read: the directory is what the network publishes."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from services.directory.domain.model import Service
 from services.directory.hsds.adapters import queries
+from services.directory.hsds.adapters.published_ids import PublishedIds
 from services.directory.hsds.domain import export, paging
-from services.directory.hsds.domain.ids import hsds_id
 from services.directory.hsds.domain.taxonomy import (
     CODE_OF_TERM_ID,
     TAXONOMY,
@@ -31,6 +32,7 @@ from warmlink.problems import InvalidInput, NotFound
 router = APIRouter(prefix="/v1/hsds", tags=["hsds"])
 Json = dict[str, Any]
 HSDS_VERSION = "3.1"
+SERVICE_IDS, ORGANIZATION_IDS = PublishedIds("service"), PublishedIds("organization")
 
 PageNumber = Annotated[int, Query(ge=1, le=1_000_000, description="page number, from 1")]
 PerPage = Annotated[int | None, Query(ge=1, description="records a page; at most the max")]
@@ -87,11 +89,6 @@ def _aware(moment: datetime | None) -> datetime | None:
     )
 
 
-def _find(kind: str, published: str, ours: list[str]) -> str | None:
-    """Our id of the record published as ``published`` (UUIDs are one-way: compare them all)."""
-    return next((our_id for our_id in ours if hsds_id(kind, our_id) == published), None)
-
-
 def _service_of(item: queries.Listed) -> Service:
     return next(s for s in item.organization.services if s.id == item.service_id)
 
@@ -118,7 +115,7 @@ async def services(
     modified_after = _aware(modified_after)
     org = code = None
     if organization_id is not None:
-        org = _find("organization", organization_id, await queries.organization_ids(conn))
+        org = await ORGANIZATION_IDS.find(organization_id, partial(queries.organization_ids, conn))
     if taxonomy_term_id is not None:
         code = CODE_OF_TERM_ID.get(taxonomy_term_id)
     unknown = (organization_id, org), (taxonomy_term_id, code)
@@ -146,7 +143,7 @@ async def services(
 @router.get("/services/{id}")
 async def one_service(request: Request, id: str, caller: CallerDep, conn: ConnectionDep) -> Json:
     """The fully nested service (HSDS `service.json`), or 404."""
-    our_id = _find("service", id, await queries.service_ids(conn))
+    our_id = await SERVICE_IDS.find(id, partial(queries.service_ids, conn))
     item = await queries.one_service(conn, our_id) if our_id else None
     if item is None:
         raise NotFound(f"No service {id}.")
@@ -171,7 +168,7 @@ async def organizations(asked: Paged, caller: CallerDep, conn: ConnectionDep) ->
 @router.get("/organizations/{id}")
 async def one_organization(id: str, caller: CallerDep, conn: ConnectionDep) -> Json:
     """The organization with its locations and attributes, or 404."""
-    our_id = _find("organization", id, await queries.organization_ids(conn))
+    our_id = await ORGANIZATION_IDS.find(id, partial(queries.organization_ids, conn))
     orgs = await queries.organizations(conn, [our_id] if our_id else [])
     if not orgs:
         raise NotFound(f"No organization {id}.")
