@@ -140,9 +140,7 @@ NOT_PHI: dict[tuple[str, str, str], str] = {
     ("directory", "GET", "/v1/hsds/organizations"): "the directory's HSDS export",
     ("directory", "GET", "/v1/hsds/organizations/{id}"): "the directory's HSDS export",
     ("directory", "GET", "/v1/hsds/taxonomies"): "the directory's HSDS export",
-    ("directory", "GET", "/v1/hsds/taxonomies/{id}"): "the directory's HSDS export",
     ("directory", "GET", "/v1/hsds/taxonomy_terms"): "the directory's HSDS export",
-    ("directory", "GET", "/v1/hsds/taxonomy_terms/{id}"): "the directory's HSDS export",
 }
 # Every service's own: health, readiness, Prometheus metrics (counts), who a token is.
 EVERYWHERE = {("GET", "/health"), ("GET", "/ready"), ("GET", "/metrics"), ("GET", "/v1/whoami")}

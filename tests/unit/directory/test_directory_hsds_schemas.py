@@ -17,8 +17,8 @@ from services.directory.hsds.adapters.validate import (
     BASE_URI,
     SCHEMA_DIR,
     format_checker,
-    page_schema_uri,
     registry,
+    response_schema_uri,
     schema,
     validate_record,
 )
@@ -117,7 +117,7 @@ def test_what_is_not_vendored_is_refused_not_fetched() -> None:
 def test_pages_are_the_published_page_with_contents() -> None:
     assert list(schema("openapi")["components"]["schemas"]["Page"]["properties"]) == PAGE
     for path in LIST_PATHS:
-        response = registry().resolver().lookup(page_schema_uri(path)).contents
+        response = registry().resolver().lookup(response_schema_uri(path)).contents
         assert response["allOf"] == [{"$ref": "#/components/schemas/Page"}]
         assert response["properties"]["contents"]["type"] == "array"
 

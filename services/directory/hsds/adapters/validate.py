@@ -121,8 +121,8 @@ def _pointer(*parts: str) -> str:
     return "/".join(part.replace("~", "~0").replace("/", "~1") for part in parts)
 
 
-def page_schema_uri(path: str) -> str:
-    """The published response schema of ``GET path`` (a path of the HSDS API reference)."""
+def response_schema_uri(path: str) -> str:
+    """The published 200 response schema of ``GET path`` (a path of the HSDS API reference)."""
     return f"{OPENAPI_URI}#/" + _pointer(
         "paths", path, "get", "responses", "200", "content", "application/json", "schema"
     )
@@ -165,17 +165,25 @@ def validate_record(
     return _check(record, f"{BASE_URI}{name}.json", allow_extensions)
 
 
+def validate_response(
+    path: str, body: Mapping[str, Any], *, allow_extensions: bool = False
+) -> list[str]:
+    """Every problem with the body of ``GET path`` (not a list: see ``validate_page``) against
+    the published OpenAPI response schema, sorted; empty when valid."""
+    return _check(body, response_schema_uri(path), allow_extensions)
+
+
 def validate_page(
     path: str, page: Mapping[str, Any], *, allow_extensions: bool = False
 ) -> list[str]:
     """Every problem with the body of ``GET path`` against the published OpenAPI response
     (the ``Page`` fields and ``contents``), sorted; empty when valid. Page fields we do not know
     are reported as extensions too."""
-    errors = _check(page, page_schema_uri(path), allow_extensions=True)
+    errors = _check(page, response_schema_uri(path), allow_extensions=True)
     if not allow_extensions:
         known = {"contents", *schema("openapi")["components"]["schemas"]["Page"]["properties"]}
         errors += [f"$.{key}: not a field of the HSDS Page" for key in page if key not in known]
-        response = registry().resolver().lookup(page_schema_uri(path)).contents
+        response = registry().resolver().lookup(response_schema_uri(path)).contents
         items = response["properties"]["contents"]["items"]
         for index, record in enumerate(page.get("contents", [])):
             errors += _unknown_fields(record, items, OPENAPI_URI, f"$.contents[{index}]")

@@ -118,14 +118,10 @@ async def services(
         org = await ORGANIZATION_IDS.find(organization_id, partial(queries.organization_ids, conn))
     if taxonomy_term_id is not None:
         code = CODE_OF_TERM_ID.get(taxonomy_term_id)
-    unknown = (organization_id, org), (taxonomy_term_id, code)
-    if any(asked and not ours for asked, ours in unknown) or taxonomy_id not in (
-        None,
-        TAXONOMY["id"],
-    ):
-        return paging.page(
-            [], 0, asked.number, asked.size
-        )  # no service has that organization or term
+    unknown_org, unknown_term = organization_id and not org, taxonomy_term_id and not code
+    if unknown_org or unknown_term or taxonomy_id not in (None, TAXONOMY["id"]):
+        # Nothing to read: no service has that organization or term, nor another taxonomy.
+        return paging.page([], 0, asked.number, asked.size)
     settings, now = _settings(request), datetime.now(UTC)
     where = queries.ServiceFilter(modified_after, org, code, search)
     listed, total = await queries.services_page(
@@ -181,23 +177,8 @@ async def taxonomies(asked: Paged, caller: CallerDep) -> Json:
     return paging.slice_of([dict(TAXONOMY)], asked.number, asked.size)
 
 
-@router.get("/taxonomies/{id}")
-async def one_taxonomy(id: str, caller: CallerDep) -> Json:
-    if id != TAXONOMY["id"]:
-        raise NotFound(f"No taxonomy {id}.")
-    return dict(TAXONOMY)
-
-
 @router.get("/taxonomy_terms")
 async def terms(asked: Paged, caller: CallerDep, taxonomy_id: TaxonomyId = None) -> Json:
     """The terms of the vocabulary, in code order."""
     every = taxonomy_terms() if taxonomy_id in (None, TAXONOMY["id"]) else []
     return paging.slice_of(every, asked.number, asked.size)
-
-
-@router.get("/taxonomy_terms/{id}")
-async def one_term(id: str, caller: CallerDep) -> Json:
-    found = [term for term in taxonomy_terms() if term["id"] == id]
-    if not found:
-        raise NotFound(f"No taxonomy term {id}.")
-    return found[0]
