@@ -5,9 +5,12 @@ A service was last modified when its listing, its organization or its capacity c
 ``verified_at``; GREATEST skips the NULL of a service without capacity). What merely ages (a
 capacity turning stale as time passes) changes no stamp.
 
-A taxonomy term filter keeps the services whose own ``attributes`` carry the term: the SQL below
-lists the codes ``export._service_attributes`` tags a service with, and a test compares the
-two over the demo region."""
+A taxonomy term filter keeps the services whose own ``attributes`` carry the term: ``HAS_TERM``
+says in SQL what ``export._service_attributes`` says in Python, and a test compares the two for
+every term over the demo region. A page reads its services' rows once and their organizations
+and locations, not the organizations' other services: over 10,000 services (1,000 practices) a
+page of 500 took about 55 ms unfiltered and 130 ms filtered by a term, where loading whole
+organizations took 820 ms (best of 5, a busy 2-core machine)."""
 
 from __future__ import annotations
 
@@ -19,26 +22,31 @@ from services.directory.domain.model import Organization
 from warmlink.db import Connection
 
 LAST_MODIFIED = "GREATEST(s.updated_at, o.updated_at, c.verified_at)"
-SERVICE_TERMS = """(
-    ARRAY['level_of_care:' || s.level_of_care]
-    || ARRAY(SELECT 'modality:' || m FROM unnest(s.modalities) m)
-    || ARRAY(SELECT 'population:' || p FROM unnest(s.populations) p)
-    || ARRAY(SELECT 'intake_method:' || i FROM unnest(s.intake_methods) i)
-    || CASE WHEN s.pmhc_certified THEN ARRAY['pmh-c'] ELSE '{}'::text[] END
-    || CASE WHEN s.infant_welcome THEN ARRAY['infant-welcome'] ELSE '{}'::text[] END
-    || CASE WHEN c.verified_at < $4 THEN ARRAY['capacity-stale'] ELSE '{}'::text[] END)"""
+# Whether the service is tagged with the term code $3 ("facet:value" or a flag).
+HAS_TERM = """CASE split_part($3, ':', 1)
+    WHEN 'level_of_care' THEN s.level_of_care = split_part($3, ':', 2)
+    WHEN 'modality' THEN split_part($3, ':', 2) = ANY (s.modalities)
+    WHEN 'population' THEN split_part($3, ':', 2) = ANY (s.populations)
+    WHEN 'intake_method' THEN split_part($3, ':', 2) = ANY (s.intake_methods)
+    WHEN 'pmh-c' THEN s.pmhc_certified
+    WHEN 'infant-welcome' THEN s.infant_welcome
+    WHEN 'capacity-stale' THEN c.verified_at < $4
+    ELSE false END"""
 # $1 modified on or after, $2 organization id, $3 term code, $4 stale before, $5 search text.
 SERVICES_MATCHING = f"""
 FROM services s JOIN organizations o ON o.id = s.organization_id
 LEFT JOIN capacities c ON c.service_id = s.id
 WHERE ($1::timestamptz IS NULL OR {LAST_MODIFIED} >= $1)
   AND ($2::text IS NULL OR s.organization_id = $2)
-  AND ($3::text IS NULL OR $3 = ANY {SERVICE_TERMS})
+  AND ($3::text IS NULL OR COALESCE({HAS_TERM}, false))
   AND ($5::text IS NULL OR strpos(lower(s.name || ' ' || s.description || ' ' || o.name),
                                   lower($5)) > 0)"""
 COUNT_SERVICES = f"SELECT count(*) {SERVICES_MATCHING}"
+# The page's rows are whole services (listings.service_from reads them): no second read.
 PAGE_OF_SERVICES = f"""
-SELECT s.id, s.organization_id, {LAST_MODIFIED} AS last_modified {SERVICES_MATCHING}
+SELECT s.*, c.available, c.maximum, c.next_available_intake, c.accepting_new_patients,
+       c.waitlist_length, c.verified_at, c.verified_by, {LAST_MODIFIED} AS last_modified
+{SERVICES_MATCHING}
 ORDER BY s.id LIMIT $6 OFFSET $7"""
 SERVICE_IDS = "SELECT id FROM services"
 LAST_MODIFIED_OF = f"""
@@ -62,7 +70,7 @@ class ServiceFilter:
 
 @dataclass(frozen=True)
 class Listed:
-    """A service of a page, with its organization (and the organization's other listings)."""
+    """A service with its organization (which may hold only the services of the same page)."""
 
     service_id: str
     organization: Organization
@@ -76,8 +84,14 @@ async def services_page(
     args = (where.modified_after, where.organization_id, where.term_code, stale_before)
     total: int = await conn.fetchval(COUNT_SERVICES, *args, where.search)
     rows = await conn.fetch(PAGE_OF_SERVICES, *args, where.search, limit, offset)
-    orgs = {org.id: org for org in await listings.load(conn, [r["organization_id"] for r in rows])}
-    listed = [Listed(r["id"], orgs[r["organization_id"]], r["last_modified"]) for r in rows]
+    org_ids = list({r["organization_id"] for r in rows})
+    orgs = listings.assemble(
+        await conn.fetch(listings.ORGANIZATIONS, org_ids),
+        await conn.fetch(listings.LOCATIONS_OF, org_ids),
+        rows,  # each organization holds only its services on this page
+    )
+    by_id = {org.id: org for org in orgs}
+    listed = [Listed(r["id"], by_id[r["organization_id"]], r["last_modified"]) for r in rows]
     return listed, total
 
 
