@@ -95,6 +95,12 @@ def test_list_records_validate_against_the_compiled_list_schemas(
         for service in org.services
     ]
     assert all_errors("compiled/service_list", summaries) == []
+    full = [
+        one_to_one(service_to_hsds(service, org, NOW, STALE_AFTER, MODIFIED))
+        for org in orgs
+        for service in org.services
+    ]
+    assert [{k: v for k, v in s.items() if k != "organization"} for s in summaries] == full
     assert all(not isinstance(v, list) for s in summaries for v in s.values())
     assert summaries[0]["last_modified"] == "2025-03-09T08:30:00.000Z"
     assert summaries[0]["organization"]["name"]

@@ -162,22 +162,20 @@ def _service_attributes(
     return [attribute("service", service.id, service_uuid, c, v) for c, v in tagged]
 
 
-def service_to_hsds(
+def _service_fields(
     service: Service,
     org: Organization,
     now: datetime,
     stale_after: timedelta,
-    last_modified: datetime | None = None,
+    last_modified: datetime | None,
 ) -> Json:
-    """HSDS ``service`` with its parts nested; ``now`` (aware) decides freshness and offsets;
-    ``last_modified`` is when the service or what it shows (capacity, organization) changed."""
+    """The one-to-one fields of the HSDS ``service`` (no parts)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     if service.organization_id != org.id:
         raise ValueError(f"service {service.id} belongs to {service.organization_id}, not {org.id}")
-    service_uuid = hsds_id("service", service.id)
     result: Json = {
-        "id": service_uuid,
+        "id": hsds_id("service", service.id),
         "organization_id": hsds_id("organization", org.id),
         "name": service.name,
         "description": service.description or _default_description(service),
@@ -198,7 +196,21 @@ def service_to_hsds(
         result["alert"] = alert
     if last_modified is not None:
         result["last_modified"] = cap.timestamp(last_modified)
-    result |= {
+    return result
+
+
+def service_to_hsds(
+    service: Service,
+    org: Organization,
+    now: datetime,
+    stale_after: timedelta,
+    last_modified: datetime | None = None,
+) -> Json:
+    """HSDS ``service`` with its parts nested; ``now`` (aware) decides freshness and offsets;
+    ``last_modified`` is when the service or what it shows (capacity, organization) changed."""
+    result = _service_fields(service, org, now, stale_after, last_modified)
+    service_uuid = result["id"]
+    return result | {
         "phones": parts.phones(service, service_uuid),
         "schedules": parts.schedules(service, service_uuid, now),
         "service_areas": parts.service_areas(service, service_uuid),
@@ -208,7 +220,6 @@ def service_to_hsds(
         "capacities": cap.capacities(service, service_uuid, now, stale_after),
         "attributes": _service_attributes(service, service_uuid, now, stale_after),
     }
-    return result
 
 
 def one_to_one(record: Json) -> Json:
@@ -251,5 +262,5 @@ def service_summary(
     last_modified: datetime | None = None,
 ) -> Json:
     """The HSDS ``service`` of a ``/services`` page: one-to-one fields and its organization's."""
-    record = one_to_one(service_to_hsds(service, org, now, stale_after, last_modified))
+    record = _service_fields(service, org, now, stale_after, last_modified)
     return record | {"organization": one_to_one(organization_to_hsds(org))}
