@@ -29,8 +29,8 @@ class DirectorySettings(ServiceSettings):
     person_token_ttl_s: int = 300
     # Capacity nobody confirmed for longer than this is stale: shown as such and ranked lower.
     capacity_max_age_hours: int = 168
-    # The most organizations one HSDS export page holds (with their services and locations): the
-    # whole directory in one answer grew with the network. `per_page` may ask for fewer.
+    # The most records one page of an HSDS list holds, and its default size: the whole directory
+    # in one answer grew with the network. `per_page` may ask for fewer.
     hsds_page_max: int = Field(500, ge=1)
     # This long before it goes stale, the practice is told once (CapacityNearingStale), and the
     # portal reminds its intake staff to confirm it.

@@ -137,7 +137,12 @@ NOT_PHI: dict[tuple[str, str, str], str] = {
     ("directory", "GET", "/v1/organizations/{org_id}/preferred-practices"): "a site's partners",
     ("directory", "PUT", "/v1/organizations/{org_id}/preferred-practices"): "a site's partners",
     ("directory", "GET", "/v1/hsds"): "the directory's HSDS export",
-    ("directory", "GET", "/v1/hsds/{collection}"): "the directory's HSDS export",
+    ("directory", "GET", "/v1/hsds/services"): "the directory's HSDS export",
+    ("directory", "GET", "/v1/hsds/services/{id}"): "the directory's HSDS export",
+    ("directory", "GET", "/v1/hsds/organizations"): "the directory's HSDS export",
+    ("directory", "GET", "/v1/hsds/organizations/{id}"): "the directory's HSDS export",
+    ("directory", "GET", "/v1/hsds/taxonomies"): "the directory's HSDS export",
+    ("directory", "GET", "/v1/hsds/taxonomy_terms"): "the directory's HSDS export",
 }
 # Every service's own: health, readiness, Prometheus metrics (counts), who a token is.
 EVERYWHERE = {("GET", "/health"), ("GET", "/ready"), ("GET", "/metrics"), ("GET", "/v1/whoami")}

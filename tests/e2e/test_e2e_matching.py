@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -11,7 +12,11 @@ from typing import Any
 import httpx
 import pytest
 
-from services.directory.hsds.adapters.validate import validate_export
+from services.directory.hsds.adapters.validate import (
+    validate_page,
+    validate_record,
+    validate_response,
+)
 from tests.e2e.conftest import Network, start_network
 from tests.support.backdate import backdate_capacity
 from tests.support.infra import Infrastructure
@@ -167,39 +172,100 @@ async def test_a_suspended_practice_drops_out_of_matches(
         await client.post("/v1/organizations/lantern-telehealth/reactivate", headers=admin)
 
 
-async def test_hsds_export_of_the_live_directory_validates(client: httpx.AsyncClient) -> None:
-    export = (await client.get("/v1/hsds")).json()
-    assert validate_export(export) == []
-    services = (await client.get("/v1/hsds/services")).json()
-    assert len(services) == 19
-    assert all(s["capacities"] for s in services)
-    stale = [
-        s for s in services if any("STALE" in (c.get("description") or "") for c in s["capacities"])
+async def hsds_pages(client: httpx.AsyncClient, path: str, **params: Any) -> list[dict[str, Any]]:
+    """Every page of an HSDS list, each checked against the published OpenAPI response."""
+    pages: list[dict[str, Any]] = []
+    while not pages or not pages[-1]["last_page"]:
+        query = params | {"page": len(pages) + 1}
+        response = await client.get(f"/v1/hsds{path}", params=query)
+        assert response.status_code == 200, response.text
+        assert validate_page(path, response.json()) == []
+        pages.append(response.json())
+    return pages
+
+
+async def hsds_ids(client: httpx.AsyncClient, path: str, **params: Any) -> set[str]:
+    ids = [
+        item["id"] for page in await hsds_pages(client, path, **params) for item in page["contents"]
     ]
-    assert stale, "the back-dated listing is marked stale in the export"
+    assert len(ids) == len(set(ids))
+    return set(ids)
 
 
-async def test_the_hsds_export_comes_in_pages_that_add_up_to_the_whole(
+async def full_services(client: httpx.AsyncClient) -> dict[str, dict[str, Any]]:
+    """Every service of the live directory as /v1/hsds/services/{id} answers it."""
+    found = {}
+    for service_id in await hsds_ids(client, "/services", per_page=500):
+        response = await client.get(f"/v1/hsds/services/{service_id}")
+        assert response.status_code == 200, response.text
+        found[service_id] = response.json()
+    return found
+
+
+async def test_the_hsds_api_answers_as_the_published_reference_reads_it(
     client: httpx.AsyncClient,
 ) -> None:
-    """The whole directory in one answer grew with the network: pages of organizations, each
-    with a Link to the next, and no page larger than DIRECTORY_HSDS_PAGE_MAX (500)."""
-    whole = await client.get("/v1/hsds")
-    assert "link" not in whole.headers, "a directory that fits one page answers as before"
-    pages, url = [], "/v1/hsds?per_page=3"
-    while url:
-        page = await client.get(url)
-        assert page.status_code == 200
-        pages.append(page.json())
-        link = page.headers.get("link", "")
-        url = link.removeprefix("<").split(">;")[0] if 'rel="next"' in link else ""
-    assert len(pages) > 2
-    assert all(len(p["organizations"]) <= 3 for p in pages)
-    for collection in ("organizations", "services", "locations", "service_at_locations"):
-        paged = [item["id"] for p in pages for item in p[collection]]
-        assert sorted(paged) == sorted(item["id"] for item in whole.json()[collection])
-    services = await client.get("/v1/hsds/services", params={"per_page": 2})
-    assert 'rel="next"' in services.headers["link"]
-    too_many = await client.get("/v1/hsds", params={"per_page": 501})
+    root = (await client.get("/v1/hsds")).json()
+    assert root["version"] == "3.1" and root["openapi_url"].endswith("/openapi.json")
+    assert validate_response("/", root) == []
+    pages = await hsds_pages(client, "/services", per_page=5)
+    assert [p["page_number"] for p in pages] == [1, 2, 3, 4]
+    assert {(p["total_items"], p["total_pages"]) for p in pages} == {(19, 4)}
+    assert [p["size"] for p in pages] == [5, 5, 5, 4]
+    services = await full_services(client)
+    assert {s for p in pages for s in (item["id"] for item in p["contents"])} == set(services)
+    errors = [e for s in services.values() for e in validate_record("service", s)]
+    assert errors == []
+    assert all(s["capacities"] and s["organization"] for s in services.values())
+    stale = [
+        s for s in services.values() if any("STALE" in c["description"] for c in s["capacities"])
+    ]
+    assert stale, "the back-dated listing is marked stale in the export"
+    organizations = await hsds_ids(client, "/organizations", per_page=4)
+    for org_id in organizations:
+        org = (await client.get(f"/v1/hsds/organizations/{org_id}")).json()
+        assert validate_record("organization", org) == [], org_id
+    assert {s["organization_id"] for s in services.values()} <= organizations
+    assert len(await hsds_ids(client, "/taxonomy_terms", per_page=10)) > 20
+    assert len(await hsds_ids(client, "/taxonomies")) == 1
+    for missing in ("/services/", "/organizations/"):
+        absent = await client.get(f"/v1/hsds{missing}{uuid.uuid4()}")
+        assert absent.status_code == 404, missing
+        assert absent.headers["content-type"] == "application/problem+json"
+    too_many = await client.get("/v1/hsds/services", params={"per_page": 501})
     assert too_many.status_code == 422
     assert too_many.json()["errors"][0]["parameter"] == "per_page"
+
+
+async def test_hsds_services_filter_by_modification_taxonomy_organization_and_text(
+    client: httpx.AsyncClient,
+) -> None:
+    services = await full_services(client)
+    stamps = sorted({s["last_modified"] for s in services.values()})
+    middle = stamps[len(stamps) // 2]
+    later = {s["id"] for s in services.values() if s["last_modified"] >= middle}
+    assert 0 < len(later) < len(services), stamps
+    assert await hsds_ids(client, "/services", modified_after=middle) == later
+    assert await hsds_ids(client, "/services", modified_after=stamps[0]) == set(services)
+    naive = await client.get("/v1/hsds/services", params={"modified_after": "2025-03-10T09:00:00"})
+    assert naive.status_code == 422
+    narrowed = 0
+    for term in (await hsds_pages(client, "/taxonomy_terms", per_page=500))[0]["contents"]:
+        tagged = {
+            s["id"]
+            for s in services.values()
+            if term["id"] in {a["taxonomy_term_id"] for a in s["attributes"]}
+        }
+        assert await hsds_ids(client, "/services", taxonomy_term_id=term["id"]) == tagged, term
+        narrowed += 0 < len(tagged) < len(services)
+    assert narrowed > 5, "terms that keep some services and leave others out"
+    vocabulary = (await hsds_pages(client, "/taxonomies"))[0]["contents"][0]["id"]
+    assert await hsds_ids(client, "/services", taxonomy_id=vocabulary) == set(services)
+    assert await hsds_ids(client, "/services", taxonomy_id=str(uuid.uuid4())) == set()
+    assert await hsds_ids(client, "/services", taxonomy_term_id=str(uuid.uuid4())) == set()
+    bloom = {
+        s["id"] for s in services.values() if s["organization"]["name"] == "Bloom Perinatal Therapy"
+    }
+    org_id = services[next(iter(bloom))]["organization_id"]
+    assert await hsds_ids(client, "/services", organization_id=org_id) == bloom
+    assert await hsds_ids(client, "/services", search="bloom perinatal") == bloom

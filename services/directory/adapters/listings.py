@@ -87,9 +87,6 @@ SELECT s.*, c.available, c.maximum, c.next_available_intake, c.accepting_new_pat
 FROM services s LEFT JOIN capacities c ON c.service_id = s.id
 WHERE s.organization_id = ANY($1::text[]) ORDER BY s.id"""
 ORGANIZATIONS = "SELECT * FROM organizations WHERE ($1::text[] IS NULL OR id = ANY($1)) ORDER BY id"
-# Keyset paging by id: a page starts after the last id of the one before, so a page stays a
-# page while organizations are added; one more row than asked says whether another follows.
-ORGANIZATIONS_AFTER = "SELECT * FROM organizations WHERE id > $1 ORDER BY id LIMIT $2"
 
 
 async def upsert_location(conn: Connection, org_id: str, loc: Location) -> bool:
@@ -179,19 +176,6 @@ async def load(conn: Connection, org_ids: Sequence[str] | None = None) -> list[O
     orgs = await conn.fetch(ORGANIZATIONS, list(org_ids) if org_ids is not None else None)
     ids = [o["id"] for o in orgs]
     return assemble(orgs, await conn.fetch(LOCATIONS_OF, ids), await conn.fetch(SERVICES_OF, ids))
-
-
-async def load_page(
-    conn: Connection, after: str, size: int
-) -> tuple[list[Organization], str | None]:
-    """Up to `size` organizations after the id `after` ("" from the start), with their
-    locations and services, and the id the next page starts after (None on the last page)."""
-    orgs = await conn.fetch(ORGANIZATIONS_AFTER, after, size + 1)
-    more = len(orgs) > size
-    orgs = orgs[:size]
-    ids = [o["id"] for o in orgs]
-    page = assemble(orgs, await conn.fetch(LOCATIONS_OF, ids), await conn.fetch(SERVICES_OF, ids))
-    return page, (ids[-1] if more else None)
 
 
 def assemble(

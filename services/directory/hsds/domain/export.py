@@ -1,19 +1,18 @@
-"""Open Referral HSDS 3.1 export of the directory: pure functions from listings to JSON dicts.
+"""Open Referral HSDS 3.1 records of the directory: pure functions from listings to JSON dicts.
 
-``export_directory`` returns one list per HSDS object type (organizations, services, locations,
-service_at_locations), linked by ``organization_id`` / ``service_id`` / ``location_id`` as in
-the HSDS tabular form, while each service nests its own parts (phones, languages, schedules,
-service areas, cost options, funding, capacities, attributes) as in the HSDS JSON form. Every
-``id`` is a UUIDv5 of our string id (``ids.hsds_id``), so the same directory exports the same
-UUIDs every time. What HSDS has no field for (level of care, PMH-C, populations, infant welcome,
-modality, capacity flags such as ``capacity-stale``) is carried by ``attributes`` whose
-``taxonomy_term`` comes from the ``warmlink-perinatal`` vocabulary (``taxonomy``).
-Output is sorted by our ids so that two exports of the same directory are equal.
+``full_service`` is the fully nested service of the API's ``/services/{id}``: its parts (phones,
+languages, schedules, service areas, cost options, funding, capacities, attributes), its
+``organization`` and its ``service_at_locations`` with each ``location``. ``service_summary`` is
+the service of a ``/services`` page: one-to-one fields only, and the organization's.
+Organizations likewise (``full_organization``, ``one_to_one``). Every ``id`` is a UUIDv5 of our
+string id (``ids.hsds_id``), so the same directory exports the same UUIDs every time. What HSDS
+has no field for (level of care, PMH-C, populations, infant welcome, modality, capacity flags such
+as ``capacity-stale``) is carried by ``attributes`` whose ``taxonomy_term`` comes from the
+``warmlink-perinatal`` vocabulary (``taxonomy``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from services.directory.domain.model import (
@@ -93,12 +92,14 @@ def location_to_hsds(loc: Location, org: Organization) -> Json:
     }
 
 
-def service_at_location_to_hsds(service: Service, loc: Location) -> Json:
+def service_at_location_to_hsds(service: Service, loc: Location, org: Organization) -> Json:
+    """HSDS ``service_at_location`` with its ``location`` nested."""
     return {
         "id": hsds_id("service_at_location", f"{service.id}@{loc.id}"),
         "service_id": hsds_id("service", service.id),
         "location_id": hsds_id("location", loc.id),
         "description": f"{service.name} at {loc.name}",
+        "location": location_to_hsds(loc, org),
     }
 
 
@@ -161,17 +162,20 @@ def _service_attributes(
     return [attribute("service", service.id, service_uuid, c, v) for c, v in tagged]
 
 
-def service_to_hsds(
-    service: Service, org: Organization, now: datetime, stale_after: timedelta
+def _service_fields(
+    service: Service,
+    org: Organization,
+    now: datetime,
+    stale_after: timedelta,
+    last_modified: datetime | None,
 ) -> Json:
-    """HSDS ``service`` with its parts nested; ``now`` (aware) decides freshness and offsets."""
+    """The one-to-one fields of the HSDS ``service`` (no parts)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     if service.organization_id != org.id:
         raise ValueError(f"service {service.id} belongs to {service.organization_id}, not {org.id}")
-    service_uuid = hsds_id("service", service.id)
     result: Json = {
-        "id": service_uuid,
+        "id": hsds_id("service", service.id),
         "organization_id": hsds_id("organization", org.id),
         "name": service.name,
         "description": service.description or _default_description(service),
@@ -190,7 +194,23 @@ def service_to_hsds(
     alert = _alert(service, now, stale_after)
     if alert:
         result["alert"] = alert
-    result |= {
+    if last_modified is not None:
+        result["last_modified"] = cap.timestamp(last_modified)
+    return result
+
+
+def service_to_hsds(
+    service: Service,
+    org: Organization,
+    now: datetime,
+    stale_after: timedelta,
+    last_modified: datetime | None = None,
+) -> Json:
+    """HSDS ``service`` with its parts nested; ``now`` (aware) decides freshness and offsets;
+    ``last_modified`` is when the service or what it shows (capacity, organization) changed."""
+    result = _service_fields(service, org, now, stale_after, last_modified)
+    service_uuid = result["id"]
+    return result | {
         "phones": parts.phones(service, service_uuid),
         "schedules": parts.schedules(service, service_uuid, now),
         "service_areas": parts.service_areas(service, service_uuid),
@@ -200,29 +220,47 @@ def service_to_hsds(
         "capacities": cap.capacities(service, service_uuid, now, stale_after),
         "attributes": _service_attributes(service, service_uuid, now, stale_after),
     }
+
+
+def one_to_one(record: Json) -> Json:
+    """The record without its nested lists and objects: what HSDS list pages carry."""
+    return {key: value for key, value in record.items() if not isinstance(value, list | dict)}
+
+
+def full_organization(org: Organization) -> Json:
+    """HSDS ``organization`` with its locations nested (``/organizations/{id}``)."""
+    locations = [location_to_hsds(loc, org) for loc in sorted(org.locations, key=lambda x: x.id)]
+    return organization_to_hsds(org) | {"locations": locations}
+
+
+def full_service(
+    service: Service,
+    org: Organization,
+    now: datetime,
+    stale_after: timedelta,
+    last_modified: datetime | None = None,
+) -> Json:
+    """The fully nested HSDS ``service`` of ``/services/{id}``: parts, organization, and where."""
+    locations = {loc.id: loc for loc in org.locations}
+    unknown = [location_id for location_id in service.location_ids if location_id not in locations]
+    if unknown:
+        raise ValueError(f"{org.id}: service {service.id} names unknown {unknown}")
+    result = service_to_hsds(service, org, now, stale_after, last_modified)
+    result["organization"] = organization_to_hsds(org)
+    result["service_at_locations"] = [
+        service_at_location_to_hsds(service, locations[location_id], org)
+        for location_id in service.location_ids
+    ]
     return result
 
 
-def export_directory(
-    orgs: Iterable[Organization], now: datetime, stale_after: timedelta
-) -> dict[str, list[Json]]:
-    """The whole directory as HSDS 3.1: organizations, services, locations and their links."""
-    export: dict[str, list[Json]] = {
-        "organizations": [],
-        "services": [],
-        "locations": [],
-        "service_at_locations": [],
-    }
-    for org in sorted(orgs, key=lambda o: o.id):
-        export["organizations"].append(organization_to_hsds(org))
-        locations = {loc.id: loc for loc in org.locations}
-        for loc in sorted(org.locations, key=lambda loc: loc.id):
-            export["locations"].append(location_to_hsds(loc, org))
-        for service in sorted(org.services, key=lambda s: s.id):
-            export["services"].append(service_to_hsds(service, org, now, stale_after))
-            for location_id in service.location_ids:
-                if location_id not in locations:
-                    raise ValueError(f"{org.id}: service {service.id} names unknown {location_id}")
-                loc = locations[location_id]
-                export["service_at_locations"].append(service_at_location_to_hsds(service, loc))
-    return export
+def service_summary(
+    service: Service,
+    org: Organization,
+    now: datetime,
+    stale_after: timedelta,
+    last_modified: datetime | None = None,
+) -> Json:
+    """The HSDS ``service`` of a ``/services`` page: one-to-one fields and its organization's."""
+    record = _service_fields(service, org, now, stale_after, last_modified)
+    return record | {"organization": one_to_one(organization_to_hsds(org))}

@@ -170,3 +170,12 @@ def attribute(
     if value is not None:
         result["value"] = value
     return result
+
+
+CODE_OF_TERM_ID: dict[str, str] = {hsds_id("taxonomy_term", code): code for code in TERMS}
+"""Our code of each published ``taxonomy_term`` id (ids are one-way UUIDs)."""
+
+
+def taxonomy_terms() -> list[Json]:
+    """Every term of the vocabulary, in code order."""
+    return [taxonomy_term(code) for code in sorted(TERMS)]
