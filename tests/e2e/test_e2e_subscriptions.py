@@ -26,7 +26,7 @@ from services.referral.subscriptions.service_layer.events import on_status_chang
 from tests.e2e.conftest import Network, start_network
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
-from tests.support.webhook_receiver import Received, Receiver
+from tests.support.webhook_receiver import Received, Receiver, verifies_v1a
 from tools.dev.processes import spawn, stop
 from warmlink.auth import Role
 
@@ -474,6 +474,44 @@ async def test_rotated_secret_signs_with_both_secrets(
     for secret in (sub["secret"], rotated["secret"]):
         assert secret.encode() not in stored
         assert secret.removeprefix("whsec_").encode() not in stored
+
+
+async def test_v1a_deliveries_verify_with_the_public_key_and_rotate_with_overlap(
+    network: Network, api: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    site = new_org("site")
+    sub = await subscribe(api, network, site, receiver.url("/v1a"), signature="v1a")
+    assert sub["signature"] == "v1a" and sub["secret"] is None
+    assert sub["public_key"].startswith("whpk_")
+    await accepted(receiver, "/v1a", [0])
+    handshake = receiver.received("/v1a")[0]
+    assert handshake.headers["webhook-signature"].startswith("v1a,")
+    assert verifies_v1a(sub["public_key"], handshake)
+    forged = Received(handshake.path, handshake.headers, handshake.body + " ", 200, 0.0)
+    assert not verifies_v1a(sub["public_key"], forged)
+
+    response = await api.post(
+        f"/v1/subscriptions/{sub['id']}/rotate-secret", headers=network.auth(site)
+    )
+    rotated = response.json()
+    assert response.status_code == 200 and rotated["secret"] is None
+    assert rotated["public_key"].startswith("whpk_") and rotated["public_key"] != sub["public_key"]
+    assert (await get(api, network, site, f"/v1/subscriptions/{sub['id']}"))[
+        "public_key"
+    ] == rotated["public_key"]
+    await walk(network, site, new_org("practice"), 1)
+    await accepted(receiver, "/v1a", [0, 1])
+    delivery = receiver.received("/v1a")[1]
+    assert [s[:4] for s in delivery.headers["webhook-signature"].split(" ")] == ["v1a,"] * 2
+    assert verifies_v1a(sub["public_key"], delivery) and verifies_v1a(
+        rotated["public_key"], delivery
+    )
+    [row] = await network.query(
+        "referral",
+        "SELECT secret, secret_sealed FROM subscriptions WHERE id = $1",
+        uuid.UUID(sub["id"]),
+    )
+    assert row["secret"] is None and b"whsk_" not in row["secret_sealed"]
 
 
 async def test_idle_subscription_gets_numbered_heartbeats(

@@ -13,11 +13,12 @@ from services.referral.subscriptions.domain.signing import ROTATION_OVERLAP_S
 from warmlink.db import Connection, notify_after_commit
 
 SUBSCRIPTION_COLUMNS = """id, organization_id, url, types, statuses, event_types, heartbeat_s,
-    status, status_reason, last_event_number, created_at, updated_at"""
+    status, status_reason, last_event_number, created_at, updated_at, signature, public_key"""
 INSERT_SUBSCRIPTION = f"""
 INSERT INTO subscriptions
-    (id, organization_id, url, types, statuses, event_types, heartbeat_s, secret_sealed)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {SUBSCRIPTION_COLUMNS}"""
+    (id, organization_id, url, types, statuses, event_types, heartbeat_s, secret_sealed,
+     signature, public_key)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {SUBSCRIPTION_COLUMNS}"""
 SELECT_ONE = f"""
 SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id = $1 AND organization_id = $2"""
 SELECT_OWN = f"""
@@ -30,6 +31,7 @@ WHERE id = $1 AND organization_id = $2 RETURNING {SUBSCRIPTION_COLUMNS}"""
 # Only two secrets are ever valid: rotating again within the overlap drops the oldest at once.
 ROTATE_SECRET = f"""
 UPDATE subscriptions SET previous_secret_sealed = secret_sealed, secret_sealed = $3,
+    public_key = $4,
     previous_secret_expires_at = now() + make_interval(secs => {ROTATION_OVERLAP_S}),
     updated_at = now()
 WHERE id = $1 AND organization_id = $2
@@ -79,6 +81,8 @@ async def create(
     event_types: Sequence[str] | None,
     heartbeat_s: float,
     sealed_secret: bytes,
+    signature: str,
+    public_key: str | None,
 ) -> asyncpg.Record:
     row = await conn.fetchrow(
         INSERT_SUBSCRIPTION,
@@ -90,6 +94,8 @@ async def create(
         None if event_types is None else list(event_types),
         heartbeat_s,
         sealed_secret,
+        signature,
+        public_key,
     )
     assert row is not None
     return row
@@ -112,9 +118,15 @@ async def deactivate(
 
 
 async def rotate_secret(
-    conn: Connection, subscription_id: UUID, organization_id: str, sealed_secret: bytes
+    conn: Connection,
+    subscription_id: UUID,
+    organization_id: str,
+    sealed_secret: bytes,
+    public_key: str | None,
 ) -> asyncpg.Record | None:
-    return await conn.fetchrow(ROTATE_SECRET, subscription_id, organization_id, sealed_secret)
+    return await conn.fetchrow(
+        ROTATE_SECRET, subscription_id, organization_id, sealed_secret, public_key
+    )
 
 
 async def events(
