@@ -18,12 +18,16 @@ import asyncpg
 import httpx
 import orjson
 import pytest
+from fhir.resources.R4B.operationoutcome import OperationOutcome
+from fhir.resources.R4B.subscription import Subscription
 from standardwebhooks import Webhook
 
+from services.referral.subscriptions.domain.backport import PUBLIC_KEY_EXTENSION
 from services.referral.subscriptions.domain.config import WebhookConfig
 from services.referral.subscriptions.domain.payloads import ALLOWED_KEYS
 from services.referral.subscriptions.service_layer.events import on_status_change
 from tests.e2e.conftest import Network, start_network
+from tests.support.fhir_backport import parameters_of, requested
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
 from tests.support.webhook_receiver import Received, Receiver, verifies_v1a
@@ -668,3 +672,91 @@ async def test_a_separate_delivery_process_delivers_in_order_and_streams_still_w
     events = await reader  # within its 15 s, so woken: the fallback poll is 10 minutes away
     assert [e[0] for e in events] == ["0", "1", "2", "3"]
     await accepted(receiver, "/separate", [0, 1, 2, 3])
+
+
+async def test_fhir_backport_handshake_event_heartbeat_status_and_delete(
+    network: Network, api: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    """The Backport flow through the real delivery worker: a filter to the caller as requester,
+    heartbeats driven by moving the subscription's last event back (not by waiting)."""
+    site, practice = new_org("site"), new_org("practice")
+    resource = requested(receiver.url("/fhir"))
+    resource["_criteria"]["extension"][0]["valueString"] = (
+        f"Task?requester:identifier=urn:warmlink:organization|{site}"
+    )
+    created = await api.post("/fhir/Subscription", json=resource, headers=network.auth(site))
+    assert created.status_code == 201, created.text
+    assert created.headers["content-type"].startswith("application/fhir+json")
+    subscription = Subscription.model_validate(created.json())
+    assert subscription.status == "active" and created.headers["location"].endswith(
+        f"/fhir/Subscription/{subscription.id}"
+    )
+    [public_key] = [
+        e.valueString for e in subscription.extension or [] if e.url == PUBLIC_KEY_EXTENSION
+    ]
+
+    async def bundles(count: int) -> list[dict[str, Any]]:
+        got = await eventually(
+            lambda: asyncio.sleep(0, receiver.received("/fhir")),
+            until=lambda got: len(got) >= count,
+            what=f"{count} backport notifications",
+        )
+        assert all(verifies_v1a(str(public_key), r) for r in got)
+        assert all(r.headers["content-type"] == "application/fhir+json" for r in got)
+        return [orjson.loads(r.body) for r in got]
+
+    handshake = parameters_of((await bundles(1))[0])
+    assert handshake["type"]["valueCode"] == "handshake"
+    assert handshake["events-since-subscription-start"]["valueString"] == "0"
+
+    # As the practice of another site's referral the subscriber is not the requester: filtered.
+    await walk(network, new_org("site"), site, 1)
+    referral = await walk(network, site, practice, 1)
+    event = (await bundles(2))[1]
+    named = parameters_of(event)
+    parts = {p["name"]: p for p in named["notification-event"]["part"]}
+    assert named["type"]["valueCode"] == "event-notification"
+    assert named["events-since-subscription-start"]["valueString"] == "1"
+    assert parts["event-number"]["valueString"] == "1"
+    assert parts["focus"]["valueReference"]["reference"].endswith(f"/fhir/Task/{referral}")
+
+    await network.query(
+        "referral",
+        "UPDATE subscriptions SET last_event_at = now() - interval '1 hour' WHERE id = $1"
+        " RETURNING id",
+        uuid.UUID(str(subscription.id)),
+    )
+    beat = parameters_of((await bundles(3))[2])
+    assert beat["type"]["valueCode"] == "heartbeat"
+    assert beat["events-since-subscription-start"]["valueString"] == "1"  # heartbeats not counted
+    assert len(receiver.received("/fhir")) == 3  # the filtered change was never sent
+
+    path = f"/fhir/Subscription/{subscription.id}"
+    status = parameters_of((await api.get(path + "/$status", headers=network.auth(site))).json())
+    assert (status["type"]["valueCode"], status["status"]["valueCode"]) == (
+        "query-status",
+        "active",
+    )
+    assert status["events-since-subscription-start"]["valueString"] == "1"
+    assert (await api.delete(path, headers=network.auth(site))).status_code == 204
+    read = await api.get(path, headers=network.auth(site))
+    assert Subscription.model_validate(read.json()).status == "off"
+
+
+async def test_fhir_backport_refusals_are_operation_outcomes(
+    network: Network, api: httpx.AsyncClient
+) -> None:
+    site = new_org("site")
+    full = requested()
+    full["channel"]["_payload"]["extension"][0]["valueCode"] = "full-resource"
+    refused = await api.post("/fhir/Subscription", json=full, headers=network.auth(site))
+    assert refused.status_code == 422
+    outcome = OperationOutcome.model_validate(refused.json())
+    assert outcome.issue[0].code == "not-supported"
+    assert outcome.issue[0].expression == ["Subscription.channel.payload"]
+    # A subscription of the JSON shape, or another organization's, is no FHIR Subscription here.
+    plain = await subscribe(api, network, site, "http://127.0.0.1:9/none")
+    for org in (site, new_org("site")):
+        missing = await api.get(f"/fhir/Subscription/{plain['id']}", headers=network.auth(org))
+        assert missing.status_code == 404
+        assert OperationOutcome.model_validate(missing.json()).issue[0].code == "not-found"

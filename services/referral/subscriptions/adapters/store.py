@@ -9,18 +9,26 @@ from uuid import UUID
 import asyncpg
 
 from services.referral.subscriptions.adapters.notifications import CHANNEL
+from services.referral.subscriptions.domain.payloads import HEARTBEAT
 from services.referral.subscriptions.domain.signing import ROTATION_OVERLAP_S
 from warmlink.db import Connection, notify_after_commit
 
 SUBSCRIPTION_COLUMNS = """id, organization_id, url, types, statuses, event_types, heartbeat_s,
-    status, status_reason, last_event_number, created_at, updated_at, signature, public_key"""
+    status, status_reason, last_event_number, created_at, updated_at, signature, public_key,
+    shape, fhir_base, organization_role"""
 INSERT_SUBSCRIPTION = f"""
 INSERT INTO subscriptions
     (id, organization_id, url, types, statuses, event_types, heartbeat_s, secret_sealed,
-     signature, public_key)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {SUBSCRIPTION_COLUMNS}"""
+     signature, public_key, shape, fhir_base, organization_role)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+RETURNING {SUBSCRIPTION_COLUMNS}"""
 SELECT_ONE = f"""
 SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id = $1 AND organization_id = $2"""
+# A FHIR Backport subscription's events so far, as its notifications count them (claims.py):
+# numbered, past the handshake, heartbeats left out.
+COUNT_EVENTS = f"""
+SELECT count(*) FROM subscription_notifications
+WHERE subscription_id = $1 AND event_number >= 1 AND type <> '{HEARTBEAT}'"""
 SELECT_OWN = f"""
 SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE organization_id = $1
 ORDER BY created_at, id"""
@@ -83,6 +91,8 @@ async def create(
     sealed_secret: bytes,
     signature: str,
     public_key: str | None,
+    fhir_base: str | None,
+    organization_role: str | None,
 ) -> asyncpg.Record:
     row = await conn.fetchrow(
         INSERT_SUBSCRIPTION,
@@ -96,6 +106,9 @@ async def create(
         sealed_secret,
         signature,
         public_key,
+        "warmlink" if fhir_base is None else "fhir-backport",
+        fhir_base,
+        organization_role,
     )
     assert row is not None
     return row
@@ -105,6 +118,11 @@ async def get(
     conn: Connection, subscription_id: UUID, organization_id: str
 ) -> asyncpg.Record | None:
     return await conn.fetchrow(SELECT_ONE, subscription_id, organization_id)
+
+
+async def events_since_start(conn: Connection, subscription_id: UUID) -> int:
+    count: int = await conn.fetchval(COUNT_EVENTS, subscription_id)
+    return count
 
 
 async def own(conn: Connection, organization_id: str) -> list[asyncpg.Record]:

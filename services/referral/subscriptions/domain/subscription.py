@@ -23,6 +23,10 @@ class CreateSubscription:
     event_types: list[str] | None
     heartbeat_s: float | None
     signature: Scheme = "v1"
+    # A FHIR Backport subscription (domain/backport.py): its FHIR base, and the Task role
+    # (requester, owner) its filter narrows to; None for both.
+    fhir_base: str | None = None
+    organization_role: str | None = None
 
     def heartbeat_under(self, config: WebhookConfig) -> float:
         """The heartbeat period this subscription gets: its own choice, no shorter than the

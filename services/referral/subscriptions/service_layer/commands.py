@@ -67,6 +67,8 @@ async def create_subscription(
         sealed_secret=sealed,
         signature=command.signature,
         public_key=public_key_of(secret),
+        fhir_base=command.fhir_base,
+        organization_role=command.organization_role,
     )
     await record_handshake(conn, row["id"])
     return row, secret
