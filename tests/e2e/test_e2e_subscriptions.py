@@ -738,6 +738,12 @@ async def test_fhir_backport_handshake_event_heartbeat_status_and_delete(
         "active",
     )
     assert status["events-since-subscription-start"]["valueString"] == "1"
+    as_json = await get(api, network, site, f"/v1/subscriptions/{subscription.id}")
+    assert (as_json["shape"], as_json["signature"], as_json["types"]) == (
+        "fhir-backport",
+        "v1a",
+        ["referral.status_changed"],
+    )
     assert (await api.delete(path, headers=network.auth(site))).status_code == 204
     read = await api.get(path, headers=network.auth(site))
     assert Subscription.model_validate(read.json()).status == "off"
@@ -756,6 +762,7 @@ async def test_fhir_backport_refusals_are_operation_outcomes(
     assert outcome.issue[0].expression == ["Subscription.channel.payload"]
     # A subscription of the JSON shape, or another organization's, is no FHIR Subscription here.
     plain = await subscribe(api, network, site, "http://127.0.0.1:9/none")
+    assert plain["shape"] == "warmlink"
     for org in (site, new_org("site")):
         missing = await api.get(f"/fhir/Subscription/{plain['id']}", headers=network.auth(org))
         assert missing.status_code == 404

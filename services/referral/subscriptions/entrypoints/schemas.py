@@ -88,6 +88,7 @@ class SubscriptionOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     signature: str  # v1 or v1a
+    shape: str = Field(description="warmlink (these JSON notifications) or fhir-backport")
     public_key: str | None = Field(description="v1a: the whpk_ key deliveries verify with")
 
     @classmethod
