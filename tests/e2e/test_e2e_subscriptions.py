@@ -730,6 +730,9 @@ async def test_fhir_backport_handshake_event_heartbeat_status_and_delete(
     assert beat["type"]["valueCode"] == "heartbeat"
     assert beat["events-since-subscription-start"]["valueString"] == "1"  # heartbeats not counted
     assert len(receiver.received("/fhir")) == 3  # the filtered change was never sent
+    await walk(network, site, practice, 1)  # Warmlink's number 3, the backport's second event
+    after_beat = parameters_of((await bundles(4))[3])
+    assert after_beat["events-since-subscription-start"]["valueString"] == "2"
 
     path = f"/fhir/Subscription/{subscription.id}"
     status = parameters_of((await api.get(path + "/$status", headers=network.auth(site))).json())
@@ -737,7 +740,7 @@ async def test_fhir_backport_handshake_event_heartbeat_status_and_delete(
         "query-status",
         "active",
     )
-    assert status["events-since-subscription-start"]["valueString"] == "1"
+    assert status["events-since-subscription-start"]["valueString"] == "2"
     as_json = await get(api, network, site, f"/v1/subscriptions/{subscription.id}")
     assert (as_json["shape"], as_json["signature"], as_json["types"]) == (
         "fhir-backport",

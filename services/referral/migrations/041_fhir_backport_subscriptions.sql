@@ -10,3 +10,6 @@ ALTER TABLE subscriptions
     ADD COLUMN fhir_base text,
     ADD COLUMN organization_role text CHECK (organization_role IN ('requester', 'owner')),
     ADD CONSTRAINT fhir_base_for_backport CHECK ((shape = 'fhir-backport') = (fhir_base IS NOT NULL));
+-- A Backport notification's events-since-subscription-start (handshake and heartbeats not
+-- counted), set when it is first claimed (subscriptions/adapters/claims.py); NULL otherwise.
+ALTER TABLE subscription_notifications ADD COLUMN events_since_start bigint;

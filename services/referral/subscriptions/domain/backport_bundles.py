@@ -5,7 +5,7 @@ A notification is stored in Warmlink's own shape (payloads.py) like any other an
 as it is delivered, so replay, retries, redelivery and the delivery log work unchanged. The
 backport counts only events: `events-since-subscription-start` leaves out the handshake and the
 heartbeats, which in Warmlink's own numbering take numbers too, so the delivery worker passes the
-count it read with the claim (claims.py).
+count kept with the claim (adapters/claims.py).
 """
 
 from __future__ import annotations
