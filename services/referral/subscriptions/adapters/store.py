@@ -24,11 +24,18 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 RETURNING {SUBSCRIPTION_COLUMNS}"""
 SELECT_ONE = f"""
 SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id = $1 AND organization_id = $2"""
-# A FHIR Backport subscription's events so far, as its notifications count them (claims.py):
-# numbered, past the handshake, heartbeats left out.
+# A FHIR Backport subscription's events so far: the count its last claimed notification keeps
+# (adapters/claims.py), plus the events numbered after it and not yet claimed; a walk down the
+# unique index from the top, not a count of the whole history.
 COUNT_EVENTS = f"""
-SELECT count(*) FROM subscription_notifications
-WHERE subscription_id = $1 AND event_number >= 1 AND type <> '{HEARTBEAT}'"""
+WITH last AS (
+    SELECT event_number, events_since_start FROM subscription_notifications
+    WHERE subscription_id = $1 AND events_since_start IS NOT NULL
+    ORDER BY event_number DESC LIMIT 1)
+SELECT COALESCE((SELECT events_since_start FROM last), 0) + (
+    SELECT count(*) FROM subscription_notifications
+    WHERE subscription_id = $1 AND type <> '{HEARTBEAT}'
+      AND event_number > COALESCE((SELECT event_number FROM last), 0))"""
 SELECT_OWN = f"""
 SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE organization_id = $1
 ORDER BY created_at, id"""
