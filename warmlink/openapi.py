@@ -11,7 +11,8 @@ runtime adds to every route is written here, once, from the routes themselves:
 - the media type of a route whose response class says it (Server-Sent Events).
 
 A route that answers another media type besides JSON (CSV) declares it with `responses=CSV_TOO`;
-a refusal only it makes, with `responses=problem_responses(415)`.
+a refusal only it makes, with `responses=problem_responses(415)`. A route that declares a status
+itself (a FHIR route's OperationOutcome) keeps that declaration.
 The documents are committed in `contracts/openapi/` (`make contracts`; `tools/dev/openapi.py`).
 """
 
@@ -152,8 +153,12 @@ def _describe(operation: dict[str, Any], route: Any, method: str) -> None:
         statuses.append("422")
     if route.path_format not in OPERATIONAL:
         statuses += ["429", "503"]
+    # A status the route documents itself keeps its own body: a FHIR route answers its errors
+    # as an OperationOutcome (application/fhir+json), which is what a FHIR client reads.
+    own = {str(status) for status in route.original_route.responses}
     for status in statuses:
-        responses[status] = _problem(PROBLEMS[status])
+        if status not in own:
+            responses[status] = _problem(PROBLEMS[status])
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -34,22 +34,42 @@ from services.referral.subscriptions.service_layer import commands
 from warmlink.audit import audit_admin
 from warmlink.auth import Caller, CallerDep
 from warmlink.db import Connection, ConnectionDep
-from warmlink.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
+from warmlink.errors import Conflict, DomainError, Invalid, NotFound
 
 router = APIRouter(prefix="/fhir", tags=["fhir"])
 
-# Each refusal kind as the HTTP status and R4 issue-type code a FHIR client expects.
+
+class FhirJSON(Response):
+    """A FHIR resource's media type, so the OpenAPI document says what is sent."""
+
+    media_type = FHIR_JSON
+
+
+RESOURCE = {"schema": {"type": "object", "required": ["resourceType"]}}
+OUTCOME = {
+    "description": "Refused, as an OperationOutcome (one error issue saying why, and where).",
+    "content": {FHIR_JSON: RESOURCE},
+}
+# The client's Subscription, read by the route itself (domain/backport.py says what is accepted).
+SUBSCRIPTION_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {FHIR_JSON: RESOURCE, "application/json": RESOURCE},
+    }
+}
+
+# Each refusal kind these routes make, as the HTTP status and R4 issue-type code a FHIR client
+# expects. The token's refusals (401, 403) stay problem+json, as the guard answers them.
 OUTCOMES: list[tuple[type[DomainError], int, str]] = [
     (BackportRefused, 422, "not-supported"),
     (NotFound, 404, "not-found"),
     (Invalid, 422, "invalid"),
     (Conflict, 409, "conflict"),
-    (NotAllowed, 403, "forbidden"),
 ]
 
 
 def _fhir(body: dict[str, Any], status_code: int = 200, **headers: str) -> Response:
-    return Response(orjson.dumps(body), status_code, headers or None, media_type=FHIR_JSON)
+    return FhirJSON(orjson.dumps(body), status_code, headers or None)
 
 
 def _refused(error: DomainError) -> Response:
@@ -84,7 +104,13 @@ async def _backport(conn: Connection, subscription_id: str, caller: Caller) -> a
     return row
 
 
-@router.post("/Subscription", status_code=201)
+@router.post(
+    "/Subscription",
+    status_code=201,
+    response_class=FhirJSON,
+    responses={409: OUTCOME, 422: OUTCOME},
+    openapi_extra=SUBSCRIPTION_BODY,
+)
 async def create(request: Request, caller: CallerDep) -> Response:
     """A Backport Subscription to referral status changes; its handshake follows at once."""
 
@@ -116,7 +142,7 @@ async def create(request: Request, caller: CallerDep) -> Response:
     return await _answering(work)
 
 
-@router.get("/Subscription/{subscription_id}")
+@router.get("/Subscription/{subscription_id}", response_class=FhirJSON, responses={404: OUTCOME})
 async def read(subscription_id: str, conn: ConnectionDep, caller: CallerDep) -> Response:
     async def work() -> Response:
         return _fhir(subscription_resource(await _backport(conn, subscription_id, caller)))
@@ -124,7 +150,7 @@ async def read(subscription_id: str, conn: ConnectionDep, caller: CallerDep) -> 
     return await _answering(work)
 
 
-@router.delete("/Subscription/{subscription_id}", status_code=204)
+@router.delete("/Subscription/{subscription_id}", status_code=204, responses={404: OUTCOME})
 async def delete(subscription_id: str, conn: ConnectionDep, caller: CallerDep) -> Response:
     """Status `off`: nothing more is sent; the subscription stays readable."""
 
@@ -138,7 +164,9 @@ async def delete(subscription_id: str, conn: ConnectionDep, caller: CallerDep) -
     return await _answering(work)
 
 
-@router.get("/Subscription/{subscription_id}/$status")
+@router.get(
+    "/Subscription/{subscription_id}/$status", response_class=FhirJSON, responses={404: OUTCOME}
+)
 async def status(subscription_id: str, conn: ConnectionDep, caller: CallerDep) -> Response:
     """The subscription's status and its events so far (a searchset of one SubscriptionStatus)."""
 
