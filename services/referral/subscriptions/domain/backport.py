@@ -1,6 +1,9 @@
 """Referral status subscriptions in the FHIR Subscriptions R4 Backport shape
 (hl7.fhir.uv.subscriptions-backport 1.1.0): reading a client's Subscription, and the Subscription
 resource the service shows back. Pure; the notification Bundles are in backport_bundles.py.
+The profiles and extensions were read from the IG's FSH sources, github.com/HL7/
+fhir-subscription-backport-ig tag v1.1.0 (commit 1037e74baec348cf6cb72acc7ff5675d48d55bc0);
+nothing is copied from it.
 
 What Warmlink offers is one topic, referral status changes (a Task's status or business status
 moved), with `id-only` content over `rest-hook`: a notification names the Task, and the
