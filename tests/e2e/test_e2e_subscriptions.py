@@ -18,15 +18,19 @@ import asyncpg
 import httpx
 import orjson
 import pytest
+from fhir.resources.R4B.operationoutcome import OperationOutcome
+from fhir.resources.R4B.subscription import Subscription
 from standardwebhooks import Webhook
 
+from services.referral.subscriptions.domain.backport import PUBLIC_KEY_EXTENSION
 from services.referral.subscriptions.domain.config import WebhookConfig
 from services.referral.subscriptions.domain.payloads import ALLOWED_KEYS
 from services.referral.subscriptions.service_layer.events import on_status_change
 from tests.e2e.conftest import Network, start_network
+from tests.support.fhir_backport import parameters_of, requested
 from tests.support.infra import Infrastructure
 from tests.support.waiting import eventually
-from tests.support.webhook_receiver import Received, Receiver
+from tests.support.webhook_receiver import Received, Receiver, verifies_v1a
 from tools.dev.processes import spawn, stop
 from warmlink.auth import Role
 
@@ -476,6 +480,44 @@ async def test_rotated_secret_signs_with_both_secrets(
         assert secret.removeprefix("whsec_").encode() not in stored
 
 
+async def test_v1a_deliveries_verify_with_the_public_key_and_rotate_with_overlap(
+    network: Network, api: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    site = new_org("site")
+    sub = await subscribe(api, network, site, receiver.url("/v1a"), signature="v1a")
+    assert sub["signature"] == "v1a" and sub["secret"] is None
+    assert sub["public_key"].startswith("whpk_")
+    await accepted(receiver, "/v1a", [0])
+    handshake = receiver.received("/v1a")[0]
+    assert handshake.headers["webhook-signature"].startswith("v1a,")
+    assert verifies_v1a(sub["public_key"], handshake)
+    forged = Received(handshake.path, handshake.headers, handshake.body + " ", 200, 0.0)
+    assert not verifies_v1a(sub["public_key"], forged)
+
+    response = await api.post(
+        f"/v1/subscriptions/{sub['id']}/rotate-secret", headers=network.auth(site)
+    )
+    rotated = response.json()
+    assert response.status_code == 200 and rotated["secret"] is None
+    assert rotated["public_key"].startswith("whpk_") and rotated["public_key"] != sub["public_key"]
+    assert (await get(api, network, site, f"/v1/subscriptions/{sub['id']}"))[
+        "public_key"
+    ] == rotated["public_key"]
+    await walk(network, site, new_org("practice"), 1)
+    await accepted(receiver, "/v1a", [0, 1])
+    delivery = receiver.received("/v1a")[1]
+    assert [s[:4] for s in delivery.headers["webhook-signature"].split(" ")] == ["v1a,"] * 2
+    assert verifies_v1a(sub["public_key"], delivery) and verifies_v1a(
+        rotated["public_key"], delivery
+    )
+    [row] = await network.query(
+        "referral",
+        "SELECT secret, secret_sealed FROM subscriptions WHERE id = $1",
+        uuid.UUID(sub["id"]),
+    )
+    assert row["secret"] is None and b"whsk_" not in row["secret_sealed"]
+
+
 async def test_idle_subscription_gets_numbered_heartbeats(
     network: Network, api: httpx.AsyncClient, receiver: Receiver
 ) -> None:
@@ -630,3 +672,101 @@ async def test_a_separate_delivery_process_delivers_in_order_and_streams_still_w
     events = await reader  # within its 15 s, so woken: the fallback poll is 10 minutes away
     assert [e[0] for e in events] == ["0", "1", "2", "3"]
     await accepted(receiver, "/separate", [0, 1, 2, 3])
+
+
+async def test_fhir_backport_handshake_event_heartbeat_status_and_delete(
+    network: Network, api: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    """The Backport flow through the real delivery worker: a filter to the caller as requester,
+    heartbeats driven by moving the subscription's last event back (not by waiting)."""
+    site, practice = new_org("site"), new_org("practice")
+    resource = requested(receiver.url("/fhir"))
+    resource["_criteria"]["extension"][0]["valueString"] = (
+        f"Task?requester:identifier=urn:warmlink:organization|{site}"
+    )
+    created = await api.post("/fhir/Subscription", json=resource, headers=network.auth(site))
+    assert created.status_code == 201, created.text
+    assert created.headers["content-type"].startswith("application/fhir+json")
+    subscription = Subscription.model_validate(created.json())
+    assert subscription.status == "active" and created.headers["location"].endswith(
+        f"/fhir/Subscription/{subscription.id}"
+    )
+    [public_key] = [
+        e.valueString for e in subscription.extension or [] if e.url == PUBLIC_KEY_EXTENSION
+    ]
+
+    async def bundles(count: int) -> list[dict[str, Any]]:
+        got = await eventually(
+            lambda: asyncio.sleep(0, receiver.received("/fhir")),
+            until=lambda got: len(got) >= count,
+            what=f"{count} backport notifications",
+        )
+        assert all(verifies_v1a(str(public_key), r) for r in got)
+        assert all(r.headers["content-type"] == "application/fhir+json" for r in got)
+        return [orjson.loads(r.body) for r in got]
+
+    handshake = parameters_of((await bundles(1))[0])
+    assert handshake["type"]["valueCode"] == "handshake"
+    assert handshake["events-since-subscription-start"]["valueString"] == "0"
+
+    # As the practice of another site's referral the subscriber is not the requester: filtered.
+    await walk(network, new_org("site"), site, 1)
+    referral = await walk(network, site, practice, 1)
+    event = (await bundles(2))[1]
+    named = parameters_of(event)
+    parts = {p["name"]: p for p in named["notification-event"]["part"]}
+    assert named["type"]["valueCode"] == "event-notification"
+    assert named["events-since-subscription-start"]["valueString"] == "1"
+    assert parts["event-number"]["valueString"] == "1"
+    assert parts["focus"]["valueReference"]["reference"].endswith(f"/fhir/Task/{referral}")
+
+    await network.query(
+        "referral",
+        "UPDATE subscriptions SET last_event_at = now() - interval '1 hour' WHERE id = $1"
+        " RETURNING id",
+        uuid.UUID(str(subscription.id)),
+    )
+    beat = parameters_of((await bundles(3))[2])
+    assert beat["type"]["valueCode"] == "heartbeat"
+    assert beat["events-since-subscription-start"]["valueString"] == "1"  # heartbeats not counted
+    assert len(receiver.received("/fhir")) == 3  # the filtered change was never sent
+    await walk(network, site, practice, 1)  # Warmlink's number 3, the backport's second event
+    after_beat = parameters_of((await bundles(4))[3])
+    assert after_beat["events-since-subscription-start"]["valueString"] == "2"
+
+    path = f"/fhir/Subscription/{subscription.id}"
+    status = parameters_of((await api.get(path + "/$status", headers=network.auth(site))).json())
+    assert (status["type"]["valueCode"], status["status"]["valueCode"]) == (
+        "query-status",
+        "active",
+    )
+    assert status["events-since-subscription-start"]["valueString"] == "2"
+    as_json = await get(api, network, site, f"/v1/subscriptions/{subscription.id}")
+    assert (as_json["shape"], as_json["signature"], as_json["types"]) == (
+        "fhir-backport",
+        "v1a",
+        ["referral.status_changed"],
+    )
+    assert (await api.delete(path, headers=network.auth(site))).status_code == 204
+    read = await api.get(path, headers=network.auth(site))
+    assert Subscription.model_validate(read.json()).status == "off"
+
+
+async def test_fhir_backport_refusals_are_operation_outcomes(
+    network: Network, api: httpx.AsyncClient
+) -> None:
+    site = new_org("site")
+    full = requested()
+    full["channel"]["_payload"]["extension"][0]["valueCode"] = "full-resource"
+    refused = await api.post("/fhir/Subscription", json=full, headers=network.auth(site))
+    assert refused.status_code == 422
+    outcome = OperationOutcome.model_validate(refused.json())
+    assert outcome.issue[0].code == "not-supported"
+    assert outcome.issue[0].expression == ["Subscription.channel.payload"]
+    # A subscription of the JSON shape, or another organization's, is no FHIR Subscription here.
+    plain = await subscribe(api, network, site, "http://127.0.0.1:9/none")
+    assert plain["shape"] == "warmlink"
+    for org in (site, new_org("site")):
+        missing = await api.get(f"/fhir/Subscription/{plain['id']}", headers=network.auth(org))
+        assert missing.status_code == 404
+        assert OperationOutcome.model_validate(missing.json()).issue[0].code == "not-found"

@@ -3,12 +3,15 @@ and can be truly down (connection refused) and back on the same port."""
 
 from __future__ import annotations
 
+import base64
 import threading
 import time
 from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 
 import orjson
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from tools.dev.post_server import serve_posts
 from tools.dev.processes import free_port
@@ -68,3 +71,22 @@ class Receiver:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+
+def verifies_v1a(public_key: str, received: Received) -> bool:
+    """The Standard Webhooks asymmetric check, as a subscriber makes it with the cryptography
+    package (the standardwebhooks package verifies only v1): some `v1a,` signature in the header
+    is an ed25519 signature of `id.timestamp.body` under the `whpk_` key."""
+    key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key.removeprefix("whpk_")))
+    headers = received.headers
+    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.{received.body}".encode()
+    for signature in headers["webhook-signature"].split(" "):
+        scheme, _, value = signature.partition(",")
+        if scheme != "v1a":
+            continue
+        try:
+            key.verify(base64.b64decode(value), signed)
+        except InvalidSignature:
+            continue
+        return True
+    return False

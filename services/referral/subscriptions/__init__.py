@@ -15,6 +15,12 @@ which notification types it takes (none given: all). A gap in the numbers is fil
   signed per Standard Webhooks (domain/signing.py, adapters/webhook_http.py), retrying with
   backoff for `webhook_max_age_s` before giving one up (domain/backoff.py, adapters/claims.py).
   Destinations are checked against SSRF (domain/ssrf.py, adapters/destinations.py).
+- A subscription signs with a shared secret (Standard Webhooks `v1`) or an ed25519 key pair whose
+  public key it shows (`v1a`), both sealed at rest (domain/signing.py, adapters/sealing.py).
+- The same subscriptions are offered in the FHIR R4 Backport shape (`/fhir/Subscription`,
+  entrypoints/fhir_subscriptions.py): rows of the same table whose notifications the worker
+  renders as Backport Bundles as it sends them (domain/backport.py, domain/backport_bundles.py);
+  `domain.backport.capability_resource` is their CapabilityStatement entry.
 - Subscriptions are managed through service_layer/commands.py, behind entrypoints/.
 - Everything is in PostgreSQL (migrations/010_subscriptions.sql); nothing lives only in memory.
 

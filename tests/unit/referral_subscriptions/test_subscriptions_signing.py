@@ -1,10 +1,13 @@
-"""Deliveries verify with the standardwebhooks library, with either secret during a rotation."""
+"""Deliveries verify with the standardwebhooks library (v1) or ed25519 public keys (v1a), with
+either key during a rotation."""
 
 import base64
 from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
@@ -12,6 +15,9 @@ from services.referral.subscriptions.domain import payloads
 from services.referral.subscriptions.domain.signing import (
     active_secrets,
     new_secret,
+    new_signing_key,
+    public_key_of,
+    shared_secret,
     signature_headers,
 )
 
@@ -68,3 +74,23 @@ def test_after_the_overlap_only_the_new_secret_signs(now: datetime) -> None:
     headers = signature_headers("msg-3", BODY, active_secrets(new, old, now, now), now)
     with pytest.raises(WebhookVerificationError):
         Webhook(old).verify(BODY, headers)
+
+
+def test_v1a_keys_sign_with_ed25519_that_the_public_key_verifies(now: datetime) -> None:
+    key = new_signing_key("v1a")
+    public = public_key_of(key)
+    assert key.startswith("whsk_") and public is not None and public.startswith("whpk_")
+    assert len(base64.b64decode(public.removeprefix("whpk_"))) == 32
+    assert shared_secret(key) is None and public_key_of(new_secret()) is None
+    old = new_signing_key("v1a")
+    headers = signature_headers("msg-4", BODY, [key, old], now)
+    signatures = headers["webhook-signature"].split(" ")
+    assert [s.split(",")[0] for s in signatures] == ["v1a", "v1a"]
+    signed = f"msg-4.{headers['webhook-timestamp']}.{BODY}".encode()
+    for signing, signature in zip((key, old), signatures, strict=True):
+        verifier = Ed25519PublicKey.from_public_bytes(
+            base64.b64decode(str(public_key_of(signing)).removeprefix("whpk_"))
+        )
+        verifier.verify(base64.b64decode(signature.split(",")[1]), signed)
+        with pytest.raises(InvalidSignature):
+            verifier.verify(base64.b64decode(signature.split(",")[1]), signed + b" ")

@@ -31,17 +31,21 @@ from warmlink.db import Connection, Executor, notify_after_commit
 CHANNEL = "referral_subscriptions"
 NUMBERED = "referral_subscriptions_numbered"
 
-# A status change's notifications for every matching active subscription of the owners, queued
-# without a number. An INSERT, so the warm handoff's one-statement batch holds it.
+# A status change's notifications for every matching active subscription of the referring site
+# ($1, the Task's requester) and the practice ($2, its owner), queued without a number; a
+# subscription narrowed to one role (organization_role, migrations/041) takes only that side's.
+# An INSERT, so the warm handoff's one-statement batch holds it.
 QUEUE_STATUS_CHANGE = """
 INSERT INTO subscription_notifications (id, subscription_id, status, type, payload)
-SELECT gen_random_uuid(), s.id, 'queued', $4::jsonb ->> 'type',
-       $4::jsonb || jsonb_build_object('subscription_id', s.id::text)
+SELECT gen_random_uuid(), s.id, 'queued', $5::jsonb ->> 'type',
+       $5::jsonb || jsonb_build_object('subscription_id', s.id::text)
 FROM subscriptions s
-WHERE s.status = 'active' AND s.organization_id = ANY($1::text[])
-  AND (s.statuses IS NULL OR $2::text = ANY(s.statuses))
-  AND (s.event_types IS NULL OR $3::text = ANY(s.event_types))
-  AND (s.types IS NULL OR $4::jsonb ->> 'type' = ANY(s.types))"""
+WHERE s.status = 'active' AND s.organization_id IN ($1, $2)
+  AND ((s.organization_id = $1 AND s.organization_role IS DISTINCT FROM 'owner')
+       OR (s.organization_id = $2 AND s.organization_role IS DISTINCT FROM 'requester'))
+  AND (s.statuses IS NULL OR $3::text = ANY(s.statuses))
+  AND (s.event_types IS NULL OR $4::text = ANY(s.event_types))
+  AND (s.types IS NULL OR $5::jsonb ->> 'type' = ANY(s.types))"""
 # An alert's notifications for every active subscription of the referring site that takes its
 # type (migrations/017); the status filters narrow status changes only.
 QUEUE_ALERT = """
@@ -94,13 +98,18 @@ async def insert(
 
 
 async def queue_status_change(
-    conn: Executor, owners: list[str], status: str, event_type: str, shared: dict[str, Any]
+    conn: Executor,
+    site_id: str,
+    practice_id: str,
+    status: str,
+    event_type: str,
+    shared: dict[str, Any],
 ) -> None:
     """Queue `shared` (a status change's payload) for every matching active subscription of
-    the owners, un-numbered, inside the state change's transaction."""
+    the site and the practice, un-numbered, inside the state change's transaction."""
     _require_transaction(conn)
     queued = await conn.execute(
-        QUEUE_STATUS_CHANGE, owners, status, event_type, orjson.dumps(shared).decode()
+        QUEUE_STATUS_CHANGE, site_id, practice_id, status, event_type, orjson.dumps(shared).decode()
     )
     await notify_after_commit(conn, CHANNEL, written=queued)  # no subscriber, no wake-up
 

@@ -9,17 +9,33 @@ from uuid import UUID
 import asyncpg
 
 from services.referral.subscriptions.adapters.notifications import CHANNEL
+from services.referral.subscriptions.domain.payloads import HEARTBEAT
 from services.referral.subscriptions.domain.signing import ROTATION_OVERLAP_S
 from warmlink.db import Connection, notify_after_commit
 
 SUBSCRIPTION_COLUMNS = """id, organization_id, url, types, statuses, event_types, heartbeat_s,
-    status, status_reason, last_event_number, created_at, updated_at"""
+    status, status_reason, last_event_number, created_at, updated_at, signature, public_key,
+    shape, fhir_base, organization_role"""
 INSERT_SUBSCRIPTION = f"""
 INSERT INTO subscriptions
-    (id, organization_id, url, types, statuses, event_types, heartbeat_s, secret_sealed)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {SUBSCRIPTION_COLUMNS}"""
+    (id, organization_id, url, types, statuses, event_types, heartbeat_s, secret_sealed,
+     signature, public_key, shape, fhir_base, organization_role)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+RETURNING {SUBSCRIPTION_COLUMNS}"""
 SELECT_ONE = f"""
 SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE id = $1 AND organization_id = $2"""
+# A FHIR Backport subscription's events so far: the count its last claimed notification keeps
+# (adapters/claims.py), plus the events numbered after it and not yet claimed; a walk down the
+# unique index from the top, not a count of the whole history.
+COUNT_EVENTS = f"""
+WITH last AS (
+    SELECT event_number, events_since_start FROM subscription_notifications
+    WHERE subscription_id = $1 AND events_since_start IS NOT NULL
+    ORDER BY event_number DESC LIMIT 1)
+SELECT COALESCE((SELECT events_since_start FROM last), 0) + (
+    SELECT count(*) FROM subscription_notifications
+    WHERE subscription_id = $1 AND type <> '{HEARTBEAT}'
+      AND event_number > COALESCE((SELECT event_number FROM last), 0))"""
 SELECT_OWN = f"""
 SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE organization_id = $1
 ORDER BY created_at, id"""
@@ -30,6 +46,7 @@ WHERE id = $1 AND organization_id = $2 RETURNING {SUBSCRIPTION_COLUMNS}"""
 # Only two secrets are ever valid: rotating again within the overlap drops the oldest at once.
 ROTATE_SECRET = f"""
 UPDATE subscriptions SET previous_secret_sealed = secret_sealed, secret_sealed = $3,
+    public_key = $4,
     previous_secret_expires_at = now() + make_interval(secs => {ROTATION_OVERLAP_S}),
     updated_at = now()
 WHERE id = $1 AND organization_id = $2
@@ -79,6 +96,10 @@ async def create(
     event_types: Sequence[str] | None,
     heartbeat_s: float,
     sealed_secret: bytes,
+    signature: str,
+    public_key: str | None,
+    fhir_base: str | None,
+    organization_role: str | None,
 ) -> asyncpg.Record:
     row = await conn.fetchrow(
         INSERT_SUBSCRIPTION,
@@ -90,6 +111,11 @@ async def create(
         None if event_types is None else list(event_types),
         heartbeat_s,
         sealed_secret,
+        signature,
+        public_key,
+        "warmlink" if fhir_base is None else "fhir-backport",
+        fhir_base,
+        organization_role,
     )
     assert row is not None
     return row
@@ -99,6 +125,11 @@ async def get(
     conn: Connection, subscription_id: UUID, organization_id: str
 ) -> asyncpg.Record | None:
     return await conn.fetchrow(SELECT_ONE, subscription_id, organization_id)
+
+
+async def events_since_start(conn: Connection, subscription_id: UUID) -> int:
+    count: int = await conn.fetchval(COUNT_EVENTS, subscription_id)
+    return count
 
 
 async def own(conn: Connection, organization_id: str) -> list[asyncpg.Record]:
@@ -112,9 +143,15 @@ async def deactivate(
 
 
 async def rotate_secret(
-    conn: Connection, subscription_id: UUID, organization_id: str, sealed_secret: bytes
+    conn: Connection,
+    subscription_id: UUID,
+    organization_id: str,
+    sealed_secret: bytes,
+    public_key: str | None,
 ) -> asyncpg.Record | None:
-    return await conn.fetchrow(ROTATE_SECRET, subscription_id, organization_id, sealed_secret)
+    return await conn.fetchrow(
+        ROTATE_SECRET, subscription_id, organization_id, sealed_secret, public_key
+    )
 
 
 async def events(

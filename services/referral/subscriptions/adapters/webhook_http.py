@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 
 import httpcore
 import httpx
-import orjson
 
 from services.referral.subscriptions.adapters.destinations import CheckedConnections
 from services.referral.subscriptions.domain.backoff import parse_retry_after
@@ -70,13 +69,13 @@ class WebhookPoster:
     async def post(self, claim: Claim) -> Attempt:
         """Sign and POST the claim's payload; what the attempt gave (never raises for the
         subscriber's failures)."""
-        body = orjson.dumps(claim.payload).decode()
+        body, content_type = claim.body()
         now = datetime.now(UTC)
         keys = active_secrets(
             claim.secret, claim.previous_secret, claim.previous_secret_expires_at, now
         )
         headers = signature_headers(str(claim.id), body, keys, now)
-        headers["content-type"] = "application/json"
+        headers["content-type"] = content_type
         started = time.monotonic()
         try:
             # httpx's timeout applies to each phase; this bounds the whole attempt.

@@ -7,6 +7,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
+
+from services.referral.subscriptions.domain.backport import FHIR_JSON
+from services.referral.subscriptions.domain.backport_bundles import notification_bundle
+
 
 @dataclass(frozen=True)
 class Claim:
@@ -22,6 +27,19 @@ class Claim:
     secret: str
     previous_secret: str | None
     previous_secret_expires_at: datetime | None
+    # A FHIR Backport subscription's (domain/backport.py): where its references point, and how
+    # many events it has had up to this one (heartbeats and the handshake not counted).
+    fhir_base: str | None = None
+    events_since_start: int | None = None
+
+    def body(self) -> tuple[str, str]:
+        """What is POSTed and its content type: the stored payload, or its Backport Bundle."""
+        if self.fhir_base is None:
+            return orjson.dumps(self.payload).decode(), "application/json"
+        bundle = notification_bundle(
+            self.id, self.payload, self.events_since_start or 0, self.fhir_base
+        )
+        return orjson.dumps(bundle).decode(), FHIR_JSON
 
 
 @dataclass(frozen=True)

@@ -52,3 +52,11 @@ class TooManySubscriptions(Conflict):
             "deactivate one (DELETE /v1/subscriptions/{id}) first.",
             limit=limit,
         )
+
+
+class BackportRefused(Invalid):
+    """A FHIR Backport Subscription asks for something Warmlink does not offer; `field` is the
+    FHIRPath of what (an OperationOutcome's issue.expression)."""
+
+    def __init__(self, detail: str, expression: str) -> None:
+        super().__init__(detail, field=expression)

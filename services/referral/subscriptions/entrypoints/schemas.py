@@ -15,6 +15,7 @@ from contracts.events.referral import ReferralEvent
 from contracts.lifecycle import ReferralStatus
 from services.referral.subscriptions.domain.alerts import ALERT_TYPES
 from services.referral.subscriptions.domain.payloads import STATUS_CHANGED
+from services.referral.subscriptions.domain.signing import Scheme
 from services.referral.subscriptions.domain.ssrf import MAX_URL_LENGTH
 
 REFERRAL_EVENT_TYPES = frozenset(c.TYPE for c in ALL_EVENTS if issubclass(c, ReferralEvent))
@@ -68,6 +69,11 @@ class SubscriptionIn(BaseModel):
     heartbeat_s: float | None = Field(
         None, ge=1, le=86_400, description="Idle time before a heartbeat; default from settings"
     )
+    signature: Scheme = Field(
+        "v1",
+        description="Standard Webhooks scheme: v1 (HMAC, a shared secret) or v1a (ed25519: "
+        "the service keeps the secret key and shows the public key)",
+    )
 
 
 class SubscriptionOut(BaseModel):
@@ -81,6 +87,9 @@ class SubscriptionOut(BaseModel):
     last_event_number: int
     created_at: datetime
     updated_at: datetime
+    signature: str  # v1 or v1a
+    shape: str = Field(description="warmlink (these JSON notifications) or fhir-backport")
+    public_key: str | None = Field(description="v1a: the whpk_ key deliveries verify with")
 
     @classmethod
     def of(cls, row: asyncpg.Record) -> SubscriptionOut:
@@ -90,7 +99,9 @@ class SubscriptionOut(BaseModel):
 
 
 class SubscriptionCreated(SubscriptionOut):
-    secret: str = Field(description="Standard Webhooks secret (whsec_...), shown only now")
+    secret: str | None = Field(
+        description="v1: the Standard Webhooks secret (whsec_...), shown only now; v1a: null"
+    )
 
 
 class SubscriptionList(BaseModel):
@@ -99,7 +110,8 @@ class SubscriptionList(BaseModel):
 
 class SecretRotated(BaseModel):
     id: UUID
-    secret: str = Field(description="The new secret, shown only now")
+    secret: str | None = Field(description="v1: the new secret, shown only now; v1a: null")
+    public_key: str | None = Field(description="v1a: the new public key (whpk_...)")
     previous_secret_expires_at: datetime = Field(
         description="Until then deliveries carry a signature with each secret"
     )

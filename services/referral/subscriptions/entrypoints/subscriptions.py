@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from services.referral.subscriptions.adapters import store
 from services.referral.subscriptions.domain.config import WebhookConfig
+from services.referral.subscriptions.domain.signing import public_key_of, shared_secret
 from services.referral.subscriptions.domain.subscription import CreateSubscription
 from services.referral.subscriptions.entrypoints.schemas import (
     SecretRotated,
@@ -41,7 +42,8 @@ async def create_subscription(
     caller: CallerDep,
     config: ConfigDep,
 ) -> SubscriptionCreated:
-    """Subscribe an endpoint. The secret is in this response and never again."""
+    """Subscribe an endpoint. A v1 secret is in this response and never again; a v1a
+    subscription shows its public key here and on every read."""
     command = CreateSubscription(
         organization_id=caller.organization_id,
         url=body.url,
@@ -49,6 +51,7 @@ async def create_subscription(
         statuses=None if body.filters.statuses is None else list(body.filters.statuses),
         event_types=body.filters.event_types,
         heartbeat_s=body.heartbeat_s,
+        signature=body.signature,
     )
     await commands.refuse_unacceptable(command, config)
     # The connection is taken only now: resolving the host may take seconds.
@@ -56,7 +59,7 @@ async def create_subscription(
         row, secret = await commands.create_subscription(conn, command, config)
         await audit_admin(conn, caller, "subscribe", "subscription", str(row["id"]))
     response.headers["Location"] = f"/v1/subscriptions/{row['id']}"
-    return SubscriptionCreated(**SubscriptionOut.of(row).model_dump(), secret=secret)
+    return SubscriptionCreated(**SubscriptionOut.of(row).model_dump(), secret=shared_secret(secret))
 
 
 @router.get("", response_model=SubscriptionList)
@@ -89,13 +92,17 @@ async def delete_subscription(
 async def rotate_secret(
     subscription_id: UUID, conn: ConnectionDep, caller: CallerDep, config: ConfigDep
 ) -> SecretRotated:
-    """A new secret, shown once. For 24 hours deliveries are signed with the new and the old
-    secret (two `v1,` signatures), then with the new one only."""
+    """A new signing key: a v1 secret shown once, or a v1a key pair whose public key is shown.
+    For 24 hours deliveries are signed with the new and the old key (two signatures), then with
+    the new one only."""
     async with conn.transaction():
         row, secret = await commands.rotate_secret(
             conn, subscription_id, caller.organization_id, config
         )
         await audit_admin(conn, caller, "rotate_secret", "subscription", str(subscription_id))
     return SecretRotated(
-        id=row["id"], secret=secret, previous_secret_expires_at=row["previous_secret_expires_at"]
+        id=row["id"],
+        secret=shared_secret(secret),
+        public_key=public_key_of(secret),
+        previous_secret_expires_at=row["previous_secret_expires_at"],
     )

@@ -27,7 +27,7 @@ from services.referral.subscriptions.domain.errors import (
     SubscriptionNotFound,
     TooManySubscriptions,
 )
-from services.referral.subscriptions.domain.signing import new_secret
+from services.referral.subscriptions.domain.signing import new_signing_key, public_key_of
 from services.referral.subscriptions.domain.subscription import CreateSubscription
 from warmlink.db import Connection
 
@@ -45,14 +45,15 @@ async def refuse_unacceptable(command: CreateSubscription, config: WebhookConfig
 async def create_subscription(
     conn: Connection, command: CreateSubscription, config: WebhookConfig
 ) -> tuple[asyncpg.Record, str]:
-    """The new subscription's row and its secret (to show once), its handshake queued. The
-    destination was checked first (`refuse_unacceptable`). Refused: a heartbeat more
+    """The new subscription's row and its signing key, its handshake queued. The key is a v1
+    secret to show once, or a v1a secret key that never leaves (the row has its public key).
+    The destination was checked first (`refuse_unacceptable`). Refused: a heartbeat more
     often than the network allows (422), or past its subscriptions per organization (409)."""
     heartbeat_s = command.heartbeat_under(config)
     limit = config.subscriptions_per_organization
     if await store.count_active_locked(conn, command.organization_id) >= limit:
         raise TooManySubscriptions(limit)
-    secret, subscription_id = new_secret(), uuid4()
+    secret, subscription_id = new_signing_key(command.signature), uuid4()
     sealed = seal(config.secrets_keyring(), subscription_id, secret)
     row = await store.create(
         conn,
@@ -64,6 +65,10 @@ async def create_subscription(
         event_types=command.event_types or None,
         heartbeat_s=heartbeat_s,
         sealed_secret=sealed,
+        signature=command.signature,
+        public_key=public_key_of(secret),
+        fhir_base=command.fhir_base,
+        organization_role=command.organization_role,
     )
     await record_handshake(conn, row["id"])
     return row, secret
@@ -80,11 +85,14 @@ async def deactivate_subscription(
 async def rotate_secret(
     conn: Connection, subscription_id: UUID, organization_id: str, config: WebhookConfig
 ) -> tuple[asyncpg.Record, str]:
-    """A new secret (to show once); for 24 hours deliveries are signed with the new and the old
-    secret (two `v1,` signatures), then with the new one only."""
-    secret = new_secret()
+    """A new signing key of the subscription's scheme (a v1 secret to show once, or a v1a key
+    pair whose public key is shown); for 24 hours deliveries are signed with the new and the old
+    key (two signatures), then with the new one only."""
+    subscription = await owned_subscription(conn, subscription_id, organization_id)
+    secret = new_signing_key(subscription["signature"])
     sealed = seal(config.secrets_keyring(), subscription_id, secret)
-    row = await store.rotate_secret(conn, subscription_id, organization_id, sealed)
+    public_key = public_key_of(secret)
+    row = await store.rotate_secret(conn, subscription_id, organization_id, sealed, public_key)
     if row is None:
         raise SubscriptionNotFound()
     return row, secret

@@ -33,7 +33,6 @@ async def on_status_change(
 ) -> None:
     """Queue a `referral.status_changed` notification for every matching active subscription
     of the referring site or the practice. Call it inside the state change's transaction."""
-    owners = sorted({site_id, practice_id})
     shared = payloads.status_change(  # each notification adds its subscription, then number
         referral_id=referral_id,
         status=status,
@@ -41,7 +40,7 @@ async def on_status_change(
         occurred_at=occurred_at,
         timestamp=datetime.now(UTC),
     )
-    await notifications.queue_status_change(conn, owners, status, event_type, shared)
+    await notifications.queue_status_change(conn, site_id, practice_id, status, event_type, shared)
 
 
 async def on_alert_raised(
