@@ -55,10 +55,12 @@ def expression(located: Mapping[str, Any]) -> str | None:
 
 
 def operation_outcome(
-    status: int, detail: str, located: Sequence[Mapping[str, Any]] = ()
+    status: int, detail: str, located: Sequence[Mapping[str, Any]] = (), code: str | None = None
 ) -> dict[str, Any]:
-    """The OperationOutcome for a refusal: one issue per located error, else one for `detail`."""
-    code = ISSUE_TYPE.get(status, UNEXPECTED)
+    """The OperationOutcome for a refusal: one issue per located error, else one for `detail`.
+    `code` names the issue type when the status alone says too little (a refusal of something
+    not offered is `not-supported`, not merely `invalid`)."""
+    code = code or ISSUE_TYPE.get(status, UNEXPECTED)
     severity = "fatal" if status >= 500 and status != 503 else "error"
     issues: list[dict[str, Any]] = []
     for error in located:
@@ -75,9 +77,10 @@ def outcome_response(
     detail: str,
     located: Sequence[Mapping[str, Any]] = (),
     headers: Mapping[str, str] | None = None,
+    code: str | None = None,
 ) -> JSONResponse:
     return JSONResponse(
-        operation_outcome(status, detail, located),
+        operation_outcome(status, detail, located, code),
         status_code=status,
         media_type=FHIR_JSON,
         headers=headers,

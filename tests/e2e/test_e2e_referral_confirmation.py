@@ -186,7 +186,8 @@ async def test_metadata_is_public_and_fhir_refusals_are_operation_outcomes(net: 
     assert metadata.status_code == 200
     statement: dict[str, Any] = metadata.json()
     CapabilityStatement.model_validate(statement)
-    assert {r["type"] for r in statement["rest"][0]["resource"]} >= {"Task", "ServiceRequest"}
+    served = {r["type"] for r in statement["rest"][0]["resource"]}
+    assert served >= {"Task", "ServiceRequest", "Subscription"}
     assert outcome_code(unauthenticated, 401) == "login"
     assert outcome_code(not_found, 404) == "not-found"
     assert outcome_code(unsupported, 400) == "invalid"

@@ -2,9 +2,8 @@
 one table so that a route added under /fhir is declared in one place.
 
 `CAPABILITY_RESOURCES` lists each resource type served, its interactions and its search
-parameters. A part that serves another FHIR resource adds its row here (the subscriptions part:
-a `Subscription` row with the interactions it serves, next to the Backport Subscriptions IG's
-`SubscriptionTopic` canonical in `instantiates`, when it lands).
+parameters. The subscriptions part describes its own `Subscription` entry (the Backport IG's
+topic, profile and `$status`: `backport.capability_resource`), which the statement appends.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from services.referral.adapters.fhir_task import BSER_SERVICE_REQUEST_PROFILE, BSER_TASK_PROFILE
+from services.referral.subscriptions.domain import backport
 
 FHIR_VERSION = "4.0.1"
 SEARCH_PARAMETER = "http://hl7.org/fhir/SearchParameter/"
@@ -72,7 +72,6 @@ CAPABILITY_RESOURCES: tuple[ResourceCapability, ...] = (
         ),
     ),
     ResourceCapability("ServiceRequest", ("read",), BSER_SERVICE_REQUEST_PROFILE),
-    # The subscriptions part adds its Subscription row here (see the module docstring).
 )
 
 
@@ -105,7 +104,8 @@ def capability_statement(base_url: str, as_of: datetime) -> dict[str, Any]:
                     "description": "A bearer token from the directory's token endpoint (OAuth 2.0 "
                     "client credentials); only /metadata is public.",
                 },
-                "resource": [_resource(r) for r in CAPABILITY_RESOURCES],
+                "resource": [_resource(r) for r in CAPABILITY_RESOURCES]
+                + [backport.capability_resource(base_url)],
             }
         ],
     }

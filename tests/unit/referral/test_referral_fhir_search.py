@@ -151,7 +151,8 @@ def test_the_capability_statement_is_valid_r4_and_lists_the_table() -> None:
     assert statement["fhirVersion"] == "4.0.1"
     [rest] = statement["rest"]
     served = {r["type"]: r for r in rest["resource"]}
-    assert set(served) == {r.type for r in CAPABILITY_RESOURCES} >= {"Task", "ServiceRequest"}
+    assert set(served) == {r.type for r in CAPABILITY_RESOURCES} | {"Subscription"}
+    assert {"Task", "ServiceRequest"} <= set(served)
     task = served["Task"]
     assert [i["code"] for i in task["interaction"]] == ["read", "search-type"]
     assert {p["name"] for p in task["searchParam"]} == {
@@ -164,6 +165,11 @@ def test_the_capability_statement_is_valid_r4_and_lists_the_table() -> None:
     }
     assert task["profile"].endswith("/BSeR-ReferralTask")
     assert [i["code"] for i in served["ServiceRequest"]["interaction"]] == ["read"]
+    # The Backport subscriptions: create, read, delete and $status, on the referral-status topic.
+    subscription = served["Subscription"]
+    assert [i["code"] for i in subscription["interaction"]] == ["create", "read", "delete"]
+    assert [o["name"] for o in subscription["operation"]] == ["status"]
+    assert subscription["extension"][0]["valueCanonical"].endswith("referral-status-change")
 
 
 def test_the_statement_declares_exactly_the_parameters_the_search_reads() -> None:

@@ -19,7 +19,6 @@ from services.referral.subscriptions.domain import payloads
 from services.referral.subscriptions.domain.backport import (
     TOPIC_URL,
     capability_resource,
-    operation_outcome,
     read_subscription,
     subscription_resource,
 )
@@ -30,6 +29,7 @@ from services.referral.subscriptions.domain.backport_bundles import (
 from services.referral.subscriptions.domain.delivery import Claim
 from services.referral.subscriptions.domain.errors import BackportRefused
 from tests.support.fhir_backport import IG, ORG, parameters_of, requested
+from warmlink.fhir import operation_outcome
 
 BASE = "https://warmlink.example/fhir"
 
@@ -72,7 +72,8 @@ def test_what_is_not_offered_is_refused_naming_where(
     with pytest.raises(BackportRefused) as refused:
         read_subscription(requested(**change), ORG)
     assert refused.value.field == expression
-    outcome = operation_outcome("not-supported", refused.value.detail, refused.value.field)
+    located = [{"pointer": refused.value.field, "detail": refused.value.detail}]
+    outcome = operation_outcome(422, refused.value.detail, located, "not-supported")
     assert OperationOutcome.model_validate(outcome).issue[0].expression == [expression]
 
 

@@ -165,11 +165,3 @@ def capability_resource(base_url: str) -> dict[str, Any]:
         "interaction": [{"code": "create"}, {"code": "read"}, {"code": "delete"}],
         "operation": [{"name": "status", "definition": STATUS_OPERATION}],
     }
-
-
-def operation_outcome(code: str, diagnostics: str, expression: str | None = None) -> dict[str, Any]:
-    """A FHIR client's error body: one error issue (`code` from the R4 issue-type codes)."""
-    issue: dict[str, Any] = {"severity": "error", "code": code, "diagnostics": diagnostics}
-    if expression is not None:
-        issue["expression"] = [expression]
-    return {"resourceType": "OperationOutcome", "issue": [issue]}

@@ -18,7 +18,6 @@ from fastapi import APIRouter, Request, Response
 from services.referral.subscriptions.adapters import store
 from services.referral.subscriptions.domain.backport import (
     FHIR_JSON,
-    operation_outcome,
     read_subscription,
     subscription_resource,
 )
@@ -31,6 +30,7 @@ from services.referral.subscriptions.domain.errors import (
 from services.referral.subscriptions.domain.payloads import STATUS_CHANGED
 from services.referral.subscriptions.domain.subscription import CreateSubscription
 from services.referral.subscriptions.service_layer import commands
+from warmlink import fhir
 from warmlink.audit import audit_admin
 from warmlink.auth import Caller, CallerDep
 from warmlink.db import Connection, ConnectionDep
@@ -59,7 +59,8 @@ SUBSCRIPTION_BODY = {
 }
 
 # Each refusal kind these routes make, as the HTTP status and R4 issue-type code a FHIR client
-# expects. The token's refusals (401, 403) stay problem+json, as the guard answers them.
+# expects (more precise than the runtime's by status). The token's refusals (401, 403) are the
+# runtime's OperationOutcome for any /fhir route (warmlink.fhir).
 OUTCOMES: list[tuple[type[DomainError], int, str]] = [
     (BackportRefused, 422, "not-supported"),
     (NotFound, 404, "not-found"),
@@ -74,8 +75,8 @@ def _fhir(body: dict[str, Any], status_code: int = 200, **headers: str) -> Respo
 
 def _refused(error: DomainError) -> Response:
     status, code = next((s, c) for kind, s, c in OUTCOMES if isinstance(error, kind))
-    expression = error.field if isinstance(error, BackportRefused) else None
-    return _fhir(operation_outcome(code, error.detail, expression), status)
+    located = [{"pointer": error.field, "detail": error.detail}] if error.field else []
+    return fhir.outcome_response(status, error.detail, located, code=code)
 
 
 async def _answering(work: Callable[[], Awaitable[Response]]) -> Response:
