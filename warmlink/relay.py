@@ -20,7 +20,9 @@ import asyncpg
 import orjson
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
+from opentelemetry import context
 
+from warmlink import telemetry
 from warmlink.broker_loss import BrokerWatch
 from warmlink.db import DATABASE_ERRORS, Connection
 from warmlink.kafka import topic_name
@@ -153,13 +155,23 @@ class OutboxRelay:
         return len(rows)
 
     async def _send(self, row: asyncpg.Record) -> asyncio.Future[Any]:
+        """Sent in the trace context stored with the row (the request or handler that wrote
+        it), so a producer span of aiokafka's instrumentation joins that trace. The
+        instrumentation then writes the trace headers itself (appended: a second traceparent
+        would split the trace), so the stored ones go only when it is off."""
         headers = [(k, v.encode()) for k, v in orjson.loads(row["headers"]).items()]
-        future: asyncio.Future[Any] = await self._producer.send(
-            topic_name(self._settings, row["topic"]),
-            value=bytes(row["payload"]),
-            key=row["key"].encode(),
-            headers=headers,
-        )
+        token = context.attach(telemetry.extract_context(headers))
+        try:
+            if telemetry.instrumented():
+                headers = [(k, v) for k, v in headers if k not in telemetry.TRACE_HEADERS]
+            future: asyncio.Future[Any] = await self._producer.send(
+                topic_name(self._settings, row["topic"]),
+                value=bytes(row["payload"]),
+                key=row["key"].encode(),
+                headers=headers,
+            )
+        finally:
+            context.detach(token)
         return future
 
     async def _drain(self) -> None:

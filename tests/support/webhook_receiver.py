@@ -10,7 +10,7 @@ from http.server import ThreadingHTTPServer
 
 import orjson
 
-from tools.dev.post_server import serve_posts
+from tools.dev.post_server import serve_posts, stop_serving
 from tools.dev.processes import free_port
 
 
@@ -64,7 +64,5 @@ class Receiver:
         self._server = serve_posts(self.port, answer)
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        stop_serving(self._server)
+        self._server = None

@@ -1,0 +1,100 @@
+"""Traces leave the services over OTLP/HTTP: a screen recorded at screening and put on the
+worklist by referral (through the broker) reaches a collector as one trace, and no span of a
+referral that carries her name, number and birth date says any of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import Network, seeded_network
+from tests.e2e.test_e2e_referral_lifecycle import PATIENT, body, positive_screen_on_worklist
+from tests.e2e.test_e2e_referral_lifecycle import SITE as REFERRING_SITE
+from tests.support.infra import Infrastructure
+from tests.support.otlp_collector import ExportedSpan, OtlpCollector
+from tests.support.waiting import eventually
+
+PATIENT_REF = "pt-otlp-7f3a"
+
+
+@pytest.fixture(scope="module")
+def collector() -> Iterator[OtlpCollector]:
+    c = OtlpCollector()
+    c.start()
+    try:
+        yield c
+    finally:
+        c.stop()
+
+
+@pytest.fixture(scope="module")
+def net(infra: Infrastructure, collector: OtlpCollector) -> Iterator[Network]:
+    # The instrumentations on: the SQL spans are where bound values (her details) could leak.
+    env = {"OTEL_EXPORTER": "otlp", "OTLP_ENDPOINT": collector.endpoint, "OTEL_INSTRUMENT": "true"}
+    # The SDK's own variable: export every 200 ms instead of every 5 s, so the test waits less.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OTEL_BSP_SCHEDULE_DELAY", "200")
+        with seeded_network(infra, ["directory", "screening", "referral"], env) as network:
+            yield network
+
+
+def trace_of(spans: list[ExportedSpan], service: str, name: str) -> str:
+    found = [s.trace_id for s in spans if s.service == service and s.name == name]
+    assert found, f"no {name!r} span from {service}; got {sorted({s.name for s in spans})}"
+    return found[-1]
+
+
+async def test_a_screen_crossing_the_broker_is_one_trace_without_phi(
+    net: Network, collector: OtlpCollector
+) -> None:
+    screening_id = await positive_screen_on_worklist(net, PATIENT_REF)
+    async with httpx.AsyncClient(base_url=net.url("referral")) as referral:
+        headers = net.auth(REFERRING_SITE) | {"Idempotency-Key": "otlp-1"}
+        made = await referral.post(
+            "/v1/referrals", json=body(screening_id=screening_id), headers=headers
+        )
+    assert made.status_code == 201, made.text
+
+    def handled_in_referral(names: set[tuple[str, str]]) -> bool:
+        return {
+            ("screening", "POST /v1/screenings"),
+            ("referral", "handle ScreenPositive"),
+            ("referral", "POST /v1/referrals"),
+        } <= names
+
+    spans = await eventually(
+        lambda: _names(collector), until=handled_in_referral, timeout=30, what="exported spans"
+    )
+    spans = collector.spans()
+    assert not collector.refused
+
+    screen_trace = trace_of(spans, "screening", "POST /v1/screenings")
+    assert trace_of(spans, "referral", "handle ScreenPositive") == screen_trace
+    in_trace = [s for s in spans if s.trace_id == screen_trace]
+    assert {s.service for s in in_trace} == {"screening", "referral"}
+    roots = [s for s in in_trace if not s.parent_span_id]
+    assert [r.name for r in roots] == ["POST /v1/screenings"], "one root: the request"
+    ids = {s.span_id for s in in_trace}
+    assert all(s.parent_span_id in ids for s in in_trace if s.parent_span_id), "no broken links"
+    # No trace of its own for a probe, a query outside a request or a fetched batch.
+    assert not [
+        s.name
+        for s in spans
+        if s.name in ("GET /ready", "SELECT", "BEGIN;") and not s.parent_span_id
+    ]
+    assert not [s.name for s in spans if s.name.endswith(" receive") and not s.parent_span_id]
+    # The instrumentations' spans joined it: the relay's send and the handler's queries.
+    assert any(s.attributes.get("db.system") == "postgresql" for s in in_trace)
+    assert any(s.name.endswith(" send") and s.service == "screening" for s in in_trace)
+
+    said = "\n".join(s.text() for s in spans)
+    assert "INSERT" in said  # the SQL text is there, so the absence below means something
+    for value in (PATIENT_REF, *(str(v) for v in PATIENT.values())):
+        assert value not in said, f"a span carries {value!r}"
+
+
+async def _names(collector: OtlpCollector) -> set[tuple[str, str]]:
+    """What arrived, by service and span name (a short message when the wait times out)."""
+    return {(s.service, s.name) for s in collector.spans()}
