@@ -1,6 +1,7 @@
 """Traces leave the services over OTLP/HTTP: a screen recorded at screening and put on the
 worklist by referral (through the broker) reaches a collector as one trace, and no span of a
-referral that carries her name, number and birth date says any of them."""
+referral that carries her name, number and birth date says any of them. The same running
+network answers for the Grafana dashboard: every metric it queries is one the services export."""
 
 from __future__ import annotations
 
@@ -8,13 +9,17 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.samples import Sample
 
-from tests.e2e.conftest import Network, seeded_network
+from tests.deploy.test_grafana_dashboard import dashboard, metric_names
+from tests.e2e.conftest import NETWORK_ORG, Network, seeded_network
 from tests.e2e.test_e2e_referral_lifecycle import PATIENT, body, positive_screen_on_worklist
 from tests.e2e.test_e2e_referral_lifecycle import SITE as REFERRING_SITE
 from tests.support.infra import Infrastructure
 from tests.support.otlp_collector import ExportedSpan, OtlpCollector
 from tests.support.waiting import eventually
+from warmlink.auth import Role
 
 PATIENT_REF = "pt-otlp-7f3a"
 
@@ -36,7 +41,8 @@ def net(infra: Infrastructure, collector: OtlpCollector) -> Iterator[Network]:
     # The SDK's own variable: export every 200 ms instead of every 5 s, so the test waits less.
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("OTEL_BSP_SCHEDULE_DELAY", "200")
-        with seeded_network(infra, ["directory", "screening", "referral"], env) as network:
+        services = ["directory", "screening", "referral", "followup"]
+        with seeded_network(infra, services, env) as network:
             yield network
 
 
@@ -73,7 +79,7 @@ async def test_a_screen_crossing_the_broker_is_one_trace_without_phi(
     screen_trace = trace_of(spans, "screening", "POST /v1/screenings")
     assert trace_of(spans, "referral", "handle ScreenPositive") == screen_trace
     in_trace = [s for s in spans if s.trace_id == screen_trace]
-    assert {s.service for s in in_trace} == {"screening", "referral"}
+    assert {"screening", "referral"} <= {s.service for s in in_trace}
     roots = [s for s in in_trace if not s.parent_span_id]
     assert [r.name for r in roots] == ["POST /v1/screenings"], "one root: the request"
     ids = {s.span_id for s in in_trace}
@@ -93,6 +99,42 @@ async def test_a_screen_crossing_the_broker_is_one_trace_without_phi(
     assert "INSERT" in said  # the SQL text is there, so the absence below means something
     for value in (PATIENT_REF, *(str(v) for v in PATIENT.values())):
         assert value not in said, f"a span carries {value!r}"
+
+
+async def test_every_metric_the_dashboard_queries_is_exported(net: Network) -> None:
+    exported: set[str] = set()
+    for service in ("directory", "screening", "referral", "followup"):
+        exported |= {s.name for s in await scrape(net, service)}
+    wanted = metric_names(dashboard())
+    assert wanted and wanted <= exported, f"not exported: {sorted(wanted - exported)}"
+
+
+async def test_capacity_past_the_limit_is_counted_stale(net: Network) -> None:
+    def stale(samples: list[Sample]) -> float:
+        return next(s.value for s in samples if s.name == "warmlink_directory_capacity_stale")
+
+    before = await scrape(net, "directory")
+    ages = [s for s in before if s.name == "warmlink_directory_capacity_age_seconds"]
+    assert ages and all(set(s.labels) == {"organization_id", "service_id"} for s in ages)
+    backdated = ages[0].labels["service_id"]
+    await net.query(
+        "directory",
+        "UPDATE capacities SET verified_at = now() - interval '169 hours' WHERE service_id = $1",
+        backdated,
+    )
+    after = await scrape(net, "directory")
+    assert stale(after) == stale(before) + 1  # the limit is 168 hours by default
+    age = next(s.value for s in after if s.labels.get("service_id") == backdated)
+    assert age >= 169 * 3600
+
+
+async def scrape(net: Network, service: str) -> list[Sample]:
+    async with httpx.AsyncClient() as client:
+        scraped = await client.get(
+            net.url(service) + "/metrics", headers=net.auth(NETWORK_ORG, Role.ADMIN)
+        )
+    assert scraped.status_code == 200, scraped.text
+    return [s for f in text_string_to_metric_families(scraped.text) for s in f.samples]
 
 
 async def _names(collector: OtlpCollector) -> set[tuple[str, str]]:
