@@ -155,23 +155,30 @@ class OutboxRelay:
         return len(rows)
 
     async def _send(self, row: asyncpg.Record) -> asyncio.Future[Any]:
-        """Sent in the trace context stored with the row (the request or handler that wrote
-        it), so a producer span of aiokafka's instrumentation joins that trace. The
+        """With aiokafka's instrumentation on, sent in the trace context stored with the row
+        (the request or handler that wrote it), so the producer span joins that trace; the
         instrumentation then writes the trace headers itself (appended: a second traceparent
-        would split the trace), so the stored ones go only when it is off."""
+        would split the trace), so the stored ones are left out. Off, the stored ones go."""
         headers = [(k, v.encode()) for k, v in orjson.loads(row["headers"]).items()]
+        if not telemetry.instrumented():
+            return await self._publish(row, headers)
         token = context.attach(telemetry.extract_context(headers))
         try:
-            if telemetry.instrumented():
-                headers = [(k, v) for k, v in headers if k not in telemetry.TRACE_HEADERS]
-            future: asyncio.Future[Any] = await self._producer.send(
-                topic_name(self._settings, row["topic"]),
-                value=bytes(row["payload"]),
-                key=row["key"].encode(),
-                headers=headers,
+            return await self._publish(
+                row, [(k, v) for k, v in headers if k not in telemetry.TRACE_HEADERS]
             )
         finally:
             context.detach(token)
+
+    async def _publish(
+        self, row: asyncpg.Record, headers: list[tuple[str, bytes]]
+    ) -> asyncio.Future[Any]:
+        future: asyncio.Future[Any] = await self._producer.send(
+            topic_name(self._settings, row["topic"]),
+            value=bytes(row["payload"]),
+            key=row["key"].encode(),
+            headers=headers,
+        )
         return future
 
     async def _drain(self) -> None:

@@ -72,6 +72,17 @@ class RootsAreWork(Sampler):
         return f"RootsAreWork({self._ratio.get_description()})"
 
 
+def sampler(ratio: float) -> Sampler:
+    """Within a trace the parent decides, with one exception: an event whose producer span was
+    not kept. An event written by a background worker (a clock, the stale sweep) has no request
+    behind it, so the relay's send of it is a root PRODUCER span, dropped above, and aiokafka's
+    instrumentation still sends its context, marked not sampled. Its handler then decides as
+    if it started the trace; the ratio hashes the trace id, so a trace the ratio dropped
+    upstream stays dropped downstream."""
+    roots = RootsAreWork(ratio)
+    return ParentBased(roots, remote_parent_not_sampled=roots)
+
+
 def configure(service_name: str, exporter: str, extra: SpanExporter | None = None) -> None:
     """Install the tracer provider once per process; `extra` adds an exporter (tests)."""
     configure_from(service_name, exporter, extra=extra)
@@ -89,7 +100,7 @@ def configure_from(
     if _provider is None:
         _provider = TracerProvider(
             resource=Resource.create({"service.name": service_name}),
-            sampler=ParentBased(RootsAreWork(sample_ratio)),
+            sampler=sampler(sample_ratio),
         )
         if exporter == "console":  # development and tests: show spans within moments
             batches = BatchSpanProcessor(ConsoleSpanExporter(), schedule_delay_millis=200)

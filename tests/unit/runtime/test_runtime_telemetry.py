@@ -7,17 +7,22 @@ import pytest
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.sdk.trace.sampling import ParentBased
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import (
+    NonRecordingSpan,
+    SpanContext,
+    SpanKind,
+    TraceFlags,
+    set_span_in_context,
+)
 from pydantic import ValidationError
 
 from warmlink.settings import ServiceSettings
-from warmlink.telemetry import RootsAreWork, otlp_exporter
+from warmlink.telemetry import otlp_exporter, sampler
 
 
 def provider(ratio: float = 1.0) -> tuple[TracerProvider, InMemorySpanExporter]:
     exported = InMemorySpanExporter()
-    p = TracerProvider(sampler=ParentBased(RootsAreWork(ratio)))
+    p = TracerProvider(sampler=sampler(ratio))
     p.add_span_processor(SimpleSpanProcessor(exported))
     return p, exported
 
@@ -63,6 +68,19 @@ def test_the_sample_ratio_decides_at_the_root_and_children_follow() -> None:
         with tracer.start_as_current_span("handle", kind=SpanKind.CONSUMER):
             pass
     assert exported.get_finished_spans() == ()
+
+
+def test_an_event_whose_send_was_not_kept_is_still_traced_where_it_is_handled() -> None:
+    """A background worker's event: the relay's send started no trace, yet its headers say
+    "not sampled"; the handler decides afresh, and aiokafka's fetch span still starts none."""
+    p, exported = provider()
+    unsampled = SpanContext(0xABC, 0xDEF, is_remote=True, trace_flags=TraceFlags(0))
+    remote = set_span_in_context(NonRecordingSpan(unsampled))
+    tracer = p.get_tracer("t")
+    for name in ("handle CapacityStale", "t receive"):
+        with tracer.start_as_current_span(name, context=remote, kind=SpanKind.CONSUMER):
+            pass
+    assert [s.name for s in exported.get_finished_spans()] == ["handle CapacityStale"]
 
 
 def test_otlp_export_posts_to_the_collectors_traces_path() -> None:
