@@ -194,7 +194,7 @@ class ServiceSettings(BaseSettings):
     # Traces (docs/observability.md): where they go, the collector's OTLP/HTTP base URL, the share
     # of traces kept (decided where a trace starts, followed downstream), and whether asyncpg and
     # aiokafka add a span per query, send and fetch. Off by default: `make bench-tracing`
-    # measured them at +26% and +34% of a screen's CPU over OTLP alone, past the 10% allowed.
+    # measured +34% to +41% of a screen's CPU over OTLP alone, past the 10% allowed.
     otel_exporter: Literal["none", "console", "otlp"] = "none"
     otlp_endpoint: str = "http://127.0.0.1:4318"
     otel_sample_ratio: float = Field(1.0, ge=0.0, le=1.0)
