@@ -50,13 +50,14 @@ def net(infra: Infrastructure, collector: OtlpCollector) -> Iterator[Network]:
     # instead of every 5 s, so the test waits less.
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("OTEL_BSP_SCHEDULE_DELAY", "200")
-        stack = start_network(infra, list(SCRAPED), later=TRACED)
+        # All three start at once (start_network would wait for the untraced one first).
+        stack = start_network(infra, list(SCRAPED), later=SCRAPED)
         try:
-            for name in TRACED:
-                stack.start_service(name, traced)
-            seed_region(f"http://127.0.0.1:{stack.ports['directory']}", stack.signing_key)
-            for name in TRACED:
+            for name in SCRAPED:
+                stack.start_service(name, traced if name in TRACED else {})
+            for name in SCRAPED:
                 stack.wait_ready(name)
+            seed_region(f"http://127.0.0.1:{stack.ports['directory']}", stack.signing_key)
             yield Network(stack)
         finally:
             stack.stop()
