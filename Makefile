@@ -4,7 +4,7 @@ PY        := $(VENV)/bin/python
 STAMP     := $(VENV)/.installed
 PYTHON    ?= python3
 
-.PHONY: run test lint typecheck bench-backbone bench-directory bench-loop bench-flood bench-audit-chain bench-portal bench-alerts contracts clean venv simulate browser faults
+.PHONY: run test lint typecheck bench-backbone bench-directory bench-loop bench-flood bench-audit-chain bench-portal bench-alerts bench-tracing contracts clean venv simulate browser faults
 
 venv: $(STAMP)
 
@@ -64,6 +64,9 @@ bench-portal: $(STAMP)
 
 bench-alerts: $(STAMP)
 	@$(VENV)/bin/warmlink bench alerts
+
+bench-tracing: $(STAMP)
+	@$(VENV)/bin/warmlink bench tracing
 
 # The fault campaign (docs/operations.md): FAULTS faults with SEED, then the checks.
 FAULTS ?= 50

@@ -1,5 +1,6 @@
 """One server span per HTTP request, as plain ASGI middleware (BaseHTTPMiddleware costs more than
-a no-op endpoint itself). Spans are named by route template, never the raw path or body."""
+a no-op endpoint itself). Spans are named by route template, never the raw path or body.
+Probes and scrapes are not traced: a trace every few seconds per replica that says nothing."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from warmlink import telemetry
 
+UNTRACED_PATHS = frozenset({"/health", "/ready", "/metrics"})
+
 
 class TraceRequests:
     def __init__(self, app: ASGIApp) -> None:
@@ -17,7 +20,7 @@ class TraceRequests:
         self.tracer = telemetry.tracer("warmlink.http")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in UNTRACED_PATHS:
             await self.app(scope, receive, send)
             return
         headers: list[tuple[str, bytes]] = [

@@ -20,7 +20,9 @@ import asyncpg
 import orjson
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
+from opentelemetry import context
 
+from warmlink import telemetry
 from warmlink.broker_loss import BrokerWatch
 from warmlink.db import DATABASE_ERRORS, Connection
 from warmlink.kafka import topic_name
@@ -153,7 +155,24 @@ class OutboxRelay:
         return len(rows)
 
     async def _send(self, row: asyncpg.Record) -> asyncio.Future[Any]:
+        """With aiokafka's instrumentation on, sent in the trace context stored with the row
+        (the request or handler that wrote it), so the producer span joins that trace; the
+        instrumentation then writes the trace headers itself (appended: a second traceparent
+        would split the trace), so the stored ones are left out. Off, the stored ones go."""
         headers = [(k, v.encode()) for k, v in orjson.loads(row["headers"]).items()]
+        if not telemetry.instrumented():
+            return await self._publish(row, headers)
+        token = context.attach(telemetry.extract_context(headers))
+        try:
+            return await self._publish(
+                row, [(k, v) for k, v in headers if k not in telemetry.TRACE_HEADERS]
+            )
+        finally:
+            context.detach(token)
+
+    async def _publish(
+        self, row: asyncpg.Record, headers: list[tuple[str, bytes]]
+    ) -> asyncio.Future[Any]:
         future: asyncio.Future[Any] = await self._producer.send(
             topic_name(self._settings, row["topic"]),
             value=bytes(row["payload"]),

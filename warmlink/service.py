@@ -170,7 +170,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         logs.configure(settings.service_name, settings.log_level, settings.log_format)
-        telemetry.configure(settings.service_name, settings.otel_exporter)
+        telemetry.configure_service(settings)
         app.state.verifier = verifier_for(settings)
         runtime = await start_runtime(spec, app)
         app.state.runtime = runtime
@@ -182,6 +182,7 @@ def create_app(spec: ServiceSpec) -> FastAPI:
             log.info("service stopping: draining consumers and outbox")
             await runtime.stop()
             await app.state.verifier.close()
+            telemetry.flush()
 
     app = FastAPI(
         title=spec.title or f"Warmlink {settings.service_name}",

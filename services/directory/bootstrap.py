@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from services.directory.adapters import sealed_columns
 from services.directory.adapters.key_cache import PublishedKeys
 from services.directory.adapters.match_index import MatchIndex
+from services.directory.adapters.ops import capacity_freshness
 from services.directory.entrypoints import identity, listings, matches, organizations, partners
 from services.directory.hsds.entrypoints import http as hsds
 from services.directory.service_layer.events import subscriptions
@@ -70,6 +71,7 @@ def spec(settings: DirectorySettings) -> ServiceSpec:
             hsds.router,
         ],
         subscriptions=subscriptions(settings),
+        collectors=[capacity_freshness(settings.capacity_max_age)],
         title="Warmlink directory",
         on_startup=[
             verify_own_tokens,

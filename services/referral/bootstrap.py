@@ -34,6 +34,7 @@ from services.referral.service_layer.commands.patient_messages import (
     plan_first_messages,
 )
 from services.referral.settings import ReferralSettings
+from services.referral.subscriptions.adapters.ops import webhook_metrics
 from services.referral.subscriptions.entrypoints.routes import router as subscriptions_router
 from services.referral.subscriptions.service_layer.events import on_status_change
 from services.referral.subscriptions.workers.startup import start_subscriptions
@@ -146,6 +147,7 @@ def spec(settings: ReferralSettings) -> ServiceSpec:
             subscriptions_router,
         ],
         subscriptions=events.subscriptions(settings),
+        collectors=[webhook_metrics],
         title="Warmlink referral",
         on_startup=[referral_context, start_subscriptions],
     )

@@ -13,7 +13,7 @@ import orjson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from tools.dev.post_server import serve_posts
+from tools.dev.post_server import serve_posts, stop_serving
 from tools.dev.processes import free_port
 
 
@@ -67,10 +67,8 @@ class Receiver:
         self._server = serve_posts(self.port, answer)
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        stop_serving(self._server)
+        self._server = None
 
 
 def verifies_v1a(public_key: str, received: Received) -> bool:

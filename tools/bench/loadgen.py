@@ -127,7 +127,13 @@ class _Connection:
 
 
 async def _paced(
-    port: int, paths: list[str], token: str, rate: int, seconds: int, connections: int
+    port: int,
+    paths: list[str],
+    token: str,
+    rate: int,
+    seconds: int,
+    connections: int,
+    post: Post | None = None,
 ) -> LoadResult:
     """Open loop: requests start on a fixed schedule, whatever the answers before them.
 
@@ -144,13 +150,14 @@ async def _paced(
     free = asyncio.Semaphore(connections)
     rng = random.Random()
     found: dict[str, Any] = {"latencies": [], "errors": 0}
+    sequence = iter(range(1, rate * seconds + 1))
 
     async def one(started: float) -> None:
         async with free:
             pair = rng.sample(range(len(idle)), min(2, len(idle)))
             conn = idle.pop(min(pair, key=lambda i: idle[i].recent_ms))
             sent = time.perf_counter()
-            request = _request(token, paths, None, "", rng)
+            request = _request(token, paths, post, f"paced-{next(sequence)}", rng)
             try:
                 ok = _succeeded(await _exchange(conn.reader, conn.writer, request))
             except (asyncio.IncompleteReadError, ConnectionError):
@@ -216,7 +223,14 @@ def load(
 
 
 def load_at_rate(
-    port: int, paths: list[str], token: str, rate: int, seconds: int, connections: int = 32
+    port: int,
+    paths: list[str],
+    token: str,
+    rate: int,
+    seconds: int,
+    connections: int = 32,
+    post: Post | None = None,
 ) -> LoadResult:
-    """Open loop at `rate` requests/s in a separate process (GET only); blocks until done."""
-    return _in_process(_paced_child, (port, paths, token, rate, seconds, connections))
+    """Open loop at `rate` requests/s in a separate process (GETs of `paths`, or `post`);
+    blocks until done."""
+    return _in_process(_paced_child, (port, paths, token, rate, seconds, connections, post))

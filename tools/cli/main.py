@@ -403,6 +403,21 @@ def bench_audit_chain(
     typer.echo(report(run(connections, seconds, rounds)))
 
 
+@bench.command("tracing")
+def bench_tracing(
+    seconds: Annotated[int, typer.Option(help="Duration of each measured run")] = 10,
+    connections: Annotated[int, typer.Option(help="Connections for the closed-loop runs")] = 8,
+    rate: Annotated[
+        int | None,
+        typer.Option(help="Requests/s for the latency runs, by default derived in the run"),
+    ] = None,
+) -> None:
+    """A screen's CPU and p99 with tracing off, over OTLP, and OTLP with instrumentations."""
+    from tools.bench.tracing import run
+
+    run(seconds, connections, rate)
+
+
 @bench.command("backbone")
 def bench_backbone(
     events: Annotated[int, typer.Option(help="Events for the throughput run")] = 30000,

@@ -35,3 +35,10 @@ def serve_posts(port: int, answer: Answer) -> ThreadingHTTPServer:
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+def stop_serving(server: ThreadingHTTPServer | None) -> None:
+    """Stop a server `serve_posts` started (nothing when it is not running)."""
+    if server is not None:
+        server.shutdown()
+        server.server_close()

@@ -24,7 +24,7 @@ from services.referral.subscriptions.domain.config import WebhookConfig
 from services.referral.subscriptions.workers.delivery import DeliveryWorker
 from services.referral.subscriptions.workers.heartbeat import heartbeat_loop
 from services.referral.subscriptions.workers.startup import delivery_pool_for
-from warmlink import logs
+from warmlink import logs, telemetry
 from warmlink.service import supervise, verifier_for
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 async def deliver_until_stopped(settings: ReferralSettings) -> None:
     logs.configure("referral-webhooks", settings.log_level, settings.log_format)
+    telemetry.configure_service(settings, "referral-webhooks")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # full URLs may carry a token
     pool = await delivery_pool_for(settings)
     config = WebhookConfig.of(settings)
@@ -55,6 +56,7 @@ async def deliver_until_stopped(settings: ReferralSettings) -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
     await verifier.close()
     await pool.close()
+    telemetry.flush()
 
 
 if __name__ == "__main__":
