@@ -22,6 +22,9 @@ FRONT = Endpoint(
     {"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"},
 )
 PROMETHEUS = Endpoint("prometheus", "monitoring", {"app.kubernetes.io/name": "prometheus"})
+COLLECTOR = Endpoint(
+    "otel-collector", "monitoring", {"app.kubernetes.io/name": "opentelemetry-collector"}
+)
 STRANGER = Endpoint("stranger", "default", {"app": "anything"})
 INTERNET = Endpoint("subscriber", ip="203.0.113.10")  # a webhook subscriber, an SMS provider
 INTERNAL = Endpoint("internal", ip="10.1.2.3")  # something on the private network
@@ -55,6 +58,15 @@ def test_every_process_reaches_dns_and_its_database_only_through_the_pooler(
         assert may_connect(policies, pod, POOLER, 5432), name
         assert not may_connect(policies, pod, DATABASE, 5432), f"{name} bypasses the pooler"
         assert not may_connect(policies, pod, POOLER, 6432), name
+
+
+def test_every_process_sends_traces_to_the_collector_and_nothing_else_in_monitoring(
+    policies: list[Manifest], pods: dict[str, Endpoint]
+) -> None:
+    for name, pod in pods.items():
+        assert may_connect(policies, pod, COLLECTOR, 4318), name
+        assert not may_connect(policies, pod, COLLECTOR, 4317), f"{name}: OTLP/gRPC is not used"
+        assert not may_connect(policies, pod, PROMETHEUS, 9090), name
 
 
 def test_apis_reach_the_brokers_tls_listener_only(
