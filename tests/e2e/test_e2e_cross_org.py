@@ -61,6 +61,7 @@ OUTSIDE = {
     "GET /docs/oauth2-redirect": "the API document page's sign-in helper",
     "GET /redoc": "the API document's page",
     "GET /.well-known/jwks.json": "the network's public keys (and suspended organizations)",
+    "GET /fhir/metadata": "the FHIR CapabilityStatement: what the server offers, as FHIR requires",
     "POST /oauth/token": "client credentials in, a token out: test_e2e_identity refuses bad ones",
 }
 # The portal's pages are signed in with a session cookie, not a bearer token; they call the
