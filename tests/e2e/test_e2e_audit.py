@@ -102,6 +102,12 @@ NOT_PHI: dict[tuple[str, str, str], str] = {
     ("referral", "GET", "/v1/subscriptions"): "the organization's webhooks",
     ("referral", "GET", "/v1/subscriptions/{subscription_id}"): "one webhook",
     ("referral", "DELETE", "/v1/subscriptions/{subscription_id}"): "one webhook",
+    # The same webhooks in the FHIR R4 Backport shape: an address, a topic, a filter by the
+    # caller's own organization; their notifications carry Task ids only (id-only).
+    ("referral", "POST", "/fhir/Subscription"): "a FHIR Subscription's address and topic",
+    ("referral", "GET", "/fhir/Subscription/{subscription_id}"): "one FHIR Subscription",
+    ("referral", "DELETE", "/fhir/Subscription/{subscription_id}"): "one FHIR Subscription",
+    ("referral", "GET", "/fhir/Subscription/{subscription_id}/$status"): "its delivery counts",
     ("referral", "POST", "/v1/subscriptions/{subscription_id}/rotate-secret"): "its secret",
     ("referral", "GET", "/v1/subscriptions/{subscription_id}/events"): _NOTICES,
     ("referral", "POST", "/v1/subscriptions/{subscription_id}/events/{event_number}/redeliver"): (
