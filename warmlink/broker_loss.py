@@ -15,7 +15,8 @@ that does not answer is an outage, which the outbox already rides out.
 On proof the relay re-creates the network's topics, places a new sentinel and, in one
 transaction, saves it and queues every retained outbox row for publishing again. The relay
 publishes in id order, so each key's events go out in their first order, ahead of anything newer.
-Consumers' inboxes turn what they had already applied into no-ops.
+The process's consumers then read every topic again from its start (their positions belong to the
+lost log), and their inboxes turn what they had already applied into no-ops.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import asyncpg
@@ -73,6 +75,10 @@ class BrokerWatch:
     settings: ServiceSettings
     losses_detected: int = 0
     republished: int = 0
+    # Called once the loss is repaired: the process's consumers read the new log from its start.
+    # Their positions belong to the lost log; in the new one the same offsets can hold events
+    # they never read (published after the loss, before it was noticed), which they would skip.
+    on_loss: Callable[[], None] | None = None
 
     async def check(self) -> bool:
         """True when the broker was found to have lost its log (and recovery was done)."""
@@ -87,6 +93,8 @@ class BrokerWatch:
         queued = await self._save(await self._place(), republish=True)
         self.losses_detected += 1
         self.republished += queued
+        if self.on_loss is not None:
+            self.on_loss()
         log.error(
             "the broker lost its log; topics re-created and retained outbox rows queued again",
             extra={"evidence": why, "requeued": queued},

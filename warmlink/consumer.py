@@ -104,6 +104,7 @@ class IdempotentConsumer:
     # Called with the envelopes whose effects just committed (metrics, benchmarks).
     after_commit: Callable[[list[Envelope]], None] | None = None
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    _rewinding: asyncio.Event = field(default_factory=asyncio.Event)
     started: asyncio.Event = field(default_factory=asyncio.Event)
     _kafka: AIOKafkaConsumer | None = field(default=None, init=False, repr=False)
 
@@ -127,6 +128,13 @@ class IdempotentConsumer:
                 if self._clock() - last_resolutions >= self.settings.consumer_resolution_poll_s:
                     last_resolutions = self._clock()
                     await self._carry_out_resolutions()
+                if self._rewinding.is_set():
+                    self._rewinding.clear()
+                    await consumer.seek_to_beginning()
+                    log.warning(
+                        "reading from the start of the broker's new log",
+                        extra={"consumer": self.name},
+                    )
                 batches = await consumer.getmany(
                     timeout_ms=100, max_records=self.settings.consumer_batch_size
                 )
@@ -145,6 +153,11 @@ class IdempotentConsumer:
 
     def stop(self) -> None:
         self._stopping.set()
+
+    def rewind(self) -> None:
+        """Read every assigned partition again from its start, before the next fetch (the broker
+        lost its log: warmlink.broker_loss). What was applied already is a no-op (the inbox)."""
+        self._rewinding.set()
 
     @staticmethod
     def _clock() -> float:

@@ -130,6 +130,12 @@ async def start_runtime(spec: ServiceSpec, app: FastAPI | None = None) -> Runtim
     await producer.start()
     relay = OutboxRelay(background_pool, producer, settings)
     consumers = [IdempotentConsumer(s, background_pool, settings) for s in spec.subscriptions]
+
+    def read_the_new_log() -> None:
+        for consumer in consumers:
+            consumer.rewind()
+
+    relay.broker_watch.on_loss = read_the_new_log
     runtime = Runtime(settings, pool, background_pool, producer, relay, consumers)
     restarts = RestartPolicy(settings.task_restart_initial_s, settings.task_restart_max_s)
     refusals = partial(runtime.refusals.run, background_pool)

@@ -129,7 +129,9 @@ async def test_a_refilled_log_with_another_record_at_the_sentinels_offset_counts
     async with running(settings, consume=False) as rt:
         await emit(rt, screen("a"), screen("b"))
         await rt.pool.execute("UPDATE outbox SET published_at = now()")  # as if published
+        rewinds: list[int] = []
         watch = BrokerWatch(rt.background_pool, rt.producer, settings)
+        watch.on_loss = lambda: rewinds.append(watch.losses_detected)  # the consumers' rewind
         assert await watch.check() is False  # places the sentinel
         assert await watch.check() is False  # and finds it there
         saved = await rt.pool.fetchval("SELECT record_offset FROM broker_sentinel")
@@ -142,6 +144,8 @@ async def test_a_refilled_log_with_another_record_at_the_sentinels_offset_counts
         # A check just after the restart may find the broker not answering yet: no proof.
         await eventually(watch.check, what="the loss recognised")
         assert (watch.losses_detected, watch.republished) == (1, 2)
+        assert rewinds == [1], "the consumers are told to read the new log from its start, once"
         unpublished = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
         assert await rt.pool.fetchval(unpublished) == 2
         assert await watch.check() is False, "the new sentinel is found"
+        assert rewinds == [1]
