@@ -14,9 +14,11 @@ class DomainError(Exception):
     """Base of every refusal a service layer raises; `detail` is shown to the caller as is.
 
     A refusal that passes by itself (the awaited event arrives) sets `retry_after_s`: the edge
-    answers it with a Retry-After header."""
+    answers it with a Retry-After header. Under /fhir a refusal is an OperationOutcome whose issue
+    type follows the status; `fhir_issue` names a more precise one (`not-supported`)."""
 
     retry_after_s: int | None = None
+    fhir_issue: str | None = None
 
     def __init__(self, detail: str, *, field: str | None = None, **extensions: Any) -> None:
         super().__init__(detail)

@@ -33,6 +33,7 @@ class Problem(Exception):
     status = 500
     title = "Internal Server Error"
     slug = "internal"
+    fhir_issue: str | None = None  # the OperationOutcome's issue type under /fhir; None: by status
 
     def __init__(
         self,
@@ -124,7 +125,9 @@ def problem_for(error: errors.DomainError) -> Problem:
     kind = next((p for e, p in _STATUS_OF.items() if isinstance(error, e)), InvalidInput)
     located = [{"pointer": "#" + error.field, "detail": error.detail}] if error.field else []
     retry = {"Retry-After": str(error.retry_after_s)} if error.retry_after_s else None
-    return kind(error.detail, errors=located, headers=retry, **error.extensions)
+    problem = kind(error.detail, errors=located, headers=retry, **error.extensions)
+    problem.fhir_issue = error.fhir_issue
+    return problem
 
 
 def _location(loc: Sequence[int | str]) -> dict[str, str]:
@@ -149,7 +152,7 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 def problem_response(problem: Problem, request: Request) -> JSONResponse:
     if fhir.serves(request.url.path):  # a FHIR client reads an OperationOutcome (warmlink.fhir)
         return fhir.outcome_response(
-            problem.status, problem.detail, problem.errors, problem.headers
+            problem.status, problem.detail, problem.errors, problem.headers, problem.fhir_issue
         )
     return JSONResponse(
         problem.body(request.url.path),

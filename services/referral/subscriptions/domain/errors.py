@@ -58,5 +58,7 @@ class BackportRefused(Invalid):
     """A FHIR Backport Subscription asks for something Warmlink does not offer; `field` is the
     FHIRPath of what (an OperationOutcome's issue.expression)."""
 
+    fhir_issue = "not-supported"
+
     def __init__(self, detail: str, expression: str) -> None:
         super().__init__(detail, field=expression)

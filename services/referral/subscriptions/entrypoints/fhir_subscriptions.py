@@ -2,12 +2,12 @@
 
 They are the subscriptions of /v1/subscriptions in another shape: the same commands, table,
 caps, SSRF checks and delivery worker; what differs is read and rendered in domain/backport*.py.
-A FHIR client reads errors as an OperationOutcome, so these routes answer refusals as one.
+A FHIR client reads errors as an OperationOutcome: the runtime answers every refusal under /fhir
+as one (warmlink.fhir), `BackportRefused` with the issue type `not-supported`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -30,11 +30,9 @@ from services.referral.subscriptions.domain.errors import (
 from services.referral.subscriptions.domain.payloads import STATUS_CHANGED
 from services.referral.subscriptions.domain.subscription import CreateSubscription
 from services.referral.subscriptions.service_layer import commands
-from warmlink import fhir
 from warmlink.audit import audit_admin
 from warmlink.auth import Caller, CallerDep
 from warmlink.db import Connection, ConnectionDep
-from warmlink.errors import Conflict, DomainError, Invalid, NotFound
 
 router = APIRouter(prefix="/fhir", tags=["fhir"])
 
@@ -58,35 +56,9 @@ SUBSCRIPTION_BODY = {
     }
 }
 
-# Each refusal kind these routes make, as the HTTP status and R4 issue-type code a FHIR client
-# expects (more precise than the runtime's by status). The token's refusals (401, 403) are the
-# runtime's OperationOutcome for any /fhir route (warmlink.fhir).
-OUTCOMES: list[tuple[type[DomainError], int, str]] = [
-    (BackportRefused, 422, "not-supported"),
-    (NotFound, 404, "not-found"),
-    (Invalid, 422, "invalid"),
-    (Conflict, 409, "conflict"),
-]
-
 
 def _fhir(body: dict[str, Any], status_code: int = 200, **headers: str) -> Response:
     return FhirJSON(orjson.dumps(body), status_code, headers or None)
-
-
-def _refused(error: DomainError) -> Response:
-    status, code = next((s, c) for kind, s, c in OUTCOMES if isinstance(error, kind))
-    located = [{"pointer": error.field, "detail": error.detail}] if error.field else []
-    return fhir.outcome_response(status, error.detail, located, code=code)
-
-
-async def _answering(work: Callable[[], Awaitable[Response]]) -> Response:
-    """The route's answer, or its refusal as an OperationOutcome."""
-    try:
-        return await work()
-    except DomainError as error:
-        if not any(isinstance(error, kind) for kind, _, _ in OUTCOMES):
-            raise
-        return _refused(error)
 
 
 def _base(request: Request) -> str:
@@ -115,54 +87,44 @@ async def _backport(conn: Connection, subscription_id: str, caller: Caller) -> a
 async def create(request: Request, caller: CallerDep) -> Response:
     """A Backport Subscription to referral status changes; its handshake follows at once."""
 
-    async def work() -> Response:
-        try:
-            resource = orjson.loads(await request.body())
-        except orjson.JSONDecodeError:
-            raise BackportRefused("The body is not JSON.", "Subscription") from None
-        wanted = read_subscription(resource, caller.organization_id)
-        command = CreateSubscription(
-            organization_id=caller.organization_id,
-            url=wanted.url,
-            types=[STATUS_CHANGED],
-            statuses=None,
-            event_types=None,
-            heartbeat_s=wanted.heartbeat_s,
-            signature="v1a",
-            fhir_base=_base(request),
-            organization_role=wanted.organization_role,
-        )
-        config = WebhookConfig.of(request.app.state.runtime.settings)
-        await commands.refuse_unacceptable(command, config)
-        async with request.app.state.runtime.pool.acquire() as conn, conn.transaction():
-            row, _ = await commands.create_subscription(conn, command, config)
-            await audit_admin(conn, caller, "subscribe", "subscription", str(row["id"]))
-        location = f"{_base(request)}/Subscription/{row['id']}"
-        return _fhir(subscription_resource(row), 201, location=location)
-
-    return await _answering(work)
+    try:
+        resource = orjson.loads(await request.body())
+    except orjson.JSONDecodeError:
+        raise BackportRefused("The body is not JSON.", "Subscription") from None
+    wanted = read_subscription(resource, caller.organization_id)
+    command = CreateSubscription(
+        organization_id=caller.organization_id,
+        url=wanted.url,
+        types=[STATUS_CHANGED],
+        statuses=None,
+        event_types=None,
+        heartbeat_s=wanted.heartbeat_s,
+        signature="v1a",
+        fhir_base=_base(request),
+        organization_role=wanted.organization_role,
+    )
+    config = WebhookConfig.of(request.app.state.runtime.settings)
+    await commands.refuse_unacceptable(command, config)
+    async with request.app.state.runtime.pool.acquire() as conn, conn.transaction():
+        row, _ = await commands.create_subscription(conn, command, config)
+        await audit_admin(conn, caller, "subscribe", "subscription", str(row["id"]))
+    location = f"{_base(request)}/Subscription/{row['id']}"
+    return _fhir(subscription_resource(row), 201, location=location)
 
 
 @router.get("/Subscription/{subscription_id}", response_class=FhirJSON, responses={404: OUTCOME})
 async def read(subscription_id: str, conn: ConnectionDep, caller: CallerDep) -> Response:
-    async def work() -> Response:
-        return _fhir(subscription_resource(await _backport(conn, subscription_id, caller)))
-
-    return await _answering(work)
+    return _fhir(subscription_resource(await _backport(conn, subscription_id, caller)))
 
 
 @router.delete("/Subscription/{subscription_id}", status_code=204, responses={404: OUTCOME})
 async def delete(subscription_id: str, conn: ConnectionDep, caller: CallerDep) -> Response:
     """Status `off`: nothing more is sent; the subscription stays readable."""
-
-    async def work() -> Response:
-        async with conn.transaction():
-            row = await _backport(conn, subscription_id, caller)
-            await commands.deactivate_subscription(conn, row["id"], caller.organization_id)
-            await audit_admin(conn, caller, "unsubscribe", "subscription", str(row["id"]))
-        return Response(status_code=204)
-
-    return await _answering(work)
+    async with conn.transaction():
+        row = await _backport(conn, subscription_id, caller)
+        await commands.deactivate_subscription(conn, row["id"], caller.organization_id)
+        await audit_admin(conn, caller, "unsubscribe", "subscription", str(row["id"]))
+    return Response(status_code=204)
 
 
 @router.get(
@@ -170,10 +132,6 @@ async def delete(subscription_id: str, conn: ConnectionDep, caller: CallerDep) -
 )
 async def status(subscription_id: str, conn: ConnectionDep, caller: CallerDep) -> Response:
     """The subscription's status and its events so far (a searchset of one SubscriptionStatus)."""
-
-    async def work() -> Response:
-        row = await _backport(conn, subscription_id, caller)
-        count = await store.events_since_start(conn, row["id"])
-        return _fhir(status_bundle(uuid4(), row["id"], row["status"], count, row["fhir_base"]))
-
-    return await _answering(work)
+    row = await _backport(conn, subscription_id, caller)
+    count = await store.events_since_start(conn, row["id"])
+    return _fhir(status_bundle(uuid4(), row["id"], row["status"], count, row["fhir_base"]))
